@@ -1,0 +1,174 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock/clock.ts';
+import type { Config } from './config/config.ts';
+import type { Db } from './db/db.ts';
+import { healthRoutes, VERSION } from './features/health/health-routes.ts';
+import { createHeartbeatBatcher } from './features/heartbeats/heartbeat-batcher.ts';
+import { heartbeatsRoutes } from './features/heartbeats/heartbeats-routes.ts';
+import { applyGlobalThresholds } from './features/liveness/global-thresholds.ts';
+import type { Thresholds } from './features/liveness/liveness-rules.ts';
+import { livenessRoutes } from './features/liveness/liveness-routes.ts';
+import { createLivenessScanner } from './features/liveness/liveness-scanner.ts';
+import { createLivenessStore } from './features/liveness/liveness-store.ts';
+import { createOrganizationsService } from './features/organizations/organizations-service.ts';
+import { organizationsRoutes } from './features/organizations/organizations-routes.ts';
+import { createOrganizationsStore } from './features/organizations/organizations-store.ts';
+import { summaryRoutes } from './features/summary/summary-routes.ts';
+import { applianceSystemsRoutes } from './features/systems/appliance-routes.ts';
+import { createSystemAuthenticator } from './features/systems/system-authenticator.ts';
+import { systemsRoutes } from './features/systems/systems-routes.ts';
+import { createSystemsService } from './features/systems/systems-service.ts';
+import { createSystemsStore } from './features/systems/systems-store.ts';
+import { requireBearer, sha256 } from './http/admin-auth.ts';
+import { installErrorHandling } from './http/error-handler.ts';
+import { parseQueryString, stripBasePath } from './http/url.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { createScheduler } from './scheduler/scheduler.ts';
+
+export interface MusterOptions {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  /** SHA-256 of the operators' bearer token. */
+  adminTokenHash: Buffer;
+  clock?: Clock;
+}
+
+/**
+ * Wires every feature by hand: stores on the database, services on stores, routes on
+ * services. Nothing listens or runs until `start()`.
+ */
+export async function createMuster(options: MusterOptions) {
+  const { config, db, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const defaults: Thresholds = { timeoutMinutes: config.heartbeatTimeoutMinutes, warningMinutes: config.heartbeatWarningMinutes };
+  const metrics = createMetrics();
+
+  const organizationsStore = createOrganizationsStore(db);
+  const systemsStore = createSystemsStore(db);
+  const livenessStore = createLivenessStore(db);
+  metrics.setSystemStatusCounter(() => systemsStore.countByStatus());
+
+  const authenticator = createSystemAuthenticator({
+    db,
+    store: systemsStore,
+    systemKeyPrefix: config.systemKeyPrefix,
+    cacheTtlSeconds: config.systemAuthCacheTtlSeconds,
+    cacheSize: config.systemAuthCacheSize,
+  });
+  const organizations = createOrganizationsService({ db, store: organizationsStore, liveness: livenessStore, clock, defaults });
+  const systems = createSystemsService({
+    db,
+    store: systemsStore,
+    organizations: organizationsStore,
+    authenticator,
+    clock,
+    systemKeyPrefix: config.systemKeyPrefix,
+  });
+  const batcher = createHeartbeatBatcher({
+    write: (beats) => livenessStore.recordHeartbeats(beats, defaults),
+    maxBatchSize: config.heartbeatBatchSize,
+    maxPending: config.heartbeatMaxPending,
+    // PGlite has a single connection; a pool gains from overlapping a batch's commit with the next.
+    maxConcurrentWrites: db.kind === 'postgres' ? 2 : 1,
+    logger,
+    onBatchWritten: (size) => metrics.heartbeatBatchSize.observe(size),
+  });
+  const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
+  const scheduler = createScheduler(logger);
+  scheduler.register({ name: 'liveness-scan', intervalMs: config.livenessScanIntervalMs, run: scanner.runOnce });
+
+  const fastifyLogger: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance: fastifyLogger,
+    // Per-request logs would dominate the heartbeat path: only at LOG_LEVEL=debug or finer.
+    // Failures are logged where they happen.
+    logController: new LogController({ disableRequestLogging: !logger.isLevelEnabled('debug') }),
+    bodyLimit: config.apiMaxRequestSize,
+    rewriteUrl: (request) => stripBasePath(request.url ?? '/', config.basePath),
+    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app, config.apiMaxRequestSize);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
+    metrics.httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Muster', version: VERSION, description: 'Fleet inventory and heartbeat service' },
+      ...(config.basePath ? { servers: [{ url: config.basePath }] } : {}),
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          systemCredentials: { type: 'http', scheme: 'basic', description: 'system_key:system_secret' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes(db));
+  await app.register(applianceSystemsRoutes(systems, authenticator));
+  await app.register(heartbeatsRoutes({ batcher, authenticator, clock, metrics, maxRequestSize: config.apiMaxRequestSize }));
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', requireBearer(options.adminTokenHash, 'Muster'));
+      api.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ adminToken: [] }] };
+      });
+      await api.register(organizationsRoutes(organizations));
+      await api.register(systemsRoutes(systems));
+      await api.register(livenessRoutes(livenessStore, systems));
+      await api.register(summaryRoutes(systemsStore));
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(async (scope) => {
+    if (config.metricsToken) scope.addHook('onRequest', requireBearer(sha256(config.metricsToken), 'metrics'));
+    scope.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  });
+
+  let started = false;
+
+  return {
+    app,
+    clock,
+    metrics,
+    organizations,
+    systems,
+    authenticator,
+    batcher,
+    scanner,
+    livenessStore,
+
+    /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
+    async start(): Promise<void> {
+      await organizations.ensureDefault();
+      await applyGlobalThresholds(db, livenessStore, defaults, clock);
+      await authenticator.listen();
+      await app.ready();
+      scheduler.start();
+      started = true;
+    },
+
+    /** Stops taking requests, answers those in flight (their heartbeats flushed), stops periodic work. */
+    async stop(): Promise<void> {
+      await app.close();
+      await batcher.drain();
+      if (started) await scheduler.stop();
+    },
+  };
+}
+
+export type Muster = Awaited<ReturnType<typeof createMuster>>;

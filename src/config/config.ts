@@ -1,0 +1,173 @@
+import path from 'node:path';
+import bytes from 'bytes';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  listenHost: string;
+  listenPort: number;
+  dataDir: string;
+  /** PostgreSQL connection string; when unset the embedded PGlite database under dataDir is used. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  logLevel: LogLevel;
+  /** URL prefix every route also answers under, e.g. `/collect`; '' when unset. */
+  basePath: string;
+  apiMaxRequestSize: number;
+  heartbeatTimeoutMinutes: number;
+  /** 0 means the warning state is off. */
+  heartbeatWarningMinutes: number;
+  adminToken: string | undefined;
+  systemKeyPrefix: string;
+  systemAuthCacheTtlSeconds: number;
+  systemAuthCacheSize: number;
+  heartbeatBatchSize: number;
+  heartbeatMaxPending: number;
+  livenessScanIntervalMs: number;
+  metricsToken: string | undefined;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Turns the environment into a typed, frozen configuration. Every variable is documented in
+ * the README; a bad value throws a ConfigError naming the variable.
+ */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const listen = readListenAddress(env, 'LISTEN_ADDRESS', '127.0.0.1:8081');
+  const heartbeatTimeoutMinutes = readInteger(env, 'HEARTBEAT_TIMEOUT_MINUTES', 10, { min: 1, max: 525_600 });
+  const heartbeatWarningMinutes = readOptionalMinutes(env, 'HEARTBEAT_WARNING_MINUTES');
+  if (heartbeatWarningMinutes >= heartbeatTimeoutMinutes) {
+    throw new ConfigError(
+      `HEARTBEAT_WARNING_MINUTES (${heartbeatWarningMinutes}) must be lower than HEARTBEAT_TIMEOUT_MINUTES (${heartbeatTimeoutMinutes}), or unset/0 to disable the warning state`,
+    );
+  }
+  return Object.freeze({
+    listenHost: listen.host,
+    listenPort: listen.port,
+    dataDir: path.resolve(readString(env, 'DATA_DIR') ?? './data'),
+    databaseUrl: readDatabaseUrl(env, 'DATABASE_URL'),
+    databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
+    logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    basePath: readBasePath(env, 'BASE_PATH'),
+    apiMaxRequestSize: readSize(env, 'API_MAX_REQUEST_SIZE', 10 * 1024 * 1024),
+    heartbeatTimeoutMinutes,
+    heartbeatWarningMinutes,
+    adminToken: readSecret(env, 'ADMIN_TOKEN', 16),
+    systemKeyPrefix: readSystemKeyPrefix(env, 'SYSTEM_KEY_PREFIX'),
+    systemAuthCacheTtlSeconds: readDurationSeconds(env, 'SYSTEM_AUTH_CACHE_TTL', 600, 86_400),
+    systemAuthCacheSize: readInteger(env, 'SYSTEM_AUTH_CACHE_SIZE', 1_000_000, { min: 0, max: 100_000_000 }),
+    heartbeatBatchSize: readInteger(env, 'HEARTBEAT_BATCH_SIZE', 1000, { min: 1, max: 10_000 }),
+    heartbeatMaxPending: readInteger(env, 'HEARTBEAT_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),
+    livenessScanIntervalMs: readInteger(env, 'LIVENESS_SCAN_INTERVAL_MS', 500, { min: 50, max: 60_000 }),
+    metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
+    shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+  });
+}
+
+function readString(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readInteger(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got '${raw}'`);
+  const value = Number(raw);
+  if (value < range.min || value > range.max) {
+    throw new ConfigError(`${name} must be between ${range.min} and ${range.max}, got ${value}`);
+  }
+  return value;
+}
+
+function readOptionalMinutes(env: Env, name: string): number {
+  const raw = readString(env, name);
+  if (raw === undefined || raw.toLowerCase() === 'off') return 0;
+  return readInteger(env, name, 0, { min: 0, max: 525_600 });
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** Seconds, given as a bare number of seconds or with a unit: `600`, `90s`, `10m`, `1h`. */
+function readDurationSeconds(env: Env, name: string, fallback: number, max: number): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)(s|m|h)?$/.exec(raw);
+  const value = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? 's']! : NaN;
+  if (!match || value > max) throw new ConfigError(`${name} must be a duration such as 600, 90s, 10m or 1h (at most ${max}s), got '${raw}'`);
+  return value;
+}
+
+function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = readString(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return raw as T;
+}
+
+function readListenAddress(env: Env, name: string, fallback: string): { host: string; port: number } {
+  const raw = readString(env, name) ?? fallback;
+  // host:port, [ipv6]:port or :port (all interfaces)
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(raw);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65_535) throw new ConfigError(`${name} must look like 127.0.0.1:8081, [::1]:8081 or :8081, got '${raw}'`);
+  const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!);
+  return { host, port };
+}
+
+function readDatabaseUrl(env: Env, name: string): string | undefined {
+  const raw = readString(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL, got protocol '${url.protocol}'`);
+  }
+  return raw;
+}
+
+function readBasePath(env: Env, name: string): string {
+  const raw = readString(env, name);
+  if (raw === undefined || raw === '/') return '';
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(raw) || raw.includes('//')) {
+    throw new ConfigError(`${name} must be a URL path such as /collect, got '${raw}'`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function readSize(env: Env, name: string, fallback: number): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  // bytes() reads "10MB" as 10 MiB, the way the seed's collect service does.
+  const value = /^\d+$/.test(raw) ? Number(raw) : bytes.parse(raw);
+  if (value === null || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a size in bytes such as 10485760 or 10MB, got '${raw}'`);
+  }
+  return value;
+}
+
+function readSecret(env: Env, name: string, minLength: number): string | undefined {
+  const raw = readString(env, name);
+  if (raw !== undefined && raw.length < minLength) {
+    throw new ConfigError(`${name} must be at least ${minLength} characters long`);
+  }
+  return raw;
+}
+
+function readSystemKeyPrefix(env: Env, name: string): string {
+  const raw = readString(env, name) ?? 'NETH';
+  if (!/^[A-Z][A-Z0-9]{0,15}$/.test(raw)) {
+    throw new ConfigError(`${name} must be 1-16 upper-case letters or digits starting with a letter, got '${raw}'`);
+  }
+  return raw;
+}

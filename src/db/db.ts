@@ -1,0 +1,45 @@
+/** The narrow SQL interface every store depends on; PGlite and PostgreSQL both implement it. */
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Sql {
+  query: <Row = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<QueryResult<Row>>;
+}
+
+export type NotificationHandler = (payload: string) => void;
+
+export interface Db extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to a NOTIFY channel. `onReconnect` is called when the subscription was lost
+   * and re-established, since notifications sent in between are gone.
+   */
+  listen(channel: string, onMessage: NotificationHandler, onReconnect?: () => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Sends a notification that is delivered when the surrounding transaction commits. */
+export async function notify(sql: Sql, channel: string, payload: string): Promise<void> {
+  await sql.query('SELECT pg_notify($1, $2)', [channel, payload]);
+}
+
+/**
+ * Takes a transaction-scoped advisory lock named after `name` within the current schema, so
+ * several Muster processes on one database (and parallel test schemas) never collide.
+ */
+export async function tryAdvisoryXactLock(tx: Sql, name: string): Promise<boolean> {
+  const { rows } = await tx.query<{ locked: boolean }>(
+    "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':' || $1)) AS locked",
+    [name],
+  );
+  return rows[0]?.locked === true;
+}
+
+/** An ILIKE pattern matching `text` anywhere, with LIKE's wildcards in `text` taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}

@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import { ServiceUnavailableError } from '../../errors/errors.ts';
+import type { Heartbeat } from '../liveness/liveness-store.ts';
+
+/** Writes a batch in one statement and answers which systems it stored. */
+export type HeartbeatWriter = (beats: Heartbeat[]) => Promise<Set<string>>;
+
+export interface HeartbeatBatcherOptions {
+  write: HeartbeatWriter;
+  /** Most heartbeats written by one statement. */
+  maxBatchSize: number;
+  /** Heartbeats waiting beyond this are refused with 503 instead of queueing without bound. */
+  maxPending: number;
+  /** Batches written at the same time (more than one only helps with a connection pool). */
+  maxConcurrentWrites: number;
+  logger: Logger;
+  onBatchWritten?: (size: number) => void;
+}
+
+interface Waiter {
+  resolve: (stored: boolean) => void;
+  reject: (error: Error) => void;
+}
+
+interface PendingBeat {
+  at: Date;
+  waiters: Waiter[];
+}
+
+/**
+ * Group commit for heartbeats: requests wait while the current batch is being written, then
+ * go out together in the next statement. A request's promise settles only when the statement
+ * that carries its heartbeat has committed, so a 200 always means stored. There is no timer:
+ * under light load a heartbeat is written at once; under heavy load batches grow by themselves.
+ */
+export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
+  // Keyed by system: several heartbeats of one system in a batch are one write (the latest time).
+  let pending = new Map<string, PendingBeat>();
+  let pendingCount = 0;
+  let writesInFlight = 0;
+  let idle: (() => void)[] = [];
+
+  function takeBatch(): Map<string, PendingBeat> {
+    if (pending.size <= options.maxBatchSize) {
+      const batch = pending;
+      pending = new Map();
+      return batch;
+    }
+    const batch = new Map<string, PendingBeat>();
+    for (const [systemId, beat] of pending) {
+      if (batch.size >= options.maxBatchSize) break;
+      batch.set(systemId, beat);
+      pending.delete(systemId);
+    }
+    return batch;
+  }
+
+  function pump(): void {
+    while (pending.size > 0 && writesInFlight < options.maxConcurrentWrites) {
+      const batch = takeBatch();
+      writesInFlight++;
+      void writeBatch(batch).finally(() => {
+        writesInFlight--;
+        pump();
+        if (writesInFlight === 0 && pending.size === 0) {
+          for (const resolve of idle) resolve();
+          idle = [];
+        }
+      });
+    }
+  }
+
+  async function writeBatch(batch: Map<string, PendingBeat>): Promise<void> {
+    const beats = [...batch].map(([systemId, beat]) => ({ systemId, at: beat.at }));
+    const waiterCount = [...batch.values()].reduce((sum, beat) => sum + beat.waiters.length, 0);
+    try {
+      const stored = await options.write(beats);
+      options.onBatchWritten?.(beats.length);
+      for (const [systemId, beat] of batch) for (const waiter of beat.waiters) waiter.resolve(stored.has(systemId));
+    } catch (error) {
+      options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');
+      const failure = new ServiceUnavailableError('failed to process heartbeat');
+      for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(failure);
+    } finally {
+      pendingCount -= waiterCount;
+    }
+  }
+
+  return {
+    /**
+     * Resolves true once the heartbeat is committed, false when the system no longer accepts
+     * heartbeats (suspended or deleted meanwhile); rejects with a 503 when it cannot be stored.
+     */
+    submit(systemId: string, at: Date): Promise<boolean> {
+      if (pendingCount >= options.maxPending) {
+        return Promise.reject(new ServiceUnavailableError('too many heartbeats waiting to be stored; retry shortly', 1));
+      }
+      return new Promise<boolean>((resolve, reject) => {
+        const existing = pending.get(systemId);
+        if (existing) {
+          if (at > existing.at) existing.at = at;
+          existing.waiters.push({ resolve, reject });
+        } else {
+          pending.set(systemId, { at, waiters: [{ resolve, reject }] });
+        }
+        pendingCount++;
+        pump();
+      });
+    },
+
+    /** Resolves when every submitted heartbeat has been written (for graceful shutdown). */
+    drain(): Promise<void> {
+      if (writesInFlight === 0 && pending.size === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+
+    get pendingCount(): number {
+      return pendingCount;
+    },
+  };
+}
+
+export type HeartbeatBatcher = ReturnType<typeof createHeartbeatBatcher>;

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Clock } from '../../clock/clock.ts';
+import { requireSystem } from '../../http/appliance-auth.ts';
+import { ErrorEnvelope } from '../../http/schemas.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
+import { invalidCredentialsError, type SystemAuthenticator } from '../systems/system-authenticator.ts';
+import type { HeartbeatBatcher } from './heartbeat-batcher.ts';
+
+const HeartbeatAnswer = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  data: Type.Object({
+    system_key: Type.String(),
+    acknowledged: Type.Boolean(),
+    last_heartbeat: Type.String({ format: 'date-time' }),
+  }),
+});
+
+export interface HeartbeatsRoutesDeps {
+  batcher: HeartbeatBatcher;
+  authenticator: SystemAuthenticator;
+  clock: Clock;
+  metrics: Metrics;
+  maxRequestSize: number;
+}
+
+/** `POST /api/systems/heartbeat`: the body is ignored; the answer comes once the heartbeat is committed. */
+export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    // Whatever the appliance sends (`{}`, nothing, any content type) is read and dropped unparsed.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxRequestSize }, (_request, _body, done) => done(null, undefined));
+
+    app.post(
+      '/api/systems/heartbeat',
+      {
+        onRequest: requireSystem(deps.authenticator),
+        schema: {
+          tags: ['appliance'],
+          summary: 'Report that the appliance is alive',
+          response: { 200: HeartbeatAnswer, 401: ErrorEnvelope, 503: ErrorEnvelope },
+        },
+      },
+      async (request) => {
+        const at = deps.clock.now();
+        const stored = await deps.batcher.submit(request.system.id, at);
+        // Suspended, deleted or destroyed between authentication and the write.
+        if (!stored) throw invalidCredentialsError();
+        deps.metrics.heartbeatsAccepted.inc();
+        return {
+          code: 200,
+          message: 'heartbeat acknowledged',
+          data: { system_key: request.system.systemKey, acknowledged: true, last_heartbeat: at.toISOString() },
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
+import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { LIVENESS_STATUS_VALUES } from '../systems/systems-presenter.ts';
+import type { SystemsService } from '../systems/systems-service.ts';
+import type { LivenessEvent, LivenessStore } from './liveness-store.ts';
+
+const Status = Type.Enum(LIVENESS_STATUS_VALUES);
+
+const LivenessEventSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    system_id: Type.String({ format: 'uuid' }),
+    from: Status,
+    to: Status,
+    occurred_at: Type.String({ format: 'date-time', description: 'When the threshold was crossed or the heartbeat arrived' }),
+    recorded_at: Type.String({ format: 'date-time', description: 'When Muster recorded the transition' }),
+  },
+  { additionalProperties: false },
+);
+
+function present(event: LivenessEvent) {
+  return {
+    id: event.id,
+    system_id: event.systemId,
+    from: event.fromStatus,
+    to: event.toStatus,
+    occurred_at: event.occurredAt.toISOString(),
+    recorded_at: event.recordedAt.toISOString(),
+  };
+}
+
+/** `GET /api/v1/systems/:id/events`: the system's liveness transitions, newest first by default. */
+export function livenessRoutes(store: LivenessStore, systems: SystemsService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/systems/:id/events',
+      {
+        schema: {
+          tags: ['systems'],
+          summary: "A system's liveness transitions",
+          params: IdParams,
+          querystring: Type.Object({
+            page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+            page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+            order: Type.Enum(['asc', 'desc'], { default: 'desc' }),
+          }),
+          response: { 200: pageSchema(LivenessEventSchema), 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope },
+        },
+      },
+      async (request) => {
+        await systems.get(request.params.id);
+        const { page, page_size, order } = request.query;
+        return presentPage(await store.listEvents(request.params.id, { page, pageSize: page_size }, order), present);
+      },
+    );
+  };
+}

@@ -1,0 +1,98 @@
+import type { Clock } from '../../clock/clock.ts';
+import type { Db } from '../../db/db.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../../errors/errors.ts';
+import type { Page } from '../../http/pagination.ts';
+import { effectiveThresholds, type Thresholds } from '../liveness/liveness-rules.ts';
+import type { LivenessStore } from '../liveness/liveness-store.ts';
+import type { Organization, OrganizationFilter, OrganizationsStore, ThresholdsChange } from './organizations-store.ts';
+
+export const DEFAULT_ORGANIZATION_NAME = 'Default';
+
+export interface OrganizationsServiceDeps {
+  db: Db;
+  store: OrganizationsStore;
+  liveness: LivenessStore;
+  clock: Clock;
+  defaults: Thresholds;
+}
+
+export interface OrganizationInput {
+  name: string;
+  heartbeatTimeoutMinutes?: number | null | undefined;
+  heartbeatWarningMinutes?: number | null | undefined;
+}
+
+export function createOrganizationsService(deps: OrganizationsServiceDeps) {
+  const { db, store, clock } = deps;
+
+  async function get(id: string): Promise<Organization> {
+    const organization = await store.findById(id);
+    if (!organization) throw new NotFoundError(`organization ${id} not found`);
+    return organization;
+  }
+
+  async function assertNameFree(name: string, exceptId?: string): Promise<void> {
+    if (await store.nameTaken(name, exceptId)) throw new ConflictError(`an organization named '${name}' already exists`);
+  }
+
+  return {
+    get,
+
+    list(filter: OrganizationFilter): Promise<Page<Organization>> {
+      return store.list(filter);
+    },
+
+    /** The effective thresholds: the organization's own where set, the global defaults otherwise. */
+    thresholdsOf(organization: Organization): Thresholds {
+      return effectiveThresholds(organization, deps.defaults);
+    },
+
+    async create(input: OrganizationInput): Promise<Organization> {
+      assertThresholdsConsistent(input);
+      await assertNameFree(input.name);
+      const created = await db.transaction((tx) => store.insert(tx, input, clock.now()));
+      // Lost a race with a concurrent create of the same name.
+      if (!created) throw new ConflictError(`an organization named '${input.name}' already exists`);
+      return created;
+    },
+
+    async update(id: string, change: ThresholdsChange): Promise<Organization> {
+      const current = await get(id);
+      assertThresholdsConsistent({
+        heartbeatTimeoutMinutes: change.heartbeatTimeoutMinutes === undefined ? current.heartbeatTimeoutMinutes : change.heartbeatTimeoutMinutes,
+        heartbeatWarningMinutes: change.heartbeatWarningMinutes === undefined ? current.heartbeatWarningMinutes : change.heartbeatWarningMinutes,
+      });
+      if (change.name !== undefined) await assertNameFree(change.name, id);
+      const thresholdsChanged = change.heartbeatTimeoutMinutes !== undefined || change.heartbeatWarningMinutes !== undefined;
+      await db.transaction(async (tx) => {
+        const now = clock.now();
+        if (!(await store.update(tx, id, change, now))) throw new NotFoundError(`organization ${id} not found`);
+        // Deadlines were computed with the old thresholds: let the scanner re-evaluate them now.
+        if (thresholdsChanged) await deps.liveness.wakeOrganization(tx, id, now);
+      });
+      return get(id);
+    },
+
+    /** Creates the default organization on a fresh install; safe when several nodes start at once. */
+    async ensureDefault(): Promise<Organization> {
+      const existing = await store.findDefault();
+      if (existing) return existing;
+      await db.transaction((tx) => store.insert(tx, { name: DEFAULT_ORGANIZATION_NAME, isDefault: true }, clock.now()));
+      const created = await store.findDefault();
+      if (!created) throw new Error('the default organization could not be created');
+      return created;
+    },
+  };
+}
+
+export type OrganizationsService = ReturnType<typeof createOrganizationsService>;
+
+function assertThresholdsConsistent(thresholds: { heartbeatTimeoutMinutes?: number | null | undefined; heartbeatWarningMinutes?: number | null | undefined }): void {
+  const timeout = thresholds.heartbeatTimeoutMinutes;
+  const warning = thresholds.heartbeatWarningMinutes;
+  if (timeout != null && warning != null && warning > 0 && warning >= timeout) {
+    throw new BadRequestError('heartbeat_warning_minutes must be lower than heartbeat_timeout_minutes', {
+      errors: [{ field: 'heartbeat_warning_minutes', message: 'must be lower than heartbeat_timeout_minutes' }],
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { containsPattern, type Sql } from '../../db/db.ts';
+import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
+
+export interface Organization {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  heartbeatTimeoutMinutes: number | null;
+  heartbeatWarningMinutes: number | null;
+  systemCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface OrganizationRow {
+  id: string;
+  name: string;
+  is_default: boolean;
+  heartbeat_timeout_minutes: number | null;
+  heartbeat_warning_minutes: number | null;
+  system_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type OrganizationSort = 'name' | 'created_at';
+
+export interface OrganizationFilter extends PageRequest {
+  search?: string | undefined;
+  sort: OrganizationSort;
+  order: 'asc' | 'desc';
+}
+
+export interface ThresholdsChange {
+  name?: string | undefined;
+  heartbeatTimeoutMinutes?: number | null | undefined;
+  heartbeatWarningMinutes?: number | null | undefined;
+}
+
+const SELECT = `SELECT o.*,
+  (SELECT count(*) FROM systems s WHERE s.organization_id = o.id AND s.deleted_at IS NULL)::int AS system_count
+  FROM organizations o`;
+
+const SORT_COLUMNS: Record<OrganizationSort, string> = { name: 'lower(o.name)', created_at: 'o.created_at' };
+
+function toOrganization(row: OrganizationRow): Organization {
+  return {
+    id: row.id,
+    name: row.name,
+    isDefault: row.is_default,
+    heartbeatTimeoutMinutes: row.heartbeat_timeout_minutes,
+    heartbeatWarningMinutes: row.heartbeat_warning_minutes,
+    systemCount: row.system_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createOrganizationsStore(sql: Sql) {
+  return {
+    async insert(tx: Sql, input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null }, now: Date): Promise<Organization | null> {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO organizations (id, name, is_default, heartbeat_timeout_minutes, heartbeat_warning_minutes, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [randomUUID(), input.name, input.isDefault ?? false, input.heartbeatTimeoutMinutes ?? null, input.heartbeatWarningMinutes ?? null, now],
+      );
+      return rows[0] ? this.findById(rows[0].id, tx) : null;
+    },
+
+    async findById(id: string, runner: Sql = sql): Promise<Organization | null> {
+      const { rows } = await runner.query<OrganizationRow>(`${SELECT} WHERE o.id = $1`, [id]);
+      return rows[0] ? toOrganization(rows[0]) : null;
+    },
+
+    async findDefault(runner: Sql = sql): Promise<Organization | null> {
+      const { rows } = await runner.query<OrganizationRow>(`${SELECT} WHERE o.is_default`);
+      return rows[0] ? toOrganization(rows[0]) : null;
+    },
+
+    async list(filter: OrganizationFilter): Promise<Page<Organization>> {
+      const params: unknown[] = [];
+      let where = '';
+      if (filter.search) {
+        params.push(containsPattern(filter.search));
+        where = `WHERE o.name ILIKE $1`;
+      }
+      const { rows: countRows } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM organizations o ${where}`, params);
+      const order = `${SORT_COLUMNS[filter.sort]} ${filter.order === 'desc' ? 'DESC' : 'ASC'}, o.id`;
+      const { rows } = await sql.query<OrganizationRow>(
+        `${SELECT} ${where} ORDER BY ${order} LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
+        params,
+      );
+      return { items: rows.map(toOrganization), total: countRows[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
+    },
+
+    /** Applies the fields present in `change`; returns false when the organization does not exist. */
+    async update(tx: Sql, id: string, change: ThresholdsChange, now: Date): Promise<boolean> {
+      const sets: string[] = [];
+      const params: unknown[] = [id, now];
+      const set = (column: string, value: unknown) => {
+        params.push(value);
+        sets.push(`${column} = $${params.length}`);
+      };
+      if (change.name !== undefined) set('name', change.name);
+      if (change.heartbeatTimeoutMinutes !== undefined) set('heartbeat_timeout_minutes', change.heartbeatTimeoutMinutes);
+      if (change.heartbeatWarningMinutes !== undefined) set('heartbeat_warning_minutes', change.heartbeatWarningMinutes);
+      const { rowCount } = await tx.query(
+        `UPDATE organizations SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`,
+        params,
+      );
+      return rowCount > 0;
+    },
+
+    async nameTaken(name: string, exceptId?: string): Promise<boolean> {
+      const { rows } = await sql.query(
+        'SELECT 1 FROM organizations WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2::uuid',
+        [name, exceptId ?? null],
+      );
+      return rows.length > 0;
+    },
+  };
+}
+
+export type OrganizationsStore = ReturnType<typeof createOrganizationsStore>;

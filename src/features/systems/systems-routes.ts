@@ -1,0 +1,165 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { listQuerySchema, pageSchema, presentPage } from '../../http/pagination.ts';
+import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { LIVENESS_STATUS_VALUES, presentSystem, SystemSchema, SystemWithSecretSchema } from './systems-presenter.ts';
+import type { SystemsService, SystemWithSecret } from './systems-service.ts';
+import type { SystemSort } from './systems-store.ts';
+
+const SORT_FIELDS: readonly SystemSort[] = [
+  'name',
+  'type',
+  'status',
+  'created_at',
+  'registered_at',
+  'last_heartbeat',
+  'last_inventory_at',
+  'organization',
+];
+
+const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
+const SystemType = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'e.g. ns8, nsec, linux, node' });
+const Labels = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.\\-/]{1,63}$' }), Type.String({ maxLength: 255 }), {
+  maxProperties: 64,
+  description: 'Free-form string labels (at most 64; keys of letters, digits and _.-/)',
+});
+
+const ListQuery = listQuerySchema(SORT_FIELDS, 'created_at', {
+  status: Type.Optional(Type.Array(Type.Enum(LIVENESS_STATUS_VALUES), { description: 'Liveness status; repeat for several' })),
+  type: Type.Optional(Type.Array(SystemType, { description: 'System type; repeat for several' })),
+  organization_id: Type.Optional(Type.String({ format: 'uuid' })),
+  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Matches name, system key, FQDN, IP addresses or id' })),
+  deleted: Type.Optional(Type.Enum(['exclude', 'include', 'only'], { default: 'exclude', description: 'Soft-deleted systems: hidden (exclude), shown too (include), or alone (only)' })),
+  suspended: Type.Optional(Type.Boolean()),
+});
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+
+function presentWithSecret({ system, secret }: SystemWithSecret) {
+  return { ...presentSystem(system), system_secret: secret };
+}
+
+export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['systems'];
+
+    app.post(
+      '/systems',
+      {
+        schema: {
+          tags,
+          summary: 'Create a system; the answer carries its secret, shown once',
+          body: Type.Object(
+            { name: Name, organization_id: Type.Optional(Type.String({ format: 'uuid' })), type: Type.Optional(SystemType), labels: Type.Optional(Labels) },
+            { additionalProperties: false },
+          ),
+          response: { 201: SystemWithSecretSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { name, organization_id, type, labels } = request.body;
+        const created = await service.create({ name: name.trim(), organizationId: organization_id, type, labels });
+        return reply.code(201).send(presentWithSecret(created));
+      },
+    );
+
+    app.get(
+      '/systems',
+      { schema: { tags, summary: 'List systems', querystring: ListQuery, response: { 200: pageSchema(SystemSchema), ...errors } } },
+      async (request) => {
+        const query = request.query;
+        const page = await service.list({
+          page: query.page,
+          pageSize: query.page_size,
+          sort: query.sort,
+          order: query.order,
+          status: query.status,
+          type: query.type,
+          organizationId: query.organization_id,
+          search: query.search,
+          deleted: query.deleted,
+          suspended: query.suspended,
+        });
+        return presentPage(page, presentSystem);
+      },
+    );
+
+    app.get(
+      '/systems/:id',
+      { schema: { tags, summary: 'Get a system', params: IdParams, response: { 200: SystemSchema, ...errors } } },
+      async (request) => presentSystem(await service.get(request.params.id)),
+    );
+
+    app.patch(
+      '/systems/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Rename a system or replace its labels',
+          params: IdParams,
+          body: Type.Object({ name: Type.Optional(Name), labels: Type.Optional(Labels) }, { additionalProperties: false, minProperties: 1 }),
+          response: { 200: SystemSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const { name, labels } = request.body;
+        return presentSystem(await service.update(request.params.id, { name: name?.trim(), labels }));
+      },
+    );
+
+    app.post(
+      '/systems/:id/regenerate-secret',
+      {
+        schema: {
+          tags,
+          summary: 'Issue a new secret; the old one stops working at once on every node',
+          params: IdParams,
+          response: { 200: SystemWithSecretSchema, ...errors },
+        },
+      },
+      async (request) => presentWithSecret(await service.regenerateSecret(request.params.id)),
+    );
+
+    const actions = [
+      ['suspend', 'Suspend a system: its appliance calls are refused until reactivated', (id: string) => service.suspend(id)],
+      ['reactivate', 'Lift a suspension', (id: string) => service.reactivate(id)],
+      ['restore', 'Restore a deleted system', (id: string) => service.restore(id)],
+    ] as const;
+    for (const [action, summary, run] of actions) {
+      app.post(
+        `/systems/:id/${action}`,
+        { schema: { tags, summary, params: IdParams, response: { 200: SystemSchema, ...errors } } },
+        async (request) => presentSystem(await run(request.params.id)),
+      );
+    }
+
+    app.delete(
+      '/systems/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a system (soft: it can be restored, and its data is kept)',
+          params: IdParams,
+          response: { 200: SystemSchema, ...errors },
+        },
+      },
+      async (request) => presentSystem(await service.delete(request.params.id)),
+    );
+
+    app.post(
+      '/systems/:id/destroy',
+      {
+        schema: {
+          tags,
+          summary: 'Purge a deleted system and everything recorded about it; cannot be undone',
+          params: IdParams,
+          response: { 204: Type.Null({ description: 'Destroyed' }), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await service.destroy(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

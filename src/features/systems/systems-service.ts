@@ -1,0 +1,201 @@
+import type { Clock } from '../../clock/clock.ts';
+import { notify, type Db, type Sql } from '../../db/db.ts';
+import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors/errors.ts';
+import type { Page } from '../../http/pagination.ts';
+import type { OrganizationsStore } from '../organizations/organizations-store.ts';
+import { AUTH_INVALIDATION_CHANNEL, type SystemAuthenticator } from './system-authenticator.ts';
+import { generateSystemKey, generateSystemSecret, parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
+import type { System, SystemFilter, SystemsStore } from './systems-store.ts';
+
+export interface SystemsServiceDeps {
+  db: Db;
+  store: SystemsStore;
+  organizations: OrganizationsStore;
+  authenticator: SystemAuthenticator;
+  clock: Clock;
+  systemKeyPrefix: string;
+}
+
+export interface CreateSystemInput {
+  name: string;
+  organizationId?: string | undefined;
+  type?: string | undefined;
+  labels?: Record<string, string> | undefined;
+}
+
+export interface SystemWithSecret {
+  system: System;
+  /** Shown once: only a salted hash of its secret part is kept. */
+  secret: string;
+}
+
+export function createSystemsService(deps: SystemsServiceDeps) {
+  const { db, store, clock } = deps;
+
+  async function get(id: string, runner?: Sql): Promise<System> {
+    const system = await store.findById(id, runner);
+    if (!system) throw new NotFoundError(`system ${id} not found`);
+    return system;
+  }
+
+  /**
+   * Runs a state change on a locked system row, then tells every node to forget cached
+   * credentials of the system (delivered when the transaction commits; dropped here at once).
+   */
+  async function changeLocked(
+    id: string,
+    change: (tx: Sql, current: NonNullable<Awaited<ReturnType<SystemsStore['lockById']>>>, now: Date) => Promise<void>,
+    options: { revokeCredentials: boolean },
+  ): Promise<System> {
+    let systemKey = '';
+    const system = await db.transaction(async (tx) => {
+      const current = await store.lockById(tx, id);
+      if (!current) throw new NotFoundError(`system ${id} not found`);
+      systemKey = current.systemKey;
+      await change(tx, current, clock.now());
+      if (options.revokeCredentials) await notify(tx, AUTH_INVALIDATION_CHANNEL, systemKey);
+      return get(id, tx);
+    });
+    if (options.revokeCredentials) deps.authenticator.invalidate(systemKey);
+    return system;
+  }
+
+  function rejectIfDeleted(current: { deletedAt: Date | null }, action: string): void {
+    if (current.deletedAt) throw new ConflictError(`cannot ${action} a deleted system; restore it first`);
+  }
+
+  return {
+    get,
+
+    list(filter: SystemFilter): Promise<Page<System>> {
+      return store.list(filter);
+    },
+
+    async create(input: CreateSystemInput): Promise<SystemWithSecret> {
+      const organization = input.organizationId
+        ? await deps.organizations.findById(input.organizationId)
+        : await deps.organizations.findDefault();
+      if (!organization) {
+        throw new BadRequestError(`organization ${input.organizationId ?? '(default)'} not found`, {
+          errors: [{ field: 'organization_id', message: 'does not exist' }],
+        });
+      }
+      const secret = generateSystemSecret();
+      const id = await db.transaction((tx) =>
+        store.insert(
+          tx,
+          {
+            organizationId: organization.id,
+            name: input.name,
+            type: input.type ?? null,
+            labels: input.labels ?? {},
+            systemKey: generateSystemKey(deps.systemKeyPrefix),
+            secretPublic: secret.publicPart,
+            secretSalt: secret.salt,
+            secretHash: secret.hash,
+          },
+          clock.now(),
+        ),
+      );
+      return { system: await get(id), secret: secret.secret };
+    },
+
+    update(id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }): Promise<System> {
+      return changeLocked(
+        id,
+        async (tx, current, now) => {
+          rejectIfDeleted(current, 'update');
+          await store.update(tx, id, change, now);
+        },
+        { revokeCredentials: false },
+      );
+    },
+
+    async regenerateSecret(id: string): Promise<SystemWithSecret> {
+      const secret = generateSystemSecret();
+      const system = await changeLocked(
+        id,
+        async (tx, current, now) => {
+          rejectIfDeleted(current, 'regenerate the secret of');
+          await store.setSecret(tx, id, { secretPublic: secret.publicPart, secretSalt: secret.salt, secretHash: secret.hash }, now);
+        },
+        { revokeCredentials: true },
+      );
+      return { system, secret: secret.secret };
+    },
+
+    suspend(id: string): Promise<System> {
+      return changeLocked(
+        id,
+        async (tx, current, now) => {
+          rejectIfDeleted(current, 'suspend');
+          if (!current.suspendedAt) await store.setLifecycle(tx, id, 'suspended_at', now, now);
+        },
+        { revokeCredentials: true },
+      );
+    },
+
+    reactivate(id: string): Promise<System> {
+      return changeLocked(
+        id,
+        async (tx, current, now) => {
+          rejectIfDeleted(current, 'reactivate');
+          if (current.suspendedAt) await store.setLifecycle(tx, id, 'suspended_at', null, now);
+        },
+        { revokeCredentials: false },
+      );
+    },
+
+    delete(id: string): Promise<System> {
+      return changeLocked(
+        id,
+        async (tx, current, now) => {
+          if (!current.deletedAt) await store.setLifecycle(tx, id, 'deleted_at', now, now);
+        },
+        { revokeCredentials: true },
+      );
+    },
+
+    restore(id: string): Promise<System> {
+      return changeLocked(
+        id,
+        async (tx, current, now) => {
+          if (current.deletedAt) await store.setLifecycle(tx, id, 'deleted_at', null, now);
+        },
+        { revokeCredentials: false },
+      );
+    },
+
+    /** Purges a soft-deleted system and everything recorded about it. */
+    async destroy(id: string): Promise<void> {
+      let systemKey = '';
+      await db.transaction(async (tx) => {
+        const current = await store.lockById(tx, id);
+        if (!current) throw new NotFoundError(`system ${id} not found`);
+        if (!current.deletedAt) throw new ConflictError('only a deleted system can be destroyed; delete it first');
+        systemKey = current.systemKey;
+        await store.destroy(tx, id);
+        await notify(tx, AUTH_INVALIDATION_CHANNEL, systemKey);
+      });
+      deps.authenticator.invalidate(systemKey);
+    },
+
+    /** The appliance's first call: proves it holds the secret and receives its system key. */
+    async register(systemSecret: string): Promise<{ systemKey: string; registeredAt: Date }> {
+      const parsed = parseSystemSecret(systemSecret);
+      if (!parsed) throw new AppError(400, 'invalid system secret format');
+      return db.transaction(async (tx) => {
+        const credentials = await store.findCredentialsBySecretPublic(tx, parsed.publicPart);
+        // The secret is verified before anything about the system is revealed.
+        if (!credentials || !verifySystemSecret(parsed, credentials)) throw new AppError(401, 'invalid system secret');
+        if (credentials.deletedAt) throw new ForbiddenError('system has been deleted');
+        if (credentials.registeredAt) throw new ConflictError('system is already registered');
+        const registeredAt = clock.now();
+        await store.setLifecycle(tx, credentials.id, 'registered_at', registeredAt, registeredAt);
+        return { systemKey: credentials.systemKey, registeredAt };
+      });
+    },
+  };
+}
+
+export type SystemsService = ReturnType<typeof createSystemsService>;

@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { containsPattern, type Sql } from '../../db/db.ts';
+import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
+import type { LivenessStatus } from '../liveness/liveness-rules.ts';
+
+export interface System {
+  id: string;
+  organizationId: string;
+  organizationName: string;
+  name: string;
+  type: string | null;
+  systemKey: string;
+  labels: Record<string, string>;
+  status: LivenessStatus;
+  lastHeartbeat: Date | null;
+  statusChangedAt: Date | null;
+  fqdn: string | null;
+  ipv4Address: string | null;
+  ipv6Address: string | null;
+  version: string | null;
+  os: string | null;
+  lastInventoryAt: Date | null;
+  registeredAt: Date | null;
+  suspendedAt: Date | null;
+  deletedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What authentication needs to know about a system; never leaves the server. */
+export interface SystemCredentials {
+  id: string;
+  organizationId: string;
+  systemKey: string;
+  secretPublic: string;
+  secretSalt: string;
+  secretHash: string;
+  registeredAt: Date | null;
+  suspendedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+interface SystemRow {
+  id: string;
+  organization_id: string;
+  organization_name: string;
+  name: string;
+  type: string | null;
+  system_key: string;
+  labels: Record<string, string>;
+  status: LivenessStatus;
+  last_heartbeat: Date | null;
+  status_changed_at: Date | null;
+  fqdn: string | null;
+  ipv4_address: string | null;
+  ipv6_address: string | null;
+  version: string | null;
+  os: string | null;
+  last_inventory_at: Date | null;
+  registered_at: Date | null;
+  suspended_at: Date | null;
+  deleted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface CredentialsRow {
+  id: string;
+  organization_id: string;
+  system_key: string;
+  secret_public: string;
+  secret_salt: string;
+  secret_hash: string;
+  registered_at: Date | null;
+  suspended_at: Date | null;
+  deleted_at: Date | null;
+}
+
+export type SystemSort =
+  | 'name'
+  | 'type'
+  | 'status'
+  | 'created_at'
+  | 'registered_at'
+  | 'last_heartbeat'
+  | 'last_inventory_at'
+  | 'organization';
+
+export interface SystemFilter extends PageRequest {
+  status?: LivenessStatus[] | undefined;
+  type?: string[] | undefined;
+  organizationId?: string | undefined;
+  search?: string | undefined;
+  /** Soft-deleted systems are hidden unless asked for. */
+  deleted?: 'exclude' | 'include' | 'only' | undefined;
+  suspended?: boolean | undefined;
+  sort: SystemSort;
+  order: 'asc' | 'desc';
+}
+
+export interface NewSystem {
+  organizationId: string;
+  name: string;
+  type: string | null;
+  labels: Record<string, string>;
+  systemKey: string;
+  secretPublic: string;
+  secretSalt: string;
+  secretHash: string;
+}
+
+const SELECT = `SELECT s.id, s.organization_id, o.name AS organization_name, s.name, s.type, s.system_key, s.labels,
+  l.status, l.last_heartbeat, l.status_changed_at, s.fqdn, s.ipv4_address, s.ipv6_address, s.version, s.os,
+  s.last_inventory_at, s.registered_at, s.suspended_at, s.deleted_at, s.created_at, s.updated_at
+  FROM systems s
+  JOIN system_liveness l ON l.system_id = s.id
+  JOIN organizations o ON o.id = s.organization_id`;
+
+const SORT_COLUMNS: Record<SystemSort, string> = {
+  name: 'lower(s.name)',
+  type: 's.type',
+  status: 'l.status',
+  created_at: 's.created_at',
+  registered_at: 's.registered_at',
+  last_heartbeat: 'l.last_heartbeat',
+  last_inventory_at: 's.last_inventory_at',
+  organization: 'lower(o.name)',
+};
+
+function toSystem(row: SystemRow): System {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    organizationName: row.organization_name,
+    name: row.name,
+    type: row.type,
+    systemKey: row.system_key,
+    labels: row.labels,
+    status: row.status,
+    lastHeartbeat: row.last_heartbeat,
+    statusChangedAt: row.status_changed_at,
+    fqdn: row.fqdn,
+    ipv4Address: row.ipv4_address,
+    ipv6Address: row.ipv6_address,
+    version: row.version,
+    os: row.os,
+    lastInventoryAt: row.last_inventory_at,
+    registeredAt: row.registered_at,
+    suspendedAt: row.suspended_at,
+    deletedAt: row.deleted_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toCredentials(row: CredentialsRow): SystemCredentials {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    systemKey: row.system_key,
+    secretPublic: row.secret_public,
+    secretSalt: row.secret_salt,
+    secretHash: row.secret_hash,
+    registeredAt: row.registered_at,
+    suspendedAt: row.suspended_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export function createSystemsStore(sql: Sql) {
+  return {
+    async insert(tx: Sql, system: NewSystem, now: Date): Promise<string> {
+      const id = randomUUID();
+      await tx.query(
+        `INSERT INTO systems (id, organization_id, name, type, system_key, secret_public, secret_salt, secret_hash, labels, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+        [id, system.organizationId, system.name, system.type, system.systemKey, system.secretPublic, system.secretSalt, system.secretHash, JSON.stringify(system.labels), now],
+      );
+      await tx.query('INSERT INTO system_liveness (system_id) VALUES ($1)', [id]);
+      return id;
+    },
+
+    async findById(id: string, runner: Sql = sql): Promise<System | null> {
+      const { rows } = await runner.query<SystemRow>(`${SELECT} WHERE s.id = $1`, [id]);
+      return rows[0] ? toSystem(rows[0]) : null;
+    },
+
+    async findCredentialsByKey(systemKey: string): Promise<SystemCredentials | null> {
+      const { rows } = await sql.query<CredentialsRow>(
+        `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash, registered_at, suspended_at, deleted_at
+         FROM systems WHERE system_key = $1`,
+        [systemKey],
+      );
+      return rows[0] ? toCredentials(rows[0]) : null;
+    },
+
+    /** Locks the row: registration must not race with itself or with a secret regeneration. */
+    async findCredentialsBySecretPublic(tx: Sql, secretPublic: string): Promise<SystemCredentials | null> {
+      const { rows } = await tx.query<CredentialsRow>(
+        `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash, registered_at, suspended_at, deleted_at
+         FROM systems WHERE secret_public = $1 FOR UPDATE`,
+        [secretPublic],
+      );
+      return rows[0] ? toCredentials(rows[0]) : null;
+    },
+
+    /** Locks and returns the row, for state changes that must see the latest version. */
+    async lockById(tx: Sql, id: string): Promise<SystemCredentials | null> {
+      const { rows } = await tx.query<CredentialsRow>(
+        `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash, registered_at, suspended_at, deleted_at
+         FROM systems WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      return rows[0] ? toCredentials(rows[0]) : null;
+    },
+
+    async list(filter: SystemFilter): Promise<Page<System>> {
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      const deleted = filter.deleted ?? 'exclude';
+      if (deleted === 'exclude') conditions.push('s.deleted_at IS NULL');
+      if (deleted === 'only') conditions.push('s.deleted_at IS NOT NULL');
+      if (filter.suspended !== undefined) conditions.push(filter.suspended ? 's.suspended_at IS NOT NULL' : 's.suspended_at IS NULL');
+      if (filter.status?.length) conditions.push(`l.status = ANY(${param(filter.status)}::text[])`);
+      if (filter.type?.length) conditions.push(`s.type = ANY(${param(filter.type)}::text[])`);
+      if (filter.organizationId) conditions.push(`s.organization_id = ${param(filter.organizationId)}`);
+      if (filter.search) {
+        const pattern = param(containsPattern(filter.search));
+        conditions.push(
+          `(s.name ILIKE ${pattern} OR s.system_key ILIKE ${pattern} OR s.fqdn ILIKE ${pattern}
+            OR s.ipv4_address ILIKE ${pattern} OR s.ipv6_address ILIKE ${pattern} OR s.id::text = ${param(filter.search.toLowerCase())})`,
+        );
+      }
+      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      const { rows: countRows } = await sql.query<{ total: number }>(
+        `SELECT count(*)::int AS total FROM systems s JOIN system_liveness l ON l.system_id = s.id ${where}`,
+        params,
+      );
+      const direction = filter.order === 'desc' ? 'DESC' : 'ASC';
+      const nulls = filter.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST';
+      const { rows } = await sql.query<SystemRow>(
+        `${SELECT} ${where} ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction} ${nulls}, s.id ${direction}
+         LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
+        params,
+      );
+      return { items: rows.map(toSystem), total: countRows[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
+    },
+
+    async update(tx: Sql, id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }, now: Date): Promise<void> {
+      await tx.query(
+        `UPDATE systems SET name = coalesce($2, name), labels = coalesce($3::jsonb, labels), updated_at = $4 WHERE id = $1`,
+        [id, change.name ?? null, change.labels === undefined ? null : JSON.stringify(change.labels), now],
+      );
+    },
+
+    async setSecret(tx: Sql, id: string, secret: { secretPublic: string; secretSalt: string; secretHash: string }, now: Date): Promise<void> {
+      await tx.query(
+        'UPDATE systems SET secret_public = $2, secret_salt = $3, secret_hash = $4, updated_at = $5 WHERE id = $1',
+        [id, secret.secretPublic, secret.secretSalt, secret.secretHash, now],
+      );
+    },
+
+    /** Sets one of the lifecycle timestamps (registered_at, suspended_at, deleted_at) to `value`. */
+    async setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void> {
+      await tx.query(`UPDATE systems SET ${column} = $2, updated_at = $3 WHERE id = $1`, [id, value, now]);
+    },
+
+    /** Removes the system and, through foreign keys, everything recorded about it. */
+    async destroy(tx: Sql, id: string): Promise<void> {
+      await tx.query('DELETE FROM systems WHERE id = $1', [id]);
+    },
+
+    async countByStatus(organizationId?: string): Promise<Record<LivenessStatus, number> & { suspended: number; deleted: number; total: number }> {
+      const { rows } = await sql.query<{ status: LivenessStatus; live: number; suspended: number; deleted: number }>(
+        `SELECT l.status,
+                count(*) FILTER (WHERE s.deleted_at IS NULL)::int AS live,
+                count(*) FILTER (WHERE s.deleted_at IS NULL AND s.suspended_at IS NOT NULL)::int AS suspended,
+                count(*) FILTER (WHERE s.deleted_at IS NOT NULL)::int AS deleted
+         FROM systems s JOIN system_liveness l ON l.system_id = s.id
+         WHERE $1::uuid IS NULL OR s.organization_id = $1
+         GROUP BY l.status`,
+        [organizationId ?? null],
+      );
+      const counts = { unknown: 0, active: 0, warning: 0, inactive: 0, suspended: 0, deleted: 0, total: 0 };
+      for (const row of rows) {
+        counts[row.status] = row.live;
+        counts.suspended += row.suspended;
+        counts.deleted += row.deleted;
+        counts.total += row.live;
+      }
+      return counts;
+    },
+  };
+}
+
+export type SystemsStore = ReturnType<typeof createSystemsStore>;

@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError } from '../errors/errors.ts';
+import { envelope } from './schemas.ts';
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Maps every error to the `{code, message, data}` envelope, in one place. */
+export function installErrorHandling(app: FastifyInstance, maxRequestSize: number): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.code(error.statusCode).headers(error.headers).send(envelope(error.statusCode, error.message, error.data));
+    }
+    if (error.validation) {
+      const context = error.validationContext ?? 'request';
+      const errors = (error.validation as ValidationIssue[]).map((issue) => ({
+        field: fieldName(context, issue),
+        message: issue.message ?? 'is invalid',
+      }));
+      const first = errors[0];
+      const message = first ? `invalid ${context}: ${first.field} ${first.message}` : `invalid ${context}`;
+      return reply.code(400).send(envelope(400, message, { errors }));
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send(envelope(413, `request body too large: the limit is ${maxRequestSize} bytes`, { max_bytes: maxRequestSize }));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send(envelope(400, 'request body is empty; a JSON body is required', null));
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return reply.code(400).send(envelope(400, `request body is not valid JSON: ${error.message}`, null));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.code(415).send(envelope(415, `unsupported content type '${request.headers['content-type'] ?? ''}'`, null));
+    }
+    if (error instanceof SyntaxError || error.statusCode === 400) {
+      return reply.code(400).send(envelope(400, `bad request: ${error.message}`, null));
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(envelope(error.statusCode, error.message, null));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(envelope(500, 'internal server error', null));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    return reply.code(404).send(envelope(404, `no route for ${request.method} ${path}`, null));
+  });
+}
+
+function fieldName(context: string, issue: ValidationIssue): string {
+  const missing = issue.params?.missingProperty;
+  const extra = issue.params?.additionalProperty;
+  const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const name = [path, typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : ''].filter(Boolean).join('.');
+  return name === '' ? context : name;
+}

@@ -1,0 +1,68 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type StatusCounter = () => Promise<Record<string, number>>;
+
+/** Every Prometheus metric Muster exposes, in its own registry so tests can build many apps. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  let countSystemsByStatus: StatusCounter | undefined;
+
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'muster_http_requests_total',
+      help: 'HTTP requests answered, by method, route and status code',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      registers: [registry],
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'muster_http_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by method and route',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    heartbeatsAccepted: new Counter({
+      name: 'muster_heartbeats_accepted_total',
+      help: 'Heartbeats committed to the database and acknowledged',
+      registers: [registry],
+    }),
+    heartbeatsRejected: new Counter({
+      name: 'muster_heartbeats_rejected_total',
+      help: 'Heartbeats refused, by reason (unauthorized, overloaded, storage_error)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    heartbeatBatchSize: new Histogram({
+      name: 'muster_heartbeat_batch_size',
+      help: 'Heartbeats written per group commit',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+      registers: [registry],
+    }),
+    livenessTransitions: new Counter({
+      name: 'muster_liveness_transitions_total',
+      help: 'Liveness transitions recorded by the scanner, by new status',
+      labelNames: ['to'] as const,
+      registers: [registry],
+    }),
+    systemsByStatus: new Gauge({
+      name: 'muster_systems',
+      help: 'Systems that are not deleted, by liveness status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+      async collect() {
+        if (!countSystemsByStatus) return;
+        const counts = await countSystemsByStatus();
+        for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+      },
+    }),
+    /** Lets the systems feature supply the per-status counts read at each scrape. */
+    setSystemStatusCounter(counter: StatusCounter): void {
+      countSystemsByStatus = counter;
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+
+export interface PeriodicTask {
+  name: string;
+  intervalMs: number;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Runs periodic tasks: never two runs of one task at once (the next run is scheduled when the
+ * previous one ends), with ±10 % jitter so nodes started together drift apart. Running once
+ * per cluster is each task's own business (an advisory lock), since only it knows its unit
+ * of work.
+ */
+export function createScheduler(logger: Logger) {
+  const tasks: PeriodicTask[] = [];
+  const timers = new Map<string, NodeJS.Timeout>();
+  const running = new Set<Promise<unknown>>();
+  let stopped = true;
+
+  function schedule(task: PeriodicTask): void {
+    if (stopped) return;
+    const delay = Math.round(task.intervalMs * (0.9 + Math.random() * 0.2));
+    timers.set(
+      task.name,
+      setTimeout(() => {
+        const run = task
+          .run()
+          .catch((error: unknown) => logger.error({ err: error, task: task.name }, 'periodic task failed; it will run again'))
+          .finally(() => {
+            running.delete(run);
+            schedule(task);
+          });
+        running.add(run);
+      }, delay),
+    );
+  }
+
+  return {
+    register(task: PeriodicTask): void {
+      tasks.push(task);
+    },
+    start(): void {
+      stopped = false;
+      for (const task of tasks) schedule(task);
+    },
+    /** Stops scheduling and waits for runs in progress. */
+    async stop(): Promise<void> {
+      stopped = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
+
+export type Scheduler = ReturnType<typeof createScheduler>;

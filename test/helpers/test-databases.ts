@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Db } from '../../src/db/db.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { openPgliteDb } from '../../src/db/pglite-db.ts';
+import { openPostgresDb } from '../../src/db/postgres-db.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface TestDatabase {
+  kind: DatabaseKind;
+  db: Db;
+  /** Opens another, independent connection to the same database (a second Muster node). */
+  openAnother(): Promise<Db>;
+  dispose(): Promise<void>;
+}
+
+const postgresUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+
+/**
+ * The databases every database test runs on: PGlite always, PostgreSQL when TEST_DATABASE_URL
+ * (or DATABASE_URL) points at one. In CI a missing PostgreSQL is a failure, not a skip.
+ */
+export function databaseKinds(): DatabaseKind[] {
+  if (postgresUrl) return ['pglite', 'postgres'];
+  if (process.env.CI === 'true') throw new Error('CI=true but neither TEST_DATABASE_URL nor DATABASE_URL is set: the PostgreSQL half of the suite cannot run');
+  return ['pglite'];
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a new schema on PostgreSQL dropped afterwards. */
+export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await openPgliteDb(undefined);
+    await migrate(db);
+    return {
+      kind,
+      db,
+      openAnother: () => Promise.resolve(sharedHandle(db)),
+      dispose: () => db.close(),
+    };
+  }
+  const schema = `muster_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const opened: Db[] = [];
+  const open = async () => {
+    const db = await openPostgresDb({ connectionString: postgresUrl!, poolSize: 5, schema });
+    opened.push(db);
+    return db;
+  };
+  const db = await open();
+  await migrate(db);
+  return {
+    kind,
+    db,
+    openAnother: open,
+    async dispose() {
+      for (const handle of opened) await handle.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+/** PGlite is one connection in one process: a second node shares it, but must not close it. */
+function sharedHandle(db: Db): Db {
+  return { ...db, close: () => Promise.resolve() };
+}

@@ -1,0 +1,60 @@
+import { createMuster, type Muster } from '../../src/app.ts';
+import { ManualClock } from '../../src/clock/clock.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import type { Db } from '../../src/db/db.ts';
+import { sha256 } from '../../src/http/admin-auth.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export interface TestMuster {
+  muster: Muster;
+  clock: ManualClock;
+  /** Creates a system through the API and returns its id and secret. */
+  createSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string }>;
+  /** Creates and registers a system; returns its Basic credentials too. */
+  createRegisteredSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string; basic: string }>;
+  heartbeat(basic: string): Promise<{ statusCode: number; json: () => unknown }>;
+  close(): Promise<void>;
+}
+
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** A started Muster (no listener; requests go through `inject`) on `db` with a manual clock. */
+export async function startTestMuster(db: Db, env: Record<string, string> = {}, clock = new ManualClock()): Promise<TestMuster> {
+  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent-muster-test', LIVENESS_SCAN_INTERVAL_MS: '60000', ...env });
+  const logger = createLogger(config.logLevel);
+  const muster = await createMuster({ config, db, logger, adminTokenHash: sha256(ADMIN_TOKEN), clock });
+  await muster.start();
+
+  async function createSystem(body: Record<string, unknown> = {}) {
+    const response = await muster.app.inject({
+      method: 'POST',
+      url: '/api/v1/systems',
+      headers: adminHeaders,
+      payload: { name: `system-${Math.random().toString(36).slice(2, 8)}`, ...body },
+    });
+    if (response.statusCode !== 201) throw new Error(`create system failed: ${response.statusCode} ${response.body}`);
+    const created = response.json<{ id: string; system_secret: string; system_key: string; organization_id: string }>();
+    return { id: created.id, secret: created.system_secret, systemKey: created.system_key, organizationId: created.organization_id };
+  }
+
+  return {
+    muster,
+    clock,
+    createSystem,
+    async createRegisteredSystem(body = {}) {
+      const system = await createSystem(body);
+      const response = await muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: system.secret } });
+      if (response.statusCode !== 200) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
+      return { ...system, basic: basicAuth(system.systemKey, system.secret) };
+    },
+    heartbeat(basic: string) {
+      return muster.app.inject({ method: 'POST', url: '/api/systems/heartbeat', headers: { authorization: basic } });
+    },
+    close: () => muster.stop(),
+  };
+}
