@@ -26,6 +26,7 @@ import { createSystemsStore } from './features/systems/systems-store.ts';
 import { requireBearer, sha256 } from './http/admin-auth.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { parseQueryString, stripBasePath } from './http/url.ts';
+import { validatorCompiler } from './http/validation.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 
@@ -91,10 +92,10 @@ export async function createMuster(options: MusterOptions) {
     bodyLimit: config.apiMaxRequestSize,
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', config.basePath),
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app, config.apiMaxRequestSize);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { createMuster, type Muster } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -15,7 +16,7 @@ export interface TestMuster {
   createSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string }>;
   /** Creates and registers a system; returns its Basic credentials too. */
   createRegisteredSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string; basic: string }>;
-  heartbeat(basic: string): Promise<{ statusCode: number; json: () => unknown }>;
+  heartbeat(basic: string): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 

@@ -163,7 +163,7 @@ for (const kind of databaseKinds()) {
         assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
         const regenerated = await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${system.id}/regenerate-secret`, headers: adminHeaders });
         assert.equal(regenerated.statusCode, 200);
-        const newSecret = regenerated.json().system_secret as string;
+        const newSecret = regenerated.json<{ system_secret: string }>().system_secret;
         assert.notEqual(newSecret, system.secret);
         assert.equal((await t.heartbeat(system.basic)).statusCode, 401);
         assert.equal((await t.heartbeat(basicAuth(system.systemKey, newSecret))).statusCode, 200);

@@ -21,6 +21,7 @@ const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
 const SystemType = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'e.g. ns8, nsec, linux, node' });
 const Labels = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.\\-/]{1,63}$' }), Type.String({ maxLength: 255 }), {
   maxProperties: 64,
+  additionalProperties: false,
   description: 'Free-form string labels (at most 64; keys of letters, digits and _.-/)',
 });
 

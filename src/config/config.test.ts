@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults for a bare environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.listenHost, '127.0.0.1');
+    assert.equal(config.listenPort, 8081);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.apiMaxRequestSize, 10 * 1024 * 1024);
+    assert.equal(config.heartbeatTimeoutMinutes, 10);
+    assert.equal(config.heartbeatWarningMinutes, 0);
+    assert.equal(config.systemKeyPrefix, 'NETH');
+    assert.equal(config.systemAuthCacheTtlSeconds, 600);
+    assert.equal(config.basePath, '');
+    assert.equal(config.logLevel, 'info');
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads sizes as bytes or with a unit', () => {
+    assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '10485760' }).apiMaxRequestSize, 10_485_760);
+    assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '10MB' }).apiMaxRequestSize, 10_485_760);
+    assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '512kb' }).apiMaxRequestSize, 524_288);
+  });
+
+  it('reads listen addresses, base paths and durations', () => {
+    assert.deepEqual(
+      (({ listenHost, listenPort }) => ({ listenHost, listenPort }))(loadConfig({ LISTEN_ADDRESS: '[::1]:9000' })),
+      { listenHost: '::1', listenPort: 9000 },
+    );
+    assert.equal(loadConfig({ LISTEN_ADDRESS: ':8081' }).listenHost, '0.0.0.0');
+    assert.equal(loadConfig({ BASE_PATH: '/collect/' }).basePath, '/collect');
+    assert.equal(loadConfig({ SYSTEM_AUTH_CACHE_TTL: '10m' }).systemAuthCacheTtlSeconds, 600);
+    assert.equal(loadConfig({ SYSTEM_AUTH_CACHE_TTL: '45' }).systemAuthCacheTtlSeconds, 45);
+    assert.equal(loadConfig({ HEARTBEAT_WARNING_MINUTES: '5' }).heartbeatWarningMinutes, 5);
+    assert.equal(loadConfig({ HEARTBEAT_WARNING_MINUTES: 'off' }).heartbeatWarningMinutes, 0);
+  });
+
+  it('stops on a bad value with a message naming the variable', () => {
+    const cases: Record<string, string>[] = [
+      { LISTEN_ADDRESS: 'localhost' },
+      { LISTEN_ADDRESS: '127.0.0.1:99999' },
+      { API_MAX_REQUEST_SIZE: 'huge' },
+      { API_MAX_REQUEST_SIZE: '0' },
+      { HEARTBEAT_TIMEOUT_MINUTES: 'ten' },
+      { HEARTBEAT_TIMEOUT_MINUTES: '0' },
+      { HEARTBEAT_WARNING_MINUTES: '-1' },
+      { LOG_LEVEL: 'loud' },
+      { DATABASE_URL: 'mysql://localhost/x' },
+      { DATABASE_URL: 'not a url' },
+      { BASE_PATH: 'collect' },
+      { ADMIN_TOKEN: 'short' },
+      { SYSTEM_KEY_PREFIX: 'neth' },
+      { SYSTEM_AUTH_CACHE_TTL: '10 minutes' },
+    ];
+    for (const env of cases) {
+      const name = Object.keys(env)[0]!;
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message.startsWith(name), name);
+    }
+    assert.throws(() => loadConfig({ HEARTBEAT_TIMEOUT_MINUTES: '5', HEARTBEAT_WARNING_MINUTES: '5' }), /HEARTBEAT_WARNING_MINUTES/);
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AppError } from '../../errors/errors.ts';
+import { createLogger } from '../../logging/logger.ts';
+import type { Heartbeat } from '../liveness/liveness-store.ts';
+import { createHeartbeatBatcher, type HeartbeatWriter } from './heartbeat-batcher.ts';
+
+const logger = createLogger('silent');
+
+/** A writer whose statements finish only when the test says so. */
+function controlledWriter() {
+  const calls: { beats: Heartbeat[]; finish: (stored?: Set<string>) => void; fail: (error: Error) => void }[] = [];
+  const write: HeartbeatWriter = (beats) =>
+    new Promise((resolve, reject) => {
+      calls.push({ beats, finish: (stored) => resolve(stored ?? new Set(beats.map((beat) => beat.systemId))), fail: reject });
+    });
+  return { calls, write };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('heartbeat batcher (group commit)', () => {
+  it('writes the first heartbeat at once and gathers the rest into the next statement', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 1, logger });
+    const settled: string[] = [];
+    const first = batcher.submit('a', new Date(1)).then(() => settled.push('a'));
+    const rest = ['b', 'c', 'd'].map((id) => batcher.submit(id, new Date(2)).then(() => settled.push(id)));
+    await tick();
+    assert.equal(writer.calls.length, 1);
+    assert.deepEqual(writer.calls[0]!.beats.map((beat) => beat.systemId), ['a']);
+    assert.deepEqual(settled, [], 'nothing is acknowledged before its statement commits');
+
+    writer.calls[0]!.finish();
+    await first;
+    await tick();
+    assert.equal(writer.calls.length, 2);
+    assert.deepEqual(writer.calls[1]!.beats.map((beat) => beat.systemId), ['b', 'c', 'd']);
+    assert.deepEqual(settled, ['a']);
+    writer.calls[1]!.finish();
+    await Promise.all(rest);
+    assert.deepEqual(settled.sort(), ['a', 'b', 'c', 'd']);
+  });
+
+  it('writes several heartbeats of one system once, with the latest time, and answers each', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 1, logger });
+    const blocker = batcher.submit('x', new Date(0));
+    const beats = [3, 9, 5].map((time) => batcher.submit('a', new Date(time)));
+    await tick();
+    writer.calls[0]!.finish();
+    await blocker;
+    await tick();
+    assert.deepEqual(writer.calls[1]!.beats, [{ systemId: 'a', at: new Date(9) }]);
+    writer.calls[1]!.finish();
+    assert.deepEqual(await Promise.all(beats), [true, true, true]);
+  });
+
+  it('splits batches at maxBatchSize and reports systems the statement did not store', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 2, maxPending: 1000, maxConcurrentWrites: 1, logger });
+    const results = ['a', 'b', 'c'].map((id) => batcher.submit(id, new Date(1)));
+    await tick();
+    assert.equal(writer.calls[0]!.beats.length, 1);
+    writer.calls[0]!.finish();
+    await tick();
+    assert.deepEqual(writer.calls[1]!.beats.map((beat) => beat.systemId), ['b', 'c']);
+    writer.calls[1]!.finish(new Set(['b']));
+    assert.deepEqual(await Promise.all(results), [true, true, false]);
+  });
+
+  it('rejects the whole batch with a 503 when the statement fails, and keeps going afterwards', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 1, logger });
+    const failed = batcher.submit('a', new Date(1));
+    await tick();
+    writer.calls[0]!.fail(new Error('connection lost'));
+    await assert.rejects(failed, (error: unknown) => error instanceof AppError && error.statusCode === 503 && error.headers['retry-after'] !== undefined);
+    const next = batcher.submit('a', new Date(2));
+    await tick();
+    writer.calls[1]!.finish();
+    assert.equal(await next, true);
+    assert.equal(batcher.pendingCount, 0);
+  });
+
+  it('refuses with 503 beyond maxPending instead of queueing without bound', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 2, maxConcurrentWrites: 1, logger });
+    const accepted = [batcher.submit('a', new Date(1)), batcher.submit('b', new Date(1))];
+    await assert.rejects(batcher.submit('c', new Date(1)), (error: unknown) => error instanceof AppError && error.statusCode === 503);
+    await tick();
+    writer.calls[0]!.finish();
+    await tick();
+    writer.calls[1]!.finish();
+    await Promise.all(accepted);
+  });
+
+  it('drain() resolves once every submitted heartbeat is written', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 2, logger });
+    const submitted = ['a', 'b', 'c'].map((id) => batcher.submit(id, new Date(1)));
+    let drained = false;
+    const drain = batcher.drain().then(() => (drained = true));
+    await tick();
+    assert.equal(writer.calls.length, 2, 'two statements in flight at most');
+    writer.calls[0]!.finish();
+    await tick();
+    assert.equal(drained, false);
+    assert.deepEqual(writer.calls[2]!.beats.map((beat) => beat.systemId), ['c']);
+    writer.calls[1]!.finish();
+    writer.calls[2]!.finish();
+    await Promise.all(submitted);
+    await drain;
+    assert.equal(drained, true);
+  });
+});

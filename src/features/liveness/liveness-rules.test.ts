@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { effectiveThresholds, evaluateLiveness } from './liveness-rules.ts';
+
+const beat = new Date('2026-01-01T00:00:00Z');
+const at = (minutes: number) => new Date(beat.getTime() + minutes * 60_000);
+const noWarning = { timeoutMinutes: 10, warningMinutes: 0 };
+const withWarning = { timeoutMinutes: 10, warningMinutes: 5 };
+
+describe('evaluateLiveness', () => {
+  it('keeps an active system active before the timeout, waking at the timeout', () => {
+    assert.deepEqual(evaluateLiveness('active', beat, noWarning, at(9.99)), { status: 'active', transitions: [], nextCheckAt: at(10) });
+  });
+
+  it('marks an active system inactive at the timeout, dated at the threshold', () => {
+    assert.deepEqual(evaluateLiveness('active', beat, noWarning, at(12)), {
+      status: 'inactive',
+      transitions: [{ from: 'active', to: 'inactive', at: at(10) }],
+      nextCheckAt: null,
+    });
+  });
+
+  it('passes through warning when it is on, and records both crossings when late', () => {
+    assert.deepEqual(evaluateLiveness('active', beat, withWarning, at(5)), {
+      status: 'warning',
+      transitions: [{ from: 'active', to: 'warning', at: at(5) }],
+      nextCheckAt: at(10),
+    });
+    assert.deepEqual(evaluateLiveness('warning', beat, withWarning, at(10)).transitions, [{ from: 'warning', to: 'inactive', at: at(10) }]);
+    assert.deepEqual(evaluateLiveness('active', beat, withWarning, at(30)).transitions, [
+      { from: 'active', to: 'warning', at: at(5) },
+      { from: 'warning', to: 'inactive', at: at(10) },
+    ]);
+  });
+
+  it('returns a warning system to active when a raised threshold puts it back before the warning', () => {
+    const now = at(6);
+    assert.deepEqual(evaluateLiveness('warning', beat, { timeoutMinutes: 30, warningMinutes: 20 }, now), {
+      status: 'active',
+      transitions: [{ from: 'warning', to: 'active', at: now }],
+      nextCheckAt: at(20),
+    });
+  });
+
+  it('never moves unknown or inactive systems: only a heartbeat does', () => {
+    assert.deepEqual(evaluateLiveness('unknown', null, noWarning, at(100)), { status: 'unknown', transitions: [], nextCheckAt: null });
+    assert.deepEqual(evaluateLiveness('inactive', beat, noWarning, at(100)), { status: 'inactive', transitions: [], nextCheckAt: null });
+  });
+});
+
+describe('effectiveThresholds', () => {
+  it('takes the organization value where set, the default otherwise, and drops an unreachable warning', () => {
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: null, heartbeatWarningMinutes: null }, withWarning), withWarning);
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: 3, heartbeatWarningMinutes: null }, withWarning), { timeoutMinutes: 3, warningMinutes: 0 });
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: null, heartbeatWarningMinutes: 0 }, withWarning), noWarning);
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: 60, heartbeatWarningMinutes: 30 }, noWarning), { timeoutMinutes: 60, warningMinutes: 30 });
+  });
+});

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../clock/clock.ts';
+import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+
+const MINUTE = 60_000;
+
+for (const kind of databaseKinds()) {
+  describe(`liveness: heartbeats, thresholds and transition events (${kind})`, () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+
+    before(async () => {
+      database = await openTestDatabase(kind);
+      t = await startTestMuster(database.db, { HEARTBEAT_TIMEOUT_MINUTES: '10' });
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+    });
+
+    async function statusOf(id: string): Promise<string> {
+      const response = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${id}`, headers: adminHeaders });
+      return response.json().status as string;
+    }
+
+    async function eventsOf(id: string): Promise<{ from: string; to: string; occurred_at: string }[]> {
+      const response = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${id}/events?order=asc`, headers: adminHeaders });
+      assert.equal(response.statusCode, 200);
+      return response.json().items;
+    }
+
+    it('goes unknown → active → inactive → active, each transition an event at the threshold time', async () => {
+      const system = await t.createRegisteredSystem();
+      assert.equal(await statusOf(system.id), 'unknown');
+
+      const firstBeat = t.clock.now();
+      assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
+      assert.equal(await statusOf(system.id), 'active');
+
+      t.clock.advance(10 * MINUTE - 1);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'active', 'one millisecond before the timeout');
+
+      t.clock.advance(1);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'inactive');
+
+      t.clock.advance(5 * MINUTE);
+      const recovery = t.clock.now();
+      assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
+      assert.equal(await statusOf(system.id), 'active');
+
+      const events = await eventsOf(system.id);
+      assert.deepEqual(
+        events.map((event) => [event.from, event.to, event.occurred_at]),
+        [
+          ['unknown', 'active', firstBeat.toISOString()],
+          ['active', 'inactive', new Date(firstBeat.getTime() + 10 * MINUTE).toISOString()],
+          ['inactive', 'active', recovery.toISOString()],
+        ],
+      );
+    });
+
+    it('a system that keeps beating stays active and records no event', async () => {
+      const system = await t.createRegisteredSystem();
+      await t.heartbeat(system.basic);
+      for (let i = 0; i < 5; i++) {
+        t.clock.advance(9 * MINUTE);
+        await t.heartbeat(system.basic);
+        await t.muster.scanner.runOnce();
+      }
+      assert.equal(await statusOf(system.id), 'active');
+      assert.equal((await eventsOf(system.id)).length, 1);
+    });
+
+    it('uses per-organization thresholds, including the warning state, and applies a change at once', async () => {
+      const created = await t.muster.app.inject({
+        method: 'POST',
+        url: '/api/v1/organizations',
+        headers: adminHeaders,
+        payload: { name: `org-${Math.random()}`, heartbeat_timeout_minutes: 3, heartbeat_warning_minutes: 1 },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const organization = created.json();
+      assert.equal(organization.effective_heartbeat_timeout_minutes, 3);
+      assert.equal(organization.effective_heartbeat_warning_minutes, 1);
+
+      const system = await t.createRegisteredSystem({ organization_id: organization.id });
+      const beat = t.clock.now();
+      await t.heartbeat(system.basic);
+
+      t.clock.advance(1 * MINUTE);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'warning');
+
+      t.clock.advance(2 * MINUTE);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'inactive');
+      assert.deepEqual(
+        (await eventsOf(system.id)).map((event) => [event.from, event.to, event.occurred_at]),
+        [
+          ['unknown', 'active', beat.toISOString()],
+          ['active', 'warning', new Date(beat.getTime() + MINUTE).toISOString()],
+          ['warning', 'inactive', new Date(beat.getTime() + 3 * MINUTE).toISOString()],
+        ],
+      );
+
+      // Raising the timeout: a fresh heartbeat, then the old 3 minutes pass without a change.
+      await t.heartbeat(system.basic);
+      const patched = await t.muster.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/organizations/${organization.id}`,
+        headers: adminHeaders,
+        payload: { heartbeat_timeout_minutes: 30, heartbeat_warning_minutes: 0 },
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      t.clock.advance(29 * MINUTE);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'active');
+
+      // Lowering it below the silence so far: the very next scan marks the system inactive.
+      await t.muster.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/organizations/${organization.id}`,
+        headers: adminHeaders,
+        payload: { heartbeat_timeout_minutes: 5 },
+      });
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'inactive');
+    });
+
+    it('catches up after a pause: a silent system crosses warning and timeout in one scan, both recorded', async () => {
+      const organization = (
+        await t.muster.app.inject({
+          method: 'POST',
+          url: '/api/v1/organizations',
+          headers: adminHeaders,
+          payload: { name: `org-${Math.random()}`, heartbeat_warning_minutes: 4 },
+        })
+      ).json();
+      const system = await t.createRegisteredSystem({ organization_id: organization.id });
+      await t.heartbeat(system.basic);
+      t.clock.advance(60 * MINUTE);
+      await t.muster.scanner.runOnce();
+      assert.deepEqual(
+        (await eventsOf(system.id)).map((event) => `${event.from}->${event.to}`),
+        ['unknown->active', 'active->warning', 'warning->inactive'],
+      );
+    });
+
+    it('two nodes scanning the same database record each transition exactly once', async () => {
+      const other = await database.openAnother();
+      const second = await startTestMuster(other, { HEARTBEAT_TIMEOUT_MINUTES: '10' }, new ManualClock(t.clock.now()));
+      try {
+        const systems = await Promise.all(Array.from({ length: 30 }, () => t.createRegisteredSystem()));
+        await Promise.all(systems.map((system, index) => (index % 2 ? t : second).heartbeat(system.basic)));
+        t.clock.advance(11 * MINUTE);
+        second.clock.set(t.clock.now());
+        await Promise.all([t.muster.scanner.runOnce(), second.muster.scanner.runOnce(), t.muster.scanner.runOnce(), second.muster.scanner.runOnce()]);
+        // Whichever node held the lock did the work; a last pass finds nothing left to do.
+        await t.muster.scanner.runOnce();
+        for (const system of systems) {
+          const events = await eventsOf(system.id);
+          assert.deepEqual(
+            events.map((event) => `${event.from}->${event.to}`),
+            ['unknown->active', 'active->inactive'],
+          );
+        }
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('GET /api/v1/summary counts systems by status', async () => {
+      const organization = (
+        await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })
+      ).json();
+      const [a, b] = await Promise.all([
+        t.createRegisteredSystem({ organization_id: organization.id }),
+        t.createRegisteredSystem({ organization_id: organization.id }),
+        t.createRegisteredSystem({ organization_id: organization.id }),
+      ]);
+      await t.heartbeat(a.basic);
+      await t.heartbeat(b.basic);
+      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${b.id}/suspend`, headers: adminHeaders });
+      const response = await t.muster.app.inject({ method: 'GET', url: `/api/v1/summary?organization_id=${organization.id}`, headers: adminHeaders });
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(response.json(), { total: 3, by_status: { unknown: 1, active: 2, warning: 0, inactive: 0 }, suspended: 1, deleted: 0 });
+    });
+  });
+}

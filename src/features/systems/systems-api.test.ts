@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../clock/clock.ts';
+import { ADMIN_TOKEN, adminHeaders, basicAuth, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+
+for (const kind of databaseKinds()) {
+  describe(`management API: systems and organizations (${kind})`, () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+
+    before(async () => {
+      database = await openTestDatabase(kind);
+      t = await startTestMuster(database.db);
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+    });
+
+    const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+      t.muster.app.inject({ method, url, headers: adminHeaders, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+    async function newOrganization(extra: Record<string, unknown> = {}) {
+      const response = await api('POST', '/api/v1/organizations', { name: `org-${Math.random().toString(36).slice(2)}`, ...extra });
+      assert.equal(response.statusCode, 201, response.body);
+      return response.json<{ id: string; name: string }>();
+    }
+
+    it('requires the admin bearer token, compared exactly', async () => {
+      for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${ADMIN_TOKEN}x`, `Basic ${ADMIN_TOKEN}`]) {
+        const response = await t.muster.app.inject({ method: 'GET', url: '/api/v1/systems', headers: authorization ? { authorization } : {} });
+        assert.equal(response.statusCode, 401, String(authorization));
+        assert.equal(response.json().code, 401);
+        assert.match(String(response.headers['www-authenticate']), /^Bearer/);
+      }
+    });
+
+    it('has a default organization on a fresh install', async () => {
+      const response = await api('GET', '/api/v1/organizations?search=Default');
+      const defaults = response.json().items.filter((organization: { is_default: boolean }) => organization.is_default);
+      assert.equal(defaults.length, 1);
+      assert.equal(defaults[0].name, 'Default');
+      assert.equal(defaults[0].effective_heartbeat_timeout_minutes, 10);
+      assert.equal(defaults[0].effective_heartbeat_warning_minutes, 0);
+    });
+
+    it('creates, gets and lists organizations; names are unique; thresholds are validated', async () => {
+      const organization = await newOrganization({ heartbeat_timeout_minutes: 15 });
+      const fetched = await api('GET', `/api/v1/organizations/${organization.id}`);
+      assert.equal(fetched.statusCode, 200);
+      assert.equal(fetched.json().heartbeat_timeout_minutes, 15);
+      assert.equal(fetched.json().system_count, 0);
+
+      const duplicate = await api('POST', '/api/v1/organizations', { name: organization.name.toUpperCase() });
+      assert.equal(duplicate.statusCode, 409);
+
+      const inconsistent = await api('PATCH', `/api/v1/organizations/${organization.id}`, { heartbeat_warning_minutes: 20 });
+      assert.equal(inconsistent.statusCode, 400);
+      assert.match(inconsistent.json().message, /lower than heartbeat_timeout_minutes/);
+
+      const cleared = await api('PATCH', `/api/v1/organizations/${organization.id}`, { heartbeat_timeout_minutes: null });
+      assert.equal(cleared.json().heartbeat_timeout_minutes, null);
+      assert.equal(cleared.json().effective_heartbeat_timeout_minutes, 10);
+
+      for (const [body, field] of [
+        [{ name: '' }, 'name'],
+        [{ name: 'x', heartbeat_timeout_minutes: 0 }, 'heartbeat_timeout_minutes'],
+        [{ name: 'x', extra: 1 }, 'extra'],
+      ] as const) {
+        const response = await api('POST', '/api/v1/organizations', body);
+        assert.equal(response.statusCode, 400, JSON.stringify(body));
+        assert.equal(response.json().data.errors[0].field, field);
+      }
+      assert.equal((await api('GET', '/api/v1/organizations/00000000-0000-4000-8000-000000000000')).statusCode, 404);
+      assert.equal((await api('GET', '/api/v1/organizations/not-a-uuid')).statusCode, 400);
+    });
+
+    it('creates a system with its secret shown once, and never shows it again', async () => {
+      const organization = await newOrganization();
+      const response = await api('POST', '/api/v1/systems', { name: ' web-01 ', organization_id: organization.id, type: 'ns8', labels: { env: 'prod' } });
+      assert.equal(response.statusCode, 201);
+      const system = response.json();
+      assert.match(system.system_secret, /^my_[0-9a-f]{20}\.[0-9a-f]{40}$/);
+      assert.match(system.system_key, /^NETH(-[0-9A-F]{4}){8}$/);
+      assert.equal(system.name, 'web-01');
+      assert.equal(system.organization_id, organization.id);
+      assert.equal(system.status, 'unknown');
+      assert.deepEqual(system.labels, { env: 'prod' });
+
+      const fetched = await api('GET', `/api/v1/systems/${system.id}`);
+      assert.equal(fetched.statusCode, 200);
+      assert.equal(fetched.json().system_secret, undefined);
+      assert.equal(fetched.body.includes(system.system_secret.split('.')[1]), false);
+      const rows = await database.db.query<{ secret_hash: string }>('SELECT secret_hash FROM systems WHERE id = $1', [system.id]);
+      assert.notEqual(rows.rows[0]!.secret_hash, system.system_secret.split('.')[1]);
+    });
+
+    it('rejects bad system input with a 400 naming the field, and changes nothing', async () => {
+      const before = (await api('GET', '/api/v1/systems?page_size=1')).json().total;
+      for (const [body, field] of [
+        [{}, 'name'],
+        [{ name: 'x', type: 'Bad Type!' }, 'type'],
+        [{ name: 'x', labels: { 'bad key!': 'v' } }, 'labels'],
+        [{ name: 'x', labels: { ok: 5 } }, 'labels.ok'],
+        [{ name: 'x', organization_id: 'nope' }, 'organization_id'],
+        [{ name: 'x', organization_id: '00000000-0000-4000-8000-000000000000' }, 'organization_id'],
+      ] as const) {
+        const response = await api('POST', '/api/v1/systems', body);
+        assert.equal(response.statusCode, 400, JSON.stringify(body));
+        assert.match(response.json().data.errors[0].field, new RegExp(`^${field}`), JSON.stringify(response.json()));
+      }
+      const invalidJson = await t.muster.app.inject({
+        method: 'POST',
+        url: '/api/v1/systems',
+        headers: { ...adminHeaders, 'content-type': 'application/json' },
+        payload: '{"name": ',
+      });
+      assert.equal(invalidJson.statusCode, 400);
+      assert.equal((await api('GET', '/api/v1/systems?page_size=1')).json().total, before);
+    });
+
+    it('lists with filters, search, sorting and pagination', async () => {
+      const organization = await newOrganization();
+      const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+      const created = [];
+      for (const [index, name] of names.entries()) {
+        t.clock.advance(1000);
+        created.push(await t.createRegisteredSystem({ name, organization_id: organization.id, type: index % 2 ? 'nsec' : 'ns8' }));
+      }
+      await t.heartbeat(created[1]!.basic);
+      t.clock.advance(1000);
+      await t.heartbeat(created[3]!.basic);
+      const list = (query: string) => api('GET', `/api/v1/systems?organization_id=${organization.id}&${query}`);
+
+      const all = (await list('sort=name&order=desc')).json();
+      assert.equal(all.total, 5);
+      assert.deepEqual(all.items.map((item: { name: string }) => item.name), ['echo', 'delta', 'charlie', 'bravo', 'alpha']);
+
+      const page2 = (await list('sort=created_at&page=2&page_size=2')).json();
+      assert.deepEqual([page2.page, page2.page_size, page2.total], [2, 2, 5]);
+      assert.deepEqual(page2.items.map((item: { name: string }) => item.name), ['charlie', 'delta']);
+
+      assert.deepEqual((await list('status=active&sort=name')).json().items.map((item: { name: string }) => item.name), ['bravo', 'delta']);
+      assert.deepEqual((await list('status[]=active&status[]=unknown')).json().total, 5);
+      assert.deepEqual((await list('type=ns8&sort=name')).json().items.map((item: { name: string }) => item.name), ['alpha', 'charlie', 'echo']);
+      assert.deepEqual((await list('search=HARL')).json().items.map((item: { name: string }) => item.name), ['charlie']);
+      assert.equal((await list(`search=${created[4]!.systemKey}`)).json().items[0].name, 'echo');
+      assert.equal((await list('search=%25')).json().total, 0, 'LIKE wildcards are literal');
+      assert.deepEqual((await list('sort=last_heartbeat&order=desc&page_size=2')).json().items.map((item: { name: string }) => item.name), ['delta', 'bravo']);
+
+      for (const query of ['page=0', 'page_size=501', 'sort=secret', 'order=sideways', 'status=dead', 'organization_id=x', 'deleted=maybe']) {
+        const response = await api('GET', `/api/v1/systems?${query}`);
+        assert.equal(response.statusCode, 400, query);
+        assert.equal(response.json().code, 400);
+      }
+    });
+
+    it('updates name and labels; suspends, reactivates, deletes, restores and destroys', async () => {
+      const system = await t.createRegisteredSystem();
+      const updated = await api('PATCH', `/api/v1/systems/${system.id}`, { name: 'renamed', labels: { site: 'milan' } });
+      assert.equal(updated.statusCode, 200);
+      assert.equal(updated.json().name, 'renamed');
+      assert.deepEqual(updated.json().labels, { site: 'milan' });
+      assert.equal((await api('PATCH', `/api/v1/systems/${system.id}`, {})).statusCode, 400);
+
+      const suspended = await api('POST', `/api/v1/systems/${system.id}/suspend`);
+      assert.equal(suspended.json().suspended, true);
+      assert.equal((await api('GET', '/api/v1/systems?suspended=true&page_size=500')).json().items.some((item: { id: string }) => item.id === system.id), true);
+      assert.equal((await api('POST', `/api/v1/systems/${system.id}/reactivate`)).json().suspended, false);
+
+      assert.equal((await api('POST', `/api/v1/systems/${system.id}/destroy`)).statusCode, 409, 'only deleted systems can be destroyed');
+      const deleted = await api('DELETE', `/api/v1/systems/${system.id}`);
+      assert.equal(deleted.json().deleted, true);
+      const visible = (await api('GET', '/api/v1/systems?page_size=500')).json().items.map((item: { id: string }) => item.id);
+      assert.equal(visible.includes(system.id), false);
+      const onlyDeleted = (await api('GET', '/api/v1/systems?deleted=only&page_size=500')).json().items.map((item: { id: string }) => item.id);
+      assert.equal(onlyDeleted.includes(system.id), true);
+      assert.equal((await api('PATCH', `/api/v1/systems/${system.id}`, { name: 'x' })).statusCode, 409);
+
+      assert.equal((await api('POST', `/api/v1/systems/${system.id}/restore`)).json().deleted, false);
+      assert.equal((await t.heartbeat(system.basic)).statusCode, 200, 'a restored system may report again');
+
+      await api('DELETE', `/api/v1/systems/${system.id}`);
+      assert.equal((await api('POST', `/api/v1/systems/${system.id}/destroy`)).statusCode, 204);
+      assert.equal((await api('GET', `/api/v1/systems/${system.id}`)).statusCode, 404);
+      const events = await database.db.query('SELECT 1 FROM liveness_events WHERE system_id = $1', [system.id]);
+      assert.equal(events.rows.length, 0);
+      assert.equal((await t.heartbeat(system.basic)).statusCode, 401);
+
+      for (const action of ['suspend', 'reactivate', 'restore', 'destroy', 'regenerate-secret']) {
+        assert.equal((await api('POST', `/api/v1/systems/00000000-0000-4000-8000-000000000000/${action}`)).statusCode, 404, action);
+      }
+    });
+
+    it('drops cached credentials on every node when a system is suspended elsewhere', async () => {
+      const other = await database.openAnother();
+      const second = await startTestMuster(other, {}, new ManualClock(t.clock.now()));
+      try {
+        const system = await t.createRegisteredSystem();
+        assert.equal((await second.heartbeat(system.basic)).statusCode, 200, 'cached on the second node');
+        await api('POST', `/api/v1/systems/${system.id}/suspend`);
+        let status = 0;
+        for (let attempt = 0; attempt < 50; attempt++) {
+          status = (await second.heartbeat(system.basic)).statusCode;
+          if (status === 401) break;
+          await sleep(20);
+        }
+        assert.equal(status, 401);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('serves the OpenAPI document and Prometheus metrics', async () => {
+      const system = await t.createRegisteredSystem();
+      await t.heartbeat(system.basic);
+      await t.heartbeat(basicAuth(system.systemKey, 'wrong'));
+
+      const docs = await t.muster.app.inject({ method: 'GET', url: '/docs/json' });
+      assert.equal(docs.statusCode, 200);
+      const paths = Object.keys(docs.json().paths);
+      for (const path of ['/api/systems/heartbeat', '/api/systems/register', '/api/v1/systems', '/api/v1/systems/{id}/events', '/api/v1/summary', '/api/v1/organizations']) {
+        assert.ok(paths.includes(path), path);
+      }
+      assert.equal((await t.muster.app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true);
+
+      const metrics = await t.muster.app.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(metrics.statusCode, 200);
+      assert.match(metrics.body, /muster_heartbeats_accepted_total [1-9]/);
+      assert.match(metrics.body, /muster_http_requests_total\{method="POST",route="\/api\/systems\/heartbeat",status_code="401"\} [1-9]/);
+      assert.match(metrics.body, /muster_http_request_duration_seconds_bucket/);
+      assert.match(metrics.body, /muster_systems\{status="active"\} [1-9]/);
+    });
+  });
+}

@@ -1,0 +1,18 @@
+import type { Db, Sql } from '../../src/db/db.ts';
+
+/** Wraps a database so a test can make every statement fail, as when the server goes away. */
+export function faultyDb(db: Db): Db & { down: boolean } {
+  const state = { down: false };
+  const guard = (sql: Sql): Sql => ({
+    query: (text, params) => (state.down ? Promise.reject(new Error('connection terminated unexpectedly')) : sql.query(text, params)),
+  });
+  const wrapped = {
+    kind: db.kind,
+    query: guard(db).query,
+    transaction: <T>(work: (tx: Sql) => Promise<T>) =>
+      state.down ? Promise.reject(new Error('connection terminated unexpectedly')) : db.transaction((tx) => work(guard(tx))),
+    listen: db.listen,
+    close: () => Promise.resolve(),
+  };
+  return Object.defineProperty(wrapped, 'down', { get: () => state.down, set: (value: boolean) => (state.down = value) }) as Db & { down: boolean };
+}
