@@ -31,7 +31,7 @@ export function createMetrics() {
     }),
     heartbeatsRejected: new Counter({
       name: 'muster_heartbeats_rejected_total',
-      help: 'Heartbeats refused, by reason (unauthorized, overloaded, storage_error)',
+      help: 'Heartbeats refused, by reason: unauthorized (401) or unavailable (503: database down or overloaded)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

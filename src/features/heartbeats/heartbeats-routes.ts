@@ -32,6 +32,11 @@ export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsync
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxRequestSize }, (_request, _body, done) => done(null, undefined));
 
+    app.addHook('onResponse', async (_request, reply) => {
+      if (reply.statusCode === 401) deps.metrics.heartbeatsRejected.inc({ reason: 'unauthorized' });
+      else if (reply.statusCode === 503) deps.metrics.heartbeatsRejected.inc({ reason: 'unavailable' });
+    });
+
     app.post(
       '/api/systems/heartbeat',
       {

@@ -231,6 +231,7 @@ for (const kind of databaseKinds()) {
       assert.match(metrics.body, /muster_heartbeats_accepted_total [1-9]/);
       assert.match(metrics.body, /muster_http_requests_total\{method="POST",route="\/api\/systems\/heartbeat",status_code="401"\} [1-9]/);
       assert.match(metrics.body, /muster_http_request_duration_seconds_bucket/);
+      assert.match(metrics.body, /muster_heartbeats_rejected_total\{reason="unauthorized"\} [1-9]/);
       assert.match(metrics.body, /muster_systems\{status="active"\} [1-9]/);
     });
   });
