@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import type { Logger } from 'pino';
 import { createMuster, type Muster } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -25,9 +26,9 @@ export function basicAuth(user: string, password: string): string {
 }
 
 /** A started Muster (no listener; requests go through `inject`) on `db` with a manual clock. */
-export async function startTestMuster(db: Db, env: Record<string, string> = {}, clock = new ManualClock()): Promise<TestMuster> {
+export async function startTestMuster(db: Db, env: Record<string, string> = {}, clock = new ManualClock(), logger?: Logger): Promise<TestMuster> {
   const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent-muster-test', LIVENESS_SCAN_INTERVAL_MS: '60000', ...env });
-  const logger = createLogger(config.logLevel);
+  logger ??= createLogger(config.logLevel);
   const muster = await createMuster({ config, db, logger, adminTokenHash: sha256(ADMIN_TOKEN), clock });
   await muster.start();
 

@@ -116,6 +116,9 @@ const SELECT = `SELECT s.id, s.organization_id, o.name AS organization_name, s.n
   JOIN system_liveness l ON l.system_id = s.id
   JOIN organizations o ON o.id = s.organization_id`;
 
+const SELECT_CREDENTIALS = `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash,
+  registered_at, suspended_at, deleted_at FROM systems`;
+
 const SORT_COLUMNS: Record<SystemSort, string> = {
   name: 'lower(s.name)',
   type: 's.type',
@@ -187,8 +190,7 @@ export function createSystemsStore(sql: Sql) {
 
     async findCredentialsByKey(systemKey: string): Promise<SystemCredentials | null> {
       const { rows } = await sql.query<CredentialsRow>(
-        `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash, registered_at, suspended_at, deleted_at
-         FROM systems WHERE system_key = $1`,
+        `${SELECT_CREDENTIALS} WHERE system_key = $1`,
         [systemKey],
       );
       return rows[0] ? toCredentials(rows[0]) : null;
@@ -197,8 +199,7 @@ export function createSystemsStore(sql: Sql) {
     /** Locks the row: registration must not race with itself or with a secret regeneration. */
     async findCredentialsBySecretPublic(tx: Sql, secretPublic: string): Promise<SystemCredentials | null> {
       const { rows } = await tx.query<CredentialsRow>(
-        `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash, registered_at, suspended_at, deleted_at
-         FROM systems WHERE secret_public = $1 FOR UPDATE`,
+        `${SELECT_CREDENTIALS} WHERE secret_public = $1 FOR UPDATE`,
         [secretPublic],
       );
       return rows[0] ? toCredentials(rows[0]) : null;
@@ -207,8 +208,7 @@ export function createSystemsStore(sql: Sql) {
     /** Locks and returns the row, for state changes that must see the latest version. */
     async lockById(tx: Sql, id: string): Promise<SystemCredentials | null> {
       const { rows } = await tx.query<CredentialsRow>(
-        `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash, registered_at, suspended_at, deleted_at
-         FROM systems WHERE id = $1 FOR UPDATE`,
+        `${SELECT_CREDENTIALS} WHERE id = $1 FOR UPDATE`,
         [id],
       );
       return rows[0] ? toCredentials(rows[0]) : null;

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_TOKEN, adminHeaders, basicAuth, startTestMuster, type TestMuster } from '../../test/helpers/test-muster.ts';
+import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
+import { createLogger } from './logger.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('logs', () => {
+  it('redact credentials wherever they appear in a log object', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('info', stream);
+    logger.info({ req: { headers: { authorization: 'Basic c2VjcmV0' } }, system_secret: 'my_x.y', body: { system_secret: 'my_a.b' } }, 'hello');
+    const line = JSON.parse(lines[0]!);
+    assert.equal(line.req.headers.authorization, '[redacted]');
+    assert.equal(line.system_secret, '[redacted]');
+    assert.equal(line.body.system_secret, '[redacted]');
+  });
+
+  describe('of a running Muster at the most verbose level', () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+    const { lines, stream } = capture();
+
+    before(async () => {
+      database = await openTestDatabase('pglite');
+      t = await startTestMuster(database.db, { LOG_LEVEL: 'trace' }, undefined, createLogger('trace', stream));
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+    });
+
+    it('are JSON lines that never contain a secret, a token or an authorization header', async () => {
+      const system = await t.createRegisteredSystem();
+      await t.heartbeat(system.basic);
+      await t.heartbeat(basicAuth(system.systemKey, `${system.secret}x`));
+      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${system.id}/regenerate-secret`, headers: adminHeaders });
+      assert.ok(lines.length > 5, 'request logging is on at debug and finer');
+      for (const line of lines) JSON.parse(line);
+      const all = lines.join('\n');
+      assert.equal(all.includes(system.secret.split('.')[1]!), false);
+      assert.equal(all.includes(ADMIN_TOKEN), false);
+      assert.equal(all.includes(system.basic.split(' ')[1]!), false);
+    });
+  });
+});
