@@ -88,7 +88,7 @@ describe('the muster process', () => {
     const inFlight = Array.from({ length: 30 }, () =>
       fetch(`${first.url}/api/systems/heartbeat`, { method: 'POST', headers: { authorization: basic } }).then(
         async (response) => ({ status: response.status, body: (await response.json()) as { data?: { last_heartbeat: string } } }),
-        () => ({ status: 0, body: {} as { data?: { last_heartbeat: string } } }),
+        () => ({ status: 0, body: {} }),
       ),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));

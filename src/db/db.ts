@@ -13,13 +13,13 @@ export type NotificationHandler = (payload: string) => void;
 export interface Db extends Sql {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  transaction: <T>(work: (tx: Sql) => Promise<T>) => Promise<T>;
   /**
    * Subscribes to a NOTIFY channel. `onReconnect` is called when the subscription was lost
    * and re-established, since notifications sent in between are gone.
    */
-  listen(channel: string, onMessage: NotificationHandler, onReconnect?: () => void): Promise<void>;
-  close(): Promise<void>;
+  listen: (channel: string, onMessage: NotificationHandler, onReconnect?: () => void) => Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** Sends a notification that is delivered when the surrounding transaction commits. */
