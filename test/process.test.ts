@@ -85,10 +85,11 @@ describe('the muster process', () => {
     const basic = `Basic ${Buffer.from(`${data.system_key}:${system.system_secret}`).toString('base64')}`;
 
     // Heartbeats in flight when SIGTERM arrives are answered, and what was answered 200 is stored.
+    type Answer = { status: number; body: { data?: { last_heartbeat: string } } };
     const inFlight = Array.from({ length: 30 }, () =>
       fetch(`${first.url}/api/systems/heartbeat`, { method: 'POST', headers: { authorization: basic } }).then(
-        async (response) => ({ status: response.status, body: (await response.json()) as { data?: { last_heartbeat: string } } }),
-        () => ({ status: 0, body: {} }),
+        async (response): Promise<Answer> => ({ status: response.status, body: (await response.json()) as Answer['body'] }),
+        (): Answer => ({ status: 0, body: {} }),
       ),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
