@@ -115,6 +115,10 @@ export async function createMuster(options: MusterOptions) {
       },
     },
   });
+  // The UI loads its assets relative to the page: `/docs` must become `/docs/` (under BASE_PATH too).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === '/docs') return reply.redirect(`${request.originalUrl.split('?')[0]}/`);
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes(db));

@@ -198,6 +198,13 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it('serves the API docs under BASE_PATH with working relative asset links', async () => {
+      const redirect = await t.muster.app.inject({ method: 'GET', url: '/collect/docs' });
+      assert.equal(redirect.statusCode, 302);
+      assert.equal(redirect.headers.location, '/collect/docs/');
+      assert.equal((await t.muster.app.inject({ method: 'GET', url: '/collect/docs/static/swagger-ui.css' })).statusCode, 200);
+    });
+
     it('answers unknown routes with a 404 envelope', async () => {
       const response = await t.muster.app.inject({ method: 'GET', url: '/api/nothing-here' });
       assert.equal(response.statusCode, 404);

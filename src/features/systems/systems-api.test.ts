@@ -224,7 +224,12 @@ for (const kind of databaseKinds()) {
       for (const path of ['/api/systems/heartbeat', '/api/systems/register', '/api/v1/systems', '/api/v1/systems/{id}/events', '/api/v1/summary', '/api/v1/organizations']) {
         assert.ok(paths.includes(path), path);
       }
-      assert.equal((await t.muster.app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true);
+      const page = await t.muster.app.inject({ method: 'GET', url: '/docs/' });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /swagger-ui/);
+      const redirect = await t.muster.app.inject({ method: 'GET', url: '/docs' });
+      assert.equal(redirect.statusCode, 302);
+      assert.equal(redirect.headers.location, '/docs/');
 
       const metrics = await t.muster.app.inject({ method: 'GET', url: '/metrics' });
       assert.equal(metrics.statusCode, 200);
