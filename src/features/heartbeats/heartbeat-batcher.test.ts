@@ -17,14 +17,18 @@ function controlledWriter() {
   return { calls, write };
 }
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+/** Lets the batcher's next event-loop turn (where it starts writes) run. */
+const tick = async () => {
+  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe('heartbeat batcher (group commit)', () => {
-  it('writes the first heartbeat at once and gathers the rest into the next statement', async () => {
+  it('writes what arrived in one event-loop turn together, and gathers the rest while it writes', async () => {
     const writer = controlledWriter();
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 1, logger });
     const settled: string[] = [];
     const first = batcher.submit('a', new Date(1)).then(() => settled.push('a'));
+    await tick();
     const rest = ['b', 'c', 'd'].map((id) => batcher.submit(id, new Date(2)).then(() => settled.push(id)));
     await tick();
     assert.equal(writer.calls.length, 1);
@@ -46,6 +50,7 @@ describe('heartbeat batcher (group commit)', () => {
     const writer = controlledWriter();
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 1, logger });
     const blocker = batcher.submit('x', new Date(0));
+    await tick();
     const beats = [3, 9, 5].map((time) => batcher.submit('a', new Date(time)));
     await tick();
     writer.calls[0]!.finish();
@@ -61,12 +66,12 @@ describe('heartbeat batcher (group commit)', () => {
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 2, maxPending: 1000, maxConcurrentWrites: 1, logger });
     const results = ['a', 'b', 'c'].map((id) => batcher.submit(id, new Date(1)));
     await tick();
-    assert.equal(writer.calls[0]!.beats.length, 1);
-    writer.calls[0]!.finish();
+    assert.deepEqual(writer.calls[0]!.beats.map((beat) => beat.systemId), ['a', 'b']);
+    writer.calls[0]!.finish(new Set(['a']));
     await tick();
-    assert.deepEqual(writer.calls[1]!.beats.map((beat) => beat.systemId), ['b', 'c']);
-    writer.calls[1]!.finish(new Set(['b']));
-    assert.deepEqual(await Promise.all(results), [true, true, false]);
+    assert.deepEqual(writer.calls[1]!.beats.map((beat) => beat.systemId), ['c']);
+    writer.calls[1]!.finish();
+    assert.deepEqual(await Promise.all(results), [true, false, true]);
   });
 
   it('rejects the whole batch with a 503 when the statement fails, and keeps going afterwards', async () => {
@@ -90,18 +95,23 @@ describe('heartbeat batcher (group commit)', () => {
     await assert.rejects(batcher.submit('c', new Date(1)), (error: unknown) => error instanceof AppError && error.statusCode === 503);
     await tick();
     writer.calls[0]!.finish();
+    await Promise.all(accepted);
+    const later = batcher.submit('c', new Date(2));
     await tick();
     writer.calls[1]!.finish();
-    await Promise.all(accepted);
+    assert.equal(await later, true, 'accepted again once the backlog is written');
   });
 
   it('drain() resolves once every submitted heartbeat is written', async () => {
     const writer = controlledWriter();
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 2, logger });
-    const submitted = ['a', 'b', 'c'].map((id) => batcher.submit(id, new Date(1)));
+    const submitted = ['a', 'b', 'c'].map(async (id, index) => {
+      await new Promise((resolve) => setTimeout(resolve, index * 5));
+      return batcher.submit(id, new Date(1));
+    });
     let drained = false;
-    const drain = batcher.drain().then(() => (drained = true));
-    await tick();
+    const drain = new Promise((resolve) => setTimeout(resolve, 20)).then(() => batcher.drain()).then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 25));
     assert.equal(writer.calls.length, 2, 'two statements in flight at most');
     writer.calls[0]!.finish();
     await tick();

@@ -31,7 +31,8 @@ interface PendingBeat {
  * Group commit for heartbeats: requests wait while the current batch is being written, then
  * go out together in the next statement. A request's promise settles only when the statement
  * that carries its heartbeat has committed, so a 200 always means stored. There is no timer:
- * under light load a heartbeat is written at once; under heavy load batches grow by themselves.
+ * under light load a heartbeat is written on the next event-loop turn; under heavy load batches
+ * grow by themselves.
  */
 export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
   // Keyed by system: several heartbeats of one system in a batch are one write (the latest time).
@@ -55,14 +56,28 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
     return batch;
   }
 
+  let pumpScheduled = false;
+
+  /**
+   * Starts writes on the next turn of the event loop rather than at once, so that every request
+   * read from the network in the same turn joins the batch. This matters most on PGlite, whose
+   * statements occupy the event loop while they run.
+   */
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(pump);
+  }
+
   function pump(): void {
+    pumpScheduled = false;
     while (pending.size > 0 && writesInFlight < options.maxConcurrentWrites) {
       const batch = takeBatch();
       writesInFlight++;
       void writeBatch(batch).finally(() => {
         writesInFlight--;
-        pump();
-        if (writesInFlight === 0 && pending.size === 0) {
+        if (pending.size > 0) schedulePump();
+        else if (writesInFlight === 0) {
           for (const resolve of idle) resolve();
           idle = [];
         }
@@ -104,7 +119,7 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
           pending.set(systemId, { at, waiters: [{ resolve, reject }] });
         }
         pendingCount++;
-        pump();
+        schedulePump();
       });
     },
 
