@@ -1,0 +1,114 @@
+/**
+ * Benchmarks entry point:
+ *
+ *   node bench/run.ts heartbeat|liveness|all [--db pglite|postgres|both] [options]
+ *
+ * heartbeat: --systems N (1000) --connections N (64) --duration S (10) --warmup S (2); db default both
+ * liveness:  --fleet N (1,000,000 on PostgreSQL, 100,000 on PGlite) --stopped N (1000)
+ *            --scan-interval MS (500) --detect-timeout S (120) --no-analyze; db default postgres
+ *
+ * PostgreSQL is reached at postgres://postgres@127.0.0.1:5432 (BENCH_POSTGRES_URL to change),
+ * where each run creates and drops a muster_bench_<random> database. Results are printed and
+ * written to BENCHMARKS.md at the repository root. BENCH_MUSTER_NODE_OPTIONS is handed to the
+ * Muster children as NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/muster-prof").
+ */
+import { parseArgs } from 'node:util';
+import { runHeartbeatBench } from './heartbeat-bench.ts';
+import { progress, runAllCleanups, type DbKind } from './lib.ts';
+import { runLivenessBench } from './liveness-bench.ts';
+
+const USAGE = `usage: node bench/run.ts heartbeat|liveness|all [--db pglite|postgres|both]
+  heartbeat: [--systems 1000] [--connections 64] [--duration 10] [--warmup 2]
+  liveness:  [--fleet 1000000 (PGlite: 100000)] [--stopped 1000] [--scan-interval 500] [--detect-timeout 120] [--no-analyze]`;
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw.replaceAll('_', '').replaceAll(',', ''));
+  if (!Number.isInteger(value) || value < min || value > max) fail(`--${name} must be an integer between ${min} and ${max}, got '${raw}'`);
+  return value;
+}
+
+function databases(raw: string | undefined, fallback: DbKind[]): DbKind[] {
+  if (raw === undefined) return fallback;
+  if (raw === 'both') return ['pglite', 'postgres'];
+  if (raw === 'pglite' || raw === 'postgres') return [raw];
+  fail(`--db must be pglite, postgres or both, got '${raw}'`);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        db: { type: 'string' },
+        systems: { type: 'string' },
+        connections: { type: 'string' },
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        fleet: { type: 'string' },
+        stopped: { type: 'string' },
+        'scan-interval': { type: 'string' },
+        'detect-timeout': { type: 'string' },
+        'no-analyze': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const which = positionals[0];
+  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'all')) fail('name one benchmark');
+
+  if (which === 'heartbeat' || which === 'all') {
+    await runHeartbeatBench({
+      dbs: databases(values.db, ['pglite', 'postgres']),
+      systems: integer(values.systems, 'systems', 1000, 1, 1_000_000),
+      connections: integer(values.connections, 'connections', 64, 1, 10_000),
+      durationSeconds: integer(values.duration, 'duration', 10, 1, 3600),
+      warmupSeconds: integer(values.warmup, 'warmup', 2, 0, 600),
+    });
+  }
+  if (which === 'liveness' || which === 'all') {
+    const fleet = values.fleet === undefined ? undefined : integer(values.fleet, 'fleet', 0, 1, 50_000_000);
+    const stopped = integer(values.stopped, 'stopped', 1000, 1, 1_000_000);
+    if (fleet !== undefined && stopped > fleet) fail('--stopped cannot exceed --fleet');
+    await runLivenessBench({
+      dbs: databases(values.db, ['postgres']),
+      fleet,
+      stopped,
+      scanIntervalMs: integer(values['scan-interval'], 'scan-interval', 500, 50, 60_000),
+      detectTimeoutSeconds: integer(values['detect-timeout'], 'detect-timeout', 120, 1, 3600),
+      analyze: !values['no-analyze'],
+    });
+  }
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progress(`${signal}: stopping children and dropping scratch databases`);
+    void runAllCleanups().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+  await runAllCleanups();
+} catch (error) {
+  console.error('\nbenchmark failed:', error);
+  await runAllCleanups();
+  process.exitCode = 1;
+}
