@@ -188,6 +188,13 @@ export async function startMuster(options: MusterOptions): Promise<MusterProcess
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     // e.g. BENCH_MUSTER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile Muster under load.
     ...(process.env.BENCH_MUSTER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_MUSTER_NODE_OPTIONS } : {}),
+    // e.g. BENCH_MUSTER_ENV="HEARTBEAT_CONCURRENT_WRITES=8 DATABASE_POOL_SIZE=16" to try Muster settings.
+    ...Object.fromEntries(
+      (process.env.BENCH_MUSTER_ENV ?? '')
+        .split(/\s+/)
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
     ...options.env,
   };
   const label = options.label ?? 'muster';

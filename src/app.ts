@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Db } from './db/db.ts';
+import { maintainEmbeddedDatabase } from './db/maintenance.ts';
 import { healthRoutes, VERSION } from './features/health/health-routes.ts';
 import { createHeartbeatBatcher } from './features/heartbeats/heartbeat-batcher.ts';
 import { heartbeatsRoutes } from './features/heartbeats/heartbeats-routes.ts';
@@ -74,14 +75,17 @@ export async function createMuster(options: MusterOptions) {
     write: (beats) => livenessStore.recordHeartbeats(beats, defaults),
     maxBatchSize: config.heartbeatBatchSize,
     maxPending: config.heartbeatMaxPending,
-    // PGlite has a single connection; a pool gains from overlapping a batch's commit with the next.
-    maxConcurrentWrites: db.kind === 'postgres' ? 2 : 1,
+    // PGlite has a single connection; on PostgreSQL concurrent commits share WAL flushes.
+    maxConcurrentWrites: db.kind === 'postgres' ? Math.min(config.heartbeatConcurrentWrites, config.databasePoolSize) : 1,
     logger,
     onBatchWritten: (size) => metrics.heartbeatBatchSize.observe(size),
   });
   const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
   const scheduler = createScheduler(logger);
   scheduler.register({ name: 'liveness-scan', intervalMs: config.livenessScanIntervalMs, run: scanner.runOnce });
+  if (db.kind === 'pglite') {
+    scheduler.register({ name: 'embedded-maintenance', intervalMs: config.embeddedMaintenanceMinutes * 60_000, run: () => maintainEmbeddedDatabase(db) });
+  }
 
   const fastifyLogger: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -161,6 +165,7 @@ export async function createMuster(options: MusterOptions) {
     async start(): Promise<void> {
       await organizations.ensureDefault();
       await applyGlobalThresholds(db, livenessStore, defaults, clock);
+      await maintainEmbeddedDatabase(db);
       await authenticator.listen();
       await app.ready();
       scheduler.start();

@@ -24,6 +24,10 @@ export interface Config {
   heartbeatBatchSize: number;
   heartbeatMaxPending: number;
   livenessScanIntervalMs: number;
+  /** PGlite only: minutes between VACUUM (ANALYZE) runs. */
+  embeddedMaintenanceMinutes: number;
+  /** Heartbeat statements in flight at once on PostgreSQL. */
+  heartbeatConcurrentWrites: number;
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
 }
@@ -65,6 +69,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     heartbeatBatchSize: readInteger(env, 'HEARTBEAT_BATCH_SIZE', 1000, { min: 1, max: 10_000 }),
     heartbeatMaxPending: readInteger(env, 'HEARTBEAT_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),
     livenessScanIntervalMs: readInteger(env, 'LIVENESS_SCAN_INTERVAL_MS', 500, { min: 50, max: 60_000 }),
+    embeddedMaintenanceMinutes: readInteger(env, 'EMBEDDED_MAINTENANCE_MINUTES', 10, { min: 1, max: 1440 }),
+    heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 4, { min: 1, max: 64 }),
     metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });

@@ -2,12 +2,25 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type StatusCounter = () => Promise<Record<string, number>>;
 
+const STATUS_COUNT_MAX_AGE_MS = 10_000;
+
 /** Every Prometheus metric Muster exposes, in its own registry so tests can build many apps. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
   let countSystemsByStatus: StatusCounter | undefined;
+  // Counting a large fleet takes a while (about half a second for a million systems on
+  // PostgreSQL); scrapes within STATUS_COUNT_MAX_AGE_MS of each other share one count.
+  let lastCount: { at: number; counts: Promise<Record<string, number>> } | undefined;
+  const currentCounts = (counter: StatusCounter) => {
+    if (!lastCount || Date.now() - lastCount.at > STATUS_COUNT_MAX_AGE_MS) {
+      const counts = counter();
+      lastCount = { at: Date.now(), counts };
+      counts.catch(() => (lastCount = undefined));
+    }
+    return lastCount.counts;
+  };
 
   return {
     registry,
@@ -54,7 +67,7 @@ export function createMetrics() {
       registers: [registry],
       async collect() {
         if (!countSystemsByStatus) return;
-        const counts = await countSystemsByStatus();
+        const counts = await currentCounts(countSystemsByStatus);
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
       },
     }),
