@@ -93,6 +93,9 @@ export async function createMuster(options: MusterOptions) {
     // Per-request logs would dominate the heartbeat path: only at LOG_LEVEL=debug or finer.
     // Failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: !logger.isLevelEnabled('debug') }),
+    // A child logger per request (for its reqId) costs a redaction pass on the hot path; only
+    // worth it when requests are logged.
+    childLoggerFactory: logger.isLevelEnabled('debug') ? undefined : (parent) => parent,
     bodyLimit: config.apiMaxRequestSize,
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', config.basePath),
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
@@ -102,9 +105,7 @@ export async function createMuster(options: MusterOptions) {
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app, config.apiMaxRequestSize);
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
-    metrics.httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
   await app.register(swagger, {

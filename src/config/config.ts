@@ -70,7 +70,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     heartbeatMaxPending: readInteger(env, 'HEARTBEAT_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),
     livenessScanIntervalMs: readInteger(env, 'LIVENESS_SCAN_INTERVAL_MS', 500, { min: 50, max: 60_000 }),
     embeddedMaintenanceMinutes: readInteger(env, 'EMBEDDED_MAINTENANCE_MINUTES', 10, { min: 1, max: 1440 }),
-    heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 4, { min: 1, max: 64 }),
+    heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });

@@ -4,8 +4,16 @@ export interface QueryResult<Row> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Name under which PostgreSQL keeps the statement prepared on each connection, so a hot
+   * statement is parsed and planned once rather than on every call. Ignored by PGlite.
+   */
+  prepareAs?: string;
+}
+
 export interface Sql {
-  query: <Row = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<QueryResult<Row>>;
+  query: <Row = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions) => Promise<QueryResult<Row>>;
 }
 
 export type NotificationHandler = (payload: string) => void;

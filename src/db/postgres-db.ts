@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Db, NotificationHandler, QueryResult, Sql } from './db.ts';
+import type { Db, NotificationHandler, QueryOptions, QueryResult, Sql } from './db.ts';
 
 const INT8_OID = 20;
 
@@ -34,8 +34,9 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   const listener = createListener(clientConfig, options.logger);
 
   const wrap = (runner: pg.Pool | pg.PoolClient): Sql => ({
-    async query<Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-      const result = await runner.query(text, params as unknown[]);
+    async query<Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<Row>> {
+      const values = params as unknown[];
+      const result = await runner.query(options.prepareAs ? { name: options.prepareAs, text, values } : { text, values });
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     },
   });

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/db.ts';
 import { ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
-import { constantTimeEqual, parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
+import { parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
 import type { SystemCredentials, SystemsStore } from './systems-store.ts';
 
 export interface AuthenticatedSystem {
@@ -12,6 +12,7 @@ export interface AuthenticatedSystem {
 }
 
 export const AUTH_INVALIDATION_CHANNEL = 'muster_system_auth';
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const WWW_AUTHENTICATE = { 'www-authenticate': 'Basic realm="System Authentication"' };
 
 /** The 401 every failed appliance authentication answers with. */
@@ -21,8 +22,8 @@ export function invalidCredentialsError(): UnauthorizedError {
 
 interface CacheEntry {
   system: AuthenticatedSystem;
-  /** sha256 of the full secret that was verified; a different secret is checked against the database. */
-  secretDigest: string;
+  /** SHA-256 of the full secret that was verified; a different secret is checked against the database. */
+  secretDigest: Buffer;
 }
 
 export interface SystemAuthenticatorOptions {
@@ -62,9 +63,9 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
     const parsed = parseSystemSecret(secret);
     if (!parsed) throw invalidCredentialsError();
 
-    const secretDigest = createHash('sha256').update(secret).digest('hex');
+    const secretDigest = hash('sha256', secret, 'buffer');
     const cached = cache?.get(systemKey);
-    if (cached && constantTimeEqual(cached.secretDigest, secretDigest)) return cached.system;
+    if (cached && timingSafeEqual(cached.secretDigest, secretDigest)) return cached.system;
 
     const readGeneration = generation;
     let credentials: SystemCredentials | null;
@@ -95,7 +96,8 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
         return Promise.reject(new UnauthorizedError('invalid authentication format', WWW_AUTHENTICATE));
       }
       const token = fields[1]!;
-      if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(token)) {
+      // Standard base64 with padding, as the appliance API has always required.
+      if (token.length % 4 !== 0 || !BASE64.test(token)) {
         return Promise.reject(new UnauthorizedError('invalid authentication encoding', WWW_AUTHENTICATE));
       }
       const decoded = Buffer.from(token, 'base64').toString('utf8');
