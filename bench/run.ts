@@ -10,7 +10,8 @@
  * PostgreSQL is reached at postgres://postgres@127.0.0.1:5432 (BENCH_POSTGRES_URL to change),
  * where each run creates and drops a muster_bench_<random> database. Results are printed and
  * written to BENCHMARKS.md at the repository root. BENCH_MUSTER_NODE_OPTIONS is handed to the
- * Muster children as NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/muster-prof").
+ * Muster children as NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/muster-prof"), and
+ * BENCH_MUSTER_ENV="NAME=value NAME=value" sets Muster settings for the run.
  */
 import { parseArgs } from 'node:util';
 import { runHeartbeatBench } from './heartbeat-bench.ts';
