@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -7,6 +8,7 @@ import { systemClock, type Clock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import type { Db } from './db/db.ts';
 import { maintainEmbeddedDatabase } from './db/maintenance.ts';
+import { AppError } from './errors/errors.ts';
 import { healthRoutes, VERSION } from './features/health/health-routes.ts';
 import { createHeartbeatBatcher } from './features/heartbeats/heartbeat-batcher.ts';
 import { heartbeatsRoutes } from './features/heartbeats/heartbeats-routes.ts';
@@ -126,8 +128,13 @@ export async function createMuster(options: MusterOptions) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new AppError(429, 'rate limit exceeded', { retry_after_seconds: Math.ceil(context.ttl / 1000) }),
+  });
+
   await app.register(healthRoutes(db));
-  await app.register(applianceSystemsRoutes(systems, authenticator));
+  await app.register(applianceSystemsRoutes(systems, authenticator, config.registerRateLimitPerMinute));
   await app.register(heartbeatsRoutes({ batcher, authenticator, clock, metrics, maxRequestSize: config.apiMaxRequestSize }));
   await app.register(
     async (api) => {

@@ -29,6 +29,8 @@ export interface Config {
   /** Heartbeat statements in flight at once on PostgreSQL. */
   heartbeatConcurrentWrites: number;
   metricsToken: string | undefined;
+  /** Registration attempts per client address per minute. */
+  registerRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
 }
 
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     embeddedMaintenanceMinutes: readInteger(env, 'EMBEDDED_MAINTENANCE_MINUTES', 10, { min: 1, max: 1440 }),
     heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
+    registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });
 }

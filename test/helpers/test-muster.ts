@@ -27,7 +27,7 @@ export function basicAuth(user: string, password: string): string {
 
 /** A started Muster (no listener; requests go through `inject`) on `db` with a manual clock. */
 export async function startTestMuster(db: Db, env: Record<string, string> = {}, clock = new ManualClock(), logger?: Logger): Promise<TestMuster> {
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent-muster-test', LIVENESS_SCAN_INTERVAL_MS: '60000', ...env });
+  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent-muster-test', LIVENESS_SCAN_INTERVAL_MS: '60000', REGISTER_RATE_LIMIT_PER_MINUTE: '100000', ...env });
   logger ??= createLogger(config.logLevel);
   const muster = await createMuster({ config, db, logger, adminTokenHash: sha256(ADMIN_TOKEN), clock });
   await muster.start();

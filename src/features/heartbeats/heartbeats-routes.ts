@@ -44,6 +44,7 @@ export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsync
         schema: {
           tags: ['appliance'],
           summary: 'Report that the appliance is alive',
+          security: [{ systemCredentials: [] }],
           response: { 200: HeartbeatAnswer, 401: ErrorEnvelope, 503: ErrorEnvelope },
         },
       },

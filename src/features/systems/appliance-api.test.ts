@@ -205,6 +205,35 @@ for (const kind of databaseKinds()) {
       assert.equal((await t.muster.app.inject({ method: 'GET', url: '/collect/docs/static/swagger-ui.css' })).statusCode, 200);
     });
 
+    it('limits body sizes (413) and registration attempts per address (429), changing nothing', async () => {
+      const limited = await startTestMuster(await database.openAnother(), { API_MAX_REQUEST_SIZE: '1kb', REGISTER_RATE_LIMIT_PER_MINUTE: '3' });
+      try {
+        const system = await t.createRegisteredSystem();
+        const big = 'x'.repeat(2048);
+        const heartbeat = await limited.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/heartbeat',
+          headers: { authorization: system.basic, 'content-type': 'application/json' },
+          payload: JSON.stringify({ padding: big }),
+        });
+        assert.equal(heartbeat.statusCode, 413);
+        assert.equal(heartbeat.json().code, 413);
+        const create = await limited.muster.app.inject({ method: 'POST', url: '/api/v1/systems', headers: adminHeaders, payload: { name: big } });
+        assert.equal(create.statusCode, 413);
+        assert.match(create.json().message, /1024 bytes/);
+
+        const answers = [];
+        for (let attempt = 0; attempt < 4; attempt++) {
+          answers.push(await limited.muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: 'my_00.' + '0'.repeat(40) } }));
+        }
+        assert.deepEqual(answers.map((answer) => answer.statusCode), [401, 401, 401, 429]);
+        assert.equal(answers[3]!.json().message, 'rate limit exceeded');
+        assert.ok(Number(answers[3]!.headers['retry-after']) > 0);
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('answers unknown routes with a 404 envelope', async () => {
       const response = await t.muster.app.inject({ method: 'GET', url: '/api/nothing-here' });
       assert.equal(response.statusCode, 404);

@@ -37,18 +37,20 @@ const InfoAnswer = Type.Object({
 });
 
 /** `POST /api/systems/register` and `GET /api/systems/info`, as appliances call them. */
-export function applianceSystemsRoutes(service: SystemsService, authenticator: SystemAuthenticator): FastifyPluginAsyncTypebox {
+export function applianceSystemsRoutes(service: SystemsService, authenticator: SystemAuthenticator, registerPerMinute: number): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/api/systems/register',
       {
         attachValidation: true,
         bodyLimit: 64 * 1024,
+        // Per client address: secrets cannot be guessed, but nobody should get to try at speed.
+        config: { rateLimit: { max: registerPerMinute, timeWindow: 60_000 } },
         schema: {
           tags,
           summary: 'Register an appliance with the secret its operator gave it; answers its system key',
           body: Type.Object({ system_secret: Type.String({ minLength: 1 }) }),
-          response: { 200: RegisterAnswer, 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope },
+          response: { 200: RegisterAnswer, 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope, 429: ErrorEnvelope },
         },
       },
       async (request) => {
@@ -71,7 +73,12 @@ export function applianceSystemsRoutes(service: SystemsService, authenticator: S
       '/api/systems/info',
       {
         onRequest: requireSystem(authenticator),
-        schema: { tags, summary: "The authenticated system's own record and organization", response: { 200: InfoAnswer, 401: ErrorEnvelope } },
+        schema: {
+          tags,
+          summary: "The authenticated system's own record and organization",
+          security: [{ systemCredentials: [] }],
+          response: { 200: InfoAnswer, 401: ErrorEnvelope },
+        },
       },
       async (request) => {
         const system = await service.get(request.system.id);
