@@ -383,8 +383,8 @@ function details(result: LivenessResult, options: LivenessOptions): string[] {
       (options.analyze
         ? result.db === 'postgres'
           ? 'Statistics refreshed (ANALYZE) after the bulk insert, as autovacuum would have done on a long-running PostgreSQL.'
-          : 'Statistics refreshed (ANALYZE) after the bulk insert; PGlite has no autovacuum, so --no-analyze is closer to a real PGlite install.'
-        : 'No ANALYZE after the bulk insert (--no-analyze): the planner had no statistics, as on PGlite, which has no autovacuum.'),
+          : 'Statistics refreshed (ANALYZE) after the bulk insert; on PGlite Muster also runs VACUUM (ANALYZE) at start and every EMBEDDED_MAINTENANCE_MINUTES.'
+        : 'No ANALYZE after the bulk insert (--no-analyze): the planner had no statistics until Muster\'s own maintenance (PGlite) or autovacuum (PostgreSQL) ran.'),
     `Phases: ${result.phases.map((entry) => `${entry.name} ${fmt(entry.seconds, 1)} s`).join('; ')}.`,
     `SIGTERM: Muster exited with code ${result.exit.code}${result.exit.signal ? ` (signal ${result.exit.signal})` : ''} after ${fmt(result.exit.ms)} ms ` +
       `(first start, for migrations: code ${result.firstExit.code}).`,
