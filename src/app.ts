@@ -182,7 +182,14 @@ export async function createMuster(options: MusterOptions) {
 
     /** Stops taking requests, answers those in flight (their heartbeats flushed), stops periodic work. */
     async stop(): Promise<void> {
-      await app.close();
+      // Requests in flight finish; keep-alive connections are closed as soon as they fall idle
+      // (the server only closes those idle at the moment it stops listening).
+      const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(closeIdle);
+      }
       await batcher.drain();
       if (started) await scheduler.stop();
     },

@@ -95,7 +95,7 @@ describe('the muster process', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     first.child.kill('SIGTERM');
     const answers = await Promise.all(inFlight);
-    assert.equal(await first.exited, 0);
+    assert.equal(await first.exited, 0, `${first.stdout()}\n${first.stderr()}`);
     assert.match(first.stdout(), /"msg":"stopped"/);
     const acknowledged = answers.filter((answer) => answer.status === 200);
     assert.ok(acknowledged.length > 0, JSON.stringify(answers.map((answer) => answer.status)));
