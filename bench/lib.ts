@@ -185,6 +185,8 @@ export async function startMuster(options: MusterOptions): Promise<MusterProcess
     DATA_DIR: options.dataDir,
     ADMIN_TOKEN: adminToken,
     LOG_LEVEL: 'warn',
+    // The whole fleet registers from this one address.
+    REGISTER_RATE_LIMIT_PER_MINUTE: '1000000',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     // e.g. BENCH_MUSTER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile Muster under load.
     ...(process.env.BENCH_MUSTER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_MUSTER_NODE_OPTIONS } : {}),

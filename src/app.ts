@@ -74,13 +74,16 @@ export async function createMuster(options: MusterOptions) {
     systemKeyPrefix: config.systemKeyPrefix,
   });
   const batcher = createHeartbeatBatcher({
-    write: (beats) => livenessStore.recordHeartbeats(beats, defaults),
+    write: (beats) => livenessStore.recordHeartbeats(beats),
     maxBatchSize: config.heartbeatBatchSize,
     maxPending: config.heartbeatMaxPending,
     // PGlite has a single connection; on PostgreSQL concurrent commits share WAL flushes.
     maxConcurrentWrites: db.kind === 'postgres' ? Math.min(config.heartbeatConcurrentWrites, config.databasePoolSize) : 1,
     logger,
-    onBatchWritten: (size) => metrics.heartbeatBatchSize.observe(size),
+    onBatchWritten: (size, seconds) => {
+      metrics.heartbeatBatchSize.observe(size);
+      metrics.heartbeatWriteDuration.observe(seconds);
+    },
   });
   const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
   const scheduler = createScheduler(logger);
@@ -122,11 +125,16 @@ export async function createMuster(options: MusterOptions) {
       },
     },
   });
-  // The UI loads its assets relative to the page: `/docs` must become `/docs/` (under BASE_PATH too).
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/docs') return reply.redirect(`${request.originalUrl.split('?')[0]}/`);
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiHooks: {
+      // The UI loads its assets relative to the page: `/docs` must become `/docs/` (under BASE_PATH too).
+      onRequest: (request, reply, done) => {
+        if (request.url === '/docs') void reply.redirect(`${request.originalUrl.split('?')[0]}/`);
+        else done();
+      },
+    },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(rateLimit, {
     global: false,

@@ -71,6 +71,12 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
       registers: [registry],
     }),
+    heartbeatWriteDuration: new Histogram({
+      name: 'muster_heartbeat_write_seconds',
+      help: 'Time to write and commit one heartbeat batch',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     livenessTransitions: new Counter({
       name: 'muster_liveness_transitions_total',
       help: 'Liveness transitions recorded by the scanner, by new status',

@@ -14,7 +14,7 @@ export interface HeartbeatBatcherOptions {
   /** Batches written at the same time (more than one only helps with a connection pool). */
   maxConcurrentWrites: number;
   logger: Logger;
-  onBatchWritten?: (size: number) => void;
+  onBatchWritten?: (size: number, seconds: number) => void;
 }
 
 interface Waiter {
@@ -88,9 +88,10 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
   async function writeBatch(batch: Map<string, PendingBeat>): Promise<void> {
     const beats = [...batch].map(([systemId, beat]) => ({ systemId, at: beat.at }));
     const waiterCount = [...batch.values()].reduce((sum, beat) => sum + beat.waiters.length, 0);
+    const started = performance.now();
     try {
       const stored = await options.write(beats);
-      options.onBatchWritten?.(beats.length);
+      options.onBatchWritten?.(beats.length, (performance.now() - started) / 1000);
       for (const [systemId, beat] of batch) for (const waiter of beat.waiters) waiter.resolve(stored.has(systemId));
     } catch (error) {
       options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');

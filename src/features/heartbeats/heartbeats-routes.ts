@@ -32,9 +32,10 @@ export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsync
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxRequestSize }, (_request, _body, done) => done(null, undefined));
 
-    app.addHook('onResponse', async (_request, reply) => {
-      if (reply.statusCode === 401) deps.metrics.heartbeatsRejected.inc({ reason: 'unauthorized' });
-      else if (reply.statusCode === 503) deps.metrics.heartbeatsRejected.inc({ reason: 'unavailable' });
+    // onError, not onResponse: nothing runs on the success path.
+    app.addHook('onError', async (_request, _reply, error: { statusCode?: number }) => {
+      if (error.statusCode === 401) deps.metrics.heartbeatsRejected.inc({ reason: 'unauthorized' });
+      else if (error.statusCode === 503) deps.metrics.heartbeatsRejected.inc({ reason: 'unavailable' });
     });
 
     app.post(

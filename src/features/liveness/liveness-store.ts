@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
-import type { LivenessStatus, Thresholds, Transition } from './liveness-rules.ts';
+import type { LivenessStatus, Transition } from './liveness-rules.ts';
 
 export interface Heartbeat {
   systemId: string;
@@ -44,15 +44,13 @@ interface LivenessEventRow {
   recorded_at: Date;
 }
 
-// The first deadline after a heartbeat: the warning threshold when it is on (and below the
-// timeout), else the timeout. Mirrors effectiveThresholds/evaluateLiveness in liveness-rules.ts;
-// the scanner re-evaluates every row it wakes for, so a deadline is only ever a wake-up time.
-const FIRST_DEADLINE_MINUTES = `CASE WHEN k.warning_minutes > 0 AND k.warning_minutes < k.timeout_minutes
-  THEN k.warning_minutes ELSE k.timeout_minutes END`;
-
 /**
- * Records a batch of heartbeats in one statement: every system becomes active, its deadline
- * moves, and each one that was not active gets a transition event. Rows are locked in id order
+ * Records a batch of heartbeats in one statement. A system that was already active only gets
+ * its last_heartbeat moved: its deadline (next_check_at) is left where it is, so the update
+ * touches no indexed column and PostgreSQL can make it a heap-only (HOT) update, with no index
+ * writes. When the deadline comes, the scanner re-evaluates from the latest heartbeat and moves
+ * it forward (see docs/adr/0005). A system that was not active becomes active, gets an event,
+ * and is made due at once so the scanner sets its first deadline. Rows are locked in id order
  * so concurrent batches (from this or another node) cannot deadlock. Systems that were
  * suspended, deleted or destroyed meanwhile are left out; their ids are not returned.
  */
@@ -61,13 +59,10 @@ WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS input (system_id, beat_at)
 ),
 locked AS (
-  SELECT l.system_id, l.status AS old_status, l.last_heartbeat AS old_heartbeat, s.organization_id, input.beat_at,
-         coalesce(o.heartbeat_timeout_minutes, $3::int) AS timeout_minutes,
-         coalesce(o.heartbeat_warning_minutes, $4::int) AS warning_minutes
+  SELECT l.system_id, l.status AS old_status, s.organization_id, input.beat_at
   FROM input
   JOIN system_liveness l ON l.system_id = input.system_id
   JOIN systems s ON s.id = l.system_id
-  JOIN organizations o ON o.id = s.organization_id
   WHERE s.registered_at IS NOT NULL AND s.suspended_at IS NULL AND s.deleted_at IS NULL
   ORDER BY l.system_id
   FOR UPDATE OF l
@@ -75,9 +70,9 @@ locked AS (
 updated AS (
   UPDATE system_liveness l SET
     status = 'active',
-    last_heartbeat = greatest(k.old_heartbeat, k.beat_at),
+    last_heartbeat = greatest(l.last_heartbeat, k.beat_at),
     status_changed_at = CASE WHEN k.old_status = 'active' THEN l.status_changed_at ELSE k.beat_at END,
-    next_check_at = greatest(k.old_heartbeat, k.beat_at) + make_interval(mins => ${FIRST_DEADLINE_MINUTES})
+    next_check_at = CASE WHEN k.old_status = 'active' THEN l.next_check_at ELSE k.beat_at END
   FROM locked k
   WHERE l.system_id = k.system_id
   RETURNING l.system_id
@@ -103,14 +98,13 @@ function toEvent(row: LivenessEventRow): LivenessEvent {
 export function createLivenessStore(sql: Sql) {
   return {
     /** Returns the ids of the systems whose heartbeat was stored. */
-    async recordHeartbeats(beats: readonly Heartbeat[], defaults: Thresholds): Promise<Set<string>> {
-      const { rows } = await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, [
-        beats.map((beat) => beat.systemId),
+    async recordHeartbeats(beats: readonly Heartbeat[]): Promise<Set<string>> {
+      const { rows } = await sql.query<{ system_id: string }>(
+        RECORD_HEARTBEATS,
         // ISO strings: the driver's own Date formatting is slow for arrays of hundreds.
-        beats.map((beat) => beat.at.toISOString()),
-        defaults.timeoutMinutes,
-        defaults.warningMinutes,
-      ], { prepareAs: 'record_heartbeats' });
+        [beats.map((beat) => beat.systemId), beats.map((beat) => beat.at.toISOString())],
+        { prepareAs: 'record_heartbeats' },
+      );
       return new Set(rows.map((row) => row.system_id));
     },
 
