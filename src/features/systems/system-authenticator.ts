@@ -59,13 +59,15 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
   }
 
   async function verify(systemKey: string, secret: string): Promise<AuthenticatedSystem> {
-    if (!keyPattern.test(systemKey)) throw invalidCredentialsError();
-    const parsed = parseSystemSecret(secret);
-    if (!parsed) throw invalidCredentialsError();
-
+    // The hot path: these exact credentials were verified a moment ago.
     const secretDigest = hash('sha256', secret, 'buffer');
     const cached = cache?.get(systemKey);
     if (cached && timingSafeEqual(cached.secretDigest, secretDigest)) return cached.system;
+
+    // Malformed keys and secrets never reach the database.
+    if (!keyPattern.test(systemKey)) throw invalidCredentialsError();
+    const parsed = parseSystemSecret(secret);
+    if (!parsed) throw invalidCredentialsError();
 
     const readGeneration = generation;
     let credentials: SystemCredentials | null;
@@ -91,11 +93,8 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
     /** Verifies an `Authorization` header; throws a 401 (or 503 when the database is down). */
     authenticate(authorization: string | undefined): Promise<AuthenticatedSystem> {
       if (!authorization) return Promise.reject(new UnauthorizedError('authentication required', WWW_AUTHENTICATE));
-      const fields = authorization.trim().split(/\s+/);
-      if (fields.length !== 2 || fields[0]!.toLowerCase() !== 'basic') {
-        return Promise.reject(new UnauthorizedError('invalid authentication format', WWW_AUTHENTICATE));
-      }
-      const token = fields[1]!;
+      const token = basicToken(authorization);
+      if (token === undefined) return Promise.reject(new UnauthorizedError('invalid authentication format', WWW_AUTHENTICATE));
       // Standard base64 with padding, as the appliance API has always required.
       if (token.length % 4 !== 0 || !BASE64.test(token)) {
         return Promise.reject(new UnauthorizedError('invalid authentication encoding', WWW_AUTHENTICATE));
@@ -120,3 +119,11 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
 }
 
 export type SystemAuthenticator = ReturnType<typeof createSystemAuthenticator>;
+
+/** The token of `Basic <token>` (scheme in any case, any whitespace); undefined when the header is not that. */
+function basicToken(authorization: string): string | undefined {
+  // What every client sends, checked without a regular expression.
+  if (authorization.startsWith('Basic ') && authorization.indexOf(' ', 6) < 0) return authorization.slice(6) || undefined;
+  const fields = authorization.trim().split(/\s+/);
+  return fields.length === 2 && fields[0]!.toLowerCase() === 'basic' ? fields[1] : undefined;
+}
