@@ -21,6 +21,14 @@ import { createOrganizationsService } from './features/organizations/organizatio
 import { organizationsRoutes } from './features/organizations/organizations-routes.ts';
 import { createOrganizationsStore } from './features/organizations/organizations-store.ts';
 import { summaryRoutes } from './features/summary/summary-routes.ts';
+import { loadChangeRules } from './features/inventory/diff/change-rules.ts';
+import { inventoryIngestRoutes } from './features/inventory/inventory-ingest-routes.ts';
+import { createInventoryQueries } from './features/inventory/inventory-queries.ts';
+import { createInventoryRetention } from './features/inventory/inventory-retention.ts';
+import { inventoryRoutes } from './features/inventory/inventory-routes.ts';
+import { createInventoryService, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
+import { jobsRoutes } from './features/jobs/jobs-routes.ts';
+import { createJobQueue } from './jobs/job-queue.ts';
 import { applianceSystemsRoutes } from './features/systems/appliance-routes.ts';
 import { createSystemAuthenticator } from './features/systems/system-authenticator.ts';
 import { systemsRoutes } from './features/systems/systems-routes.ts';
@@ -85,9 +93,15 @@ export async function createMuster(options: MusterOptions) {
       metrics.heartbeatWriteDuration.observe(seconds);
     },
   });
+  const jobs = createJobQueue({ db, logger });
+  const inventory = createInventoryService({ db, jobs, clock, logger, rules: loadChangeRules(config.rulesFile) });
+  const inventoryQueries = createInventoryQueries(db);
+  metrics.setJobStatusReader(() => jobs.status());
   const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
   const scheduler = createScheduler(logger);
   scheduler.register({ name: 'liveness-scan', intervalMs: config.livenessScanIntervalMs, run: scanner.runOnce });
+  const retention = createInventoryRetention({ db, clock, logger });
+  scheduler.register({ name: 'inventory-retention', intervalMs: config.retentionIntervalMinutes * 60_000, run: retention.run });
   if (db.kind === 'pglite') {
     scheduler.register({ name: 'embedded-maintenance', intervalMs: config.embeddedMaintenanceMinutes * 60_000, run: () => maintainEmbeddedDatabase(db) });
   }
@@ -141,22 +155,28 @@ export async function createMuster(options: MusterOptions) {
     errorResponseBuilder: (_request, context) => new AppError(429, 'rate limit exceeded', { retry_after_seconds: Math.ceil(context.ttl / 1000) }),
   });
 
-  await app.register(healthRoutes(db));
-  await app.register(applianceSystemsRoutes(systems, authenticator, config.registerRateLimitPerMinute));
-  await app.register(heartbeatsRoutes({ batcher, authenticator, clock, metrics, maxRequestSize: config.apiMaxRequestSize }));
-  await app.register(
-    async (api) => {
-      api.addHook('onRequest', requireBearer(options.adminTokenHash, 'Muster'));
-      api.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, security: [{ adminToken: [] }] };
-      });
-      await api.register(organizationsRoutes(organizations));
-      await api.register(systemsRoutes(systems));
-      await api.register(livenessRoutes(livenessStore, systems));
-      await api.register(summaryRoutes(systemsStore));
-    },
-    { prefix: '/api/v1' },
-  );
+  await app.register(healthRoutes(db, () => jobs.healthy));
+  // Without the api role a node only runs jobs and periodic tasks, answering health and metrics.
+  if (config.roles.has('api')) {
+    await app.register(applianceSystemsRoutes(systems, authenticator, config.registerRateLimitPerMinute));
+    await app.register(heartbeatsRoutes({ batcher, authenticator, clock, metrics, maxRequestSize: config.apiMaxRequestSize }));
+    await app.register(inventoryIngestRoutes(inventory, authenticator, config.apiMaxRequestSize));
+    await app.register(
+      async (api) => {
+        api.addHook('onRequest', requireBearer(options.adminTokenHash, 'Muster'));
+        api.addHook('onRoute', (route) => {
+          route.schema = { ...route.schema, security: [{ adminToken: [] }] };
+        });
+        await api.register(organizationsRoutes(organizations));
+        await api.register(systemsRoutes(systems));
+        await api.register(livenessRoutes(livenessStore, systems));
+        await api.register(summaryRoutes(systemsStore));
+        await api.register(inventoryRoutes(inventoryQueries, systems));
+        await api.register(jobsRoutes(jobs));
+      },
+      { prefix: '/api/v1' },
+    );
+  }
   await app.register(async (scope) => {
     if (config.metricsToken) scope.addHook('onRequest', requireBearer(sha256(config.metricsToken), 'metrics'));
     scope.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
@@ -176,6 +196,8 @@ export async function createMuster(options: MusterOptions) {
     batcher,
     scanner,
     livenessStore,
+    inventory,
+    jobs,
 
     /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
     async start(): Promise<void> {
@@ -183,8 +205,15 @@ export async function createMuster(options: MusterOptions) {
       await applyGlobalThresholds(db, livenessStore, defaults, clock);
       await maintainEmbeddedDatabase(db);
       await authenticator.listen();
+      await jobs.start();
+      await jobs.define({ name: INVENTORY_QUEUE, retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 3600, expireInSeconds: 600 });
+      if (config.roles.has('worker')) {
+        await jobs.work<{ systemId: string }>(INVENTORY_QUEUE, async ({ systemId }) => {
+          await inventory.process(systemId);
+        }, config.inventoryJobConcurrency);
+      }
       await app.ready();
-      scheduler.start();
+      if (config.roles.has('scheduler')) scheduler.start();
       started = true;
     },
 
@@ -199,7 +228,10 @@ export async function createMuster(options: MusterOptions) {
         clearInterval(closeIdle);
       }
       await batcher.drain();
-      if (started) await scheduler.stop();
+      if (started) {
+        await scheduler.stop();
+        await jobs.stop(config.shutdownTimeoutMs);
+      }
     },
   };
 }

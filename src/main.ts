@@ -31,6 +31,7 @@ async function main(): Promise<void> {
 
   const muster = await createMuster({ config, db, logger, adminTokenHash });
   await muster.start();
+  // Without the api role the listener still answers /api/health and /metrics for monitoring.
   await muster.app.listen({ host: config.listenHost, port: config.listenPort });
   logger.info(
     { address: `${config.listenHost}:${config.listenPort}`, basePath: config.basePath || '/', database: db.kind },

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import bytes from 'bytes';
 
+export type Role = 'api' | 'worker' | 'scheduler';
+const ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -29,10 +32,20 @@ export interface Config {
   /** Heartbeat statements in flight at once on PostgreSQL. */
   heartbeatConcurrentWrites: number;
   metricsToken: string | undefined;
+  /** The inventory change rules (categories, severity, significance). */
+  rulesFile: string;
+  /** What this process does: `api` serves HTTP, `worker` runs background jobs, `scheduler` runs periodic tasks. */
+  roles: ReadonlySet<Role>;
+  /** Minutes between runs of inventory retention (once per cluster). */
+  retentionIntervalMinutes: number;
+  /** Inventory jobs run at once by this node. */
+  inventoryJobConcurrency: number;
   /** Registration attempts per client address per minute. */
   registerRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
 }
+
+export const DEFAULT_RULES_FILE = path.join(import.meta.dirname, '..', '..', 'rules', 'inventory-rules.json');
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -74,6 +87,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     embeddedMaintenanceMinutes: readInteger(env, 'EMBEDDED_MAINTENANCE_MINUTES', 10, { min: 1, max: 1440 }),
     heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
+    rulesFile: path.resolve(readString(env, 'RULES_FILE') ?? DEFAULT_RULES_FILE),
+    roles: readRoles(env, 'ROLES'),
+    retentionIntervalMinutes: readInteger(env, 'INVENTORY_RETENTION_INTERVAL_MINUTES', 60, { min: 1, max: 10_080 }),
+    inventoryJobConcurrency: readInteger(env, 'INVENTORY_JOB_CONCURRENCY', 2, { min: 1, max: 64 }),
     registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });
@@ -111,6 +128,15 @@ function readDurationSeconds(env: Env, name: string, fallback: number, max: numb
   const value = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? 's']! : NaN;
   if (!match || value > max) throw new ConfigError(`${name} must be a duration such as 600, 90s, 10m or 1h (at most ${max}s), got '${raw}'`);
   return value;
+}
+
+function readRoles(env: Env, name: string): ReadonlySet<Role> {
+  const raw = readString(env, name);
+  if (raw === undefined) return new Set(ROLES);
+  const roles = raw.split(',').map((role) => role.trim().toLowerCase());
+  const unknown = roles.filter((role) => !ROLES.includes(role as Role));
+  if (unknown.length || roles.length === 0) throw new ConfigError(`${name} must be a comma-separated list of ${ROLES.join(', ')}, got '${raw}'`);
+  return new Set(roles as Role[]);
 }
 
 function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -1,3 +1,5 @@
+import type { PGlite } from '@electric-sql/pglite';
+
 /** The narrow SQL interface every store depends on; PGlite and PostgreSQL both implement it. */
 export interface QueryResult<Row> {
   rows: Row[];
@@ -20,6 +22,10 @@ export type NotificationHandler = (payload: string) => void;
 
 export interface Db extends Sql {
   readonly kind: 'pglite' | 'postgres';
+  /** The embedded database itself, for libraries that must drive it directly (the job runner). */
+  readonly embedded?: PGlite;
+  /** Where a PostgreSQL database is, for libraries that keep their own connections (the job runner). */
+  readonly server?: { connectionString: string; schema: string | undefined };
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction: <T>(work: (tx: Sql) => Promise<T>) => Promise<T>;
   /**

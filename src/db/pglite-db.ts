@@ -17,6 +17,7 @@ export async function openPgliteDb(dataDir: string | undefined): Promise<Db> {
 
   return {
     kind: 'pglite',
+    embedded: pglite,
     query: direct.query,
     transaction: (work) => pglite.transaction((tx) => work(wrap(tx))),
     async listen(channel: string, onMessage: NotificationHandler): Promise<void> {

@@ -24,7 +24,9 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   const clientConfig: pg.ClientConfig = {
     connectionString: options.connectionString,
     types,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // UTC sessions, so date arithmetic in SQL (retention buckets, timeline days) does not depend
+    // on the server's time zone.
+    options: `-c TimeZone=UTC${options.schema ? ` -c search_path=${options.schema}` : ''}`,
   };
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize, idleTimeoutMillis: 30_000 });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
@@ -43,6 +45,7 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
 
   return {
     kind: 'postgres',
+    server: { connectionString: options.connectionString, schema: options.schema },
     query: wrap(pool).query,
     async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await pool.connect();

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type StatusCounter = () => Promise<Record<string, number>>;
+export type JobStatusReader = () => Promise<{ name: string; queued: number; active: number; dead: number }[]>;
 
 const STATUS_COUNT_MAX_AGE_MS = 10_000;
 
@@ -10,6 +11,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
 
   let countSystemsByStatus: StatusCounter | undefined;
+  let readJobStatus: JobStatusReader | undefined;
   // Counting a large fleet takes a while (about half a second for a million systems on
   // PostgreSQL); scrapes within STATUS_COUNT_MAX_AGE_MS of each other share one count.
   let lastCount: { at: number; counts: Promise<Record<string, number>> } | undefined;
@@ -94,6 +96,23 @@ export function createMetrics() {
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
       },
     }),
+    jobs: new Gauge({
+      name: 'muster_jobs',
+      help: 'Background jobs by queue and state: queued (waiting or retrying), active, dead (retries exhausted)',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        if (!readJobStatus) return;
+        for (const queue of await readJobStatus()) {
+          this.set({ queue: queue.name, state: 'queued' }, queue.queued);
+          this.set({ queue: queue.name, state: 'active' }, queue.active);
+          this.set({ queue: queue.name, state: 'dead' }, queue.dead);
+        }
+      },
+    }),
+    setJobStatusReader(reader: JobStatusReader): void {
+      readJobStatus = reader;
+    },
     /** Lets the systems feature supply the per-status counts read at each scrape. */
     setSystemStatusCounter(counter: StatusCounter): void {
       countSystemsByStatus = counter;

@@ -8,6 +8,8 @@ export function faultyDb(db: Db): Db & { down: boolean } {
   });
   const wrapped = {
     kind: db.kind,
+    ...(db.embedded ? { embedded: db.embedded } : {}),
+    ...(db.server ? { server: db.server } : {}),
     query: guard(db).query,
     transaction: <T>(work: (tx: Sql) => Promise<T>) =>
       state.down ? Promise.reject(new Error('connection terminated unexpectedly')) : db.transaction((tx) => work(guard(tx))),

@@ -58,6 +58,8 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
     async dispose() {
       for (const handle of opened) await handle.close();
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      // The job runner keeps its tables in a schema named after the database's.
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
       await admin.end();
     },
   };

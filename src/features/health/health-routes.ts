@@ -15,12 +15,14 @@ const HealthAnswer = Type.Object({
     node_version: Type.String(),
     platform: Type.String(),
     database: Type.Object({ driver: Type.String(), healthy: Type.Boolean() }),
+    jobs: Type.Object({ healthy: Type.Boolean() }),
     uptime_seconds: Type.Integer(),
   }),
 });
 
-/** `GET /api/health` (no auth): 200 with version information, 503 when the database does not answer. */
-export function healthRoutes(db: Db, timeoutMs = 2000): FastifyPluginAsyncTypebox {
+/** `GET /api/health` (no auth): 200 with version information, 503 when the database or the job runner is unhealthy. */
+/** 200 when the database answers and the job runner reports no error; 503 otherwise. */
+export function healthRoutes(db: Db, jobsHealthy: () => boolean, timeoutMs = 2000): FastifyPluginAsyncTypebox {
   async function databaseHealthy(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
@@ -40,7 +42,9 @@ export function healthRoutes(db: Db, timeoutMs = 2000): FastifyPluginAsyncTypebo
       '/api/health',
       { schema: { tags: ['appliance'], summary: 'Service health and version', response: { 200: HealthAnswer, 503: HealthAnswer } } },
       async (_request, reply) => {
-        const healthy = await databaseHealthy();
+        const databaseUp = await databaseHealthy();
+        const jobsUp = jobsHealthy();
+        const healthy = databaseUp && jobsUp;
         const code = healthy ? 200 : 503;
         return reply.code(code).send({
           code,
@@ -49,7 +53,8 @@ export function healthRoutes(db: Db, timeoutMs = 2000): FastifyPluginAsyncTypebo
             version: VERSION,
             node_version: process.version,
             platform: `${process.platform}/${process.arch}`,
-            database: { driver: db.kind, healthy },
+            database: { driver: db.kind, healthy: databaseUp },
+            jobs: { healthy: jobsUp },
             uptime_seconds: Math.floor(process.uptime()),
           },
         });

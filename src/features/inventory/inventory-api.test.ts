@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import type { Db, QueryOptions, Sql } from '../../db/db.ts';
+import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+
+/** The generic inventory of seed 000, as documented. */
+function seedInventory() {
+  return {
+    fqdn: 'server.example.com',
+    ipv4_address: '192.168.1.100',
+    ipv6_address: '2001:db8::1',
+    version: '8.0.1',
+    os: { name: 'Rocky Linux', version: '9.3', kernel: '5.14.0-362.8.1.el9_3.x86_64' },
+    hardware: { cpu_model: 'Intel Xeon Gold 6248R', cpu_cores: 8, cpu_threads: 16, memory_total_gb: 32, disk_total_gb: 500 },
+    network: {
+      hostname: 'server01',
+      interfaces: {
+        eth0: { ip: '192.168.1.100', netmask: '255.255.255.0', mac: '00:1a:2b:3c:4d:5e' },
+        eth1: { ip: '10.0.0.10', netmask: '255.255.0.0', mac: '00:1a:2b:3c:4d:5f' },
+      },
+    },
+    services: {
+      nginx: { version: '1.24.0', status: 'running' },
+      postgresql: { version: '15.5', status: 'running' },
+      redis: { version: '7.2.3', status: 'running' },
+    },
+    features: { docker: { enabled: true, version: '24.0.7' }, firewall: { enabled: true, type: 'nftables' } },
+    custom: { environment: 'production', datacenter: 'EU-West-1', backup_enabled: true },
+  };
+}
+
+/** The same system the day before: Rocky 9.2, nginx 1.23.0, no Docker. */
+function previousInventory() {
+  const inventory: Record<string, unknown> & ReturnType<typeof seedInventory> = seedInventory();
+  inventory.os.version = '9.2';
+  inventory.services.nginx.version = '1.23.0';
+  delete (inventory.features as Record<string, unknown>).docker;
+  return inventory;
+}
+
+for (const kind of databaseKinds()) {
+  describe(`inventory: ingest, processing, history and changes (${kind})`, () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+
+    before(async () => {
+      database = await openTestDatabase(kind);
+      t = await startTestMuster(database.db, { ROLES: 'api,scheduler' });
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+    });
+
+    const post = (basic: string, payload: string | Buffer, headers: Record<string, string> = {}) =>
+      t.muster.app.inject({
+        method: 'POST',
+        url: '/api/systems/inventory',
+        headers: { authorization: basic, 'content-type': 'application/json', ...headers },
+        payload,
+      });
+    const api = (url: string) => t.muster.app.inject({ method: 'GET', url, headers: adminHeaders });
+
+    it('accepts an inventory with 202 and the seed envelope, queued durably before answering', async () => {
+      const system = await t.createRegisteredSystem();
+      const body = JSON.stringify(seedInventory());
+      const response = await post(system.basic, body);
+      assert.equal(response.statusCode, 202);
+      const answer = response.json();
+      assert.equal(answer.code, 200);
+      assert.equal(answer.message, 'Inventory received and queued for processing');
+      assert.deepEqual(Object.keys(answer.data), ['changes_detected', 'data_size', 'message', 'queue_status', 'system_id', 'timestamp']);
+      assert.equal(answer.data.system_id, system.id);
+      assert.equal(answer.data.data_size, Buffer.byteLength(body));
+      assert.equal(answer.data.queue_status, 'queued');
+      assert.equal(answer.data.changes_detected, true);
+      const uploads = await database.db.query('SELECT 1 FROM inventory_uploads WHERE system_id = $1', [system.id]);
+      assert.equal(uploads.rows.length, 1, 'stored before the answer');
+      await t.muster.jobs.recount();
+      const status = (await api('/api/v1/jobs')).json();
+      assert.ok(status.queues.find((queue: { name: string }) => queue.name === 'inventory.process').queued >= 1);
+    });
+
+    it('processes into a record, a summary, and the seed example changes with their severities', async () => {
+      const system = await t.createRegisteredSystem();
+      await post(system.basic, JSON.stringify(previousInventory()));
+      t.clock.advance(60_000);
+      await post(system.basic, JSON.stringify(seedInventory()));
+      assert.equal(await t.muster.inventory.process(system.id), 2);
+
+      const latest = (await api(`/api/v1/systems/${system.id}/inventory/latest`)).json();
+      assert.deepEqual(latest.data, seedInventory());
+      assert.equal(latest.change_count, 3);
+      const fetched = (await api(`/api/v1/systems/${system.id}`)).json();
+      assert.equal(fetched.fqdn, 'server.example.com');
+      assert.equal(fetched.ipv4_address, '192.168.1.100');
+      assert.equal(fetched.last_inventory_at, t.clock.now().toISOString());
+
+      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs?order=asc`)).json();
+      const byPath = Object.fromEntries(diffs.items.map((diff: { field_path: string }) => [diff.field_path, diff]));
+      assert.deepEqual(
+        [byPath['os.version'].diff_type, byPath['os.version'].previous_value, byPath['os.version'].current_value, byPath['os.version'].severity, byPath['os.version'].category],
+        ['update', '9.2', '9.3', 'high', 'os'],
+      );
+      assert.deepEqual(
+        [byPath['services.nginx.version'].previous_value, byPath['services.nginx.version'].current_value, byPath['services.nginx.version'].severity, byPath['services.nginx.version'].category],
+        ['1.23.0', '1.24.0', 'medium', 'services'],
+      );
+      assert.deepEqual(
+        [byPath['features.docker'].diff_type, byPath['features.docker'].current_value, byPath['features.docker'].severity, byPath['features.docker'].category],
+        ['create', { enabled: true, version: '24.0.7' }, 'medium', 'features'],
+      );
+
+      const filtered = (await api(`/api/v1/systems/${system.id}/inventory/diffs?severity[]=high`)).json();
+      assert.deepEqual(filtered.items.map((diff: { field_path: string }) => diff.field_path), ['os.version']);
+      const byType = (await api(`/api/v1/systems/${system.id}/inventory/diffs?diff_type=create&category=features`)).json();
+      assert.equal(byType.total, 1);
+      const searched = (await api(`/api/v1/systems/${system.id}/inventory/diffs?search=nginx`)).json();
+      assert.equal(searched.total, 1);
+
+      const timeline = (await api(`/api/v1/systems/${system.id}/inventory/timeline?to=${new Date(t.clock.now().getTime() + 1000).toISOString()}`)).json();
+      assert.equal(timeline.days.length, 1);
+      assert.deepEqual(timeline.days[0].by_severity, { low: 0, medium: 2, high: 1, critical: 0 });
+
+      const records = (await api(`/api/v1/systems/${system.id}/inventory`)).json();
+      assert.equal(records.total, 2);
+      assert.equal(records.items[0].data, undefined, 'the list leaves the snapshots out');
+      const first = (await api(`/api/v1/systems/${system.id}/inventory/${records.items[1].id}`)).json();
+      assert.equal(first.data.os.version, '9.2');
+
+      const changes = (await api('/api/v1/changes?page_size=500')).json();
+      assert.ok(changes.items.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
+    });
+
+    it('dedups by canonical hash: a re-send, in any key order, refreshes the latest record and adds no diff', async () => {
+      const system = await t.createRegisteredSystem();
+      await post(system.basic, JSON.stringify(seedInventory()));
+      await t.muster.inventory.process(system.id);
+      t.clock.advance(3_600_000);
+      const reordered = Object.fromEntries(Object.entries(seedInventory()).reverse());
+      const again = await post(system.basic, JSON.stringify(reordered));
+      assert.equal(again.json().data.changes_detected, false);
+      await t.muster.inventory.process(system.id);
+      const records = (await api(`/api/v1/systems/${system.id}/inventory`)).json();
+      assert.equal(records.total, 1);
+      assert.equal(records.items[0].last_seen_at, t.clock.now().toISOString());
+      assert.equal((await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 0);
+    });
+
+    it('sees no change when a list of named items is only reordered', async () => {
+      const system = await t.createRegisteredSystem();
+      const modules = [
+        { id: 'mail1', version: '1.0' },
+        { id: 'nextcloud1', version: '2.0' },
+      ];
+      await post(system.basic, JSON.stringify({ installation: 'nethserver', facts: { modules } }));
+      t.clock.advance(1000);
+      await post(system.basic, JSON.stringify({ installation: 'nethserver', facts: { modules: [...modules].reverse() } }));
+      await t.muster.inventory.process(system.id);
+      assert.equal((await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 0);
+      assert.equal((await api(`/api/v1/systems/${system.id}`)).json().type, 'ns8');
+    });
+
+    it('accepts gzip bodies and answers bad input with 400/413 envelopes, storing nothing', async () => {
+      const system = await t.createRegisteredSystem();
+      const gzipped = await post(system.basic, gzipSync(JSON.stringify(seedInventory())), { 'content-encoding': 'gzip' });
+      assert.equal(gzipped.statusCode, 202, gzipped.body);
+      assert.equal(gzipped.json().data.data_size, Buffer.byteLength(JSON.stringify(seedInventory())));
+
+      const cases: [string | Buffer, Record<string, string>, string][] = [
+        ['', {}, 'data is required'],
+        ['   ', {}, 'data is required'],
+        ['{"fqdn": ', {}, 'data must be valid JSON'],
+        ['[1, 2]', {}, 'data must be a JSON object'],
+        ['"text"', {}, 'data must be a JSON object'],
+        ['{"bad": "\\u0000"}', {}, 'data must be valid JSON'],
+      ];
+      for (const [payload, headers, reason] of cases) {
+        const response = await post(system.basic, payload, headers);
+        assert.equal(response.statusCode, 400, `${String(payload)}: ${response.body}`);
+        assert.deepEqual(response.json(), { code: 400, message: 'invalid inventory data', data: { validation_error: reason } });
+      }
+      const notGzip = await post(system.basic, 'not gzip at all', { 'content-encoding': 'gzip' });
+      assert.equal(notGzip.statusCode, 400);
+
+      const limited = await startTestMuster(await database.openAnother(), { API_MAX_REQUEST_SIZE: '4kb', ROLES: 'api' });
+      try {
+        const big = JSON.stringify({ padding: 'x'.repeat(10_000) });
+        assert.equal((await limited.muster.app.inject({ method: 'POST', url: '/api/systems/inventory', headers: { authorization: system.basic, 'content-type': 'application/json' }, payload: big })).statusCode, 413);
+        const bomb = gzipSync(JSON.stringify({ padding: 'x'.repeat(1_000_000) }));
+        assert.ok(bomb.length < 4096);
+        const expanded = await limited.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/inventory',
+          headers: { authorization: system.basic, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+          payload: bomb,
+        });
+        assert.equal(expanded.statusCode, 413, 'the limit applies to the decoded body');
+      } finally {
+        await limited.close();
+      }
+      const stored = await database.db.query('SELECT count(*)::int AS count FROM inventory_uploads WHERE system_id = $1', [system.id]);
+      assert.deepEqual(stored.rows, [{ count: 1 }], 'only the gzip inventory was stored');
+      assert.equal((await post('Basic bm9wZTpub3Bl', '{}')).statusCode, 401);
+    });
+
+    it('a processing run that fails half-way is retried without duplicate records or diffs', async () => {
+      const system = await t.createRegisteredSystem();
+      await post(system.basic, JSON.stringify(previousInventory()));
+      await t.muster.inventory.process(system.id);
+      t.clock.advance(1000);
+      await post(system.basic, JSON.stringify(seedInventory()));
+
+      // A node whose database connection dies right after the diffs are written.
+      const failing = await startTestMuster(failAfter(database.db, /INSERT INTO inventory_diffs/), { ROLES: 'api' });
+      try {
+        await assert.rejects(failing.muster.inventory.process(system.id));
+      } finally {
+        await failing.close();
+      }
+      assert.equal(await t.muster.inventory.process(system.id), 1, 'the inventory is still waiting');
+      assert.equal(await t.muster.inventory.process(system.id), 0, 'and processed once');
+      assert.equal((await api(`/api/v1/systems/${system.id}/inventory`)).json().total, 2);
+      assert.equal((await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 3);
+    });
+
+    it('a worker started after the inventory was queued processes it (jobs survive restarts)', async () => {
+      const system = await t.createRegisteredSystem();
+      await post(system.basic, JSON.stringify(seedInventory()));
+      const worker = await startTestMuster(await database.openAnother(), { ROLES: 'worker' });
+      try {
+        let total = 0;
+        for (let attempt = 0; attempt < 100 && total === 0; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const { rows } = await database.db.query<{ count: number }>('SELECT count(*)::int AS count FROM inventory_records WHERE system_id = $1', [system.id]);
+          total = rows[0]!.count;
+        }
+        assert.equal(total, 1);
+      } finally {
+        await worker.close();
+      }
+    });
+  });
+}
+
+/** A database whose statements fail, inside transactions, from the first one matching `pattern` on. */
+function failAfter(db: Db, pattern: RegExp): Db {
+  const guard = (sql: Sql): Sql => ({
+    query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
+      const result = await sql.query<Row>(text, params, options);
+      if (pattern.test(text)) throw new Error('connection terminated unexpectedly');
+      return result;
+    },
+  });
+  return { ...db, transaction: (work) => db.transaction((tx) => work(guard(tx))), close: () => Promise.resolve() };
+}

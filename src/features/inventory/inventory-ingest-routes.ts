@@ -1,0 +1,69 @@
+import { createGunzip } from 'node:zlib';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { BadRequestError } from '../../errors/errors.ts';
+import { requireSystem } from '../../http/appliance-auth.ts';
+import { ErrorEnvelope } from '../../http/schemas.ts';
+import type { SystemAuthenticator } from '../systems/system-authenticator.ts';
+import type { InventoryService } from './inventory-service.ts';
+
+const InventoryAnswer = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  data: Type.Object({
+    changes_detected: Type.Boolean({ description: "True when this inventory's canonical hash differs from the previous one" }),
+    data_size: Type.Integer({ description: 'Bytes received (after gzip decoding)' }),
+    message: Type.String(),
+    queue_status: Type.String(),
+    system_id: Type.String(),
+    timestamp: Type.String({ format: 'date-time' }),
+  }),
+});
+
+/** `POST /api/systems/inventory`: any JSON object, plain or gzip, up to API_MAX_REQUEST_SIZE. */
+export function inventoryIngestRoutes(service: InventoryService, authenticator: SystemAuthenticator, maxRequestSize: number): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    // The raw bytes are the inventory, whatever the declared content type.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxRequestSize }, (_request, body, done) => done(null, body));
+
+    app.post(
+      '/api/systems/inventory',
+      {
+        onRequest: requireSystem(authenticator),
+        // Decoded before the size limit is applied, so a small gzip body cannot expand past it.
+        preParsing: async (request, _reply, payload) => {
+          const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+          if (!encoding || encoding === 'identity') return payload;
+          if (encoding !== 'gzip' && encoding !== 'x-gzip') throw new BadRequestError(`unsupported Content-Encoding '${encoding}'; send identity or gzip`);
+          const gunzip = createGunzip();
+          gunzip.on('error', () => undefined);
+          delete request.headers['content-length'];
+          return payload.pipe(gunzip);
+        },
+        schema: {
+          tags: ['appliance'],
+          summary: 'Send an inventory: the whole JSON body is the snapshot',
+          security: [{ systemCredentials: [] }],
+          response: { 202: InventoryAnswer, 400: ErrorEnvelope, 401: ErrorEnvelope, 413: ErrorEnvelope, 503: ErrorEnvelope },
+        },
+      },
+      async (request, reply) => {
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const result = await service.ingest(request.system.id, body);
+        return reply.code(202).send({
+          code: 200,
+          message: 'Inventory received and queued for processing',
+          data: {
+            changes_detected: result.changesDetected,
+            data_size: result.size,
+            message: 'Your inventory data has been received and will be processed shortly',
+            queue_status: 'queued',
+            system_id: request.system.id,
+            timestamp: result.receivedAt.toISOString(),
+          },
+        });
+      },
+    );
+  };
+}

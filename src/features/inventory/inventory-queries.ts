@@ -1,0 +1,200 @@
+import { containsPattern, type Sql } from '../../db/db.ts';
+import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
+
+export interface RecordSummary {
+  id: string;
+  receivedAt: Date;
+  lastSeenAt: Date;
+  hash: string;
+  size: number;
+  changeCount: number;
+  diffLimited: unknown;
+}
+
+export interface InventoryRecord extends RecordSummary {
+  data: unknown;
+}
+
+export interface Diff {
+  id: number;
+  systemId: string;
+  organizationId: string;
+  recordId: string;
+  previousRecordId: string;
+  detectedAt: Date;
+  fieldPath: string;
+  diffType: string;
+  previousValue: unknown;
+  currentValue: unknown;
+  category: string;
+  severity: string;
+  significant: boolean;
+  rule: string;
+}
+
+export interface DiffFilter extends PageRequest {
+  systemId?: string | undefined;
+  organizationId?: string | undefined;
+  severity?: string[] | undefined;
+  category?: string[] | undefined;
+  diffType?: string[] | undefined;
+  significant?: boolean | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  search?: string | undefined;
+  order: 'asc' | 'desc';
+}
+
+export interface TimelineDay {
+  date: string;
+  total: number;
+  bySeverity: Record<'low' | 'medium' | 'high' | 'critical', number>;
+}
+
+const RECORD_COLUMNS = 'id, received_at, last_seen_at, hash, size, change_count, diff_limited';
+
+type RecordRow = {
+  id: string;
+  received_at: Date;
+  last_seen_at: Date;
+  hash: string;
+  size: number;
+  change_count: number;
+  diff_limited: unknown;
+  data?: unknown;
+};
+
+function toRecord(row: RecordRow): InventoryRecord {
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    lastSeenAt: row.last_seen_at,
+    hash: row.hash,
+    size: row.size,
+    changeCount: row.change_count,
+    diffLimited: row.diff_limited,
+    data: row.data,
+  };
+}
+
+type DiffRow = {
+  id: number;
+  system_id: string;
+  organization_id: string;
+  record_id: string;
+  previous_record_id: string;
+  detected_at: Date;
+  field_path: string;
+  diff_type: string;
+  previous_value: unknown;
+  current_value: unknown;
+  category: string;
+  severity: string;
+  significant: boolean;
+  rule: string;
+};
+
+function toDiff(row: DiffRow): Diff {
+  return {
+    id: row.id,
+    systemId: row.system_id,
+    organizationId: row.organization_id,
+    recordId: row.record_id,
+    previousRecordId: row.previous_record_id,
+    detectedAt: row.detected_at,
+    fieldPath: row.field_path,
+    diffType: row.diff_type,
+    previousValue: row.previous_value,
+    currentValue: row.current_value,
+    category: row.category,
+    severity: row.severity,
+    significant: row.significant,
+    rule: row.rule,
+  };
+}
+
+/** What operators read of inventories: records, diffs, the timeline. */
+export function createInventoryQueries(sql: Sql) {
+  return {
+    async latest(systemId: string): Promise<InventoryRecord | null> {
+      const { rows } = await sql.query<RecordRow>(
+        `SELECT ${RECORD_COLUMNS}, data FROM inventory_records WHERE system_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`,
+        [systemId],
+      );
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    async record(systemId: string, recordId: string): Promise<InventoryRecord | null> {
+      const { rows } = await sql.query<RecordRow>(`SELECT ${RECORD_COLUMNS}, data FROM inventory_records WHERE system_id = $1 AND id = $2`, [
+        systemId,
+        recordId,
+      ]);
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    async records(systemId: string, page: PageRequest, order: 'asc' | 'desc'): Promise<Page<RecordSummary>> {
+      const direction = order === 'asc' ? 'ASC' : 'DESC';
+      const { rows: count } = await sql.query<{ total: number }>('SELECT count(*)::int AS total FROM inventory_records WHERE system_id = $1', [systemId]);
+      const { rows } = await sql.query<RecordRow>(
+        `SELECT ${RECORD_COLUMNS} FROM inventory_records WHERE system_id = $1
+         ORDER BY received_at ${direction}, id ${direction} LIMIT ${page.pageSize} OFFSET ${offsetOf(page)}`,
+        [systemId],
+      );
+      return { items: rows.map(toRecord), total: count[0]?.total ?? 0, page: page.page, pageSize: page.pageSize };
+    },
+
+    async diffs(filter: DiffFilter): Promise<Page<Diff>> {
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (filter.systemId) conditions.push(`system_id = ${param(filter.systemId)}`);
+      if (filter.organizationId) conditions.push(`organization_id = ${param(filter.organizationId)}`);
+      if (filter.severity?.length) conditions.push(`severity = ANY(${param(filter.severity)}::text[])`);
+      if (filter.category?.length) conditions.push(`category = ANY(${param(filter.category)}::text[])`);
+      if (filter.diffType?.length) conditions.push(`diff_type = ANY(${param(filter.diffType)}::text[])`);
+      if (filter.significant !== undefined) conditions.push(filter.significant ? 'significant' : 'NOT significant');
+      if (filter.from) conditions.push(`detected_at >= ${param(filter.from)}`);
+      if (filter.to) conditions.push(`detected_at < ${param(filter.to)}`);
+      if (filter.search) {
+        const pattern = param(containsPattern(filter.search));
+        conditions.push(`(field_path ILIKE ${pattern} OR previous_value::text ILIKE ${pattern} OR current_value::text ILIKE ${pattern})`);
+      }
+      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      const direction = filter.order === 'asc' ? 'ASC' : 'DESC';
+      const { rows: count } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM inventory_diffs ${where}`, params);
+      const { rows } = await sql.query<DiffRow>(
+        `SELECT * FROM inventory_diffs ${where} ORDER BY detected_at ${direction}, id ${direction}
+         LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
+        params,
+      );
+      return { items: rows.map(toDiff), total: count[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
+    },
+
+    /** Changes per UTC day between `from` and `to`, with counts per severity; days without changes are left out. */
+    async timeline(systemId: string, from: Date, to: Date, significantOnly: boolean): Promise<TimelineDay[]> {
+      const { rows } = await sql.query<{ day: string; severity: string; count: number }>(
+        `SELECT to_char(detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, severity, count(*)::int AS count
+         FROM inventory_diffs
+         WHERE system_id = $1 AND detected_at >= $2 AND detected_at < $3 AND ($4::boolean = false OR significant)
+         GROUP BY 1, 2 ORDER BY 1 DESC`,
+        [systemId, from, to, significantOnly],
+      );
+      const days = new Map<string, TimelineDay>();
+      for (const row of rows) {
+        let day = days.get(row.day);
+        if (!day) {
+          day = { date: row.day, total: 0, bySeverity: { low: 0, medium: 0, high: 0, critical: 0 } };
+          days.set(row.day, day);
+        }
+        day.bySeverity[row.severity as keyof TimelineDay['bySeverity']] = row.count;
+        day.total += row.count;
+      }
+      return [...days.values()];
+    },
+  };
+}
+
+export type InventoryQueries = ReturnType<typeof createInventoryQueries>;

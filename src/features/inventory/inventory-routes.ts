@@ -1,0 +1,248 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
+import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import type { SystemsService } from '../systems/systems-service.ts';
+import type { Diff, InventoryQueries, InventoryRecord, RecordSummary } from './inventory-queries.ts';
+
+const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+const CATEGORIES = ['os', 'hardware', 'network', 'services', 'features', 'security', 'backup', 'modules', 'cluster', 'nodes', 'custom', 'system'] as const;
+const DIFF_TYPES = ['create', 'update', 'delete'] as const;
+const DAY = 86_400_000;
+
+const Paging = {
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+  order: Type.Enum(['asc', 'desc'], { default: 'desc', description: 'By time' }),
+};
+
+const DiffFilters = {
+  ...Paging,
+  severity: Type.Optional(Type.Array(Type.Enum(SEVERITIES), { description: 'Repeat, or severity[]=' })),
+  category: Type.Optional(Type.Array(Type.Enum(CATEGORIES))),
+  diff_type: Type.Optional(Type.Array(Type.Enum(DIFF_TYPES))),
+  significant: Type.Optional(Type.Boolean()),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Changes at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Changes before' })),
+  search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Matches the path or either value' })),
+};
+
+const RecordSummarySchema = Type.Object({
+  id: Type.String(),
+  received_at: Type.String({ format: 'date-time' }),
+  last_seen_at: Type.String({ format: 'date-time', description: 'Latest time this snapshot was received (identical re-sends refresh it)' }),
+  hash: Type.String({ description: 'SHA-256 of the canonical JSON (sorted keys)' }),
+  size: Type.Integer(),
+  change_count: Type.Integer(),
+  diff_limited: Type.Any({ description: 'Set when the diff engine stopped at a limit instead of listing every change' }),
+});
+const RecordSchema = Type.Object({ ...RecordSummarySchema.properties, data: Type.Any() });
+
+const DiffSchema = Type.Object({
+  id: Type.Integer(),
+  system_id: Type.String(),
+  record_id: Type.String(),
+  previous_record_id: Type.String(),
+  detected_at: Type.String({ format: 'date-time' }),
+  field_path: Type.String(),
+  diff_type: Type.String(),
+  previous_value: Type.Any(),
+  current_value: Type.Any(),
+  category: Type.String(),
+  severity: Type.String(),
+  significant: Type.Boolean(),
+  rule: Type.String({ description: 'Id of the rule that classified the change' }),
+});
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+
+function presentSummary(record: RecordSummary) {
+  return {
+    id: record.id,
+    received_at: record.receivedAt.toISOString(),
+    last_seen_at: record.lastSeenAt.toISOString(),
+    hash: record.hash,
+    size: record.size,
+    change_count: record.changeCount,
+    diff_limited: record.diffLimited ?? null,
+  };
+}
+
+const presentRecord = (record: InventoryRecord) => ({ ...presentSummary(record), data: record.data });
+
+export function presentDiff(diff: Diff) {
+  return {
+    id: diff.id,
+    system_id: diff.systemId,
+    record_id: diff.recordId,
+    previous_record_id: diff.previousRecordId,
+    detected_at: diff.detectedAt.toISOString(),
+    field_path: diff.fieldPath,
+    diff_type: diff.diffType,
+    previous_value: diff.previousValue ?? null,
+    current_value: diff.currentValue ?? null,
+    category: diff.category,
+    severity: diff.severity,
+    significant: diff.significant,
+    rule: diff.rule,
+  };
+}
+
+function dateOrUndefined(text: string | undefined): Date | undefined {
+  return text === undefined ? undefined : new Date(text);
+}
+
+/** A system's inventory history, its changes and their timeline; fleet-wide recent changes. */
+export function inventoryRoutes(queries: InventoryQueries, systems: SystemsService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['inventory'];
+
+    app.get(
+      '/systems/:id/inventory/latest',
+      { schema: { tags, summary: 'The latest inventory snapshot', params: IdParams, response: { 200: RecordSchema, ...errors } } },
+      async (request) => {
+        await systems.get(request.params.id);
+        const record = await queries.latest(request.params.id);
+        if (!record) throw new NotFoundError('this system has not sent an inventory yet');
+        return presentRecord(record);
+      },
+    );
+
+    app.get(
+      '/systems/:id/inventory',
+      {
+        schema: {
+          tags,
+          summary: 'Inventory snapshots, newest first (without their data)',
+          params: IdParams,
+          querystring: Type.Object(Paging),
+          response: { 200: pageSchema(RecordSummarySchema), ...errors },
+        },
+      },
+      async (request) => {
+        await systems.get(request.params.id);
+        const { page, page_size, order } = request.query;
+        return presentPage(await queries.records(request.params.id, { page, pageSize: page_size }, order), presentSummary);
+      },
+    );
+
+    app.get(
+      '/systems/:id/inventory/diffs',
+      {
+        schema: { tags, summary: "A system's changes", params: IdParams, querystring: Type.Object(DiffFilters), response: { 200: pageSchema(DiffSchema), ...errors } },
+      },
+      async (request) => {
+        await systems.get(request.params.id);
+        const query = request.query;
+        return presentPage(
+          await queries.diffs({
+            systemId: request.params.id,
+            page: query.page,
+            pageSize: query.page_size,
+            order: query.order,
+            severity: query.severity,
+            category: query.category,
+            diffType: query.diff_type,
+            significant: query.significant,
+            from: dateOrUndefined(query.from),
+            to: dateOrUndefined(query.to),
+            search: query.search,
+          }),
+          presentDiff,
+        );
+      },
+    );
+
+    app.get(
+      '/systems/:id/inventory/timeline',
+      {
+        schema: {
+          tags,
+          summary: 'Changes grouped by UTC day with counts per severity (days without changes are left out)',
+          params: IdParams,
+          querystring: Type.Object({
+            from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: 30 days before `to`' })),
+            to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
+            significant: Type.Optional(Type.Boolean({ description: 'Only significant changes' })),
+          }),
+          response: {
+            200: Type.Object({
+              from: Type.String(),
+              to: Type.String(),
+              days: Type.Array(
+                Type.Object({
+                  date: Type.String(),
+                  total: Type.Integer(),
+                  by_severity: Type.Object({ low: Type.Integer(), medium: Type.Integer(), high: Type.Integer(), critical: Type.Integer() }),
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        await systems.get(request.params.id);
+        const to = dateOrUndefined(request.query.to) ?? new Date();
+        const from = dateOrUndefined(request.query.from) ?? new Date(to.getTime() - 30 * DAY);
+        if (from >= to) throw new BadRequestError('`from` must be before `to`');
+        const days = await queries.timeline(request.params.id, from, to, request.query.significant ?? false);
+        return {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          days: days.map((day) => ({ date: day.date, total: day.total, by_severity: day.bySeverity })),
+        };
+      },
+    );
+
+    app.get(
+      '/systems/:id/inventory/:recordId',
+      {
+        schema: {
+          tags,
+          summary: 'One inventory snapshot',
+          params: Type.Object({ id: IdParams.properties.id, recordId: Type.String({ format: 'uuid' }) }),
+          response: { 200: RecordSchema, ...errors },
+        },
+      },
+      async (request) => {
+        await systems.get(request.params.id);
+        const record = await queries.record(request.params.id, request.params.recordId);
+        if (!record) throw new NotFoundError(`inventory record ${request.params.recordId} not found`);
+        return presentRecord(record);
+      },
+    );
+
+    app.get(
+      '/changes',
+      {
+        schema: {
+          tags,
+          summary: 'Recent changes across the fleet (significant ones unless significant=false)',
+          querystring: Type.Object({ ...DiffFilters, organization_id: Type.Optional(Type.String({ format: 'uuid' })) }),
+          response: { 200: pageSchema(DiffSchema), ...errors },
+        },
+      },
+      async (request) => {
+        const query = request.query;
+        return presentPage(
+          await queries.diffs({
+            organizationId: query.organization_id,
+            page: query.page,
+            pageSize: query.page_size,
+            order: query.order,
+            severity: query.severity,
+            category: query.category,
+            diffType: query.diff_type,
+            significant: query.significant ?? true,
+            from: dateOrUndefined(query.from),
+            to: dateOrUndefined(query.to),
+            search: query.search,
+          }),
+          presentDiff,
+        );
+      },
+    );
+  };
+}

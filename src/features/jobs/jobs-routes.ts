@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NotFoundError } from '../../errors/errors.ts';
+import { ErrorEnvelope } from '../../http/schemas.ts';
+import type { JobQueue } from '../../jobs/job-queue.ts';
+
+const QueueName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9._-]+$' });
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+
+/** Background jobs for operators: queue depth, dead jobs, and retrying them. */
+export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
+  function assertQueue(name: string): void {
+    if (!jobs.isDefined(name)) throw new NotFoundError(`no job queue named '${name}'`);
+  }
+
+  return async (app) => {
+    const tags = ['jobs'];
+
+    app.get(
+      '/jobs',
+      {
+        schema: {
+          tags,
+          summary: 'Every queue: jobs waiting, running, and dead (retries exhausted); counts are at most 10 s old',
+          response: {
+            200: Type.Object({
+              healthy: Type.Boolean(),
+              queues: Type.Array(Type.Object({ name: Type.String(), queued: Type.Integer(), active: Type.Integer(), dead: Type.Integer() })),
+            }),
+            401: ErrorEnvelope,
+          },
+        },
+      },
+      async () => ({ healthy: jobs.healthy, queues: await jobs.status() }),
+    );
+
+    app.get(
+      '/jobs/:queue/dead',
+      {
+        schema: {
+          tags,
+          summary: 'Dead jobs of a queue, with the error of their last attempt',
+          params: Type.Object({ queue: QueueName }),
+          response: {
+            200: Type.Object({
+              items: Type.Array(Type.Object({ id: Type.String(), queue: Type.String(), data: Type.Any(), error: Type.Any(), created_at: Type.String() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        assertQueue(request.params.queue);
+        const dead = await jobs.deadJobs(request.params.queue);
+        return { items: dead.map((job) => ({ id: job.id, queue: job.queue, data: job.data, error: job.error ?? null, created_at: job.createdOn.toISOString() })) };
+      },
+    );
+
+    app.post(
+      '/jobs/:queue/dead/:id/retry',
+      {
+        schema: {
+          tags,
+          summary: 'Send a dead job back to its queue for a fresh set of attempts',
+          params: Type.Object({ queue: QueueName, id: Type.String({ format: 'uuid' }) }),
+          response: { 200: Type.Object({ retried: Type.Boolean() }), ...errors },
+        },
+      },
+      async (request) => {
+        assertQueue(request.params.queue);
+        if (!(await jobs.retryDead(request.params.queue, request.params.id))) {
+          throw new NotFoundError(`no dead job ${request.params.id} in '${request.params.queue}'`);
+        }
+        return { retried: true };
+      },
+    );
+  };
+}

@@ -1,0 +1,156 @@
+import { PgBoss, fromPglite } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Db, Sql } from '../db/db.ts';
+
+export interface QueueDefinition {
+  name: string;
+  /** Attempts after the first; then the job is dead (moved to `<name>.dead`). */
+  retryLimit: number;
+  /** First retry delay in seconds; doubled at each attempt, with jitter. */
+  retryDelaySeconds: number;
+  retryDelayMaxSeconds: number;
+  /** A job running longer than this is considered crashed and retried. */
+  expireInSeconds: number;
+}
+
+export interface QueueStatus {
+  name: string;
+  /** Waiting to run, including retries waiting out their delay. */
+  queued: number;
+  active: number;
+  /** Retries exhausted: kept in the dead-letter queue until retried or deleted. */
+  dead: number;
+}
+
+export interface DeadJob {
+  id: string;
+  queue: string;
+  data: unknown;
+  error: unknown;
+  createdOn: Date;
+}
+
+export interface JobQueueOptions {
+  db: Db;
+  logger: Logger;
+}
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+const deadQueueOf = (name: string) => `${name}.dead`;
+
+/**
+ * Durable background jobs stored in the same database (pg-boss): retries with exponential
+ * backoff and jitter, a dead-letter queue per queue, jobs that survive restarts and crashes,
+ * any number of processes working one queue. Jobs are enqueued inside the caller's transaction,
+ * so a job exists exactly when the write it follows committed.
+ */
+export function createJobQueue(options: JobQueueOptions) {
+  const { db, logger } = options;
+  const embedded = db.embedded;
+  const server = db.server;
+  if (!embedded && !server) throw new Error('the job runner needs an embedded database or a PostgreSQL server');
+  const boss = new PgBoss({
+    // Next to the database's own tables: `pgboss`, or `<schema>_jobs` when Muster has its own schema.
+    schema: server?.schema ? `${server.schema}_jobs` : 'pgboss',
+    ...(embedded ? { db: fromPglite(embedded), backend: 'pglite' as const } : { connectionString: server!.connectionString, max: 4 }),
+    // Muster runs its own periodic work; no cron schedules here.
+    schedule: false,
+    // Queue counts (the jobs API, /metrics) are refreshed by this monitoring pass, cluster-wide.
+    monitorIntervalSeconds: 10,
+  });
+  let healthy = true;
+  boss.on('error', (error: Error) => {
+    healthy = false;
+    logger.error({ err: error }, 'job runner error');
+  });
+  const definitions = new Map<string, QueueDefinition>();
+
+  /** pg-boss's statements, run through the caller's transaction. */
+  const inTransaction = (tx: Sql) => ({
+    executeSql: async (text: string, values?: unknown[]) => ({ rows: (await tx.query(text, values ?? [])).rows }),
+  });
+
+  return {
+    async start(): Promise<void> {
+      await boss.start();
+      healthy = true;
+    },
+
+    async define(definition: QueueDefinition): Promise<void> {
+      definitions.set(definition.name, definition);
+      await boss.createQueue(deadQueueOf(definition.name), { retentionSeconds: 30 * 86_400, deleteAfterSeconds: 30 * 86_400 });
+      await boss.createQueue(definition.name, {
+        retryLimit: definition.retryLimit,
+        retryDelay: definition.retryDelaySeconds,
+        retryBackoff: true,
+        retryDelayMax: definition.retryDelayMaxSeconds,
+        expireInSeconds: definition.expireInSeconds,
+        deadLetter: deadQueueOf(definition.name),
+      });
+      // Loads the queue into pg-boss's cache now: a cache miss inside enqueue() would query the
+      // database outside the caller's transaction, which on PGlite (one connection) waits for that
+      // very transaction to end.
+      await boss.insert(definition.name, []);
+    },
+
+    /** Adds a job in `tx`: it is there if and only if the transaction commits. */
+    async enqueue(tx: Sql, queue: string, data: object): Promise<void> {
+      await boss.send(queue, data, { db: inTransaction(tx) });
+    },
+
+    /** Runs `handler` for jobs of `queue` in this process; a throw schedules a retry. */
+    async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 2): Promise<void> {
+      await boss.work<T>(queue, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async ([job]) => {
+        if (job) await handler(job.data);
+      });
+    },
+
+    /** Recounts every queue now, rather than at the next monitoring pass (at most 10 s away). */
+    async recount(): Promise<void> {
+      await boss.supervise();
+    },
+
+    /** Queue counts as of the latest monitoring pass. */
+    async status(): Promise<QueueStatus[]> {
+      const names = [...definitions.keys()];
+      const queues = await boss.getQueues([...names, ...names.map(deadQueueOf)]);
+      const byName = new Map(queues.map((queue) => [queue.name, queue]));
+      return names.map((name) => ({
+        name,
+        queued: byName.get(name)?.queuedCount ?? 0,
+        active: byName.get(name)?.activeCount ?? 0,
+        dead: byName.get(deadQueueOf(name))?.queuedCount ?? 0,
+      }));
+    },
+
+    async deadJobs(queue: string): Promise<DeadJob[]> {
+      const jobs = await boss.findJobs(deadQueueOf(queue), { queued: true });
+      return jobs.map((job) => {
+        // The dead-letter copy carries the failed job's last output: the error, with its stack.
+        const failure = (job as { sourceOutput?: { name?: unknown; message?: unknown } | null }).sourceOutput;
+        const error = failure ? { name: failure.name ?? 'Error', message: failure.message ?? null } : null;
+        return { id: job.id, queue, data: job.data, error, createdOn: job.createdOn };
+      });
+    },
+
+    /** Moves a dead job back to its queue, to be tried again from its first attempt. */
+    async retryDead(queue: string, id: string): Promise<boolean> {
+      const moved = await boss.redrive(deadQueueOf(queue), { ids: [id], destination: queue });
+      return moved > 0;
+    },
+
+    isDefined: (queue: string) => definitions.has(queue),
+
+    get healthy(): boolean {
+      return healthy;
+    },
+
+    /** Stops fetching and waits for running jobs (up to `timeoutMs`). */
+    async stop(timeoutMs: number): Promise<void> {
+      await boss.stop({ graceful: true, timeout: timeoutMs, close: embedded === undefined });
+    },
+  };
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>;
