@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { Db, QueryOptions, Sql } from '../../db/db.ts';
+import { faultyDb } from '../../../test/helpers/faulty-db.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
 
@@ -204,6 +205,30 @@ for (const kind of databaseKinds()) {
       const stored = await database.db.query('SELECT count(*)::int AS count FROM inventory_uploads WHERE system_id = $1', [system.id]);
       assert.deepEqual(stored.rows, [{ count: 1 }], 'only the gzip inventory was stored');
       assert.equal((await post('Basic bm9wZTpub3Bl', '{}')).statusCode, 401);
+    });
+
+    it('answers 503 with Retry-After, never 202, when the inventory cannot be stored', async () => {
+      const system = await t.createRegisteredSystem();
+      const db = faultyDb(await database.openAnother());
+      const node = await startTestMuster(db, { ROLES: 'api' });
+      try {
+        assert.equal((await node.heartbeat(system.basic)).statusCode, 200, 'credentials cached on this node');
+        db.down = true;
+        const response = await node.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/inventory',
+          headers: { authorization: system.basic, 'content-type': 'application/json' },
+          payload: JSON.stringify(seedInventory()),
+        });
+        assert.equal(response.statusCode, 503);
+        assert.ok(Number(response.headers['retry-after']) > 0);
+        assert.deepEqual(response.json(), { code: 503, message: 'failed to process inventory', data: null });
+      } finally {
+        db.down = false;
+        await node.close();
+      }
+      const stored = await database.db.query('SELECT 1 FROM inventory_uploads WHERE system_id = $1', [system.id]);
+      assert.equal(stored.rows.length, 0);
     });
 
     it('a processing run that fails half-way is retried without duplicate records or diffs', async () => {
