@@ -171,7 +171,7 @@ export async function createMuster(options: MusterOptions) {
         await api.register(systemsRoutes(systems));
         await api.register(livenessRoutes(livenessStore, systems));
         await api.register(summaryRoutes(systemsStore));
-        await api.register(inventoryRoutes(inventoryQueries, systems));
+        await api.register(inventoryRoutes(inventoryQueries, systems, clock));
         await api.register(jobsRoutes(jobs));
       },
       { prefix: '/api/v1' },
@@ -230,7 +230,8 @@ export async function createMuster(options: MusterOptions) {
       await batcher.drain();
       if (started) {
         await scheduler.stop();
-        await jobs.stop(config.shutdownTimeoutMs);
+        // Leave part of the shutdown budget for closing the database afterwards.
+        await jobs.stop(Math.floor(config.shutdownTimeoutMs * 0.8));
       }
     },
   };

@@ -38,6 +38,7 @@ export interface JobQueueOptions {
 export type JobHandler<T> = (data: T) => Promise<void>;
 
 const deadQueueOf = (name: string) => `${name}.dead`;
+const UNHEALTHY_AFTER_ERROR_MS = 60_000;
 
 /**
  * Durable background jobs stored in the same database (pg-boss): retries with exponential
@@ -59,9 +60,10 @@ export function createJobQueue(options: JobQueueOptions) {
     // Queue counts (the jobs API, /metrics) are refreshed by this monitoring pass, cluster-wide.
     monitorIntervalSeconds: 10,
   });
-  let healthy = true;
+  // Unhealthy while the job runner keeps reporting errors; healthy again a minute after the last.
+  let lastErrorAt = 0;
   boss.on('error', (error: Error) => {
-    healthy = false;
+    lastErrorAt = Date.now();
     logger.error({ err: error }, 'job runner error');
   });
   const definitions = new Map<string, QueueDefinition>();
@@ -74,7 +76,6 @@ export function createJobQueue(options: JobQueueOptions) {
   return {
     async start(): Promise<void> {
       await boss.start();
-      healthy = true;
     },
 
     async define(definition: QueueDefinition): Promise<void> {
@@ -143,7 +144,7 @@ export function createJobQueue(options: JobQueueOptions) {
     isDefined: (queue: string) => definitions.has(queue),
 
     get healthy(): boolean {
-      return healthy;
+      return Date.now() - lastErrorAt > UNHEALTHY_AFTER_ERROR_MS;
     },
 
     /** Stops fetching and waits for running jobs (up to `timeoutMs`). */

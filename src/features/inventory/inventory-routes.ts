@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Clock } from '../../clock/clock.ts';
 import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
@@ -94,7 +95,7 @@ function dateOrUndefined(text: string | undefined): Date | undefined {
 }
 
 /** A system's inventory history, its changes and their timeline; fleet-wide recent changes. */
-export function inventoryRoutes(queries: InventoryQueries, systems: SystemsService): FastifyPluginAsyncTypebox {
+export function inventoryRoutes(queries: InventoryQueries, systems: SystemsService, clock: Clock): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['inventory'];
 
@@ -184,7 +185,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
       },
       async (request) => {
         await systems.get(request.params.id);
-        const to = dateOrUndefined(request.query.to) ?? new Date();
+        const to = dateOrUndefined(request.query.to) ?? clock.now();
         const from = dateOrUndefined(request.query.from) ?? new Date(to.getTime() - 30 * DAY);
         if (from >= to) throw new BadRequestError('`from` must be before `to`');
         const days = await queries.timeline(request.params.id, from, to, request.query.significant ?? false);
