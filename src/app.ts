@@ -170,7 +170,7 @@ export async function createMuster(options: MusterOptions) {
         await api.register(organizationsRoutes(organizations));
         await api.register(systemsRoutes(systems));
         await api.register(livenessRoutes(livenessStore, systems));
-        await api.register(summaryRoutes(systemsStore));
+        await api.register(summaryRoutes(systemsStore, inventoryQueries, clock));
         await api.register(inventoryRoutes(inventoryQueries, systems, clock));
         await api.register(jobsRoutes(jobs));
       },

@@ -131,8 +131,30 @@ for (const kind of databaseKinds()) {
       const first = (await api(`/api/v1/systems/${system.id}/inventory/${records.items[1].id}`)).json();
       assert.equal(first.data.os.version, '9.2');
 
+      const summary = (await api(`/api/v1/summary?organization_id=${system.organizationId}`)).json();
+      assert.ok(summary.recent_changes.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
       const changes = (await api('/api/v1/changes?page_size=500')).json();
       assert.ok(changes.items.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
+    });
+
+    it('marks a removed network interface critical and counts the system as needing attention', async () => {
+      const organization = (
+        await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })
+      ).json();
+      const system = await t.createRegisteredSystem({ organization_id: organization.id });
+      await post(system.basic, JSON.stringify(seedInventory()));
+      t.clock.advance(1000);
+      const withoutEth1 = seedInventory() as Record<string, unknown> & ReturnType<typeof seedInventory>;
+      delete (withoutEth1.network.interfaces as Record<string, unknown>).eth1;
+      await post(system.basic, JSON.stringify(withoutEth1));
+      await t.muster.inventory.process(system.id);
+      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
+      assert.deepEqual(
+        diffs.items.map((diff: { field_path: string; diff_type: string; severity: string; category: string }) => [diff.field_path, diff.diff_type, diff.severity, diff.category]),
+        [['network.interfaces.eth1', 'delete', 'critical', 'network']],
+      );
+      const summary = (await api(`/api/v1/summary?organization_id=${organization.id}`)).json();
+      assert.equal(summary.needs_attention.critical_changes_24h, 1);
     });
 
     it('dedups by canonical hash: a re-send, in any key order, refreshes the latest record and adds no diff', async () => {

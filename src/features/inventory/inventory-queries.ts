@@ -173,6 +173,16 @@ export function createInventoryQueries(sql: Sql) {
       return { items: rows.map(toDiff), total: count[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
     },
 
+    /** How many systems have a change of `severity` since `since` (deleted systems left out). */
+    async systemsWithChanges(filter: { organizationId?: string | undefined; severity: string; since: Date }): Promise<number> {
+      const { rows } = await sql.query<{ count: number }>(
+        `SELECT count(DISTINCT d.system_id)::int AS count FROM inventory_diffs d JOIN systems s ON s.id = d.system_id
+         WHERE d.detected_at >= $1 AND d.severity = $2 AND s.deleted_at IS NULL AND ($3::uuid IS NULL OR d.organization_id = $3)`,
+        [filter.since, filter.severity, filter.organizationId ?? null],
+      );
+      return rows[0]?.count ?? 0;
+    },
+
     /** Changes per UTC day between `from` and `to`, with counts per severity; days without changes are left out. */
     async timeline(systemId: string, from: Date, to: Date, significantOnly: boolean): Promise<TimelineDay[]> {
       const { rows } = await sql.query<{ day: string; severity: string; count: number }>(

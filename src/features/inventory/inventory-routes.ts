@@ -40,7 +40,7 @@ const RecordSummarySchema = Type.Object({
 });
 const RecordSchema = Type.Object({ ...RecordSummarySchema.properties, data: Type.Any() });
 
-const DiffSchema = Type.Object({
+export const DiffSchema = Type.Object({
   id: Type.Integer(),
   system_id: Type.String(),
   record_id: Type.String(),

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Clock } from '../../clock/clock.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
+import type { InventoryQueries } from '../inventory/inventory-queries.ts';
+import { DiffSchema, presentDiff } from '../inventory/inventory-routes.ts';
 import type { SystemsStore } from '../systems/systems-store.ts';
+
+const RECENT_CHANGES = 10;
+const ATTENTION_WINDOW_MS = 24 * 3_600_000;
 
 const Summary = Type.Object({
   total: Type.Integer({ description: 'Systems that are not deleted' }),
@@ -13,28 +19,41 @@ const Summary = Type.Object({
   }),
   suspended: Type.Integer(),
   deleted: Type.Integer(),
+  needs_attention: Type.Object({
+    inactive: Type.Integer({ description: 'Systems not heard from within their timeout' }),
+    warning: Type.Integer(),
+    critical_changes_24h: Type.Integer({ description: 'Systems with a critical change in the last 24 hours' }),
+  }),
+  recent_changes: Type.Array(DiffSchema, { description: `The ${RECENT_CHANGES} latest significant changes` }),
 });
 
-/** `GET /api/v1/summary`: fleet totals by liveness status, optionally for one organization. */
-export function summaryRoutes(systems: SystemsStore): FastifyPluginAsyncTypebox {
+/** `GET /api/v1/summary`: fleet totals by liveness status, what needs attention, recent changes. */
+export function summaryRoutes(systems: SystemsStore, inventory: InventoryQueries, clock: Clock): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/summary',
       {
         schema: {
           tags: ['fleet'],
-          summary: 'Fleet totals by liveness status',
+          summary: 'Fleet totals by liveness status, systems needing attention, recent significant changes',
           querystring: Type.Object({ organization_id: Type.Optional(Type.String({ format: 'uuid' })) }),
           response: { 200: Summary, 400: ErrorEnvelope, 401: ErrorEnvelope },
         },
       },
       async (request) => {
-        const counts = await systems.countByStatus(request.query.organization_id);
+        const organizationId = request.query.organization_id;
+        const [counts, recent, critical] = await Promise.all([
+          systems.countByStatus(organizationId),
+          inventory.diffs({ organizationId, significant: true, page: 1, pageSize: RECENT_CHANGES, order: 'desc' }),
+          inventory.systemsWithChanges({ organizationId, severity: 'critical', since: new Date(clock.now().getTime() - ATTENTION_WINDOW_MS) }),
+        ]);
         return {
           total: counts.total,
           by_status: { unknown: counts.unknown, active: counts.active, warning: counts.warning, inactive: counts.inactive },
           suspended: counts.suspended,
           deleted: counts.deleted,
+          needs_attention: { inactive: counts.inactive, warning: counts.warning, critical_changes_24h: critical },
+          recent_changes: recent.items.map(presentDiff),
         };
       },
     );
