@@ -29,6 +29,10 @@ import { inventoryRoutes } from './features/inventory/inventory-routes.ts';
 import { createInventoryService, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
 import { jobsRoutes } from './features/jobs/jobs-routes.ts';
 import { createJobQueue } from './jobs/job-queue.ts';
+import { loadAlertRules } from './features/alerts/alert-rules.ts';
+import { alertsRoutes } from './features/alerts/alerts-routes.ts';
+import { createAlertsService } from './features/alerts/alerts-service.ts';
+import { createAlertsStore } from './features/alerts/alerts-store.ts';
 import { applianceSystemsRoutes } from './features/systems/appliance-routes.ts';
 import { createSystemAuthenticator } from './features/systems/system-authenticator.ts';
 import { systemsRoutes } from './features/systems/systems-routes.ts';
@@ -72,6 +76,8 @@ export async function createMuster(options: MusterOptions) {
     cacheTtlSeconds: config.systemAuthCacheTtlSeconds,
     cacheSize: config.systemAuthCacheSize,
   });
+  const alertsStore = createAlertsStore(db);
+  const alerts = createAlertsService({ db, store: alertsStore, rules: loadAlertRules(config.rulesFile), clock });
   const organizations = createOrganizationsService({ db, store: organizationsStore, liveness: livenessStore, clock, defaults });
   const systems = createSystemsService({
     db,
@@ -80,6 +86,7 @@ export async function createMuster(options: MusterOptions) {
     authenticator,
     clock,
     systemKeyPrefix: config.systemKeyPrefix,
+    onRegistered: (tx, systemId, at) => alerts.recordRegistration(tx, systemId, at),
   });
   const batcher = createHeartbeatBatcher({
     write: (beats) => livenessStore.recordHeartbeats(beats),
@@ -94,12 +101,14 @@ export async function createMuster(options: MusterOptions) {
     },
   });
   const jobs = createJobQueue({ db, logger });
-  const inventory = createInventoryService({ db, jobs, clock, logger, rules: loadChangeRules(config.rulesFile) });
+  const inventory = createInventoryService({ db, jobs, clock, logger, rules: loadChangeRules(config.rulesFile), alerts });
   const inventoryQueries = createInventoryQueries(db);
   metrics.setJobStatusReader(() => jobs.status());
   const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
   const scheduler = createScheduler(logger);
   scheduler.register({ name: 'liveness-scan', intervalMs: config.livenessScanIntervalMs, run: scanner.runOnce });
+  scheduler.register({ name: 'liveness-alerts', intervalMs: 1000, run: () => alerts.processLivenessEvents() });
+  scheduler.register({ name: 'alerts-expiry', intervalMs: 60_000, run: () => alerts.resolveExpired() });
   const retention = createInventoryRetention({ db, clock, logger });
   scheduler.register({ name: 'inventory-retention', intervalMs: config.retentionIntervalMinutes * 60_000, run: retention.run });
   if (db.kind === 'pglite') {
@@ -173,6 +182,7 @@ export async function createMuster(options: MusterOptions) {
         await api.register(summaryRoutes(systemsStore, inventoryQueries, clock));
         await api.register(inventoryRoutes(inventoryQueries, systems, clock));
         await api.register(jobsRoutes(jobs));
+        await api.register(alertsRoutes(alertsStore, systems));
       },
       { prefix: '/api/v1' },
     );
@@ -198,6 +208,7 @@ export async function createMuster(options: MusterOptions) {
     livenessStore,
     inventory,
     jobs,
+    alerts,
 
     /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
     async start(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
+import type { AlertsService } from '../alerts/alerts-service.ts';
 import { inventoryHash } from './diff/canonical-json.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
@@ -20,6 +21,7 @@ export interface InventoryServiceDeps {
   clock: Clock;
   logger: Logger;
   rules: ChangeRules;
+  alerts: Pick<AlertsService, 'raiseForChanges'>;
 }
 
 export interface IngestResult {
@@ -71,11 +73,16 @@ export function createInventoryService(deps: InventoryServiceDeps) {
               rule: verdict.rule,
             };
           });
-          await writes.insertDiffs(
+          const ids = await writes.insertDiffs(
             tx,
             { systemId, organizationId: system.organizationId, recordId, previousRecordId: latest.id, detectedAt: upload.receivedAt },
             classified,
           );
+          const stored = classified.flatMap((diff) => {
+            const id = ids.get(diff.fieldPath);
+            return id === undefined ? [] : [{ ...diff, id }];
+          });
+          await deps.alerts.raiseForChanges(tx, systemId, upload.receivedAt, stored);
         }
         latest = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, data: upload.data };
       }

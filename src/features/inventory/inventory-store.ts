@@ -86,15 +86,16 @@ export const inventoryWrites = {
     tx: Sql,
     context: { systemId: string; organizationId: string; recordId: string; previousRecordId: string; detectedAt: Date },
     diffs: readonly NewDiff[],
-  ): Promise<void> {
-    if (diffs.length === 0) return;
-    await tx.query(
+  ): Promise<Map<string, number>> {
+    if (diffs.length === 0) return new Map();
+    const { rows } = await tx.query<{ id: number; field_path: string }>(
       `INSERT INTO inventory_diffs (system_id, organization_id, record_id, previous_record_id, detected_at, field_path, diff_type,
          previous_value, current_value, category, severity, significant, rule)
        SELECT $1, $2, $3, $4, $5, d.field_path, d.diff_type, d.previous_value::jsonb, d.current_value::jsonb, d.category, d.severity, d.significant, d.rule
        FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::text[])
          AS d (field_path, diff_type, previous_value, current_value, category, severity, significant, rule)
-       ON CONFLICT (record_id, field_path) DO NOTHING`,
+       ON CONFLICT (record_id, field_path) DO NOTHING
+       RETURNING id, field_path`,
       [
         context.systemId,
         context.organizationId,
@@ -111,6 +112,8 @@ export const inventoryWrites = {
         diffs.map((diff) => diff.rule),
       ],
     );
+    /** Id of each stored diff by its path. */
+    return new Map(rows.map((row) => [row.field_path, row.id]));
   },
 
   async deleteUploads(tx: Sql, ids: readonly string[]): Promise<void> {

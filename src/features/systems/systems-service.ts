@@ -14,6 +14,8 @@ export interface SystemsServiceDeps {
   authenticator: SystemAuthenticator;
   clock: Clock;
   systemKeyPrefix: string;
+  /** Runs in the registering transaction (the registration event). */
+  onRegistered: (tx: Sql, systemId: string, at: Date) => Promise<void>;
 }
 
 export interface CreateSystemInput {
@@ -192,6 +194,7 @@ export function createSystemsService(deps: SystemsServiceDeps) {
         if (credentials.registeredAt) throw new ConflictError('system is already registered');
         const registeredAt = clock.now();
         await store.setLifecycle(tx, credentials.id, 'registered_at', registeredAt, registeredAt);
+        await deps.onRegistered(tx, credentials.id, registeredAt);
         return { systemKey: credentials.systemKey, registeredAt };
       });
     },

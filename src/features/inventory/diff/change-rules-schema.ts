@@ -60,7 +60,8 @@ type Fields = Record<string, unknown>;
 const RULE_ID = /^[a-z0-9][a-z0-9_.-]*$/;
 
 export function parseRulesDocument(document: unknown, fail: Fail): RulesDocument {
-  const top = fieldsOf(document, 'the document', ['version', 'areas', 'rules'], fail);
+  // `alerts` belongs to the alerting feature, which reads and checks it (alert-rules.ts).
+  const top = fieldsOf(document, 'the document', ['version', 'areas', 'rules', 'alerts'], fail);
   if (top.version !== undefined && top.version !== 1) fail(`version: must be 1, got ${show(top.version)}`);
   const areas = top.areas === undefined ? [] : arrayOf(top.areas, 'areas', fail).map((entry, index) => parseArea(entry, `areas[${index}]`, fail));
   const rawRules = arrayOf(top.rules, 'rules', fail);

@@ -1,0 +1,158 @@
+import type { Clock } from '../../clock/clock.ts';
+import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
+import { alertRuleForChange, type AlertRules } from './alert-rules.ts';
+import type { AlertsStore } from './alerts-store.ts';
+
+/** How long an alert about one change stays firing. */
+const CHANGE_ALERT_HOURS = 24;
+const LIVENESS_EVENTS_PER_TRANSACTION = 500;
+
+export const LINK_FAILED = 'LinkFailed';
+export const HEARTBEAT_WARNING = 'HeartbeatWarning';
+export const INVENTORY_CHANGE = 'InventoryChange';
+export const SYSTEM_REGISTERED = 'SystemRegistered';
+
+export interface StoredChange {
+  id: number;
+  fieldPath: string;
+  previousValue: unknown;
+  currentValue: unknown;
+  category: string;
+  severity: string;
+  significant: boolean;
+  rule: string;
+}
+
+export interface AlertsServiceDeps {
+  db: Db;
+  store: AlertsStore;
+  rules: AlertRules;
+  clock: Clock;
+}
+
+function brief(value: unknown): string {
+  const text = value === null || value === undefined ? '(none)' : typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Turns what happens to systems into alerts, by the `alerts` rules: significant inventory
+ * changes (in the transaction that stores them), liveness transitions (from the events the
+ * heartbeat path and the scanner record, once per cluster), and registrations.
+ */
+export function createAlertsService(deps: AlertsServiceDeps) {
+  const { store, rules, clock } = deps;
+
+  return {
+    /** Raises the alerts `changes` call for; runs in the transaction that stored them. */
+    async raiseForChanges(tx: Sql, systemId: string, detectedAt: Date, changes: readonly StoredChange[]): Promise<number> {
+      let raised = 0;
+      for (const change of changes) {
+        const rule = alertRuleForChange(change, rules);
+        if (!rule) continue;
+        const id = await store.raise(
+          tx,
+          {
+            fingerprint: `change:${change.id}`,
+            name: INVENTORY_CHANGE,
+            systemId,
+            severity: change.severity,
+            status: 'firing',
+            summary: `${change.fieldPath} changed: ${brief(change.previousValue)} → ${brief(change.currentValue)}`,
+            description: `A ${change.severity} ${change.category} change (rule ${change.rule}; alert rule ${rule.id}).`,
+            labels: { category: change.category, field_path: change.fieldPath },
+            sourceType: 'diff',
+            sourceId: String(change.id),
+            startsAt: detectedAt,
+            endsAt: new Date(detectedAt.getTime() + CHANGE_ALERT_HOURS * 3_600_000),
+          },
+          clock.now(),
+        );
+        if (id) raised++;
+      }
+      return raised;
+    },
+
+    /** Records the registration event (an alert resolved at once) in the registering transaction. */
+    async recordRegistration(tx: Sql, systemId: string, at: Date): Promise<void> {
+      if (!rules.registration) return;
+      await store.raise(
+        tx,
+        {
+          fingerprint: `registered:${systemId}`,
+          name: SYSTEM_REGISTERED,
+          systemId,
+          severity: rules.registration,
+          status: 'resolved',
+          summary: 'A new system registered',
+          description: 'The appliance proved its secret and received its system key.',
+          sourceType: 'registration',
+          sourceId: systemId,
+          startsAt: at,
+          endsAt: at,
+        },
+        clock.now(),
+      );
+    },
+
+    /**
+     * Raises or resolves LinkFailed and HeartbeatWarning for liveness transitions not yet
+     * handled, once per cluster. Returns how many transitions it handled (-1: another node holds it).
+     */
+    async processLivenessEvents(): Promise<number> {
+      let handled = 0;
+      for (;;) {
+        const count = await deps.db.transaction(async (tx) => {
+          if (!(await tryAdvisoryXactLock(tx, 'liveness-alerts'))) return -1;
+          const { rows } = await tx.query<{ id: number; system_id: string; from_status: string; to_status: string; occurred_at: Date; watched: boolean; name: string }>(
+            `SELECT e.id, e.system_id, e.from_status, e.to_status, e.occurred_at, s.name,
+                    (s.deleted_at IS NULL AND s.suspended_at IS NULL) AS watched
+             FROM liveness_events e JOIN systems s ON s.id = e.system_id
+             WHERE NOT e.alerted ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
+            [LIVENESS_EVENTS_PER_TRANSACTION],
+          );
+          const now = clock.now();
+          for (const event of rows) {
+            if (event.from_status === 'inactive') await store.resolve(tx, `linkfailed:${event.system_id}`, event.occurred_at, now);
+            if (event.from_status === 'warning') await store.resolve(tx, `heartbeat-warning:${event.system_id}`, event.occurred_at, now);
+            if (!event.watched) continue;
+            const severity = event.to_status === 'inactive' ? rules.liveness.inactive : event.to_status === 'warning' ? rules.liveness.warning : null;
+            if (!severity) continue;
+            const inactive = event.to_status === 'inactive';
+            await store.raise(
+              tx,
+              {
+                fingerprint: `${inactive ? 'linkfailed' : 'heartbeat-warning'}:${event.system_id}`,
+                name: inactive ? LINK_FAILED : HEARTBEAT_WARNING,
+                systemId: event.system_id,
+                severity,
+                status: 'firing',
+                summary: inactive ? `${event.name} stopped sending heartbeats` : `${event.name} is late with its heartbeat`,
+                description: inactive
+                  ? 'No heartbeat within the heartbeat timeout: the system is inactive.'
+                  : 'No heartbeat within the warning threshold.',
+                sourceType: 'liveness',
+                sourceId: String(event.id),
+                startsAt: event.occurred_at,
+                endsAt: null,
+              },
+              now,
+            );
+          }
+          if (rows.length) await tx.query('UPDATE liveness_events SET alerted = true WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+          return rows.length;
+        });
+        if (count < 0) return handled === 0 ? -1 : handled;
+        handled += count;
+        if (count < LIVENESS_EVENTS_PER_TRANSACTION) return handled;
+      }
+    },
+
+    /** Resolves change alerts whose time is up. */
+    async resolveExpired(): Promise<number> {
+      return deps.db.transaction((tx) => store.resolveExpired(tx, clock.now()));
+    },
+  };
+}
+
+export type AlertsService = ReturnType<typeof createAlertsService>;

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { Sql } from '../../db/db.ts';
+import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
+
+export interface Alert {
+  id: string;
+  fingerprint: string;
+  name: string;
+  systemId: string | null;
+  organizationId: string;
+  severity: string;
+  status: 'firing' | 'resolved';
+  summary: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  sourceType: string;
+  sourceId: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewAlert {
+  fingerprint: string;
+  name: string;
+  systemId: string;
+  severity: string;
+  /** 'resolved' at once for a point-in-time event. */
+  status: 'firing' | 'resolved';
+  summary: string;
+  description: string;
+  labels?: Record<string, string>;
+  sourceType: 'diff' | 'liveness' | 'registration';
+  sourceId: string;
+  startsAt: Date;
+  endsAt: Date | null;
+}
+
+export interface AlertFilter extends PageRequest {
+  status?: 'firing' | 'resolved' | undefined;
+  severity?: string[] | undefined;
+  name?: string | undefined;
+  systemId?: string | undefined;
+  organizationId?: string | undefined;
+}
+
+type AlertRow = {
+  id: string;
+  fingerprint: string;
+  name: string;
+  system_id: string | null;
+  organization_id: string;
+  severity: string;
+  status: 'firing' | 'resolved';
+  summary: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  source_type: string;
+  source_id: string;
+  starts_at: Date;
+  ends_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    fingerprint: row.fingerprint,
+    name: row.name,
+    systemId: row.system_id,
+    organizationId: row.organization_id,
+    severity: row.severity,
+    status: row.status,
+    summary: row.summary,
+    labels: row.labels,
+    annotations: row.annotations,
+    sourceType: row.source_type,
+    sourceId: row.source_id,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Inserts the alert with the labels that identify its system and organization. Nothing happens
+ * (null) when this source already raised it, or when an alert with the same fingerprint is
+ * still firing.
+ */
+const RAISE = `
+INSERT INTO alerts (id, fingerprint, name, system_id, organization_id, severity, status, summary, labels, annotations,
+  source_type, source_id, starts_at, ends_at, created_at, updated_at)
+SELECT $1, $2, $3, s.id, s.organization_id, $4, $5, $6,
+  jsonb_build_object('alertname', $3::text, 'severity', $4::text, 'system_id', s.id::text, 'system_key', s.system_key,
+    'system_name', s.name, 'organization_id', o.id::text, 'organization_name', o.name) || $7::jsonb,
+  jsonb_build_object('summary', $6::text, 'description', $8::text),
+  $9, $10, $11, $12, $13, $13
+FROM systems s JOIN organizations o ON o.id = s.organization_id
+WHERE s.id = $14
+ON CONFLICT DO NOTHING
+RETURNING id`;
+
+export function createAlertsStore(sql: Sql) {
+  return {
+    async raise(tx: Sql, alert: NewAlert, now: Date): Promise<string | null> {
+      const { rows } = await tx.query<{ id: string }>(RAISE, [
+        randomUUID(),
+        alert.fingerprint,
+        alert.name,
+        alert.severity,
+        alert.status,
+        alert.summary,
+        JSON.stringify(alert.labels ?? {}),
+        alert.description,
+        alert.sourceType,
+        alert.sourceId,
+        alert.startsAt,
+        alert.endsAt,
+        now,
+        alert.systemId,
+      ]);
+      return rows[0]?.id ?? null;
+    },
+
+    /** Resolves the firing alert with this fingerprint, if any; returns its id. */
+    async resolve(tx: Sql, fingerprint: string, endsAt: Date, now: Date): Promise<string | null> {
+      const { rows } = await tx.query<{ id: string }>(
+        `UPDATE alerts SET status = 'resolved', ends_at = $2, updated_at = $3 WHERE fingerprint = $1 AND status = 'firing' RETURNING id`,
+        [fingerprint, endsAt, now],
+      );
+      return rows[0]?.id ?? null;
+    },
+
+    /** Resolves firing alerts whose end time has passed (change alerts live for a set time). */
+    async resolveExpired(tx: Sql, now: Date): Promise<number> {
+      const { rowCount } = await tx.query(
+        `UPDATE alerts SET status = 'resolved', updated_at = $1 WHERE status = 'firing' AND ends_at IS NOT NULL AND ends_at <= $1`,
+        [now],
+      );
+      return rowCount;
+    },
+
+    async list(filter: AlertFilter): Promise<Page<Alert>> {
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (filter.status) conditions.push(`status = ${param(filter.status)}`);
+      if (filter.severity?.length) conditions.push(`severity = ANY(${param(filter.severity)}::text[])`);
+      if (filter.name) conditions.push(`name = ${param(filter.name)}`);
+      if (filter.systemId) conditions.push(`system_id = ${param(filter.systemId)}`);
+      if (filter.organizationId) conditions.push(`organization_id = ${param(filter.organizationId)}`);
+      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      const { rows: count } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM alerts ${where}`, params);
+      const { rows } = await sql.query<AlertRow>(
+        `SELECT * FROM alerts ${where} ORDER BY starts_at DESC, id DESC LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
+        params,
+      );
+      return { items: rows.map(toAlert), total: count[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
+    },
+  };
+}
+
+export type AlertsStore = ReturnType<typeof createAlertsStore>;

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { AlertRulesError, DEFAULT_ALERT_RULES, parseAlertRules } from './alert-rules.ts';
+
+const MINUTE = 60_000;
+
+describe('alert rules', () => {
+  it('default to high/critical and security changes, critical LinkFailed, warning, info registration', () => {
+    assert.deepEqual(parseAlertRules(undefined, 'x'), DEFAULT_ALERT_RULES);
+  });
+
+  it('reject a bad section naming the field', () => {
+    assert.throws(() => parseAlertRules({ liveness: { inactive: 'loud' } }, 'f.json'), (error: unknown) => error instanceof AlertRulesError && /alerts\.liveness\.inactive/.test(error.message));
+    assert.throws(() => parseAlertRules({ changes: [{ id: 'x', severities: ['huge'] }] }, 'f.json'), /alerts\.changes\[0\]\.severities/);
+    assert.deepEqual(parseAlertRules({ registration: null }, 'f.json').registration, null);
+  });
+});
+
+for (const kind of databaseKinds()) {
+  describe(`alerts: raised by changes, liveness and registration (${kind})`, () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+
+    before(async () => {
+      database = await openTestDatabase(kind);
+      t = await startTestMuster(database.db, { ROLES: 'api' });
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+    });
+
+    const alertsOf = async (systemId: string, query = '') =>
+      (await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${systemId}/alerts?${query}`, headers: adminHeaders })).json().items as {
+        name: string;
+        status: string;
+        severity: string;
+        summary: string;
+        labels: Record<string, string>;
+        starts_at: string;
+        ends_at: string | null;
+      }[];
+
+    const postInventory = (basic: string, inventory: object) =>
+      t.muster.app.inject({ method: 'POST', url: '/api/systems/inventory', headers: { authorization: basic, 'content-type': 'application/json' }, payload: JSON.stringify(inventory) });
+
+    it('records a registration as an info event', async () => {
+      const system = await t.createRegisteredSystem();
+      const alerts = await alertsOf(system.id);
+      assert.deepEqual(
+        alerts.map((alert) => [alert.name, alert.status, alert.severity]),
+        [['SystemRegistered', 'resolved', 'info']],
+      );
+      assert.equal(alerts[0]!.labels.system_key, system.systemKey);
+    });
+
+    it('raises an alert for high and security changes only, once, with the labels identifying the system', async () => {
+      const system = await t.createRegisteredSystem({ name: 'fw-01' });
+      await postInventory(system.basic, { os: { name: 'Rocky Linux', version: '9.2' }, services: { nginx: { version: '1.23.0' } }, features: { firewall: { enabled: true } } });
+      t.clock.advance(MINUTE);
+      await postInventory(system.basic, { os: { name: 'Rocky Linux', version: '9.3' }, services: { nginx: { version: '1.24.0' } }, features: { firewall: { enabled: false } } });
+      await t.muster.inventory.process(system.id);
+      await t.muster.inventory.process(system.id);
+
+      const alerts = (await alertsOf(system.id, 'name=InventoryChange')).sort((a, b) => a.summary.localeCompare(b.summary));
+      assert.deepEqual(
+        alerts.map((alert) => [alert.labels.field_path, alert.severity, alert.status]),
+        [
+          ['features.firewall.enabled', alerts[0]!.severity, 'firing'],
+          ['os.version', 'high', 'firing'],
+        ],
+      );
+      assert.equal(alerts[0]!.labels.category, 'security');
+      assert.match(alerts[1]!.summary, /os\.version changed: 9\.2 → 9\.3/);
+      for (const alert of alerts) {
+        assert.equal(alert.labels.system_name, 'fw-01');
+        assert.equal(alert.labels.system_key, system.systemKey);
+        assert.equal(alert.labels.organization_name, 'Default');
+      }
+      const fleet = (await t.muster.app.inject({ method: 'GET', url: `/api/v1/alerts?status=firing&system_id=${system.id}`, headers: adminHeaders })).json();
+      assert.equal(fleet.total, 2);
+
+      // Change alerts stay firing for a day.
+      t.clock.advance(25 * 60 * MINUTE);
+      await t.muster.alerts.resolveExpired();
+      assert.deepEqual((await alertsOf(system.id, 'name=InventoryChange')).map((alert) => alert.status), ['resolved', 'resolved']);
+    });
+
+    it('fires LinkFailed when a system goes inactive and resolves it when it is back, once each', async () => {
+      const system = await t.createRegisteredSystem();
+      const beat = t.clock.now();
+      await t.heartbeat(system.basic);
+      t.clock.advance(11 * MINUTE);
+      await t.muster.scanner.runOnce();
+      await t.muster.alerts.processLivenessEvents();
+      await t.muster.alerts.processLivenessEvents();
+      let linkFailed = await alertsOf(system.id, 'name=LinkFailed');
+      assert.deepEqual(
+        linkFailed.map((alert) => [alert.status, alert.severity, alert.starts_at]),
+        [['firing', 'critical', new Date(beat.getTime() + 10 * MINUTE).toISOString()]],
+      );
+
+      const back = t.clock.now();
+      await t.heartbeat(system.basic);
+      await t.muster.alerts.processLivenessEvents();
+      linkFailed = await alertsOf(system.id, 'name=LinkFailed');
+      assert.deepEqual(
+        linkFailed.map((alert) => [alert.status, alert.ends_at]),
+        [['resolved', back.toISOString()]],
+      );
+
+      // A second outage is a new alert.
+      t.clock.advance(11 * MINUTE);
+      await t.muster.scanner.runOnce();
+      await t.muster.alerts.processLivenessEvents();
+      assert.deepEqual((await alertsOf(system.id, 'name=LinkFailed')).map((alert) => alert.status), ['firing', 'resolved']);
+    });
+
+    it('raises HeartbeatWarning when the warning threshold is on, and nothing for suspended systems', async () => {
+      const organization = (
+        await t.muster.app.inject({
+          method: 'POST',
+          url: '/api/v1/organizations',
+          headers: adminHeaders,
+          payload: { name: `org-${Math.random()}`, heartbeat_warning_minutes: 5 },
+        })
+      ).json();
+      const warned = await t.createRegisteredSystem({ organization_id: organization.id });
+      const suspended = await t.createRegisteredSystem({ organization_id: organization.id });
+      await t.heartbeat(warned.basic);
+      await t.heartbeat(suspended.basic);
+      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspended.id}/suspend`, headers: adminHeaders });
+      t.clock.advance(6 * MINUTE);
+      await t.muster.scanner.runOnce();
+      await t.muster.alerts.processLivenessEvents();
+      assert.deepEqual((await alertsOf(warned.id, 'name=HeartbeatWarning')).map((alert) => [alert.status, alert.severity]), [['firing', 'warning']]);
+      t.clock.advance(5 * MINUTE);
+      await t.muster.scanner.runOnce();
+      await t.muster.alerts.processLivenessEvents();
+      assert.deepEqual((await alertsOf(warned.id, 'name=HeartbeatWarning')).map((alert) => alert.status), ['resolved']);
+      assert.deepEqual((await alertsOf(warned.id, 'name=LinkFailed')).map((alert) => alert.status), ['firing']);
+      assert.deepEqual(await alertsOf(suspended.id, 'status=firing'), []);
+    });
+  });
+}
