@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
-import type { Db } from './db/db.ts';
+import { tryAdvisoryXactLock, type Db } from './db/db.ts';
 import { maintainEmbeddedDatabase } from './db/maintenance.ts';
 import { AppError } from './errors/errors.ts';
 import { healthRoutes, VERSION } from './features/health/health-routes.ts';
@@ -33,6 +33,10 @@ import { loadAlertRules } from './features/alerts/alert-rules.ts';
 import { alertsRoutes } from './features/alerts/alerts-routes.ts';
 import { createAlertsService } from './features/alerts/alerts-service.ts';
 import { createAlertsStore } from './features/alerts/alerts-store.ts';
+import { createAlertDeliveries } from './features/alerts/alert-deliveries.ts';
+import { DELIVERY_QUEUE, type DeliveryJob } from './features/alerts/alert-delivery.ts';
+import { createWebhooksStore } from './features/alerts/webhooks-store.ts';
+import { webhooksRoutes } from './features/alerts/webhooks-routes.ts';
 import { applianceSystemsRoutes } from './features/systems/appliance-routes.ts';
 import { createSystemAuthenticator } from './features/systems/system-authenticator.ts';
 import { systemsRoutes } from './features/systems/systems-routes.ts';
@@ -76,8 +80,18 @@ export async function createMuster(options: MusterOptions) {
     cacheTtlSeconds: config.systemAuthCacheTtlSeconds,
     cacheSize: config.systemAuthCacheSize,
   });
+  const jobs = createJobQueue({ db, logger });
   const alertsStore = createAlertsStore(db);
-  const alerts = createAlertsService({ db, store: alertsStore, rules: loadAlertRules(config.rulesFile), clock });
+  const webhooksStore = createWebhooksStore(db);
+  const deliveries = createAlertDeliveries({
+    store: alertsStore,
+    webhooks: webhooksStore,
+    jobs,
+    clock,
+    alertmanagerUrl: config.alertmanagerUrl,
+    syncIntervalSeconds: config.alertmanagerSyncIntervalSeconds,
+  });
+  const alerts = createAlertsService({ db, store: alertsStore, rules: loadAlertRules(config.rulesFile), clock, deliveries });
   const organizations = createOrganizationsService({ db, store: organizationsStore, liveness: livenessStore, clock, defaults });
   const systems = createSystemsService({
     db,
@@ -100,7 +114,6 @@ export async function createMuster(options: MusterOptions) {
       metrics.heartbeatWriteDuration.observe(seconds);
     },
   });
-  const jobs = createJobQueue({ db, logger });
   const inventory = createInventoryService({ db, jobs, clock, logger, rules: loadChangeRules(config.rulesFile), alerts });
   const inventoryQueries = createInventoryQueries(db);
   metrics.setJobStatusReader(() => jobs.status());
@@ -109,6 +122,14 @@ export async function createMuster(options: MusterOptions) {
   scheduler.register({ name: 'liveness-scan', intervalMs: config.livenessScanIntervalMs, run: scanner.runOnce });
   scheduler.register({ name: 'liveness-alerts', intervalMs: 1000, run: () => alerts.processLivenessEvents() });
   scheduler.register({ name: 'alerts-expiry', intervalMs: 60_000, run: () => alerts.resolveExpired() });
+  if (config.alertmanagerUrl) {
+    scheduler.register({
+      name: 'alertmanager-sync',
+      intervalMs: config.alertmanagerSyncIntervalSeconds * 1000,
+      // Once per cluster: whoever holds the lock posts; the others skip this round.
+      run: () => db.transaction(async (tx) => ((await tryAdvisoryXactLock(tx, 'alertmanager-sync')) ? deliveries.syncLivenessAlerts(tx) : 0)),
+    });
+  }
   const retention = createInventoryRetention({ db, clock, logger });
   scheduler.register({ name: 'inventory-retention', intervalMs: config.retentionIntervalMinutes * 60_000, run: retention.run });
   if (db.kind === 'pglite') {
@@ -183,6 +204,7 @@ export async function createMuster(options: MusterOptions) {
         await api.register(inventoryRoutes(inventoryQueries, systems, clock));
         await api.register(jobsRoutes(jobs));
         await api.register(alertsRoutes(alertsStore, systems));
+        await api.register(webhooksRoutes(webhooksStore, organizations, deliveries, clock));
       },
       { prefix: '/api/v1' },
     );
@@ -209,6 +231,7 @@ export async function createMuster(options: MusterOptions) {
     inventory,
     jobs,
     alerts,
+    deliveries,
 
     /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
     async start(): Promise<void> {
@@ -218,10 +241,12 @@ export async function createMuster(options: MusterOptions) {
       await authenticator.listen();
       await jobs.start();
       await jobs.define({ name: INVENTORY_QUEUE, retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 3600, expireInSeconds: 600 });
+      await jobs.define({ name: DELIVERY_QUEUE, retryLimit: 10, retryDelaySeconds: 5, retryDelayMaxSeconds: 1800, expireInSeconds: 120 });
       if (config.roles.has('worker')) {
         await jobs.work<{ systemId: string }>(INVENTORY_QUEUE, async ({ systemId }) => {
           await inventory.process(systemId);
         }, config.inventoryJobConcurrency);
+        await jobs.work<DeliveryJob>(DELIVERY_QUEUE, (job) => deliveries.deliver(job), 4);
       }
       await app.ready();
       if (config.roles.has('scheduler')) scheduler.start();

@@ -38,6 +38,10 @@ export interface Config {
   roles: ReadonlySet<Role>;
   /** Minutes between runs of inventory retention (once per cluster). */
   retentionIntervalMinutes: number;
+  /** Alertmanager's base URL; alerts are also sent there when set. */
+  alertmanagerUrl: string | undefined;
+  /** Seconds between re-posts of firing liveness alerts to Alertmanager. */
+  alertmanagerSyncIntervalSeconds: number;
   /** Inventory jobs run at once by this node. */
   inventoryJobConcurrency: number;
   /** Registration attempts per client address per minute. */
@@ -90,6 +94,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     rulesFile: path.resolve(readString(env, 'RULES_FILE') ?? DEFAULT_RULES_FILE),
     roles: readRoles(env, 'ROLES'),
     retentionIntervalMinutes: readInteger(env, 'INVENTORY_RETENTION_INTERVAL_MINUTES', 60, { min: 1, max: 10_080 }),
+    alertmanagerUrl: readHttpUrl(env, 'ALERTMANAGER_URL'),
+    alertmanagerSyncIntervalSeconds: readInteger(env, 'ALERTMANAGER_SYNC_INTERVAL_SECONDS', 300, { min: 5, max: 86_400 }),
     inventoryJobConcurrency: readInteger(env, 'INVENTORY_JOB_CONCURRENCY', 2, { min: 1, max: 64 }),
     registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
@@ -169,6 +175,19 @@ function readDatabaseUrl(env: Env, name: string): string | undefined {
     throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL, got protocol '${url.protocol}'`);
   }
   return raw;
+}
+
+function readHttpUrl(env: Env, name: string): string | undefined {
+  const raw = readString(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL such as http://127.0.0.1:9093, got '${raw}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got '${raw}'`);
+  return raw.replace(/\/+$/, '');
 }
 
 function readBasePath(env: Env, name: string): string {

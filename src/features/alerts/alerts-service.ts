@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock/clock.ts';
 import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { alertRuleForChange, type AlertRules } from './alert-rules.ts';
+import type { AlertDeliveries } from './alert-deliveries.ts';
 import type { AlertsStore } from './alerts-store.ts';
 
 /** How long an alert about one change stays firing. */
@@ -28,6 +29,7 @@ export interface AlertsServiceDeps {
   store: AlertsStore;
   rules: AlertRules;
   clock: Clock;
+  deliveries: Pick<AlertDeliveries, 'enqueue'>;
 }
 
 function brief(value: unknown): string {
@@ -50,7 +52,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       for (const change of changes) {
         const rule = alertRuleForChange(change, rules);
         if (!rule) continue;
-        const id = await store.raise(
+        const raisedAlert = await store.raise(
           tx,
           {
             fingerprint: `change:${change.id}`,
@@ -68,7 +70,10 @@ export function createAlertsService(deps: AlertsServiceDeps) {
           },
           clock.now(),
         );
-        if (id) raised++;
+        if (raisedAlert) {
+          await deps.deliveries.enqueue(tx, raisedAlert, true);
+          raised++;
+        }
       }
       return raised;
     },
@@ -76,7 +81,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
     /** Records the registration event (an alert resolved at once) in the registering transaction. */
     async recordRegistration(tx: Sql, systemId: string, at: Date): Promise<void> {
       if (!rules.registration) return;
-      await store.raise(
+      const event = await store.raise(
         tx,
         {
           fingerprint: `registered:${systemId}`,
@@ -93,6 +98,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
         },
         clock.now(),
       );
+      if (event) await deps.deliveries.enqueue(tx, event, false);
     },
 
     /**
@@ -113,13 +119,14 @@ export function createAlertsService(deps: AlertsServiceDeps) {
           );
           const now = clock.now();
           for (const event of rows) {
-            if (event.from_status === 'inactive') await store.resolve(tx, `linkfailed:${event.system_id}`, event.occurred_at, now);
-            if (event.from_status === 'warning') await store.resolve(tx, `heartbeat-warning:${event.system_id}`, event.occurred_at, now);
+            const fingerprint = event.from_status === 'inactive' ? `linkfailed:${event.system_id}` : event.from_status === 'warning' ? `heartbeat-warning:${event.system_id}` : null;
+            const resolved = fingerprint ? await store.resolve(tx, fingerprint, event.occurred_at, now) : null;
+            if (resolved) await deps.deliveries.enqueue(tx, resolved, true);
             if (!event.watched) continue;
             const severity = event.to_status === 'inactive' ? rules.liveness.inactive : event.to_status === 'warning' ? rules.liveness.warning : null;
             if (!severity) continue;
             const inactive = event.to_status === 'inactive';
-            await store.raise(
+            const raised = await store.raise(
               tx,
               {
                 fingerprint: `${inactive ? 'linkfailed' : 'heartbeat-warning'}:${event.system_id}`,
@@ -138,6 +145,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
               },
               now,
             );
+            if (raised) await deps.deliveries.enqueue(tx, raised, true);
           }
           if (rows.length) await tx.query('UPDATE liveness_events SET alerted = true WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
           return rows.length;

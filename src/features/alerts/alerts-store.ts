@@ -101,12 +101,12 @@ SELECT $1, $2, $3, s.id, s.organization_id, $4, $5, $6,
 FROM systems s JOIN organizations o ON o.id = s.organization_id
 WHERE s.id = $14
 ON CONFLICT DO NOTHING
-RETURNING id`;
+RETURNING id, organization_id`;
 
 export function createAlertsStore(sql: Sql) {
   return {
-    async raise(tx: Sql, alert: NewAlert, now: Date): Promise<string | null> {
-      const { rows } = await tx.query<{ id: string }>(RAISE, [
+    async raise(tx: Sql, alert: NewAlert, now: Date): Promise<{ id: string; organizationId: string } | null> {
+      const { rows } = await tx.query<{ id: string; organization_id: string }>(RAISE, [
         randomUUID(),
         alert.fingerprint,
         alert.name,
@@ -122,16 +122,16 @@ export function createAlertsStore(sql: Sql) {
         now,
         alert.systemId,
       ]);
-      return rows[0]?.id ?? null;
+      return rows[0] ? { id: rows[0].id, organizationId: rows[0].organization_id } : null;
     },
 
-    /** Resolves the firing alert with this fingerprint, if any; returns its id. */
-    async resolve(tx: Sql, fingerprint: string, endsAt: Date, now: Date): Promise<string | null> {
-      const { rows } = await tx.query<{ id: string }>(
-        `UPDATE alerts SET status = 'resolved', ends_at = $2, updated_at = $3 WHERE fingerprint = $1 AND status = 'firing' RETURNING id`,
+    /** Resolves the firing alert with this fingerprint, if any; returns it. */
+    async resolve(tx: Sql, fingerprint: string, endsAt: Date, now: Date): Promise<{ id: string; organizationId: string } | null> {
+      const { rows } = await tx.query<{ id: string; organization_id: string }>(
+        `UPDATE alerts SET status = 'resolved', ends_at = $2, updated_at = $3 WHERE fingerprint = $1 AND status = 'firing' RETURNING id, organization_id`,
         [fingerprint, endsAt, now],
       );
-      return rows[0]?.id ?? null;
+      return rows[0] ? { id: rows[0].id, organizationId: rows[0].organization_id } : null;
     },
 
     /** Resolves firing alerts whose end time has passed (change alerts live for a set time). */
@@ -141,6 +141,21 @@ export function createAlertsStore(sql: Sql) {
         [now],
       );
       return rowCount;
+    },
+
+    async findById(id: string, runner: Sql = sql): Promise<Alert | null> {
+      const { rows } = await runner.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id]);
+      return rows[0] ? toAlert(rows[0]) : null;
+    },
+
+    /** Firing LinkFailed and HeartbeatWarning alerts of systems neither deleted nor suspended. */
+    async firingLivenessAlerts(runner: Sql = sql): Promise<Alert[]> {
+      const { rows } = await runner.query<AlertRow>(
+        `SELECT a.* FROM alerts a JOIN systems s ON s.id = a.system_id
+         WHERE a.status = 'firing' AND a.source_type = 'liveness' AND s.deleted_at IS NULL AND s.suspended_at IS NULL
+         ORDER BY a.starts_at, a.id`,
+      );
+      return rows.map(toAlert);
     },
 
     async list(filter: AlertFilter): Promise<Page<Alert>> {

@@ -1,0 +1,95 @@
+import type { Clock } from '../../clock/clock.ts';
+import type { Sql } from '../../db/db.ts';
+import { NotFoundError } from '../../errors/errors.ts';
+import type { JobQueue } from '../../jobs/job-queue.ts';
+import { alertmanagerAlert, deliveryTargets, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob } from './alert-delivery.ts';
+import type { AlertsStore } from './alerts-store.ts';
+import type { WebhooksStore } from './webhooks-store.ts';
+
+const SYNC_BATCH = 500;
+
+export interface AlertDeliveriesDeps {
+  store: AlertsStore;
+  webhooks: WebhooksStore;
+  jobs: Pick<JobQueue, 'enqueue'>;
+  clock: Clock;
+  /** Base URL of Alertmanager (ALERTMANAGER_URL), or undefined. */
+  alertmanagerUrl: string | undefined;
+  /** Seconds between re-posts of firing liveness alerts; they are sent ending two of these ahead. */
+  syncIntervalSeconds: number;
+}
+
+/**
+ * Sends alerts to their organization's webhooks (signed JSON) and to Alertmanager, each as a
+ * durable job of its own, enqueued in the transaction that raised or resolved the alert: a
+ * failed delivery is retried with backoff, then dead-lettered, without holding up the others.
+ */
+export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
+  /** An alert without an end of its own (liveness) is sent to end two sync intervals ahead; the sync re-posts it. */
+  const refreshedEnd = () => new Date(deps.clock.now().getTime() + 2 * deps.syncIntervalSeconds * 1000);
+  const alertmanagerAlertsUrl = deps.alertmanagerUrl ? `${deps.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts` : undefined;
+
+  async function sendToWebhook(webhook: { url: string; secret: string }, payload: unknown): Promise<number> {
+    const body = JSON.stringify(payload);
+    return postJson(webhook.url, body, { 'x-muster-signature': signature(body, webhook.secret) });
+  }
+
+  return {
+    /** In the caller's transaction: one delivery job per target. Point-in-time events skip Alertmanager. */
+    async enqueue(tx: Sql, alert: { id: string; organizationId: string }, toAlertmanager: boolean): Promise<void> {
+      for (const target of await deliveryTargets(tx, alert.organizationId, toAlertmanager && alertmanagerAlertsUrl !== undefined)) {
+        await deps.jobs.enqueue(tx, DELIVERY_QUEUE, { alertId: alert.id, target } satisfies DeliveryJob);
+      }
+    },
+
+    /** The job: delivers the alert as it is now (a resolution that followed is sent as resolved). */
+    async deliver(job: DeliveryJob): Promise<void> {
+      const alert = await deps.store.findById(job.alertId);
+      if (!alert) return; // its system was destroyed
+      if (job.target.kind === 'webhook') {
+        const webhook = await deps.webhooks.findForDelivery(job.target.webhookId);
+        if (!webhook) return; // deleted meanwhile
+        await sendToWebhook(webhook, webhookPayload(alert));
+        return;
+      }
+      if (!alertmanagerAlertsUrl) return;
+      await postJson(alertmanagerAlertsUrl, JSON.stringify([alertmanagerAlert({ ...alert, endsAt: alert.endsAt ?? refreshedEnd() })]));
+    },
+
+    /**
+     * Re-posts every firing liveness alert (LinkFailed, HeartbeatWarning) of systems that are
+     * neither deleted nor suspended, ending two sync intervals ahead, so Alertmanager keeps them
+     * exactly while they last. Returns how many it posted.
+     */
+    async syncLivenessAlerts(runner?: Sql): Promise<number> {
+      if (!alertmanagerAlertsUrl) return 0;
+      const firing = await deps.store.firingLivenessAlerts(runner);
+      const endsAt = refreshedEnd();
+      for (let start = 0; start < firing.length; start += SYNC_BATCH) {
+        const batch = firing.slice(start, start + SYNC_BATCH).map((alert) => alertmanagerAlert({ ...alert, endsAt }));
+        await postJson(alertmanagerAlertsUrl, JSON.stringify(batch));
+      }
+      return firing.length;
+    },
+
+    /** Sends a test event to a webhook now and reports what it answered. */
+    async test(organizationId: string, webhookId: string): Promise<{ delivered: boolean; status: number | null; error: string | null }> {
+      const webhook = await deps.webhooks.findForDelivery(webhookId);
+      if (!webhook || webhook.organizationId !== organizationId) throw new NotFoundError(`webhook ${webhookId} not found`);
+      const now = deps.clock.now().toISOString();
+      try {
+        const status = await sendToWebhook(webhook, {
+          event: 'test',
+          alert: { name: 'Test', status: 'firing', severity: 'info', summary: 'A test delivery from Muster', organization_id: organizationId, starts_at: now, ends_at: now },
+        });
+        return { delivered: true, status, error: null };
+      } catch (error) {
+        const message = (error as Error).message;
+        const status = /answered (\d+)$/.exec(message)?.[1];
+        return { delivered: false, status: status ? Number(status) : null, error: message };
+      }
+    },
+  };
+}
+
+export type AlertDeliveries = ReturnType<typeof createAlertDeliveries>;

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../clock/clock.ts';
+import { alertmanagerAvailable, startAlertmanager } from '../../../test/helpers/alertmanager.ts';
+import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+
+const MINUTE = 60_000;
+
+interface Received {
+  body: string;
+  signature: string | undefined;
+}
+
+/** A webhook endpoint that records what it receives. */
+async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      received.push({ body, signature: request.headers['x-muster-signature'] as string | undefined });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}/hook`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const amAvailable = alertmanagerAvailable();
+
+for (const kind of databaseKinds()) {
+  describe(`alert delivery: webhooks and a real Alertmanager (${kind})`, { skip: amAvailable ? false : 'prometheus-alertmanager is not installed' }, () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+    let alertmanager: Awaited<ReturnType<typeof startAlertmanager>>;
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+    before(async () => {
+      alertmanager = await startAlertmanager();
+      receiver = await startReceiver();
+      database = await openTestDatabase(kind);
+      // Alertmanager judges alerts by its own clock: start Muster's eleven minutes in the past, so
+      // that after the timeout below it is about now.
+      t = await startTestMuster(
+        database.db,
+        { ROLES: 'api,worker', ALERTMANAGER_URL: alertmanager.url, ALERTMANAGER_SYNC_INTERVAL_SECONDS: '60' },
+        new ManualClock(new Date(Date.now() - 11 * MINUTE)),
+      );
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+      await receiver.close();
+      await alertmanager.stop();
+    });
+
+    const amAlerts = async (filter: string) => {
+      const response = await fetch(`${alertmanager.url}/api/v2/alerts?filter=${encodeURIComponent(filter)}`);
+      return (await response.json()) as { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string }[];
+    };
+
+    it('manages webhooks: the secret once, a signed test delivery, removal', async () => {
+      const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })).json();
+      const created = await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: receiver.url } });
+      assert.equal(created.statusCode, 201);
+      const webhook = created.json();
+      assert.ok(webhook.secret.length >= 24);
+      const listed = (await t.muster.app.inject({ method: 'GET', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders })).json();
+      assert.deepEqual(listed.items.map((item: { id: string; secret?: string }) => [item.id, item.secret]), [[webhook.id, undefined]]);
+
+      const before = receiver.received.length;
+      const tested = (await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks/${webhook.id}/test`, headers: adminHeaders })).json();
+      assert.deepEqual(tested, { delivered: true, status: 204, error: null });
+      const delivery = receiver.received[before]!;
+      assert.equal(JSON.parse(delivery.body).event, 'test');
+      assert.equal(delivery.signature, `sha256=${createHmac('sha256', webhook.secret).update(delivery.body).digest('hex')}`);
+
+      assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: 'ftp://x' } })).statusCode, 400);
+      assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/organizations/${organization.id}/webhooks/${webhook.id}`, headers: adminHeaders })).statusCode, 204);
+      assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/organizations/${organization.id}/webhooks/${webhook.id}`, headers: adminHeaders })).statusCode, 404);
+    });
+
+    it('delivers LinkFailed to the webhook and to Alertmanager, re-syncs it, and resolves it on recovery', async () => {
+      const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })).json();
+      const webhook = (await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: receiver.url } })).json();
+      const system = await t.createRegisteredSystem({ organization_id: organization.id, name: 'edge-7' });
+      const quiet = await t.createRegisteredSystem({ organization_id: organization.id, name: 'quiet' });
+      await t.heartbeat(system.basic);
+      await t.heartbeat(quiet.basic);
+      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${quiet.id}/suspend`, headers: adminHeaders });
+      t.clock.advance(11 * MINUTE);
+      await t.muster.scanner.runOnce();
+      await t.muster.alerts.processLivenessEvents();
+
+      const firing = await eventually(() => {
+        const found = receiver.received.map((entry) => ({ ...entry, json: JSON.parse(entry.body) as { event: string; alert: { name: string; labels: Record<string, string> } } }))
+          .find((entry) => entry.json.event === 'alert.firing' && entry.json.alert.name === 'LinkFailed' && entry.json.alert.labels.system_id === system.id);
+        return found;
+      }, 'the webhook delivery');
+      assert.equal(firing.signature, `sha256=${createHmac('sha256', webhook.secret).update(firing.body).digest('hex')}`);
+      assert.equal(firing.json.alert.labels.system_name, 'edge-7');
+
+      const inAlertmanager = await eventually(async () => (await amAlerts(`system_key="${system.systemKey}"`))[0], 'the alert in Alertmanager');
+      assert.equal(inAlertmanager.labels.alertname, 'LinkFailed');
+      assert.equal(inAlertmanager.labels.severity, 'critical');
+      assert.equal(inAlertmanager.labels.organization_id, organization.id);
+      assert.equal(Date.parse(inAlertmanager.startsAt) <= Date.now(), true, 'starts at last heartbeat + timeout');
+      assert.ok(Date.parse(inAlertmanager.endsAt) > Date.now() + 60_000, 'ends two sync intervals ahead');
+      assert.deepEqual(await amAlerts(`system_key="${quiet.systemKey}"`), [], 'suspended systems raise nothing');
+
+      assert.equal(await t.muster.deliveries.syncLivenessAlerts(), 1, 'the sync re-posts only the watched system');
+
+      await t.heartbeat(system.basic);
+      await t.muster.alerts.processLivenessEvents();
+      await eventually(async () => ((await amAlerts(`system_key="${system.systemKey}"`)).length === 0 ? true : undefined), 'the alert to be resolved in Alertmanager');
+      await eventually(
+        () => (receiver.received.some((entry) => entry.body.includes('"alert.resolved"') && entry.body.includes(system.id)) ? true : undefined),
+        'the resolution at the webhook',
+      );
+    });
+  });
+}
