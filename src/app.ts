@@ -34,6 +34,7 @@ import { alertsRoutes } from './features/alerts/alerts-routes.ts';
 import { createAlertsService } from './features/alerts/alerts-service.ts';
 import { createAlertsStore } from './features/alerts/alerts-store.ts';
 import { createAlertDeliveries } from './features/alerts/alert-deliveries.ts';
+import { alertmanagerProxyRoutes } from './features/alerts/alertmanager-proxy-routes.ts';
 import { DELIVERY_QUEUE, type DeliveryJob } from './features/alerts/alert-delivery.ts';
 import { createWebhooksStore } from './features/alerts/webhooks-store.ts';
 import { webhooksRoutes } from './features/alerts/webhooks-routes.ts';
@@ -191,6 +192,7 @@ export async function createMuster(options: MusterOptions) {
     await app.register(applianceSystemsRoutes(systems, authenticator, config.registerRateLimitPerMinute));
     await app.register(heartbeatsRoutes({ batcher, authenticator, clock, metrics, maxRequestSize: config.apiMaxRequestSize }));
     await app.register(inventoryIngestRoutes(inventory, authenticator, config.apiMaxRequestSize));
+    await app.register(alertmanagerProxyRoutes({ alertmanagerUrl: config.alertmanagerUrl, systems, authenticator }));
     await app.register(
       async (api) => {
         api.addHook('onRequest', requireBearer(options.adminTokenHash, 'Muster'));
