@@ -60,12 +60,12 @@ for (const kind of databaseKinds()) {
 
     it('shows each system only its own alerts and silences', async () => {
       await call(b, 'POST', '/alerts', [{ labels: { alertname: 'Bravo' } }]);
-      const alphaSees = (await call(a, 'GET', '/alerts')).json() as { labels: Record<string, string> }[];
-      const bravoSees = (await call(b, 'GET', '/alerts')).json() as { labels: Record<string, string> }[];
+      const alphaSees = (await call(a, 'GET', '/alerts')).json<{ labels: Record<string, string> }[]>();
+      const bravoSees = (await call(b, 'GET', '/alerts')).json<{ labels: Record<string, string> }[]>();
       assert.ok(alphaSees.length > 0 && alphaSees.every((alert) => alert.labels.system_key === a.systemKey));
       assert.ok(bravoSees.length > 0 && bravoSees.every((alert) => alert.labels.system_key === b.systemKey));
       // The appliance's own filters still apply, but cannot widen the scope.
-      const widened = (await call(a, 'GET', `/alerts?filter=${encodeURIComponent('system_key=~".+"')}`)).json() as { labels: Record<string, string> }[];
+      const widened = (await call(a, 'GET', `/alerts?filter=${encodeURIComponent('system_key=~".+"')}`)).json<{ labels: Record<string, string> }[]>();
       assert.ok(widened.every((alert) => alert.labels.system_key === a.systemKey));
     });
 
@@ -97,9 +97,9 @@ for (const kind of databaseKinds()) {
       const stillActive = (await (await fetch(`${alertmanager.url}/api/v2/silence/${id}`)).json()) as { status: { state: string } };
       assert.equal(stillActive.status.state, 'active', "the other system's silence was not expired");
 
-      const bravoList = (await call(b, 'GET', '/silences')).json() as { id: string }[];
+      const bravoList = (await call(b, 'GET', '/silences')).json<{ id: string }[]>();
       assert.equal(bravoList.some((silence) => silence.id === id), false);
-      const alphaList = (await call(a, 'GET', '/silences')).json() as { id: string }[];
+      const alphaList = (await call(a, 'GET', '/silences')).json<{ id: string }[]>();
       assert.equal(alphaList.some((silence) => silence.id === id), true);
 
       assert.equal((await call(a, 'GET', '/silences/00000000-0000-4000-8000-000000000000')).statusCode, 403, 'an unknown silence is not revealed');
