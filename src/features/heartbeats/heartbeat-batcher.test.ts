@@ -105,13 +105,14 @@ describe('heartbeat batcher (group commit)', () => {
   it('drain() resolves once every submitted heartbeat is written', async () => {
     const writer = controlledWriter();
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 2, logger });
-    const submitted = ['a', 'b', 'c'].map(async (id, index) => {
-      await new Promise((resolve) => setTimeout(resolve, index * 5));
-      return batcher.submit(id, new Date(1));
-    });
+    const submitted: Promise<boolean>[] = [];
+    for (const id of ['a', 'b', 'c']) {
+      submitted.push(batcher.submit(id, new Date(1)));
+      await tick();
+    }
     let drained = false;
-    const drain = new Promise((resolve) => setTimeout(resolve, 20)).then(() => batcher.drain()).then(() => (drained = true));
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    const drain = batcher.drain().then(() => (drained = true));
+    await tick();
     assert.equal(writer.calls.length, 2, 'two statements in flight at most');
     writer.calls[0]!.finish();
     await tick();
