@@ -30,9 +30,10 @@ import {
   spawnNode,
   startMuster,
   baseEnv,
+  createFleet,
   writeBenchmarkSection,
+  type Credentials,
   type DbKind,
-  type MusterProcess,
   type Samples,
 } from './lib.ts';
 
@@ -46,11 +47,6 @@ export interface HeartbeatOptions {
 
 const HEARTBEAT_PATH = '/api/systems/heartbeat';
 const SETTLE_MS = 1_000;
-
-interface Credentials {
-  systemKey: string;
-  secret: string;
-}
 
 interface LoadResult {
   requests: number;
@@ -164,38 +160,6 @@ async function drive(url: string, fleet: Credentials[], connections: number, sec
     generatorCores: (own.user + own.system) / 1e6 / wall,
     machineCores: machineBefore !== undefined && machineAfter !== undefined ? (machineAfter - machineBefore) / wall : undefined,
   };
-}
-
-async function createFleet(muster: MusterProcess, count: number): Promise<Credentials[]> {
-  const fleet: Credentials[] = new Array<Credentials>(count);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= count) return;
-      const created = await fetch(`${muster.url}/api/v1/systems`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${muster.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `bench-${index}` }),
-      });
-      const system = (await created.json()) as { system_key?: string; system_secret?: string };
-      if (created.status !== 201 || !system.system_secret || !system.system_key) {
-        throw new Error(`POST /api/v1/systems answered ${created.status}: ${JSON.stringify(system)}`);
-      }
-      const registered = await fetch(`${muster.url}/api/systems/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ system_secret: system.system_secret }),
-      });
-      const answer = (await registered.json()) as { data?: { system_key?: string } };
-      if (registered.status !== 200 || answer.data?.system_key !== system.system_key) {
-        throw new Error(`POST /api/systems/register answered ${registered.status}: ${JSON.stringify(answer)}`);
-      }
-      fleet[index] = { systemKey: system.system_key, secret: system.system_secret };
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return fleet;
 }
 
 function sumOf(samples: Samples, name: string): Record<string, number> {

@@ -1,9 +1,11 @@
 /**
  * Benchmarks entry point:
  *
- *   node bench/run.ts heartbeat|liveness|all [--db pglite|postgres|both] [options]
+ *   node bench/run.ts heartbeat|liveness|inventory|all [--db pglite|postgres|both] [options]
  *
  * heartbeat: --systems N (1000) --connections N (64) --duration S (10) --warmup S (2); db default both
+ * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
+ *            --rounds N (enough for 1,500 requests/s) --drain-timeout S (240); db default both
  * liveness:  --fleet N (1,000,000 on PostgreSQL, 100,000 on PGlite) --stopped N (1000)
  *            --scan-interval MS (500) --detect-timeout S (120) --no-analyze; db default postgres
  *
@@ -15,11 +17,13 @@
  */
 import { parseArgs } from 'node:util';
 import { runHeartbeatBench } from './heartbeat-bench.ts';
+import { runInventoryBench } from './inventory-bench.ts';
 import { progress, runAllCleanups, type DbKind } from './lib.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
-const USAGE = `usage: node bench/run.ts heartbeat|liveness|all [--db pglite|postgres|both]
+const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|all [--db pglite|postgres|both]
   heartbeat: [--systems 1000] [--connections 64] [--duration 10] [--warmup 2]
+  inventory: [--systems 200] [--connections 32] [--duration 10] [--warmup 2] [--rounds N] [--drain-timeout 240]
   liveness:  [--fleet 1000000 (PGlite: 100000)] [--stopped 1000] [--scan-interval 500] [--detect-timeout 120] [--no-analyze]`;
 
 function fail(message: string): never {
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
         'scan-interval': { type: 'string' },
         'detect-timeout': { type: 'string' },
         'no-analyze': { type: 'boolean' },
+        rounds: { type: 'string' },
+        'drain-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
     return;
   }
   const which = positionals[0];
-  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'all')) fail('name one benchmark');
+  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'inventory' && which !== 'all')) fail('name one benchmark');
 
   if (which === 'heartbeat' || which === 'all') {
     await runHeartbeatBench({
@@ -91,6 +97,17 @@ async function main(): Promise<void> {
       scanIntervalMs: integer(values['scan-interval'], 'scan-interval', 500, 50, 60_000),
       detectTimeoutSeconds: integer(values['detect-timeout'], 'detect-timeout', 120, 1, 3600),
       analyze: !values['no-analyze'],
+    });
+  }
+  if (which === 'inventory' || which === 'all') {
+    await runInventoryBench({
+      dbs: databases(values.db, ['pglite', 'postgres']),
+      systems: integer(values.systems, 'systems', 200, 1, 100_000),
+      connections: integer(values.connections, 'connections', 32, 1, 10_000),
+      durationSeconds: integer(values.duration, 'duration', 10, 1, 3600),
+      warmupSeconds: integer(values.warmup, 'warmup', 2, 1, 600),
+      rounds: values.rounds === undefined ? undefined : integer(values.rounds, 'rounds', 0, 2, 100_000),
+      drainTimeoutSeconds: integer(values['drain-timeout'], 'drain-timeout', 240, 1, 3600),
     });
   }
 }

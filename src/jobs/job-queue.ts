@@ -11,6 +11,11 @@ export interface QueueDefinition {
   retryDelayMaxSeconds: number;
   /** A job running longer than this is considered crashed and retried. */
   expireInSeconds: number;
+  /**
+   * `short`: at most one waiting job per singleton key (a new one is dropped while one waits;
+   * one may wait while another runs). For jobs that process "everything pending for X".
+   */
+  policy?: 'standard' | 'short';
 }
 
 export interface QueueStatus {
@@ -57,8 +62,9 @@ export function createJobQueue(options: JobQueueOptions) {
     ...(embedded ? { db: fromPglite(embedded), backend: 'pglite' as const } : { connectionString: server!.connectionString, max: 4 }),
     // Muster runs its own periodic work; no cron schedules here.
     schedule: false,
-    // Queue counts (the jobs API, /metrics) are refreshed by this monitoring pass, cluster-wide.
+    // Queue counts (the jobs API, /metrics) are refreshed by these passes, cluster-wide.
     monitorIntervalSeconds: 10,
+    superviseIntervalSeconds: 10,
   });
   // Unhealthy while the job runner keeps reporting errors; healthy again a minute after the last.
   let lastErrorAt = 0;
@@ -88,6 +94,7 @@ export function createJobQueue(options: JobQueueOptions) {
         retryDelayMax: definition.retryDelayMaxSeconds,
         expireInSeconds: definition.expireInSeconds,
         deadLetter: deadQueueOf(definition.name),
+        policy: definition.policy ?? 'standard',
       });
       // Loads the queue into pg-boss's cache now: a cache miss inside enqueue() would query the
       // database outside the caller's transaction, which on PGlite (one connection) waits for that
@@ -95,15 +102,30 @@ export function createJobQueue(options: JobQueueOptions) {
       await boss.insert(definition.name, []);
     },
 
-    /** Adds a job in `tx`: it is there if and only if the transaction commits. */
-    async enqueue(tx: Sql, queue: string, data: object): Promise<void> {
-      await boss.send(queue, data, { db: inTransaction(tx) });
+    /**
+     * Adds a job in `tx`: it is there if and only if the transaction commits. On a `short` queue,
+     * nothing is added while a job with the same singleton key is already waiting.
+     */
+    async enqueue(tx: Sql, queue: string, data: object, options: { singletonKey?: string } = {}): Promise<void> {
+      await boss.send(queue, data, { db: inTransaction(tx), ...options });
     },
 
     /** Runs `handler` for jobs of `queue` in this process; a throw schedules a retry. */
     async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 2): Promise<void> {
-      await boss.work<T>(queue, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async ([job]) => {
-        if (job) await handler(job.data);
+      // A worker fetches once per polling interval: batches keep a long queue moving. Each job of
+      // a batch settles on its own, so one failure retries only that job.
+      await boss.work<T>(queue, { batchSize: 10, localConcurrency: concurrency, pollingIntervalSeconds: 0.5, perJobResults: true }, async (jobs) => {
+        return Promise.all(
+          jobs.map((job) =>
+            handler(job.data).then(
+              () => ({ id: job.id, status: 'completed' as const }),
+              (error: unknown) => {
+                const failure = error instanceof Error ? error : new Error(String(error));
+                return { id: job.id, status: 'failed' as const, output: { name: failure.name, message: failure.message } };
+              },
+            ),
+          ),
+        );
       });
     },
 

@@ -114,7 +114,8 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       try {
         const previousHash = await db.transaction(async (tx) => {
           const previous = await writes.insertUpload(tx, systemId, { receivedAt, hash, size: body.length, json: text });
-          await deps.jobs.enqueue(tx, INVENTORY_QUEUE, { systemId });
+          // One waiting job per system is enough: it processes everything the system has waiting.
+          await deps.jobs.enqueue(tx, INVENTORY_QUEUE, { systemId }, { singletonKey: systemId });
           return previous;
         });
         return { receivedAt, size: body.length, changesDetected: previousHash !== hash };

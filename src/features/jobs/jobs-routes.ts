@@ -21,7 +21,7 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
-          summary: 'Every queue: jobs waiting, running, and dead (retries exhausted); counts are at most 10 s old',
+          summary: 'Every queue: jobs waiting, running, and dead (retries exhausted); counts are refreshed every 10 s',
           response: {
             200: Type.Object({
               healthy: Type.Boolean(),
