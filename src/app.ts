@@ -242,7 +242,7 @@ export async function createMuster(options: MusterOptions) {
       await maintainEmbeddedDatabase(db);
       await authenticator.listen();
       await jobs.start();
-      await jobs.define({ name: INVENTORY_QUEUE, retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 3600, expireInSeconds: 600 });
+      await jobs.define({ name: INVENTORY_QUEUE, retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 3600, expireInSeconds: 600, policy: 'short' });
       await jobs.define({ name: DELIVERY_QUEUE, retryLimit: 10, retryDelaySeconds: 5, retryDelayMaxSeconds: 1800, expireInSeconds: 120 });
       if (config.roles.has('worker')) {
         await jobs.work<{ systemId: string }>(INVENTORY_QUEUE, async ({ systemId }) => {
