@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { createMuster, type Muster } from '../../src/app.ts';
@@ -18,6 +21,8 @@ export interface TestMuster {
   /** Creates and registers a system; returns its Basic credentials too. */
   createRegisteredSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string; basic: string }>;
   heartbeat(basic: string): Promise<LightMyRequestResponse>;
+  /** This Muster's DATA_DIR (a fresh temporary directory, removed on close). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -27,7 +32,8 @@ export function basicAuth(user: string, password: string): string {
 
 /** A started Muster (no listener; requests go through `inject`) on `db` with a manual clock. */
 export async function startTestMuster(db: Db, env: Record<string, string> = {}, clock = new ManualClock(), logger?: Logger): Promise<TestMuster> {
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent-muster-test', LIVENESS_SCAN_INTERVAL_MS: '60000', REGISTER_RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'muster-test-'));
+  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: dataDir, LIVENESS_SCAN_INTERVAL_MS: '60000', REGISTER_RATE_LIMIT_PER_MINUTE: '100000', ...env });
   logger ??= createLogger(config.logLevel);
   const muster = await createMuster({ config, db, logger, adminTokenHash: sha256(ADMIN_TOKEN), clock });
   await muster.start();
@@ -57,6 +63,10 @@ export async function startTestMuster(db: Db, env: Record<string, string> = {}, 
     heartbeat(basic: string) {
       return muster.app.inject({ method: 'POST', url: '/api/systems/heartbeat', headers: { authorization: basic } });
     },
-    close: () => muster.stop(),
+    dataDir,
+    async close() {
+      await muster.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }
