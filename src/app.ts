@@ -37,6 +37,11 @@ import { createAlertDeliveries } from './features/alerts/alert-deliveries.ts';
 import { alertmanagerProxyRoutes } from './features/alerts/alertmanager-proxy-routes.ts';
 import { DELIVERY_QUEUE, type DeliveryJob } from './features/alerts/alert-delivery.ts';
 import { createWebhooksStore } from './features/alerts/webhooks-store.ts';
+import { backupsAdminRoutes } from './features/backups/backups-admin-routes.ts';
+import { backupsRoutes } from './features/backups/backups-routes.ts';
+import { BACKUP_PURGE_QUEUE, createBackupsService } from './features/backups/backups-service.ts';
+import { createBackupsStore } from './features/backups/backups-store.ts';
+import { openBackupStorage } from './features/backups/storage/open-backup-storage.ts';
 import { webhooksRoutes } from './features/alerts/webhooks-routes.ts';
 import { applianceSystemsRoutes } from './features/systems/appliance-routes.ts';
 import { createSystemAuthenticator } from './features/systems/system-authenticator.ts';
@@ -93,6 +98,15 @@ export async function createMuster(options: MusterOptions) {
     syncIntervalSeconds: config.alertmanagerSyncIntervalSeconds,
   });
   const alerts = createAlertsService({ db, store: alertsStore, rules: loadAlertRules(config.rulesFile), clock, deliveries });
+  const backupsStore = createBackupsStore(db);
+  const backups = createBackupsService({
+    db,
+    store: backupsStore,
+    storage: openBackupStorage({ dataDir: config.dataDir, s3: config.backups.s3 }),
+    jobs,
+    clock,
+    limits: config.backups,
+  });
   const organizations = createOrganizationsService({ db, store: organizationsStore, liveness: livenessStore, clock, defaults });
   const systems = createSystemsService({
     db,
@@ -102,6 +116,7 @@ export async function createMuster(options: MusterOptions) {
     clock,
     systemKeyPrefix: config.systemKeyPrefix,
     onRegistered: (tx, systemId, at) => alerts.recordRegistration(tx, systemId, at),
+    onDestroy: (tx, systemId) => backups.purgeAllOf(tx, systemId),
   });
   const batcher = createHeartbeatBatcher({
     write: (beats) => livenessStore.recordHeartbeats(beats),
@@ -131,6 +146,7 @@ export async function createMuster(options: MusterOptions) {
       run: () => db.transaction(async (tx) => ((await tryAdvisoryXactLock(tx, 'alertmanager-sync')) ? deliveries.syncLivenessAlerts(tx) : 0)),
     });
   }
+  scheduler.register({ name: 'backup-upload-log-prune', intervalMs: 3_600_000, run: () => backups.pruneUploadLog() });
   const retention = createInventoryRetention({ db, clock, logger });
   scheduler.register({ name: 'inventory-retention', intervalMs: config.retentionIntervalMinutes * 60_000, run: retention.run });
   if (db.kind === 'pglite') {
@@ -193,6 +209,7 @@ export async function createMuster(options: MusterOptions) {
     await app.register(heartbeatsRoutes({ batcher, authenticator, clock, metrics, maxRequestSize: config.apiMaxRequestSize }));
     await app.register(inventoryIngestRoutes(inventory, authenticator, config.apiMaxRequestSize));
     await app.register(alertmanagerProxyRoutes({ alertmanagerUrl: config.alertmanagerUrl, systems, authenticator }));
+    await app.register(backupsRoutes(backups, authenticator));
     await app.register(
       async (api) => {
         api.addHook('onRequest', requireBearer(options.adminTokenHash, 'Muster'));
@@ -207,6 +224,7 @@ export async function createMuster(options: MusterOptions) {
         await api.register(jobsRoutes(jobs));
         await api.register(alertsRoutes(alertsStore, systems));
         await api.register(webhooksRoutes(webhooksStore, organizations, deliveries, clock));
+        await api.register(backupsAdminRoutes(backups, systems));
       },
       { prefix: '/api/v1' },
     );
@@ -234,6 +252,7 @@ export async function createMuster(options: MusterOptions) {
     jobs,
     alerts,
     deliveries,
+    backups,
 
     /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
     async start(): Promise<void> {
@@ -243,12 +262,14 @@ export async function createMuster(options: MusterOptions) {
       await authenticator.listen();
       await jobs.start();
       await jobs.define({ name: INVENTORY_QUEUE, retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 3600, expireInSeconds: 600, policy: 'short' });
+      await jobs.define({ name: BACKUP_PURGE_QUEUE, retryLimit: 20, retryDelaySeconds: 10, retryDelayMaxSeconds: 3600, expireInSeconds: 600 });
       await jobs.define({ name: DELIVERY_QUEUE, retryLimit: 10, retryDelaySeconds: 5, retryDelayMaxSeconds: 1800, expireInSeconds: 120 });
       if (config.roles.has('worker')) {
         await jobs.work<{ systemId: string }>(INVENTORY_QUEUE, async ({ systemId }) => {
           await inventory.process(systemId);
         }, config.inventoryJobConcurrency);
         await jobs.work<DeliveryJob>(DELIVERY_QUEUE, (job) => deliveries.deliver(job), 4);
+        await jobs.work<{ keys: string[] }>(BACKUP_PURGE_QUEUE, (job) => backups.purge(job.keys), 1);
       }
       await app.ready();
       if (config.roles.has('scheduler')) scheduler.start();

@@ -1,6 +1,15 @@
 import path from 'node:path';
 import bytes from 'bytes';
 
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+}
+
 export type Role = 'api' | 'worker' | 'scheduler';
 const ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
 
@@ -42,6 +51,15 @@ export interface Config {
   alertmanagerUrl: string | undefined;
   /** Seconds between re-posts of firing liveness alerts to Alertmanager. */
   alertmanagerSyncIntervalSeconds: number;
+  backups: {
+    maxUploadSize: number;
+    maxPerSystem: number;
+    maxSizePerSystem: number;
+    maxSizePerOrganization: number;
+    perMinute: number;
+    perHour: number;
+    s3: S3Settings | undefined;
+  };
   /** Inventory jobs run at once by this node. */
   inventoryJobConcurrency: number;
   /** Registration attempts per client address per minute. */
@@ -96,6 +114,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     retentionIntervalMinutes: readInteger(env, 'INVENTORY_RETENTION_INTERVAL_MINUTES', 60, { min: 1, max: 10_080 }),
     alertmanagerUrl: readHttpUrl(env, 'ALERTMANAGER_URL'),
     alertmanagerSyncIntervalSeconds: readInteger(env, 'ALERTMANAGER_SYNC_INTERVAL_SECONDS', 300, { min: 5, max: 86_400 }),
+    backups: {
+      maxUploadSize: readSize(env, 'BACKUP_MAX_UPLOAD_SIZE', 2 * 1024 ** 3),
+      maxPerSystem: readInteger(env, 'BACKUP_MAX_PER_SYSTEM', 10, { min: 1, max: 10_000 }),
+      maxSizePerSystem: readSize(env, 'BACKUP_MAX_SIZE_PER_SYSTEM', 500 * 1024 ** 2),
+      maxSizePerOrganization: readSizeOrZero(env, 'BACKUP_MAX_SIZE_PER_ORG', 100 * 1024 ** 3),
+      perMinute: readInteger(env, 'BACKUP_RATE_LIMIT_PER_MINUTE', 6, { min: 1, max: 100_000 }),
+      perHour: readInteger(env, 'BACKUP_RATE_LIMIT_PER_HOUR', 60, { min: 1, max: 1_000_000 }),
+      s3: readS3Settings(env),
+    },
     inventoryJobConcurrency: readInteger(env, 'INVENTORY_JOB_CONCURRENCY', 2, { min: 1, max: 64 }),
     registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
@@ -208,6 +235,30 @@ function readSize(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a size in bytes such as 10485760 or 10MB, got '${raw}'`);
   }
   return value;
+}
+
+function readSizeOrZero(env: Env, name: string, fallback: number): number {
+  return readString(env, name) === '0' ? 0 : readSize(env, name, fallback);
+}
+
+/** S3 when BACKUP_S3_BUCKET is set; the rest is checked only then. */
+function readS3Settings(env: Env): S3Settings | undefined {
+  const bucket = readString(env, 'BACKUP_S3_BUCKET');
+  if (bucket === undefined) return undefined;
+  const endpoint = readHttpUrl(env, 'BACKUP_S3_ENDPOINT') ?? readHttpUrl(env, 'S3_ENDPOINT');
+  const accessKeyId = readString(env, 'BACKUP_S3_ACCESS_KEY') ?? readString(env, 'S3_ACCESS_KEY');
+  const secretAccessKey = readString(env, 'BACKUP_S3_SECRET_KEY') ?? readString(env, 'S3_SECRET_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError('BACKUP_S3_ACCESS_KEY and BACKUP_S3_SECRET_KEY must be set together');
+  }
+  return {
+    bucket,
+    region: readString(env, 'BACKUP_S3_REGION') ?? 'us-east-1',
+    endpoint,
+    forcePathStyle: readEnum(env, 'BACKUP_S3_USE_PATH_STYLE', ['true', 'false'], 'false') === 'true',
+    accessKeyId,
+    secretAccessKey,
+  };
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {

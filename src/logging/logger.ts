@@ -19,6 +19,8 @@ export const REDACTED_PATHS = [
   'config.adminToken',
   'config.metricsToken',
   'config.databaseUrl',
+  'config.backups.s3.secretAccessKey',
+  'secretAccessKey',
 ];
 
 /** JSON lines, or pretty output when writing to a terminal and pino-pretty is installed. */

@@ -16,6 +16,8 @@ export interface SystemsServiceDeps {
   systemKeyPrefix: string;
   /** Runs in the registering transaction (the registration event). */
   onRegistered: (tx: Sql, systemId: string, at: Date) => Promise<void>;
+  /** Runs in the destroying transaction, before the rows go (to schedule removal of stored objects). */
+  onDestroy: (tx: Sql, systemId: string) => Promise<void>;
 }
 
 export interface CreateSystemInput {
@@ -176,6 +178,7 @@ export function createSystemsService(deps: SystemsServiceDeps) {
         if (!current) throw new NotFoundError(`system ${id} not found`);
         if (!current.deletedAt) throw new ConflictError('only a deleted system can be destroyed; delete it first');
         systemKey = current.systemKey;
+        await deps.onDestroy(tx, id);
         await store.destroy(tx, id);
         await notify(tx, AUTH_INVALIDATION_CHANNEL, systemKey);
       });

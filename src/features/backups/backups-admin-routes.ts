@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import type { SystemsService } from '../systems/systems-service.ts';
+import { BackupSchema, presentBackup, sendBackup } from './backups-routes.ts';
+import type { BackupsService } from './backups-service.ts';
+
+const BackupParams = Type.Object({ id: IdParams.properties.id, backupId: Type.String({ maxLength: 100 }) });
+
+/** Operators: any system's backups (list, download, delete) and storage usage. */
+export function backupsAdminRoutes(service: BackupsService, systems: SystemsService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['backups'];
+    const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+
+    app.get(
+      '/systems/:id/backups',
+      {
+        schema: {
+          tags,
+          summary: "A system's backups, newest first, with their total size",
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(BackupSchema), total: Type.Integer(), total_bytes: Type.Integer() }), ...errors },
+        },
+      },
+      async (request) => {
+        await systems.get(request.params.id);
+        const backups = await service.list(request.params.id);
+        return { items: backups.map(presentBackup), total: backups.length, total_bytes: backups.reduce((sum, backup) => sum + backup.size, 0) };
+      },
+    );
+
+    app.get(
+      '/systems/:id/backups/:backupId',
+      { schema: { tags, summary: 'Download a backup', params: BackupParams, response: errors } },
+      async (request, reply) => sendBackup(reply, service, await service.get(request.params.id, request.params.backupId)),
+    );
+
+    app.delete(
+      '/systems/:id/backups/:backupId',
+      { schema: { tags, summary: 'Delete a backup', params: BackupParams, response: { 204: Type.Null(), ...errors } } },
+      async (request, reply) => {
+        await service.delete(request.params.id, request.params.backupId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/backups/usage',
+      {
+        schema: {
+          tags,
+          summary: 'Backup storage used, per organization and per system',
+          querystring: Type.Object({ organization_id: Type.Optional(Type.String({ format: 'uuid' })) }),
+          response: {
+            200: Type.Object({
+              organizations: Type.Array(Type.Object({ organization_id: Type.String(), bytes: Type.Integer(), count: Type.Integer() })),
+              systems: Type.Array(Type.Object({ system_id: Type.String(), organization_id: Type.String(), bytes: Type.Integer(), count: Type.Integer() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const bySystem = await service.usage(request.query.organization_id);
+        const byOrganization = new Map<string, { bytes: number; count: number }>();
+        for (const entry of bySystem) {
+          const total = byOrganization.get(entry.organizationId) ?? { bytes: 0, count: 0 };
+          total.bytes += entry.bytes;
+          total.count += entry.count;
+          byOrganization.set(entry.organizationId, total);
+        }
+        return {
+          organizations: [...byOrganization].map(([organizationId, total]) => ({ organization_id: organizationId, ...total })),
+          systems: bySystem.map((entry) => ({ system_id: entry.systemId, organization_id: entry.organizationId, bytes: entry.bytes, count: entry.count })),
+        };
+      },
+    );
+  };
+}
