@@ -3,41 +3,26 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { Db, QueryOptions, Sql } from '../../db/db.ts';
 import { faultyDb } from '../../../test/helpers/faulty-db.ts';
+import { genericInventory } from './diff/sample-inventories.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
 
+type SeedInventory = Record<string, unknown> & {
+  os: { version: string };
+  services: { nginx: { version: string } };
+  features: Record<string, unknown>;
+  network: { interfaces: Record<string, unknown> };
+};
+
 /** The generic inventory of seed 000, as documented. */
-function seedInventory() {
-  return {
-    fqdn: 'server.example.com',
-    ipv4_address: '192.168.1.100',
-    ipv6_address: '2001:db8::1',
-    version: '8.0.1',
-    os: { name: 'Rocky Linux', version: '9.3', kernel: '5.14.0-362.8.1.el9_3.x86_64' },
-    hardware: { cpu_model: 'Intel Xeon Gold 6248R', cpu_cores: 8, cpu_threads: 16, memory_total_gb: 32, disk_total_gb: 500 },
-    network: {
-      hostname: 'server01',
-      interfaces: {
-        eth0: { ip: '192.168.1.100', netmask: '255.255.255.0', mac: '00:1a:2b:3c:4d:5e' },
-        eth1: { ip: '10.0.0.10', netmask: '255.255.0.0', mac: '00:1a:2b:3c:4d:5f' },
-      },
-    },
-    services: {
-      nginx: { version: '1.24.0', status: 'running' },
-      postgresql: { version: '15.5', status: 'running' },
-      redis: { version: '7.2.3', status: 'running' },
-    },
-    features: { docker: { enabled: true, version: '24.0.7' }, firewall: { enabled: true, type: 'nftables' } },
-    custom: { environment: 'production', datacenter: 'EU-West-1', backup_enabled: true },
-  };
-}
+const seedInventory = () => genericInventory() as SeedInventory;
 
 /** The same system the day before: Rocky 9.2, nginx 1.23.0, no Docker. */
 function previousInventory() {
-  const inventory: Record<string, unknown> & ReturnType<typeof seedInventory> = seedInventory();
+  const inventory = seedInventory();
   inventory.os.version = '9.2';
   inventory.services.nginx.version = '1.23.0';
-  delete (inventory.features as Record<string, unknown>).docker;
+  delete inventory.features.docker;
   return inventory;
 }
 
@@ -144,8 +129,8 @@ for (const kind of databaseKinds()) {
       const system = await t.createRegisteredSystem({ organization_id: organization.id });
       await post(system.basic, JSON.stringify(seedInventory()));
       t.clock.advance(1000);
-      const withoutEth1 = seedInventory() as Record<string, unknown> & ReturnType<typeof seedInventory>;
-      delete (withoutEth1.network.interfaces as Record<string, unknown>).eth1;
+      const withoutEth1 = seedInventory();
+      delete withoutEth1.network.interfaces.eth1;
       await post(system.basic, JSON.stringify(withoutEth1));
       await t.muster.inventory.process(system.id);
       const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
