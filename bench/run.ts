@@ -1,7 +1,7 @@
 /**
  * Benchmarks entry point:
  *
- *   node bench/run.ts heartbeat|liveness|inventory|all [--db pglite|postgres|both] [options]
+ *   node bench/run.ts heartbeat|liveness|inventory|backups|all [--db pglite|postgres|both] [options]
  *
  * heartbeat: --systems N (1000) --connections N (64) --duration S (10) --warmup S (2); db default both
  * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
@@ -17,12 +17,14 @@
  */
 import { parseArgs } from 'node:util';
 import { runHeartbeatBench } from './heartbeat-bench.ts';
+import { runBackupsBench } from './backups-bench.ts';
 import { runInventoryBench } from './inventory-bench.ts';
 import { progress, runAllCleanups, type DbKind } from './lib.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
-const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|all [--db pglite|postgres|both]
+const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|backups|all [--db pglite|postgres|both]
   heartbeat: [--systems 1000] [--connections 64] [--duration 10] [--warmup 2]
+  backups:   [--size-mib 1024]
   inventory: [--systems 200] [--connections 32] [--duration 10] [--warmup 2] [--rounds N] [--drain-timeout 240]
   liveness:  [--fleet 1000000 (PGlite: 100000)] [--stopped 1000] [--scan-interval 500] [--detect-timeout 120] [--no-analyze]`;
 
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
         'detect-timeout': { type: 'string' },
         'no-analyze': { type: 'boolean' },
         rounds: { type: 'string' },
+        'size-mib': { type: 'string' },
         'drain-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     return;
   }
   const which = positionals[0];
-  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'inventory' && which !== 'all')) fail('name one benchmark');
+  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'inventory' && which !== 'backups' && which !== 'all')) fail('name one benchmark');
 
   if (which === 'heartbeat' || which === 'all') {
     await runHeartbeatBench({
@@ -98,6 +101,9 @@ async function main(): Promise<void> {
       detectTimeoutSeconds: integer(values['detect-timeout'], 'detect-timeout', 120, 1, 3600),
       analyze: !values['no-analyze'],
     });
+  }
+  if (which === 'backups' || which === 'all') {
+    await runBackupsBench({ sizeMiB: integer(values['size-mib'], 'size-mib', 1024, 1, 16_384) });
   }
   if (which === 'inventory' || which === 'all') {
     await runInventoryBench({
