@@ -187,3 +187,52 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+describe('backup quotas, unavailable storage and organizations', () => {
+  let database: TestDatabase;
+  let t: TestMuster;
+
+  before(async () => {
+    database = await openTestDatabase('pglite');
+    t = await startTestMuster(database.db, { BACKUP_MAX_SIZE_PER_ORG: '3kb' });
+  });
+  after(async () => {
+    await t.close();
+    await database.dispose();
+  });
+
+  const upload = (basic: string, size: number) =>
+    t.muster.app.inject({ method: 'POST', url: '/api/systems/backups', headers: { authorization: basic, 'content-type': 'application/octet-stream' }, payload: randomBytes(size) });
+
+  it('refuses an upload over the organization quota with 413, per organization', async () => {
+    const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: 'quota-a' } })).json();
+    const other = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: 'quota-b' } })).json();
+    const first = await t.createRegisteredSystem({ organization_id: organization.id });
+    const second = await t.createRegisteredSystem({ organization_id: organization.id });
+    const elsewhere = await t.createRegisteredSystem({ organization_id: other.id });
+    assert.equal((await upload(first.basic, 2000)).statusCode, 201);
+    const refused = await upload(second.basic, 2000);
+    assert.equal(refused.statusCode, 413);
+    assert.equal(refused.json().message, 'organization backup quota exceeded');
+    assert.equal((await upload(elsewhere.basic, 2000)).statusCode, 201, "another organization's quota is its own");
+    const mine = (await t.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: first.basic } })).json().data.backups[0].id as string;
+    assert.equal((await t.muster.app.inject({ method: 'GET', url: `/api/systems/backups/${mine}`, headers: { authorization: elsewhere.basic } })).statusCode, 404);
+  });
+
+  it('answers 503 when the backup store cannot be written, keeping nothing', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const broken = await startTestMuster(await database.openAnother(), {}, undefined);
+    try {
+      // The store's directory is a plain file: nothing can be written under it.
+      await writeFile(path.join(broken.dataDir, 'backups'), 'not a directory');
+      const system = await broken.createRegisteredSystem();
+      const response = await broken.muster.app.inject({ method: 'POST', url: '/api/systems/backups', headers: { authorization: system.basic, 'content-type': 'application/octet-stream' }, payload: randomBytes(100) });
+      assert.equal(response.statusCode, 503);
+      assert.equal(response.json().message, 'backup storage unavailable');
+      assert.ok(Number(response.headers['retry-after']) > 0);
+      assert.equal((await broken.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: system.basic } })).json().data.backups.length, 0);
+    } finally {
+      await broken.close();
+    }
+  });
+});
