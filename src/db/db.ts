@@ -57,3 +57,21 @@ export async function tryAdvisoryXactLock(tx: Sql, name: string): Promise<boolea
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
+
+/**
+ * Builds a WHERE clause from optional filters: `param` numbers a value as `$n`, `where()` joins
+ * the conditions given (empty when none).
+ */
+export function whereBuilder() {
+  const params: unknown[] = [];
+  const conditions: string[] = [];
+  return {
+    params,
+    conditions,
+    param: (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    },
+    where: () => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''),
+  };
+}

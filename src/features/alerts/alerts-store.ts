@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../db/db.ts';
+import { whereBuilder, type Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
 
 export interface Alert {
@@ -159,18 +159,13 @@ export function createAlertsStore(sql: Sql) {
     },
 
     async list(filter: AlertFilter): Promise<Page<Alert>> {
-      const conditions: string[] = [];
-      const params: unknown[] = [];
-      const param = (value: unknown) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
+      const { conditions, params, param, where: whereClause } = whereBuilder();
       if (filter.status) conditions.push(`status = ${param(filter.status)}`);
       if (filter.severity?.length) conditions.push(`severity = ANY(${param(filter.severity)}::text[])`);
       if (filter.name) conditions.push(`name = ${param(filter.name)}`);
       if (filter.systemId) conditions.push(`system_id = ${param(filter.systemId)}`);
       if (filter.organizationId) conditions.push(`organization_id = ${param(filter.organizationId)}`);
-      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      const where = whereClause();
       const { rows: count } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM alerts ${where}`, params);
       const { rows } = await sql.query<AlertRow>(
         `SELECT * FROM alerts ${where} ORDER BY starts_at DESC, id DESC LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,

@@ -1,4 +1,4 @@
-import { containsPattern, type Sql } from '../../db/db.ts';
+import { containsPattern, whereBuilder, type Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
 
 export interface RecordSummary {
@@ -144,12 +144,7 @@ export function createInventoryQueries(sql: Sql) {
     },
 
     async diffs(filter: DiffFilter): Promise<Page<Diff>> {
-      const conditions: string[] = [];
-      const params: unknown[] = [];
-      const param = (value: unknown) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
+      const { conditions, params, param, where: whereClause } = whereBuilder();
       if (filter.systemId) conditions.push(`system_id = ${param(filter.systemId)}`);
       if (filter.organizationId) conditions.push(`organization_id = ${param(filter.organizationId)}`);
       if (filter.severity?.length) conditions.push(`severity = ANY(${param(filter.severity)}::text[])`);
@@ -162,7 +157,7 @@ export function createInventoryQueries(sql: Sql) {
         const pattern = param(containsPattern(filter.search));
         conditions.push(`(field_path ILIKE ${pattern} OR previous_value::text ILIKE ${pattern} OR current_value::text ILIKE ${pattern})`);
       }
-      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      const where = whereClause();
       const direction = filter.order === 'asc' ? 'ASC' : 'DESC';
       const { rows: count } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM inventory_diffs ${where}`, params);
       const { rows } = await sql.query<DiffRow>(

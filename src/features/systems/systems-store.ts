@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { containsPattern, type Sql } from '../../db/db.ts';
+import { containsPattern, whereBuilder, type Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { LivenessStatus } from '../liveness/liveness-rules.ts';
 
@@ -215,12 +215,7 @@ export function createSystemsStore(sql: Sql) {
     },
 
     async list(filter: SystemFilter): Promise<Page<System>> {
-      const conditions: string[] = [];
-      const params: unknown[] = [];
-      const param = (value: unknown) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
+      const { conditions, params, param, where: whereClause } = whereBuilder();
       const deleted = filter.deleted ?? 'exclude';
       if (deleted === 'exclude') conditions.push('s.deleted_at IS NULL');
       if (deleted === 'only') conditions.push('s.deleted_at IS NOT NULL');
@@ -235,7 +230,7 @@ export function createSystemsStore(sql: Sql) {
             OR s.ipv4_address ILIKE ${pattern} OR s.ipv6_address ILIKE ${pattern} OR s.id::text = ${param(filter.search.toLowerCase())})`,
         );
       }
-      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      const where = whereClause();
       const { rows: countRows } = await sql.query<{ total: number }>(
         `SELECT count(*)::int AS total FROM systems s JOIN system_liveness l ON l.system_id = s.id ${where}`,
         params,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { genericInventory } from '../diff/sample-inventories.ts';
 import { extractInventorySummary, SUMMARY_MAX_LENGTH, type InventorySummary } from './inventory-summary.ts';
 
 const EMPTY: InventorySummary = { fqdn: null, ipv4Address: null, ipv6Address: null, version: null, os: null, type: null };
@@ -78,29 +79,8 @@ const seedMinimum = {
   },
 };
 
-/** The seed's full generic inventory, verbatim. */
-const seedFull = {
-  fqdn: 'server.example.com',
-  ipv4_address: '192.168.1.100',
-  ipv6_address: '2001:db8::1',
-  version: '8.0.1',
-  os: { name: 'Rocky Linux', version: '9.3', kernel: '5.14.0-362.8.1.el9_3.x86_64' },
-  hardware: { cpu_model: 'Intel Xeon Gold 6248R', cpu_cores: 8, cpu_threads: 16, memory_total_gb: 32, disk_total_gb: 500 },
-  network: {
-    hostname: 'server01',
-    interfaces: {
-      eth0: { ip: '192.168.1.100', netmask: '255.255.255.0', mac: '00:1a:2b:3c:4d:5e' },
-      eth1: { ip: '10.0.0.10', netmask: '255.255.0.0', mac: '00:1a:2b:3c:4d:5f' },
-    },
-  },
-  services: {
-    nginx: { version: '1.24.0', status: 'running' },
-    postgresql: { version: '15.5', status: 'running' },
-    redis: { version: '7.2.3', status: 'running' },
-  },
-  features: { docker: { enabled: true, version: '24.0.7' }, firewall: { enabled: true, type: 'nftables' } },
-  custom: { environment: 'production', datacenter: 'EU-West-1', backup_enabled: true },
-};
+/** The seed's full generic inventory, verbatim (shared with the diff and API tests). */
+const seedFull = genericInventory();
 
 const parse = (json: string) => JSON.parse(json) as Record<string, unknown>;
 const summarize = (value: unknown) => extractInventorySummary(value as Record<string, unknown>);
