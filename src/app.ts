@@ -9,7 +9,11 @@ import type { Config } from './config/config.ts';
 import { tryAdvisoryXactLock, type Db } from './db/db.ts';
 import { maintainEmbeddedDatabase } from './db/maintenance.ts';
 import { AppError } from './errors/errors.ts';
+import { dashboardRoutes } from './features/dashboard/dashboard-routes.ts';
 import { healthRoutes, VERSION } from './features/health/health-routes.ts';
+import { healthScoreRoutes } from './features/health-score/health-score-routes.ts';
+import { createHealthService } from './features/health-score/health-service.ts';
+import { createHealthStore } from './features/health-score/health-store.ts';
 import { createHeartbeatBatcher } from './features/heartbeats/heartbeat-batcher.ts';
 import { heartbeatsRoutes } from './features/heartbeats/heartbeats-routes.ts';
 import { applyGlobalThresholds } from './features/liveness/global-thresholds.ts';
@@ -225,9 +229,11 @@ export async function createMuster(options: MusterOptions) {
         await api.register(alertsRoutes(alertsStore, systems));
         await api.register(webhooksRoutes(webhooksStore, organizations, deliveries, clock));
         await api.register(backupsAdminRoutes(backups, systems));
+        await api.register(healthScoreRoutes(createHealthService({ store: createHealthStore(db), clock }), systems));
       },
       { prefix: '/api/v1' },
     );
+    await app.register(dashboardRoutes({ distDir: config.dashboardDir, basePath: config.basePath }));
   }
   await app.register(async (scope) => {
     if (config.metricsToken) scope.addHook('onRequest', requireBearer(sha256(config.metricsToken), 'metrics'));

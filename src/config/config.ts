@@ -43,6 +43,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** The inventory change rules (categories, severity, significance). */
   rulesFile: string;
+  /** The built operator dashboard (index.html and assets/), served at `/`. */
+  dashboardDir: string;
   /** What this process does: `api` serves HTTP, `worker` runs background jobs, `scheduler` runs periodic tasks. */
   roles: ReadonlySet<Role>;
   /** Minutes between runs of inventory retention (once per cluster). */
@@ -68,6 +70,7 @@ export interface Config {
 }
 
 export const DEFAULT_RULES_FILE = path.join(import.meta.dirname, '..', '..', 'rules', 'inventory-rules.json');
+export const DEFAULT_DASHBOARD_DIR = path.join(import.meta.dirname, '..', '..', 'web', 'dist');
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -110,6 +113,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
     rulesFile: path.resolve(readString(env, 'RULES_FILE') ?? DEFAULT_RULES_FILE),
+    dashboardDir: path.resolve(readString(env, 'DASHBOARD_DIR') ?? DEFAULT_DASHBOARD_DIR),
     roles: readRoles(env, 'ROLES'),
     retentionIntervalMinutes: readInteger(env, 'INVENTORY_RETENTION_INTERVAL_MINUTES', 60, { min: 1, max: 10_080 }),
     alertmanagerUrl: readHttpUrl(env, 'ALERTMANAGER_URL'),

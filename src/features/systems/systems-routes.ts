@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { listQuerySchema, pageSchema, presentPage } from '../../http/pagination.ts';
+import { Readable } from 'node:stream';
+import { Type, type Static } from 'typebox';
+import { listQuerySchema, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
 import { LIVENESS_STATUS_VALUES, presentSystem, SystemSchema, SystemWithSecretSchema } from './systems-presenter.ts';
 import type { SystemsService, SystemWithSecret } from './systems-service.ts';
-import type { SystemSort } from './systems-store.ts';
+import { systemsCsv } from './systems-csv.ts';
+import type { SystemFilter, SystemSort } from './systems-store.ts';
 
 const SORT_FIELDS: readonly SystemSort[] = [
   'name',
@@ -35,6 +37,21 @@ const ListQuery = listQuerySchema(SORT_FIELDS, 'created_at', {
 });
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+
+function filterOf(query: Static<typeof ListQuery>): SystemFilter {
+  return {
+    page: query.page,
+    pageSize: query.page_size,
+    sort: query.sort,
+    order: query.order,
+    status: query.status,
+    type: query.type,
+    organizationId: query.organization_id,
+    search: query.search,
+    deleted: query.deleted,
+    suspended: query.suspended,
+  };
+}
 
 function presentWithSecret({ system, secret }: SystemWithSecret) {
   return { ...presentSystem(system), system_secret: secret };
@@ -67,21 +84,33 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
     app.get(
       '/systems',
       { schema: { tags, summary: 'List systems', querystring: ListQuery, response: { 200: pageSchema(SystemSchema), ...errors } } },
-      async (request) => {
-        const query = request.query;
-        const page = await service.list({
-          page: query.page,
-          pageSize: query.page_size,
-          sort: query.sort,
-          order: query.order,
-          status: query.status,
-          type: query.type,
-          organizationId: query.organization_id,
-          search: query.search,
-          deleted: query.deleted,
-          suspended: query.suspended,
-        });
-        return presentPage(page, presentSystem);
+      async (request) => presentPage(await service.list(filterOf(request.query)), presentSystem),
+    );
+
+    app.get(
+      '/systems/export',
+      {
+        schema: {
+          tags,
+          summary: 'The systems matching the same filters as the list, all of them, as CSV',
+          querystring: Type.Omit(ListQuery, ['page', 'page_size']),
+          produces: ['text/csv'],
+          response: { 200: Type.Any({ description: 'text/csv: a header line, then one line per system' }), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const filter = filterOf({ ...request.query, page: 1, page_size: MAX_PAGE_SIZE });
+        async function* pages() {
+          for (let page = 1; ; page++) {
+            const { items } = await service.list({ ...filter, page });
+            if (items.length > 0) yield items;
+            if (items.length < MAX_PAGE_SIZE) return;
+          }
+        }
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('Content-Disposition', 'attachment; filename="systems.csv"')
+          .send(Readable.from(systemsCsv(pages())));
       },
     );
 
