@@ -1,41 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openPgliteDb } from '../src/db/pglite-db.ts';
+import { startMusterProcess as startMuster } from './helpers/muster-process.ts';
 
 const root = path.join(import.meta.dirname, '..');
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `node src/main.ts` as `npm start` does and waits until it listens. */
-async function startMuster(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, LISTEN_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-    if (match) return { child, url: match[1]!, stdout: () => stdout, stderr: () => stderr, exited };
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`muster did not start:\n${stdout}\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,64 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, type System, type SystemWithSecret } from '../api.ts';
+import { SecretDialog } from './secret-dialog.tsx';
+
+/** Regenerate secret, suspend/reactivate, delete/restore: each asks first when it cuts an appliance off. */
+export function SystemActions({ system, compact = false }: { system: System; compact?: boolean }) {
+  const queryClient = useQueryClient();
+  const [secret, setSecret] = useState<SystemWithSecret | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const action = useMutation({
+    mutationFn: async (name: 'regenerate-secret' | 'suspend' | 'reactivate' | 'restore' | 'delete') => {
+      if (name === 'delete') return api.delete(`systems/${system.id}`);
+      return api.post<System | SystemWithSecret>(`systems/${system.id}/${name}`);
+    },
+    onSuccess: (result) => {
+      setError(null);
+      if (result && 'system_secret' in result) setSecret(result as SystemWithSecret);
+      void queryClient.invalidateQueries({ queryKey: ['systems'] });
+      void queryClient.invalidateQueries({ queryKey: ['system', system.id] });
+      void queryClient.invalidateQueries({ queryKey: ['summary'] });
+    },
+    onError: (caught) => setError(caught instanceof Error ? caught.message : String(caught)),
+  });
+  const run = (name: Parameters<typeof action.mutate>[0], question?: string) => {
+    if (question && !window.confirm(question)) return;
+    action.mutate(name);
+  };
+  const size = compact ? 'button small' : 'button';
+
+  return (
+    <div className="actions">
+      {system.deleted ? (
+        <button type="button" className={size} onClick={() => run('restore')}>
+          Restore
+        </button>
+      ) : (
+        <>
+          <button type="button" className={size} onClick={() => run('regenerate-secret', `Issue a new secret for ${system.name}? The current one stops working at once.`)}>
+            Regenerate secret
+          </button>
+          {system.suspended ? (
+            <button type="button" className={size} onClick={() => run('reactivate')}>
+              Reactivate
+            </button>
+          ) : (
+            <button type="button" className={size} onClick={() => run('suspend', `Suspend ${system.name}? Its heartbeats and inventories will be refused.`)}>
+              Suspend
+            </button>
+          )}
+          <button type="button" className={`${size} danger`} onClick={() => run('delete', `Delete ${system.name}? It can be restored later.`)}>
+            Delete
+          </button>
+        </>
+      )}
+      {error ? (
+        <span className="error-text" role="alert">
+          {error}
+        </span>
+      ) : null}
+      {secret ? <SecretDialog system={secret} onClose={() => setSecret(null)} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { ApiError } from './api.ts';
+import { Layout } from './components/layout.tsx';
+import { OverviewPage } from './pages/overview-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+import { SystemPage } from './pages/system-page.tsx';
+import { SystemsPage } from './pages/systems-page.tsx';
+import { SessionProvider, useSession } from './session.tsx';
+import { applyStoredTheme } from './theme.ts';
+import './styles.css';
+
+applyStoredTheme();
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A 4xx will not get better by asking again.
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+      staleTime: 2000,
+    },
+  },
+});
+
+// The router works under the page's <base href> (Muster's BASE_PATH).
+const basename = new URL(document.baseURI).pathname.replace(/\/$/, '') || '/';
+
+function App() {
+  const { signedIn } = useSession();
+  if (!signedIn) return <SignInPage />;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<OverviewPage />} />
+        <Route path="systems" element={<SystemsPage />} />
+        <Route path="systems/:id" element={<SystemPage />} />
+        <Route path="systems/:id/:tab" element={<SystemPage />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Route>
+    </Routes>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider>
+        <BrowserRouter basename={basename}>
+          <App />
+        </BrowserRouter>
+      </SessionProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,121 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { Cell, Pie, PieChart, ResponsiveContainer, Tooltip } from 'recharts';
+import { api, LIVE_INTERVAL_MS, STATUSES, type Alert, type Health, type Page, type Summary, type System } from '../api.ts';
+import { ChangeList } from '../components/change-list.tsx';
+import { Empty, ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
+
+const STATUS_COLOR = { active: 'var(--active)', warning: 'var(--warning)', inactive: 'var(--inactive)', unknown: 'var(--unknown)' };
+
+export function OverviewPage() {
+  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api.get<Summary>('summary'), refetchInterval: LIVE_INTERVAL_MS });
+  const attention = useQuery({
+    queryKey: ['systems', 'attention'],
+    queryFn: () => api.get<Page<System>>('systems', { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10 }),
+    refetchInterval: LIVE_INTERVAL_MS,
+  });
+  const alerts = useQuery({
+    queryKey: ['alerts', 'firing'],
+    queryFn: () => api.get<Page<Alert>>('alerts', { status: 'firing', severity: ['critical', 'high'], page_size: 10 }),
+    refetchInterval: LIVE_INTERVAL_MS,
+  });
+  const changedIds = [...new Set(summary.data?.recent_changes.map((change) => change.system_id) ?? [])];
+  const attentionIds = attention.data?.items.map((system) => system.id) ?? [];
+  const names = useQuery({
+    queryKey: ['system-names', changedIds],
+    enabled: changedIds.length > 0,
+    queryFn: async () => new Map((await Promise.all(changedIds.map((id) => api.get<System>(`systems/${id}`).catch(() => null)))).filter((s) => s !== null).map((s) => [s.id, s.name])),
+  });
+  const health = useQuery({
+    queryKey: ['health', attentionIds],
+    enabled: attentionIds.length > 0,
+    queryFn: () => api.get<{ items: Health[] }>('health-scores', { system_id: attentionIds }),
+  });
+  const scores = new Map(health.data?.items.map((item) => [item.system_id, item]) ?? []);
+
+  if (summary.isPending) return <Loading />;
+  if (summary.error) return <ErrorBox error={summary.error} />;
+  const data = summary.data;
+  const chart = STATUSES.map((status) => ({ name: STATUS_LABEL[status], status, value: data.by_status[status] })).filter((entry) => entry.value > 0);
+
+  return (
+    <div className="page">
+      <h1>Fleet overview</h1>
+      <section className="stats" aria-label="Systems by status">
+        <Link className="stat" to="/systems">
+          <span className="stat-label">Total systems</span>
+          <span className="stat-value" data-testid="total-systems">
+            {data.total.toLocaleString()}
+          </span>
+        </Link>
+        {STATUSES.map((status) => (
+          <Link key={status} className={`stat stat-${status}`} to={`/systems?status=${status}`}>
+            <span className="stat-label">
+              <StatusDot status={status} /> {STATUS_LABEL[status]}
+            </span>
+            <span className="stat-value" data-testid={`count-${status}`}>
+              {data.by_status[status].toLocaleString()}
+            </span>
+          </Link>
+        ))}
+        <div className="stat chart" aria-hidden="true">
+          {chart.length > 0 ? (
+            <ResponsiveContainer width="100%" height={96}>
+              <PieChart>
+                <Pie data={chart} dataKey="value" nameKey="name" innerRadius={26} outerRadius={44} isAnimationActive={false}>
+                  {chart.map((entry) => (
+                    <Cell key={entry.status} fill={STATUS_COLOR[entry.status]} />
+                  ))}
+                </Pie>
+                <Tooltip />
+              </PieChart>
+            </ResponsiveContainer>
+          ) : null}
+        </div>
+      </section>
+
+      <div className="columns">
+        <section className="card" aria-labelledby="attention-title">
+          <h2 id="attention-title">Needs attention</h2>
+          <p className="muted">
+            {data.needs_attention.inactive} inactive · {data.needs_attention.warning} warning · {data.needs_attention.critical_changes_24h} with critical changes in 24 h
+          </p>
+          <ErrorBox error={attention.error ?? alerts.error} />
+          {attention.data && attention.data.items.length === 0 && alerts.data?.items.length === 0 ? (
+            <Empty title="All quiet">No system is inactive or in warning, and no critical or high alert is firing.</Empty>
+          ) : null}
+          <ul className="plain-list">
+            {attention.data?.items.map((system) => (
+              <li key={system.id}>
+                <StatusDot status={system.status} />
+                <Link to={`/systems/${system.id}`}>{system.name}</Link>
+                <span className="muted">
+                  last heartbeat <Time iso={system.last_heartbeat} />
+                </span>
+                <HealthBadge score={scores.get(system.id)?.score} grade={scores.get(system.id)?.grade} />
+              </li>
+            ))}
+            {alerts.data?.items.map((alert) => (
+              <li key={alert.id}>
+                <span className={`badge severity-${alert.severity}`}>{alert.severity}</span>
+                {alert.system_id ? <Link to={`/systems/${alert.system_id}/alerts`}>{alert.summary}</Link> : <span>{alert.summary}</span>}
+                <span className="muted">
+                  since <Time iso={alert.starts_at} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+
+        <section className="card" aria-labelledby="changes-title">
+          <h2 id="changes-title">Recent significant changes</h2>
+          {data.recent_changes.length === 0 ? (
+            <Empty title="No changes yet">Changes appear here when a system sends an inventory that differs from its previous one.</Empty>
+          ) : (
+            <ChangeList changes={data.recent_changes} systemNames={names.data ?? new Map()} />
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

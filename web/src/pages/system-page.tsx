@@ -1,0 +1,152 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, LIVE_INTERVAL_MS, type Health, type System } from '../api.ts';
+import { SystemActions } from '../components/system-actions.tsx';
+import { ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Tabs, Time } from '../components/ui.tsx';
+import { AlertsTab } from './system/alerts-tab.tsx';
+import { BackupsTab } from './system/backups-tab.tsx';
+import { ChangesTab } from './system/changes-tab.tsx';
+import { InventoryTab } from './system/inventory-tab.tsx';
+import { LivenessTab } from './system/liveness-tab.tsx';
+
+const TABS = [
+  ['overview', 'Overview'],
+  ['liveness', 'Liveness'],
+  ['inventory', 'Inventory'],
+  ['changes', 'Changes'],
+  ['alerts', 'Alerts'],
+  ['backups', 'Backups'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
+export function SystemPage() {
+  const { id = '', tab: tabParam } = useParams();
+  const navigate = useNavigate();
+  const tab: Tab = TABS.some(([name]) => name === tabParam) ? (tabParam as Tab) : 'overview';
+  const system = useQuery({ queryKey: ['system', id], queryFn: () => api.get<System>(`systems/${id}`), refetchInterval: LIVE_INTERVAL_MS });
+
+  if (system.isPending) return <Loading />;
+  if (system.error) return <ErrorBox error={system.error} />;
+  const data = system.data;
+
+  return (
+    <div className="page">
+      <p className="breadcrumbs">
+        <Link to="/systems">Systems</Link> / {data.name}
+      </p>
+      <div className="page-head">
+        <h1>
+          <StatusDot status={data.status} /> {data.name}
+        </h1>
+        <span className="status-text" data-testid="system-status">
+          {STATUS_LABEL[data.status]}
+        </span>
+        {data.suspended ? <span className="badge">suspended</span> : null}
+        {data.deleted ? <span className="badge">deleted</span> : null}
+        <span className="spacer" />
+        <SystemActions system={data} />
+      </div>
+      <Tabs tabs={TABS} current={tab} onSelect={(next) => void navigate(`/systems/${id}${next === 'overview' ? '' : `/${next}`}`)} />
+      <div role="tabpanel">
+        {tab === 'overview' ? <OverviewTab system={data} /> : null}
+        {tab === 'liveness' ? <LivenessTab systemId={id} /> : null}
+        {tab === 'inventory' ? <InventoryTab systemId={id} /> : null}
+        {tab === 'changes' ? <ChangesTab systemId={id} /> : null}
+        {tab === 'alerts' ? <AlertsTab systemId={id} /> : null}
+        {tab === 'backups' ? <BackupsTab systemId={id} /> : null}
+      </div>
+    </div>
+  );
+}
+
+function OverviewTab({ system }: { system: System }) {
+  const health = useQuery({ queryKey: ['health', system.id], queryFn: () => api.get<Health>(`systems/${system.id}/health`), refetchInterval: 30_000 });
+  const components = health.data?.components;
+  return (
+    <div className="columns">
+      <section className="card">
+        <h2>Identity</h2>
+        <dl className="facts">
+          <dt>System key</dt>
+          <dd>
+            <code>{system.system_key}</code>
+          </dd>
+          <dt>Organization</dt>
+          <dd>{system.organization_name}</dd>
+          <dt>Type</dt>
+          <dd>{system.type ?? '—'}</dd>
+          <dt>Status</dt>
+          <dd>
+            <StatusDot status={system.status} withLabel /> since <Time iso={system.status_changed_at} empty="creation" />
+          </dd>
+          <dt>Last heartbeat</dt>
+          <dd>
+            <Time iso={system.last_heartbeat} />
+          </dd>
+          <dt>Registered</dt>
+          <dd>
+            <Time iso={system.registered_at} empty="not yet" />
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            <Time iso={system.created_at} />
+          </dd>
+          <dt>Labels</dt>
+          <dd>
+            {Object.keys(system.labels).length === 0 ? (
+              <span className="muted">none</span>
+            ) : (
+              Object.entries(system.labels).map(([key, value]) => (
+                <span key={key} className="label">
+                  {key}={value}
+                </span>
+              ))
+            )}
+          </dd>
+        </dl>
+      </section>
+      <section className="card">
+        <h2>Network and OS</h2>
+        <p className="muted">
+          From the latest inventory, <Time iso={system.last_inventory_at} empty="none received yet" />.
+        </p>
+        <dl className="facts">
+          <dt>FQDN</dt>
+          <dd>{system.fqdn ?? '—'}</dd>
+          <dt>IPv4</dt>
+          <dd>{system.ipv4_address ?? '—'}</dd>
+          <dt>IPv6</dt>
+          <dd>{system.ipv6_address ?? '—'}</dd>
+          <dt>OS</dt>
+          <dd>{system.os ?? '—'}</dd>
+          <dt>Version</dt>
+          <dd>{system.version ?? '—'}</dd>
+        </dl>
+        <h2>
+          Health <HealthBadge score={health.data?.score} grade={health.data?.grade} />
+        </h2>
+        {components ? (
+          <ul className="meters">
+            {(
+              [
+                ['availability', 'Active over 7 days', 50],
+                ['freshness', 'Inventory freshness', 20],
+                ['changes', 'Few significant changes', 15],
+                ['alerts', 'No open alerts', 15],
+              ] as const
+            ).map(([key, label, weight]) => (
+              <li key={key}>
+                <span>
+                  {label} <span className="muted">(×{weight})</span>
+                </span>
+                <meter min={0} max={1} value={components[key]} low={0.5} high={0.9} optimum={1} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">No score until the system registers.</p>
+        )}
+      </section>
+    </div>
+  );
+}

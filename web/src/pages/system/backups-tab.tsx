@@ -1,0 +1,73 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type Backup } from '../../api.ts';
+import { Empty, ErrorBox, Loading, Time } from '../../components/ui.tsx';
+import { bytes } from '../../format.ts';
+
+export function BackupsTab({ systemId }: { systemId: string }) {
+  const queryClient = useQueryClient();
+  const backups = useQuery({
+    queryKey: ['backups', systemId],
+    queryFn: () => api.get<{ items: Backup[]; total: number; total_bytes: number }>(`systems/${systemId}/backups`),
+    refetchInterval: 10_000,
+  });
+  const remove = useMutation({
+    mutationFn: (backup: Backup) => api.delete(`systems/${systemId}/backups/${backup.id}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['backups', systemId] }),
+  });
+  const download = useMutation({ mutationFn: (backup: Backup) => api.download(`systems/${systemId}/backups/${backup.id}`, {}, backup.filename) });
+
+  return (
+    <section className="card">
+      <h2>Backups</h2>
+      <ErrorBox error={backups.error ?? remove.error ?? download.error} />
+      {backups.isPending ? <Loading /> : null}
+      {backups.data ? (
+        <p className="muted" data-testid="backup-usage">
+          {backups.data.total} backup{backups.data.total === 1 ? '' : 's'}, {bytes(backups.data.total_bytes)} in all
+        </p>
+      ) : null}
+      {backups.data?.items.length === 0 ? <Empty title="No backups">The appliance uploads them to POST /api/systems/backups.</Empty> : null}
+      {backups.data && backups.data.items.length > 0 ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">Size</th>
+              <th scope="col">Uploaded</th>
+              <th scope="col">SHA-256</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {backups.data.items.map((backup) => (
+              <tr key={backup.id}>
+                <td>{backup.filename}</td>
+                <td>{bytes(backup.size)}</td>
+                <td>
+                  <Time iso={backup.uploaded_at} />
+                </td>
+                <td>
+                  <code title={backup.sha256}>{backup.sha256.slice(0, 12)}…</code>
+                </td>
+                <td className="actions">
+                  <button type="button" className="button small" onClick={() => download.mutate(backup)}>
+                    Download
+                  </button>
+                  <button
+                    type="button"
+                    className="button small danger"
+                    onClick={() => {
+                      if (window.confirm(`Delete ${backup.filename}? This cannot be undone.`)) remove.mutate(backup);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,174 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api, CATEGORIES, DIFF_TYPES, LIVE_INTERVAL_MS, SEVERITIES, type Diff, type Page, type Severity, type TimelineDay } from '../../api.ts';
+import { ChangeList } from '../../components/change-list.tsx';
+import { Empty, ErrorBox, Loading, Pagination } from '../../components/ui.tsx';
+
+const DAY_MS = 86_400_000;
+const SEVERITY_COLOR: Record<Severity, string> = { low: 'var(--low)', medium: 'var(--medium)', high: 'var(--high)', critical: 'var(--critical)' };
+
+/** A day's label, in UTC like the timeline. */
+const dayOf = (iso: string) => iso.slice(0, 10);
+
+export function ChangesTab({ systemId }: { systemId: string }) {
+  const [severity, setSeverity] = useState<Severity[]>([]);
+  const [category, setCategory] = useState('');
+  const [diffType, setDiffType] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [search, setSearch] = useState('');
+  const [page, setPage] = useState(1);
+  const filters = {
+    severity,
+    category: category || undefined,
+    diff_type: diffType || undefined,
+    from: from ? new Date(`${from}T00:00:00Z`).toISOString() : undefined,
+    to: to ? new Date(new Date(`${to}T00:00:00Z`).getTime() + DAY_MS).toISOString() : undefined,
+    search: search.trim() || undefined,
+  };
+  const diffs = useQuery({
+    queryKey: ['diffs', systemId, filters, page],
+    queryFn: () => api.get<Page<Diff>>(`systems/${systemId}/inventory/diffs`, { ...filters, page, page_size: 100 }),
+    refetchInterval: LIVE_INTERVAL_MS,
+    placeholderData: keepPreviousData,
+  });
+  const timeline = useQuery({
+    queryKey: ['timeline', systemId],
+    queryFn: () => api.get<{ from: string; to: string; days: TimelineDay[] }>(`systems/${systemId}/inventory/timeline`),
+    refetchInterval: LIVE_INTERVAL_MS,
+  });
+  const reset = <T,>(set: (value: T) => void) => (value: T) => {
+    set(value);
+    setPage(1);
+  };
+
+  return (
+    <div className="stack">
+      <section className="card">
+        <h2>Last 30 days</h2>
+        <ErrorBox error={timeline.error} />
+        {timeline.data ? <TimelineChart from={timeline.data.from} to={timeline.data.to} days={timeline.data.days} /> : <Loading />}
+      </section>
+      <section className="card">
+        <h2>Changes</h2>
+        <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter changes">
+          <fieldset className="inline-group">
+            <legend>Severity</legend>
+            {SEVERITIES.map((value) => (
+              <label key={value} className="inline">
+                <input
+                  type="checkbox"
+                  name="severity"
+                  value={value}
+                  checked={severity.includes(value)}
+                  onChange={(event) => reset(setSeverity)(event.target.checked ? [...severity, value] : severity.filter((item) => item !== value))}
+                />{' '}
+                {value}
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            Category
+            <select value={category} onChange={(event) => reset(setCategory)(event.target.value)}>
+              <option value="">Any</option>
+              {CATEGORIES.map((value) => (
+                <option key={value}>{value}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Change
+            <select value={diffType} onChange={(event) => reset(setDiffType)(event.target.value)}>
+              <option value="">Any</option>
+              {DIFF_TYPES.map((value) => (
+                <option key={value}>{value}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            From
+            <input type="date" value={from} onChange={(event) => reset(setFrom)(event.target.value)} />
+          </label>
+          <label>
+            To
+            <input type="date" value={to} onChange={(event) => reset(setTo)(event.target.value)} />
+          </label>
+          <label className="grow">
+            Search
+            <input type="search" value={search} placeholder="Path or value" onChange={(event) => reset(setSearch)(event.target.value)} />
+          </label>
+        </form>
+        <ErrorBox error={diffs.error} />
+        {diffs.isPending ? <Loading /> : null}
+        {diffs.data?.items.length === 0 ? <Empty title="No changes match">Changes appear once a second, different inventory arrives.</Empty> : null}
+        {diffs.data && diffs.data.items.length > 0 ? (
+          <>
+            <DayGroups changes={diffs.data.items} />
+            <Pagination page={page} pageSize={100} total={diffs.data.total} onPage={setPage} />
+          </>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+/** Changes grouped by day, newest first, with the quiet days between groups called out. */
+function DayGroups({ changes }: { changes: Diff[] }) {
+  const groups: { day: string; changes: Diff[] }[] = [];
+  for (const change of changes) {
+    const day = dayOf(change.detected_at);
+    const last = groups.at(-1);
+    if (last?.day === day) last.changes.push(change);
+    else groups.push({ day, changes: [change] });
+  }
+  return (
+    <div className="timeline">
+      {groups.map((group, index) => {
+        const previous = groups[index - 1];
+        const gap = previous ? Math.round((Date.parse(previous.day) - Date.parse(group.day)) / DAY_MS) - 1 : 0;
+        return (
+          <div key={group.day}>
+            {gap > 0 ? (
+              <p className="gap muted">
+                {gap} day{gap === 1 ? '' : 's'} without changes
+              </p>
+            ) : null}
+            <h3 className="day">
+              {new Date(`${group.day}T00:00:00Z`).toLocaleDateString(undefined, { dateStyle: 'full', timeZone: 'UTC' })}{' '}
+              <span className="muted">
+                {group.changes.length} change{group.changes.length === 1 ? '' : 's'}
+              </span>
+            </h3>
+            <ChangeList changes={group.changes} />
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function TimelineChart({ from, to, days }: { from: string; to: string; days: TimelineDay[] }) {
+  const byDay = new Map(days.map((day) => [day.date, day]));
+  const data: ({ date: string } & Record<Severity, number>)[] = [];
+  for (let time = Date.parse(dayOf(from)); time <= Date.parse(to); time += DAY_MS) {
+    const date = new Date(time).toISOString().slice(0, 10);
+    const day = byDay.get(date);
+    data.push({ date: date.slice(5), low: day?.by_severity.low ?? 0, medium: day?.by_severity.medium ?? 0, high: day?.by_severity.high ?? 0, critical: day?.by_severity.critical ?? 0 });
+  }
+  if (days.length === 0) return <p className="muted">No changes in the last 30 days.</p>;
+  return (
+    <div className="chart-box" role="img" aria-label={`Changes per day: ${days.map((day) => `${day.date} ${day.total}`).join(', ')}`}>
+      <ResponsiveContainer width="100%" height={160}>
+        <BarChart data={data}>
+          <XAxis dataKey="date" tick={{ fontSize: 11 }} interval="preserveStartEnd" stroke="var(--muted)" />
+          <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={32} stroke="var(--muted)" />
+          <Tooltip />
+          {SEVERITIES.map((severity) => (
+            <Bar key={severity} dataKey={severity} stackId="severity" fill={SEVERITY_COLOR[severity]} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
