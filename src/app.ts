@@ -125,9 +125,11 @@ export async function createMuster(options: MusterOptions) {
     // PGlite has a single connection; on PostgreSQL concurrent commits share WAL flushes.
     maxConcurrentWrites: db.kind === 'postgres' ? Math.min(config.heartbeatConcurrentWrites, config.databasePoolSize) : 1,
     logger,
-    onBatchWritten: (size, seconds) => {
+    // Counted per batch rather than per request: every acknowledged request is answered 200.
+    onBatchWritten: (size, seconds, acknowledged) => {
       metrics.heartbeatBatchSize.observe(size);
       metrics.heartbeatWriteDuration.observe(seconds);
+      metrics.heartbeatsAccepted.inc(acknowledged);
     },
   });
   const inventory = createInventoryService({ db, jobs, clock, logger, rules: loadChangeRules(config.rulesFile), alerts });

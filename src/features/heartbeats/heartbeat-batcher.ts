@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import type { Heartbeat } from '../liveness/liveness-store.ts';
 
-/** Writes a batch in one statement and answers which systems it stored. */
+/** Writes a batch in one statement and answers which systems it left out (suspended or deleted meanwhile). */
 export type HeartbeatWriter = (beats: Heartbeat[]) => Promise<Set<string>>;
 
 export interface HeartbeatBatcherOptions {
@@ -14,7 +14,8 @@ export interface HeartbeatBatcherOptions {
   /** Batches written at the same time (more than one only helps with a connection pool). */
   maxConcurrentWrites: number;
   logger: Logger;
-  onBatchWritten?: (size: number, seconds: number) => void;
+  /** After each committed batch: heartbeats written, seconds taken, requests acknowledged (stored). */
+  onBatchWritten?: (size: number, seconds: number, acknowledged: number) => void;
 }
 
 interface Waiter {
@@ -86,13 +87,22 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
   }
 
   async function writeBatch(batch: Map<string, PendingBeat>): Promise<void> {
-    const beats = [...batch].map(([systemId, beat]) => ({ systemId, at: beat.at }));
-    const waiterCount = [...batch.values()].reduce((sum, beat) => sum + beat.waiters.length, 0);
+    const beats: Heartbeat[] = [];
+    let waiterCount = 0;
+    for (const [systemId, beat] of batch) {
+      beats.push({ systemId, at: beat.at });
+      waiterCount += beat.waiters.length;
+    }
     const started = performance.now();
     try {
-      const stored = await options.write(beats);
-      options.onBatchWritten?.(beats.length, (performance.now() - started) / 1000);
-      for (const [systemId, beat] of batch) for (const waiter of beat.waiters) waiter.resolve(stored.has(systemId));
+      const leftOut = await options.write(beats);
+      let acknowledged = 0;
+      for (const [systemId, beat] of batch) {
+        const stored = !leftOut.has(systemId);
+        if (stored) acknowledged += beat.waiters.length;
+        for (const waiter of beat.waiters) waiter.resolve(stored);
+      }
+      options.onBatchWritten?.(beats.length, (performance.now() - started) / 1000, acknowledged);
     } catch (error) {
       options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');
       const failure = new ServiceUnavailableError('failed to process heartbeat');

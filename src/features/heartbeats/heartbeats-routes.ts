@@ -54,7 +54,6 @@ export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsync
         const stored = await deps.batcher.submit(request.system.id, at);
         // Suspended, deleted or destroyed between authentication and the write.
         if (!stored) throw invalidCredentialsError();
-        deps.metrics.heartbeatsAccepted.inc();
         return {
           code: 200,
           message: 'heartbeat acknowledged',
