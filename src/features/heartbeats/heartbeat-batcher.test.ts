@@ -61,6 +61,21 @@ describe('heartbeat batcher (group commit)', () => {
     assert.deepEqual(await Promise.all(beats), [true, true, true]);
   });
 
+  it('sends the next batch to the database before answering the one just committed', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 1, logger });
+    const statementsWhenAnswered = batcher.submit('a', new Date(1)).then(() => writer.calls.length);
+    await tick();
+    const second = batcher.submit('b', new Date(2));
+    await tick();
+    assert.equal(writer.calls.length, 1);
+    writer.calls[0]!.finish();
+    assert.equal(await statementsWhenAnswered, 2, "b's statement was already on its way when a was answered");
+    writer.calls[1]!.finish();
+    assert.equal(await second, true);
+    await batcher.drain();
+  });
+
   it('splits batches at maxBatchSize and reports systems the statement did not store', async () => {
     const writer = controlledWriter();
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 2, maxPending: 1000, maxConcurrentWrites: 1, logger });

@@ -73,16 +73,8 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
   function pump(): void {
     pumpScheduled = false;
     while (pending.size > 0 && writesInFlight < options.maxConcurrentWrites) {
-      const batch = takeBatch();
       writesInFlight++;
-      void writeBatch(batch).finally(() => {
-        writesInFlight--;
-        if (pending.size > 0) schedulePump();
-        else if (writesInFlight === 0) {
-          for (const resolve of idle) resolve();
-          idle = [];
-        }
-      });
+      void writeBatch(takeBatch());
     }
   }
 
@@ -94,21 +86,36 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
       waiterCount += beat.waiters.length;
     }
     const started = performance.now();
+    let leftOut: Set<string> | undefined;
+    let failure: unknown;
     try {
-      const leftOut = await options.write(beats);
+      leftOut = await options.write(beats);
+    } catch (error) {
+      failure = error;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    writesInFlight--;
+    pendingCount -= waiterCount;
+    // The next batch (gathered while this one was written) goes to the database before this one
+    // is answered: answering means a response per request, and the statement runs meanwhile.
+    if (pending.size > 0) pump();
+
+    if (leftOut) {
       let acknowledged = 0;
       for (const [systemId, beat] of batch) {
         const stored = !leftOut.has(systemId);
         if (stored) acknowledged += beat.waiters.length;
         for (const waiter of beat.waiters) waiter.resolve(stored);
       }
-      options.onBatchWritten?.(beats.length, (performance.now() - started) / 1000, acknowledged);
-    } catch (error) {
-      options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');
-      const failure = new ServiceUnavailableError('failed to process heartbeat');
-      for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(failure);
-    } finally {
-      pendingCount -= waiterCount;
+      options.onBatchWritten?.(beats.length, seconds, acknowledged);
+    } else {
+      options.logger.error({ err: failure, batchSize: beats.length }, 'heartbeat batch could not be stored');
+      const unavailable = new ServiceUnavailableError('failed to process heartbeat');
+      for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(unavailable);
+    }
+    if (writesInFlight === 0 && pending.size === 0) {
+      for (const resolve of idle) resolve();
+      idle = [];
     }
   }
 
