@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { AuthenticatedSystem, SystemAuthenticator } from '../features/systems/system-authenticator.ts';
 
 declare module 'fastify' {
@@ -8,9 +8,22 @@ declare module 'fastify' {
   }
 }
 
-/** An onRequest hook that admits only appliances presenting valid HTTP Basic credentials. */
+/**
+ * An onRequest hook that admits only appliances presenting valid HTTP Basic credentials. In
+ * callback style: credentials verified a moment ago are admitted without creating a promise.
+ */
 export function requireSystem(authenticator: SystemAuthenticator) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    request.system = await authenticator.authenticate(request.headers.authorization);
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const authorization = request.headers.authorization;
+    const cached = authenticator.cached(authorization);
+    if (cached) {
+      request.system = cached;
+      done();
+      return;
+    }
+    authenticator.authenticate(authorization).then((system) => {
+      request.system = system;
+      done();
+    }, done);
   };
 }

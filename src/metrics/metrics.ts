@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequestMetrics } from './request-metrics.ts';
 
 export type StatusCounter = () => Promise<Record<string, number>>;
 export type JobStatusReader = () => Promise<{ name: string; queued: number; active: number; dead: number }[]>;
@@ -24,38 +25,12 @@ export function createMetrics() {
     return lastCount.counts;
   };
 
-  const httpRequests = new Counter({
-    name: 'muster_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    registers: [registry],
-  });
-  const httpRequestDuration = new Histogram({
-    name: 'muster_http_request_duration_seconds',
-    help: 'Time to answer HTTP requests, by method and route',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  // Label lookups hash their label object on every call; requests reuse the labelled children.
-  const requestSeries = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<'method' | 'route'> }>();
+  const requests = createRequestMetrics(registry);
 
   return {
     registry,
     /** Counts one answered request and its duration. */
-    observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-      const key = `${method} ${route} ${statusCode}`;
-      let series = requestSeries.get(key);
-      if (!series) {
-        series = {
-          count: httpRequests.labels({ method, route, status_code: statusCode }),
-          duration: httpRequestDuration.labels({ method, route }),
-        };
-        requestSeries.set(key, series);
-      }
-      series.count.inc();
-      series.duration.observe(seconds);
-    },
+    observeRequest: requests.observe,
     heartbeatsAccepted: new Counter({
       name: 'muster_heartbeats_accepted_total',
       help: 'Heartbeats committed to the database and acknowledged',

@@ -9,10 +9,10 @@ const logger = createLogger('silent');
 
 /** A writer whose statements finish only when the test says so. */
 function controlledWriter() {
-  const calls: { beats: Heartbeat[]; finish: (stored?: Set<string>) => void; fail: (error: Error) => void }[] = [];
+  const calls: { beats: Heartbeat[]; finish: (leftOut?: Set<string>) => void; fail: (error: Error) => void }[] = [];
   const write: HeartbeatWriter = (beats) =>
     new Promise((resolve, reject) => {
-      calls.push({ beats, finish: (stored) => resolve(stored ?? new Set(beats.map((beat) => beat.systemId))), fail: reject });
+      calls.push({ beats, finish: (leftOut) => resolve(leftOut ?? new Set()), fail: reject });
     });
   return { calls, write };
 }
@@ -61,17 +61,51 @@ describe('heartbeat batcher (group commit)', () => {
     assert.deepEqual(await Promise.all(beats), [true, true, true]);
   });
 
+  it('sends the next batch to the database before answering the one just committed', async () => {
+    const writer = controlledWriter();
+    const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 100, maxPending: 1000, maxConcurrentWrites: 1, logger });
+    const statementsWhenAnswered = batcher.submit('a', new Date(1)).then(() => writer.calls.length);
+    await tick();
+    const second = batcher.submit('b', new Date(2));
+    await tick();
+    assert.equal(writer.calls.length, 1);
+    writer.calls[0]!.finish();
+    assert.equal(await statementsWhenAnswered, 2, "b's statement was already on its way when a was answered");
+    writer.calls[1]!.finish();
+    assert.equal(await second, true);
+    await batcher.drain();
+  });
+
   it('splits batches at maxBatchSize and reports systems the statement did not store', async () => {
     const writer = controlledWriter();
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 2, maxPending: 1000, maxConcurrentWrites: 1, logger });
     const results = ['a', 'b', 'c'].map((id) => batcher.submit(id, new Date(1)));
     await tick();
     assert.deepEqual(writer.calls[0]!.beats.map((beat) => beat.systemId), ['a', 'b']);
-    writer.calls[0]!.finish(new Set(['a']));
+    writer.calls[0]!.finish(new Set(['b']));
     await tick();
     assert.deepEqual(writer.calls[1]!.beats.map((beat) => beat.systemId), ['c']);
     writer.calls[1]!.finish();
     assert.deepEqual(await Promise.all(results), [true, false, true]);
+  });
+
+  it('reports each committed batch: heartbeats written and requests acknowledged', async () => {
+    const writer = controlledWriter();
+    const reports: { size: number; acknowledged: number }[] = [];
+    const batcher = createHeartbeatBatcher({
+      write: writer.write,
+      maxBatchSize: 100,
+      maxPending: 1000,
+      maxConcurrentWrites: 1,
+      logger,
+      onBatchWritten: (size, _seconds, acknowledged) => reports.push({ size, acknowledged }),
+    });
+    // Two requests of one system are one write and two acknowledgements; c is left out.
+    const results = ['a', 'a', 'b', 'c'].map((id) => batcher.submit(id, new Date(1)));
+    await tick();
+    writer.calls[0]!.finish(new Set(['c']));
+    assert.deepEqual(await Promise.all(results), [true, true, true, false]);
+    assert.deepEqual(reports, [{ size: 3, acknowledged: 3 }]);
   });
 
   it('rejects the whole batch with a 503 when the statement fails, and keeps going afterwards', async () => {

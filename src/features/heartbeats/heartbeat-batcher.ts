@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import type { Heartbeat } from '../liveness/liveness-store.ts';
 
-/** Writes a batch in one statement and answers which systems it stored. */
+/** Writes a batch in one statement and answers which systems it left out (suspended or deleted meanwhile). */
 export type HeartbeatWriter = (beats: Heartbeat[]) => Promise<Set<string>>;
 
 export interface HeartbeatBatcherOptions {
@@ -14,7 +14,8 @@ export interface HeartbeatBatcherOptions {
   /** Batches written at the same time (more than one only helps with a connection pool). */
   maxConcurrentWrites: number;
   logger: Logger;
-  onBatchWritten?: (size: number, seconds: number) => void;
+  /** After each committed batch: heartbeats written, seconds taken, requests acknowledged (stored). */
+  onBatchWritten?: (size: number, seconds: number, acknowledged: number) => void;
 }
 
 interface Waiter {
@@ -72,33 +73,49 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
   function pump(): void {
     pumpScheduled = false;
     while (pending.size > 0 && writesInFlight < options.maxConcurrentWrites) {
-      const batch = takeBatch();
       writesInFlight++;
-      void writeBatch(batch).finally(() => {
-        writesInFlight--;
-        if (pending.size > 0) schedulePump();
-        else if (writesInFlight === 0) {
-          for (const resolve of idle) resolve();
-          idle = [];
-        }
-      });
+      void writeBatch(takeBatch());
     }
   }
 
   async function writeBatch(batch: Map<string, PendingBeat>): Promise<void> {
-    const beats = [...batch].map(([systemId, beat]) => ({ systemId, at: beat.at }));
-    const waiterCount = [...batch.values()].reduce((sum, beat) => sum + beat.waiters.length, 0);
+    const beats: Heartbeat[] = [];
+    let waiterCount = 0;
+    for (const [systemId, beat] of batch) {
+      beats.push({ systemId, at: beat.at });
+      waiterCount += beat.waiters.length;
+    }
     const started = performance.now();
+    let leftOut: Set<string> | undefined;
+    let failure: unknown;
     try {
-      const stored = await options.write(beats);
-      options.onBatchWritten?.(beats.length, (performance.now() - started) / 1000);
-      for (const [systemId, beat] of batch) for (const waiter of beat.waiters) waiter.resolve(stored.has(systemId));
+      leftOut = await options.write(beats);
     } catch (error) {
-      options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');
-      const failure = new ServiceUnavailableError('failed to process heartbeat');
-      for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(failure);
-    } finally {
-      pendingCount -= waiterCount;
+      failure = error;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    writesInFlight--;
+    pendingCount -= waiterCount;
+    // The next batch (gathered while this one was written) goes to the database before this one
+    // is answered: answering means a response per request, and the statement runs meanwhile.
+    if (pending.size > 0) pump();
+
+    if (leftOut) {
+      let acknowledged = 0;
+      for (const [systemId, beat] of batch) {
+        const stored = !leftOut.has(systemId);
+        if (stored) acknowledged += beat.waiters.length;
+        for (const waiter of beat.waiters) waiter.resolve(stored);
+      }
+      options.onBatchWritten?.(beats.length, seconds, acknowledged);
+    } else {
+      options.logger.error({ err: failure, batchSize: beats.length }, 'heartbeat batch could not be stored');
+      const unavailable = new ServiceUnavailableError('failed to process heartbeat');
+      for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(unavailable);
+    }
+    if (writesInFlight === 0 && pending.size === 0) {
+      for (const resolve of idle) resolve();
+      idle = [];
     }
   }
 

@@ -63,6 +63,29 @@ for (const kind of databaseKinds()) {
       );
     });
 
+    it('stores a batch of heartbeats in one statement and answers only the systems it left out', async () => {
+      const stored = await t.createRegisteredSystem();
+      const suspended = await t.createRegisteredSystem();
+      const earlier = new Date(t.clock.now().getTime() - MINUTE);
+      // What a suspension between authentication and the write looks like to the store.
+      assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspended.id}/suspend`, headers: adminHeaders })).statusCode, 200);
+      const leftOut = await t.muster.livenessStore.recordHeartbeats([
+        { systemId: stored.id, at: earlier },
+        { systemId: suspended.id, at: earlier },
+        { systemId: '00000000-0000-4000-8000-00000000dead', at: earlier },
+      ]);
+      assert.deepEqual([...leftOut].sort(), [suspended.id, '00000000-0000-4000-8000-00000000dead'].sort());
+      const { rows } = await database.db.query<{ system_id: string; status: string; last_heartbeat: Date | null }>(
+        'SELECT system_id, status, last_heartbeat FROM system_liveness WHERE system_id = ANY($1::uuid[]) ORDER BY system_id',
+        [[stored.id, suspended.id]],
+      );
+      const byId = new Map(rows.map((row) => [row.system_id, row]));
+      assert.equal(byId.get(stored.id)!.status, 'active');
+      assert.equal(byId.get(stored.id)!.last_heartbeat!.toISOString(), earlier.toISOString());
+      assert.equal(byId.get(suspended.id)!.last_heartbeat, null);
+      assert.equal((await t.muster.livenessStore.recordHeartbeats([{ systemId: stored.id, at: t.clock.now() }])).size, 0);
+    });
+
     it('a system that keeps beating stays active and records no event', async () => {
       const system = await t.createRegisteredSystem();
       await t.heartbeat(system.basic);

@@ -1,4 +1,4 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/db.ts';
 import { ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
@@ -22,8 +22,6 @@ export function invalidCredentialsError(): UnauthorizedError {
 
 interface CacheEntry {
   system: AuthenticatedSystem;
-  /** SHA-256 of the full secret that was verified; a different secret is checked against the database. */
-  secretDigest: Buffer;
 }
 
 export interface SystemAuthenticatorOptions {
@@ -36,34 +34,51 @@ export interface SystemAuthenticatorOptions {
 
 /**
  * HTTP Basic authentication of appliances (`system_key:system_secret`), with the messages the
- * appliance API is known for. Successful verifications are cached per system key and secret
- * digest; the entry is dropped on every node at secret regeneration, suspension and deletion
+ * appliance API is known for. A successful verification is cached under the SHA-256 of the
+ * whole `Authorization` header, so a request repeating exactly that header is admitted with one
+ * hash and one lookup, without decoding or re-verifying anything; any other header (another
+ * secret, another spelling) is checked against the database. A system key has at most one cached
+ * header; the entry is dropped on every node at secret regeneration, suspension and deletion
  * (NOTIFY on AUTH_INVALIDATION_CHANNEL), and the whole cache when the notification link was lost.
  */
 export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
   const keyPattern = new RegExp(`^${options.systemKeyPrefix}(-[A-F0-9]{4}){8}$`);
   const ttlMs = options.cacheTtlSeconds * 1000;
+  // Header digest → verified system, and system key → the digest cached for it (for invalidation).
+  const digestByKey = new Map<string, string>();
   const cache =
-    ttlMs > 0 && options.cacheSize > 0 ? new LRUCache<string, CacheEntry>({ max: options.cacheSize, ttl: ttlMs, ttlAutopurge: false }) : undefined;
+    ttlMs > 0 && options.cacheSize > 0
+      ? new LRUCache<string, CacheEntry>({
+          max: options.cacheSize,
+          ttl: ttlMs,
+          ttlAutopurge: false,
+          // Evicted, expired, replaced or deleted: forget the key's pointer unless it moved on.
+          dispose: (entry, digest) => {
+            if (digestByKey.get(entry.system.systemKey) === digest) digestByKey.delete(entry.system.systemKey);
+          },
+        })
+      : undefined;
   // Bumped by every invalidation: a database read that started before it must not refill the cache.
   let generation = 0;
 
   function invalidate(systemKey: string): void {
     generation++;
-    cache?.delete(systemKey);
+    const digest = digestByKey.get(systemKey);
+    if (digest !== undefined) cache?.delete(digest);
   }
 
   function invalidateAll(): void {
     generation++;
     cache?.clear();
+    digestByKey.clear();
   }
 
-  async function verify(systemKey: string, secret: string): Promise<AuthenticatedSystem> {
-    // The hot path: these exact credentials were verified a moment ago.
-    const secretDigest = hash('sha256', secret, 'buffer');
-    const cached = cache?.get(systemKey);
-    if (cached && timingSafeEqual(cached.secretDigest, secretDigest)) return cached.system;
+  /** The digest a header is cached under; a digest reveals nothing of the secret, so looking it up needs no constant-time comparison. */
+  function headerDigest(authorization: string): string {
+    return hash('sha256', authorization, 'base64');
+  }
 
+  async function verify(authorization: string, systemKey: string, secret: string): Promise<AuthenticatedSystem> {
     // Malformed keys and secrets never reach the database.
     if (!keyPattern.test(systemKey)) throw invalidCredentialsError();
     const parsed = parseSystemSecret(secret);
@@ -83,16 +98,31 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
 
     const system = { id: credentials.id, organizationId: credentials.organizationId, systemKey: credentials.systemKey };
     if (cache && readGeneration === generation) {
+      const digest = headerDigest(authorization);
+      const previous = digestByKey.get(system.systemKey);
+      if (previous !== undefined && previous !== digest) cache.delete(previous);
       // ±25 % jitter so entries filled together (after a restart) do not all expire together.
-      cache.set(systemKey, { system, secretDigest }, { ttl: Math.round(ttlMs * (0.75 + Math.random() * 0.5)) });
+      cache.set(digest, { system }, { ttl: Math.round(ttlMs * (0.75 + Math.random() * 0.5)) });
+      digestByKey.set(system.systemKey, digest);
     }
     return system;
   }
 
   return {
+    /**
+     * The system these exact credentials were verified for a moment ago, or undefined: then call
+     * authenticate(). Synchronous, so the hot path needs no promise.
+     */
+    cached(authorization: string | undefined): AuthenticatedSystem | undefined {
+      if (!cache || !authorization) return undefined;
+      return cache.get(headerDigest(authorization))?.system;
+    },
+
     /** Verifies an `Authorization` header; throws a 401 (or 503 when the database is down). */
     authenticate(authorization: string | undefined): Promise<AuthenticatedSystem> {
       if (!authorization) return Promise.reject(new UnauthorizedError('authentication required', WWW_AUTHENTICATE));
+      const hit = cache?.get(headerDigest(authorization));
+      if (hit) return Promise.resolve(hit.system);
       const token = basicToken(authorization);
       if (token === undefined) return Promise.reject(new UnauthorizedError('invalid authentication format', WWW_AUTHENTICATE));
       // Standard base64 with padding, as the appliance API has always required.
@@ -102,7 +132,7 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
       const decoded = Buffer.from(token, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) return Promise.reject(new UnauthorizedError('invalid credentials format', WWW_AUTHENTICATE));
-      return verify(decoded.slice(0, colon), decoded.slice(colon + 1));
+      return verify(authorization, decoded.slice(0, colon), decoded.slice(colon + 1));
     },
 
     invalidate,
