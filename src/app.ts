@@ -26,7 +26,7 @@ import { inventoryIngestRoutes } from './features/inventory/inventory-ingest-rou
 import { createInventoryQueries } from './features/inventory/inventory-queries.ts';
 import { createInventoryRetention } from './features/inventory/inventory-retention.ts';
 import { inventoryRoutes } from './features/inventory/inventory-routes.ts';
-import { createInventoryService, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
+import { createInventoryService, INVENTORY_BATCH_MAX_BYTES, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
 import { jobsRoutes } from './features/jobs/jobs-routes.ts';
 import { createJobQueue } from './jobs/job-queue.ts';
 import { loadAlertRules } from './features/alerts/alert-rules.ts';
@@ -130,7 +130,24 @@ export async function createMuster(options: MusterOptions) {
       metrics.heartbeatWriteDuration.observe(seconds);
     },
   });
-  const inventory = createInventoryService({ db, jobs, clock, logger, rules: loadChangeRules(config.rulesFile), alerts });
+  const inventory = createInventoryService({
+    db,
+    jobs,
+    clock,
+    logger,
+    rules: loadChangeRules(config.rulesFile),
+    alerts,
+    ingest: {
+      maxBatchSize: config.inventoryBatchSize,
+      maxBatchBytes: INVENTORY_BATCH_MAX_BYTES,
+      maxPending: config.inventoryMaxPending,
+      maxConcurrentWrites: db.kind === 'postgres' ? Math.min(config.inventoryConcurrentWrites, config.databasePoolSize) : 1,
+      onBatchWritten: (size, seconds) => {
+        metrics.inventoryBatchSize.observe(size);
+        metrics.inventoryWriteDuration.observe(seconds);
+      },
+    },
+  });
   const inventoryQueries = createInventoryQueries(db);
   metrics.setJobStatusReader(() => jobs.status());
   const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
@@ -287,6 +304,7 @@ export async function createMuster(options: MusterOptions) {
         clearInterval(closeIdle);
       }
       await batcher.drain();
+      await inventory.drain();
       if (started) {
         await scheduler.stop();
         // Leave part of the shutdown budget for closing the database afterwards.

@@ -110,6 +110,15 @@ export function createJobQueue(options: JobQueueOptions) {
       await boss.send(queue, data, { db: inTransaction(tx), ...options });
     },
 
+    /**
+     * Adds several jobs to one queue in `tx`, in one statement. On a `short` queue, a job whose
+     * singleton key already has one waiting (or comes earlier in the list) is not added.
+     */
+    async enqueueMany(tx: Sql, queue: string, jobs: readonly { data: object; singletonKey?: string }[]): Promise<void> {
+      if (jobs.length === 0) return;
+      await boss.insert(queue, jobs.map((job) => ({ ...job })), { db: inTransaction(tx) });
+    },
+
     /** Runs `handler` for jobs of `queue` in this process; a throw schedules a retry. */
     async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 2): Promise<void> {
       // A worker fetches once per polling interval: batches keep a long queue moving. Each job of

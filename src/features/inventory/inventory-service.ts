@@ -7,10 +7,14 @@ import type { AlertsService } from '../alerts/alerts-service.ts';
 import { inventoryHash } from './diff/canonical-json.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
-import { inventoryWrites as writes, type LatestRecord } from './inventory-store.ts';
+import { createInventoryIngestBatcher, type InventoryIngestBatcherOptions } from './inventory-ingest-batcher.ts';
+import { inventoryWrites as writes, type LatestRecord, type NewUpload } from './inventory-store.ts';
 import { extractInventorySummary } from './summary/inventory-summary.ts';
 
 export const INVENTORY_QUEUE = 'inventory.process';
+
+/** An ingest batch is closed at this many bytes of inventories (one larger inventory goes alone). */
+export const INVENTORY_BATCH_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Uploads processed per transaction; more wait for the next round of the same job. */
 const UPLOADS_PER_TRANSACTION = 20;
@@ -22,6 +26,8 @@ export interface InventoryServiceDeps {
   logger: Logger;
   rules: ChangeRules;
   alerts: Pick<AlertsService, 'raiseForChanges'>;
+  /** Group commit of ingest. */
+  ingest: Pick<InventoryIngestBatcherOptions, 'maxBatchSize' | 'maxBatchBytes' | 'maxPending' | 'maxConcurrentWrites' | 'onBatchWritten'>;
 }
 
 export interface IngestResult {
@@ -96,6 +102,50 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     });
   }
 
+  /** Stores uploads and their jobs in one transaction; answers each upload's previous hash. */
+  async function storeUploads(uploads: readonly NewUpload[]): Promise<(string | null)[]> {
+    return db.transaction(async (tx) => {
+      const previous = await writes.insertUploads(tx, uploads);
+      // One waiting job per system is enough: it processes everything the system has waiting.
+      const systemIds = [...new Set(uploads.map((upload) => upload.systemId))];
+      await deps.jobs.enqueueMany(
+        tx,
+        INVENTORY_QUEUE,
+        systemIds.map((systemId) => ({ data: { systemId }, singletonKey: systemId })),
+      );
+      return previous;
+    });
+  }
+
+  /**
+   * The batcher's writer. When the batch fails for the data of one inventory (JSON that
+   * PostgreSQL refuses, a system destroyed meanwhile), each is stored alone so only that one
+   * fails; any other failure (the database down) fails the batch, every request answered 503.
+   */
+  async function writeBatch(uploads: NewUpload[]): Promise<(string | null | Error)[]> {
+    try {
+      return await storeUploads(uploads);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      const results: (string | null | Error)[] = [];
+      for (const upload of uploads) {
+        try {
+          results.push((await storeUploads([upload]))[0] ?? null);
+        } catch (alone) {
+          if (isInvalidJsonError(alone)) {
+            results.push(invalid('data must be valid JSON'));
+          } else {
+            deps.logger.error({ err: alone, systemId: upload.systemId }, 'inventory could not be stored');
+            results.push(new ServiceUnavailableError('failed to process inventory'));
+          }
+        }
+      }
+      return results;
+    }
+  }
+
+  const batcher = createInventoryIngestBatcher({ ...deps.ingest, write: writeBatch, logger: deps.logger });
+
   return {
     /** Validates and durably queues an inventory; the 202 follows only once it is committed. */
     async ingest(systemId: string, body: Buffer): Promise<IngestResult> {
@@ -111,21 +161,12 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
       const receivedAt = clock.now();
       const hash = inventoryHash(data);
-      try {
-        const previousHash = await db.transaction(async (tx) => {
-          const previous = await writes.insertUpload(tx, systemId, { receivedAt, hash, size: body.length, json: text });
-          // One waiting job per system is enough: it processes everything the system has waiting.
-          await deps.jobs.enqueue(tx, INVENTORY_QUEUE, { systemId }, { singletonKey: systemId });
-          return previous;
-        });
-        return { receivedAt, size: body.length, changesDetected: previousHash !== hash };
-      } catch (error) {
-        // PostgreSQL refuses some JSON that JavaScript accepts (a \u0000 in a string).
-        if (isInvalidJsonError(error)) throw invalid('data must be valid JSON');
-        deps.logger.error({ err: error, systemId }, 'inventory could not be stored');
-        throw new ServiceUnavailableError('failed to process inventory');
-      }
+      const previousHash = await batcher.submit({ systemId, receivedAt, hash, size: body.length, json: text });
+      return { receivedAt, size: body.length, changesDetected: previousHash !== hash };
     },
+
+    /** Resolves once every inventory received so far is stored (graceful shutdown). */
+    drain: () => batcher.drain(),
 
     /** The job: processes every inventory the system has waiting. */
     async process(systemId: string): Promise<number> {
@@ -141,6 +182,13 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
 export type InventoryService = ReturnType<typeof createInventoryService>;
 
+/** Class 22 (data exception) or 23 (integrity constraint violation): the data, not the database. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** PostgreSQL refuses some JSON that JavaScript accepts (a \u0000 in a string). */
 function isInvalidJsonError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === '22P02' || code === '22P05' || code === '22025';

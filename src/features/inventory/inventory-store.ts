@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Sql } from '../../db/db.ts';
 import type { InventorySummary } from './summary/inventory-summary.ts';
 
@@ -8,6 +9,15 @@ export interface InventoryUpload {
   hash: string;
   size: number;
   data: Record<string, unknown>;
+}
+
+export interface NewUpload {
+  systemId: string;
+  receivedAt: Date;
+  hash: string;
+  size: number;
+  /** The inventory as received (valid JSON). */
+  json: string;
 }
 
 export interface LatestRecord {
@@ -32,18 +42,38 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 
 /** The writes of inventory ingest and processing; every function runs in the caller's transaction. */
 export const inventoryWrites = {
-  /** Stores a received inventory and returns the hash of the one received before it (if any). */
-  async insertUpload(tx: Sql, systemId: string, upload: { receivedAt: Date; hash: string; size: number; json: string }): Promise<string | null> {
-    await tx.query(
-      'INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
-      [randomUUID(), systemId, upload.receivedAt, upload.hash, upload.size, upload.json],
+  /**
+   * Stores received inventories, in the order given, and answers for each the hash of the one
+   * its system received before it. The systems' latest hashes are locked in id order, so
+   * concurrent batches (several nodes) cannot deadlock.
+   */
+  async insertUploads(tx: Sql, uploads: readonly NewUpload[]): Promise<(string | null)[]> {
+    if (uploads.length === 0) return [];
+    // One parameter per value: a 16 KB JSON text sent as an array element would be escaped twice.
+    const params: unknown[] = [];
+    const rows = uploads.map((upload) => {
+      const at = params.length;
+      params.push(uuidv7(), upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json);
+      return `($${at + 1}::uuid, $${at + 2}::uuid, $${at + 3}::timestamptz, $${at + 4}, $${at + 5}::integer, $${at + 6}::jsonb)`;
+    });
+    await tx.query(`INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ${rows.join(', ')}`, params);
+
+    const latestBySystem = new Map<string, string>();
+    for (const upload of uploads) latestBySystem.set(upload.systemId, upload.hash);
+    const { rows: previous } = await tx.query<{ id: string; previous: string | null }>(
+      `UPDATE systems s SET inventory_hash = latest.hash
+       FROM (SELECT id, inventory_hash AS previous FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE) old,
+         unnest($1::uuid[], $2::text[]) AS latest (id, hash)
+       WHERE s.id = old.id AND latest.id = old.id
+       RETURNING s.id, old.previous`,
+      [[...latestBySystem.keys()], [...latestBySystem.values()]],
     );
-    const { rows } = await tx.query<{ previous: string | null }>(
-      `UPDATE systems s SET inventory_hash = $2 FROM (SELECT inventory_hash AS previous FROM systems WHERE id = $1 FOR UPDATE) old
-       WHERE s.id = $1 RETURNING old.previous`,
-      [systemId, upload.hash],
-    );
-    return rows[0]?.previous ?? null;
+    const before = new Map(previous.map((row) => [row.id, row.previous]));
+    return uploads.map((upload) => {
+      const hash = before.get(upload.systemId) ?? null;
+      before.set(upload.systemId, upload.hash);
+      return hash;
+    });
   },
 
   /** Locks the system so its inventories are processed one transaction at a time, in order. */
