@@ -26,7 +26,7 @@ import { inventoryIngestRoutes } from './features/inventory/inventory-ingest-rou
 import { createInventoryQueries } from './features/inventory/inventory-queries.ts';
 import { createInventoryRetention } from './features/inventory/inventory-retention.ts';
 import { inventoryRoutes } from './features/inventory/inventory-routes.ts';
-import { createInventoryService, INVENTORY_BATCH_MAX_BYTES, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
+import { createInventoryService, INVENTORY_BATCH_MAX_BYTES, INVENTORY_JOB_BATCH_SIZE, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
 import { jobsRoutes } from './features/jobs/jobs-routes.ts';
 import { createJobQueue } from './jobs/job-queue.ts';
 import { loadAlertRules } from './features/alerts/alert-rules.ts';
@@ -282,9 +282,13 @@ export async function createMuster(options: MusterOptions) {
       await jobs.define({ name: BACKUP_PURGE_QUEUE, retryLimit: 20, retryDelaySeconds: 10, retryDelayMaxSeconds: 3600, expireInSeconds: 600 });
       await jobs.define({ name: DELIVERY_QUEUE, retryLimit: 10, retryDelaySeconds: 5, retryDelayMaxSeconds: 1800, expireInSeconds: 120 });
       if (config.roles.has('worker')) {
-        await jobs.work<{ systemId: string }>(INVENTORY_QUEUE, async ({ systemId }) => {
-          await inventory.process(systemId);
-        }, config.inventoryJobConcurrency);
+        await jobs.workBatches<{ systemId: string }>(
+          INVENTORY_QUEUE,
+          async (batch) => {
+            await inventory.process(...batch.map((job) => job.systemId));
+          },
+          { batchSize: INVENTORY_JOB_BATCH_SIZE, concurrency: config.inventoryJobConcurrency },
+        );
         await jobs.work<DeliveryJob>(DELIVERY_QUEUE, (job) => deliveries.deliver(job), 4);
         await jobs.work<{ keys: string[] }>(BACKUP_PURGE_QUEUE, (job) => backups.purge(job.keys), 1);
       }

@@ -138,6 +138,36 @@ export function createJobQueue(options: JobQueueOptions) {
       });
     },
 
+    /**
+     * Runs `handler` for batches of jobs of `queue` in this process, several jobs handled at once
+     * (one transaction for many, say). When a batch fails, its jobs are handled one by one, so
+     * one failure retries only that job.
+     */
+    async workBatches<T extends object>(queue: string, handler: (batch: T[]) => Promise<void>, options: { batchSize: number; concurrency: number }): Promise<void> {
+      await boss.work<T>(
+        queue,
+        { batchSize: options.batchSize, localConcurrency: options.concurrency, pollingIntervalSeconds: 0.5, perJobResults: true },
+        async (jobs) => {
+          try {
+            await handler(jobs.map((job) => job.data));
+            return jobs.map((job) => ({ id: job.id, status: 'completed' as const }));
+          } catch {
+            return Promise.all(
+              jobs.map((job) =>
+                handler([job.data]).then(
+                  () => ({ id: job.id, status: 'completed' as const }),
+                  (error: unknown) => {
+                    const failure = error instanceof Error ? error : new Error(String(error));
+                    return { id: job.id, status: 'failed' as const, output: { name: failure.name, message: failure.message } };
+                  },
+                ),
+              ),
+            );
+          }
+        },
+      );
+    },
+
     /** Recounts every queue now, rather than at the next monitoring pass (at most 10 s away). */
     async recount(): Promise<void> {
       await boss.supervise();

@@ -5,19 +5,18 @@ import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { AlertsService } from '../alerts/alerts-service.ts';
 import { inventoryHash } from './diff/canonical-json.ts';
-import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
-import { diffInventories } from './diff/inventory-diff.ts';
+import type { ChangeRules } from './diff/change-rules.ts';
 import { createInventoryIngestBatcher, type InventoryIngestBatcherOptions } from './inventory-ingest-batcher.ts';
-import { inventoryWrites as writes, type LatestRecord, type NewUpload } from './inventory-store.ts';
-import { extractInventorySummary } from './summary/inventory-summary.ts';
+import { createInventoryProcessor } from './inventory-processor.ts';
+import { inventoryWrites as writes, type NewUpload } from './inventory-store.ts';
 
 export const INVENTORY_QUEUE = 'inventory.process';
 
+/** Jobs (systems) one worker fetches and processes together, in shared transactions. */
+export const INVENTORY_JOB_BATCH_SIZE = 50;
+
 /** An ingest batch is closed at this many bytes of inventories (one larger inventory goes alone). */
 export const INVENTORY_BATCH_MAX_BYTES = 16 * 1024 * 1024;
-
-/** Uploads processed per transaction; more wait for the next round of the same job. */
-const UPLOADS_PER_TRANSACTION = 20;
 
 export interface InventoryServiceDeps {
   db: Db;
@@ -41,66 +40,15 @@ function invalid(reason: string): BadRequestError {
 }
 
 /**
- * Inventory ingest and processing. Ingest validates, stores the raw inventory and enqueues its
- * job in one transaction before answering. The job, in one transaction per round, takes the
- * system's waiting inventories in the order received: an identical one refreshes the latest
- * record's time; a different one becomes a record, diffed against the previous one, each change
- * classified by the rules. The waiting inventory is deleted in the same transaction, so a job
- * run twice, or retried after a crash, finds nothing to do twice.
+ * Inventory ingest and processing. Ingest validates and hashes an inventory, then hands it to
+ * the group commit: the raw inventory and its system's job are stored in one transaction with
+ * those of other requests, and the 202 follows that commit. Processing (the job) is done by the
+ * inventory processor, several systems per transaction.
  */
 export function createInventoryService(deps: InventoryServiceDeps) {
   const { db, clock } = deps;
 
-  async function processRound(systemId: string): Promise<number> {
-    return db.transaction(async (tx) => {
-      const system = await writes.lockSystem(tx, systemId);
-      if (!system) return 0; // destroyed meanwhile: its uploads went with it
-      const uploads = await writes.pendingUploads(tx, systemId, UPLOADS_PER_TRANSACTION);
-      if (uploads.length === 0) return 0;
-      let latest: LatestRecord | null = await writes.latestRecord(tx, systemId);
-      for (const upload of uploads) {
-        if (latest && upload.hash === latest.hash) {
-          await writes.refreshRecord(tx, latest.id, upload.receivedAt);
-          continue;
-        }
-        const diff = latest ? diffInventories(latest.data, upload.data) : { changes: [], limited: null };
-        const recordId = await writes.insertRecord(tx, systemId, upload, diff.changes.length, diff.limited);
-        if (latest) {
-          const classified = diff.changes.map((change) => {
-            const verdict = classifyChange(change, deps.rules);
-            return {
-              fieldPath: change.path,
-              diffType: change.type,
-              previousValue: change.previous,
-              currentValue: change.current,
-              category: verdict.category,
-              severity: verdict.severity,
-              significant: verdict.significant,
-              rule: verdict.rule,
-            };
-          });
-          const ids = await writes.insertDiffs(
-            tx,
-            { systemId, organizationId: system.organizationId, recordId, previousRecordId: latest.id, detectedAt: upload.receivedAt },
-            classified,
-          );
-          const stored = classified.flatMap((diff) => {
-            const id = ids.get(diff.fieldPath);
-            return id === undefined ? [] : [{ ...diff, id }];
-          });
-          await deps.alerts.raiseForChanges(tx, systemId, upload.receivedAt, stored);
-        }
-        latest = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, data: upload.data };
-      }
-      const newest = uploads.at(-1)!;
-      await writes.updateSummary(tx, systemId, extractInventorySummary(newest.data), newest.receivedAt);
-      await writes.deleteUploads(
-        tx,
-        uploads.map((upload) => upload.id),
-      );
-      return uploads.length;
-    });
-  }
+  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts });
 
   /** Stores uploads and their jobs in one transaction; answers each upload's previous hash. */
   async function storeUploads(uploads: readonly NewUpload[]): Promise<(string | null)[]> {
@@ -168,15 +116,8 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     /** Resolves once every inventory received so far is stored (graceful shutdown). */
     drain: () => batcher.drain(),
 
-    /** The job: processes every inventory the system has waiting. */
-    async process(systemId: string): Promise<number> {
-      let total = 0;
-      for (;;) {
-        const count = await processRound(systemId);
-        total += count;
-        if (count < UPLOADS_PER_TRANSACTION) return total;
-      }
-    },
+    /** The job: processes every inventory the systems have waiting (several systems share each transaction). */
+    process: (...systemIds: string[]): Promise<number> => processor.process(systemIds),
   };
 }
 
