@@ -137,6 +137,7 @@ export async function createMuster(options: MusterOptions) {
     logger,
     rules: loadChangeRules(config.rulesFile),
     alerts,
+    processesJobs: config.roles.has('worker'),
     ingest: {
       maxBatchSize: config.inventoryBatchSize,
       maxBatchBytes: INVENTORY_BATCH_MAX_BYTES,

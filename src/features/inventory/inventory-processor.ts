@@ -4,7 +4,7 @@ import type { Db, Sql } from '../../db/db.ts';
 import type { AlertsService, StoredChange } from '../alerts/alerts-service.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
-import { diffKey, inventoryWrites as writes, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
+import { diffKey, inventoryWrites as writes, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
 import { extractInventorySummary } from './summary/inventory-summary.ts';
 
 /** Waiting inventories processed per transaction; more are taken by the next round. */
@@ -14,6 +14,11 @@ const SNAPSHOT_CACHE_SIZE = 2000;
 
 export interface InventoryProcessorDeps {
   db: Db;
+  /**
+   * Snapshots this node received and stored, parsed, by upload id: processing takes them from
+   * here rather than reading them back. Entries are dropped once processed.
+   */
+  received: LRUCache<string, Record<string, unknown>>;
   rules: ChangeRules;
   alerts: Pick<AlertsService, 'raiseForChanges'>;
 }
@@ -41,14 +46,19 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
 
   async function processRound(systemIds: readonly string[]): Promise<number> {
     const stored: { systemId: string; recordId: string; data: unknown }[] = [];
-    const count = await db.transaction(async (tx) => {
+    const processed = await db.transaction(async (tx): Promise<InventoryUpload[]> => {
       const organizations = await writes.lockSystemsForProcessing(tx, systemIds);
       const present = systemIds.filter((systemId) => organizations.has(systemId)); // destroyed ones took their uploads along
-      if (present.length === 0) return 0;
+      if (present.length === 0) return [];
       const uploads = await writes.pendingUploads(tx, present, UPLOADS_PER_TRANSACTION);
-      if (uploads.length === 0) return 0;
+      if (uploads.length === 0) return [];
       const bySystem = Map.groupBy(uploads, (upload) => upload.systemId);
       const latest = await latestRecords(tx, [...bySystem.keys()]);
+      const fetched = await writes.uploadData(
+        tx,
+        uploads.filter((upload) => !deps.received.has(upload.id)).map((upload) => upload.id),
+      );
+      const dataOf = (uploadId: string) => fetched.get(uploadId) ?? deps.received.get(uploadId)!;
 
       const records: NewRecord[] = [];
       const diffs: NewDiff[] = [];
@@ -58,12 +68,13 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
         const organizationId = organizations.get(systemId)!;
         let previous = latest.get(systemId);
         for (const upload of systemUploads) {
+          const data = dataOf(upload.id);
           if (previous && upload.hash === previous.hash) {
             refreshed.set(previous.id, upload.receivedAt);
             continue;
           }
           const recordId = randomUUID();
-          const diff = previous ? diffInventories(previous.data, upload.data) : { changes: [], limited: null };
+          const diff = previous ? diffInventories(previous.data, data) : { changes: [], limited: null };
           records.push({ id: recordId, uploadId: upload.id, changeCount: diff.changes.length, limited: diff.limited });
           if (previous) {
             for (const change of diff.changes) {
@@ -85,10 +96,10 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
               });
             }
           }
-          previous = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, data: upload.data };
+          previous = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, data };
         }
         const newest = systemUploads.at(-1)!;
-        summaries.push({ systemId, summary: extractInventorySummary(newest.data), lastInventoryAt: newest.receivedAt });
+        summaries.push({ systemId, summary: extractInventorySummary(dataOf(newest.id)), lastInventoryAt: newest.receivedAt });
         if (previous) stored.push({ systemId, recordId: previous.id, data: previous.data });
       }
 
@@ -101,10 +112,11 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
         tx,
         uploads.map((upload) => upload.id),
       );
-      return uploads.length;
+      return uploads;
     });
+    for (const upload of processed) deps.received.delete(upload.id);
     for (const entry of stored) snapshots.set(entry.systemId, { recordId: entry.recordId, data: entry.data });
-    return count;
+    return processed.length;
   }
 
   /** Each system's latest record with its snapshot: from memory when it is still the latest. */

@@ -1,4 +1,6 @@
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
@@ -15,6 +17,9 @@ export const INVENTORY_QUEUE = 'inventory.process';
 /** Jobs (systems) one worker fetches and processes together, in shared transactions. */
 export const INVENTORY_JOB_BATCH_SIZE = 50;
 
+/** Parsed snapshots of stored, not yet processed inventories kept for this node's worker. */
+const RECEIVED_CACHE_SIZE = 1000;
+
 /** An ingest batch is closed at this many bytes of inventories (one larger inventory goes alone). */
 export const INVENTORY_BATCH_MAX_BYTES = 16 * 1024 * 1024;
 
@@ -25,6 +30,8 @@ export interface InventoryServiceDeps {
   logger: Logger;
   rules: ChangeRules;
   alerts: Pick<AlertsService, 'raiseForChanges'>;
+  /** Whether this process works the inventory queue (and so keeps what it receives in memory for it). */
+  processesJobs: boolean;
   /** Group commit of ingest. */
   ingest: Pick<InventoryIngestBatcherOptions, 'maxBatchSize' | 'maxBatchBytes' | 'maxPending' | 'maxConcurrentWrites' | 'onBatchWritten'>;
 }
@@ -48,7 +55,8 @@ function invalid(reason: string): BadRequestError {
 export function createInventoryService(deps: InventoryServiceDeps) {
   const { db, clock } = deps;
 
-  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts });
+  const received = new LRUCache<string, Record<string, unknown>>({ max: RECEIVED_CACHE_SIZE });
+  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received });
 
   /** Stores uploads and their jobs in one transaction; answers each upload's previous hash. */
   async function storeUploads(uploads: readonly NewUpload[]): Promise<(string | null)[]> {
@@ -109,7 +117,10 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
       const receivedAt = clock.now();
       const hash = inventoryHash(data);
-      const previousHash = await batcher.submit({ systemId, receivedAt, hash, size: body.length, json: text });
+      const id = uuidv7();
+      const previousHash = await batcher.submit({ id, systemId, receivedAt, hash, size: body.length, json: text });
+      // Committed: this node's worker can take the parsed snapshot from memory.
+      if (deps.processesJobs) received.set(id, data as Record<string, unknown>);
       return { receivedAt, size: body.length, changesDetected: previousHash !== hash };
     },
 

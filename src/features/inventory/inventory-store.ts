@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
 import type { Sql } from '../../db/db.ts';
 import type { InventorySummary } from './summary/inventory-summary.ts';
 
@@ -8,10 +7,11 @@ export interface InventoryUpload {
   receivedAt: Date;
   hash: string;
   size: number;
-  data: Record<string, unknown>;
 }
 
 export interface NewUpload {
+  /** A UUIDv7, so uploads received in the same millisecond keep their order. */
+  id: string;
   systemId: string;
   receivedAt: Date;
   hash: string;
@@ -65,7 +65,7 @@ export const inventoryWrites = {
     const params: unknown[] = [];
     const rows = uploads.map((upload) => {
       const at = params.length;
-      params.push(uuidv7(), upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json);
+      params.push(upload.id, upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json);
       return `($${at + 1}::uuid, $${at + 2}::uuid, $${at + 3}::timestamptz, $${at + 4}, $${at + 5}::integer, $${at + 6}::jsonb)`;
     });
     await tx.query(`INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ${rows.join(', ')}`, params);
@@ -100,13 +100,20 @@ export const inventoryWrites = {
     return new Map(rows.map((row) => [row.id, row.organization_id]));
   },
 
-  /** The systems' waiting inventories, each system's in the order received, at most `limit` in all. */
+  /** The systems' waiting inventories (without their snapshots), each system's in the order received, at most `limit` in all. */
   async pendingUploads(tx: Sql, systemIds: readonly string[], limit: number): Promise<InventoryUpload[]> {
-    const { rows } = await tx.query<{ id: string; system_id: string; received_at: Date; hash: string; size: number; data: Record<string, unknown> }>(
-      'SELECT id, system_id, received_at, hash, size, data FROM inventory_uploads WHERE system_id = ANY($1::uuid[]) ORDER BY system_id, received_at, id LIMIT $2',
+    const { rows } = await tx.query<{ id: string; system_id: string; received_at: Date; hash: string; size: number }>(
+      'SELECT id, system_id, received_at, hash, size FROM inventory_uploads WHERE system_id = ANY($1::uuid[]) ORDER BY system_id, received_at, id LIMIT $2',
       [systemIds, limit],
     );
-    return rows.map((row) => ({ id: row.id, systemId: row.system_id, receivedAt: row.received_at, hash: row.hash, size: row.size, data: row.data }));
+    return rows.map((row) => ({ id: row.id, systemId: row.system_id, receivedAt: row.received_at, hash: row.hash, size: row.size }));
+  },
+
+  /** Snapshots of waiting inventories, by upload id. */
+  async uploadData(tx: Sql, uploadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (uploadIds.length === 0) return new Map();
+    const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>('SELECT id, data FROM inventory_uploads WHERE id = ANY($1::uuid[])', [uploadIds]);
+    return new Map(rows.map((row) => [row.id, row.data]));
   },
 
   /** Each system's latest record, without its snapshot. */
