@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { v7 as uuidv7 } from 'uuid';
 import type { Db, Sql } from '../../db/db.ts';
 import type { AlertsService, StoredChange } from '../alerts/alerts-service.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
@@ -73,7 +73,8 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
             refreshed.set(previous.id, upload.receivedAt);
             continue;
           }
-          const recordId = randomUUID();
+          // Time-ordered ids: records received in the same millisecond stay in the order processed.
+          const recordId = uuidv7();
           const diff = previous ? diffInventories(previous.data, data) : { changes: [], limited: null };
           records.push({ id: recordId, uploadId: upload.id, changeCount: diff.changes.length, limited: diff.limited });
           if (previous) {
