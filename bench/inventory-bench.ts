@@ -687,6 +687,8 @@ interface DbResult {
   load: LoadResult;
   /** Inventories Muster accepted (202) from the start of the warm-up, by its own counter. */
   acceptedExact: number;
+  /** Ingest group commit over the whole load: batches, inventories in them, seconds writing them. */
+  ingestBatches: { count: number; inventories: number; seconds: number };
   /** Milliseconds from the start of the warm-up to the end of the measured run. */
   loadMs: number;
   drain: Drain;
@@ -737,7 +739,13 @@ async function benchDb(db: DbKind, options: InventoryOptions, data: Bodies): Pro
   progress(`${label}: warm-up ${options.warmupSeconds} s then ${options.durationSeconds} s measured, ${connections} connections`);
   const load = await drive(muster.url, fleet, data, posts, lastAccepted, connections, options.warmupSeconds, options.durationSeconds, muster.pid);
   // Every inventory sent was answered (see drive()), so this counts exactly the inventories stored.
-  const acceptedExact = accepted202((await scrapeMetrics(muster.url)).samples) - countBefore;
+  const afterLoad = (await scrapeMetrics(muster.url)).samples;
+  const acceptedExact = accepted202(afterLoad) - countBefore;
+  const ingestBatches = {
+    count: afterLoad.get('muster_inventory_batch_size_count') ?? 0,
+    inventories: afterLoad.get('muster_inventory_batch_size_sum') ?? 0,
+    seconds: afterLoad.get('muster_inventory_write_seconds_sum') ?? 0,
+  };
   progress(
     `${label}: ${fmt(load.run.acceptedPerSecond)} accepted/s (p99 ${fmt(load.run.p99, 1)} ms), ${fmt(acceptedExact)} accepted in all; ` +
       `waiting for them to be processed (at most ${fmt(options.drainTimeoutSeconds)} s)`,
@@ -771,6 +779,7 @@ async function benchDb(db: DbKind, options: InventoryOptions, data: Bodies): Pro
     connections,
     load,
     acceptedExact,
+    ingestBatches,
     loadMs: load.endedAt - load.startedAt,
     drain,
     totals,
@@ -881,7 +890,11 @@ function details(result: DbResult, options: InventoryOptions, data: Bodies): str
       `max latency ${fmt(load.run.max, 1)} ms. Warm-up ${fmt(load.warmup.seconds, 1)} s just before it, in the same load: ${statuses(load.warmup)}, ` +
       `${fmt(load.warmup.acceptedPerSecond)}/s, p99 ${fmt(load.warmup.p99, 1)} ms, starting with every system's first inventory. ` +
       `Connection errors ${fmt(load.errors)}, timeouts ${fmt(load.timeouts)}, inventories left unanswered ${fmt(load.unanswered)}; ` +
-      `Muster's own counter: ${fmt(result.acceptedExact)} × 202 over warm-up and run (autocannon: ${fmt(load.warmup.accepted + load.run.accepted)}).`,
+      `Muster's own counter: ${fmt(result.acceptedExact)} × 202 over warm-up and run (autocannon: ${fmt(load.warmup.accepted + load.run.accepted)}).` +
+      (result.ingestBatches.count > 0
+        ? ` Group commit (muster_inventory_batch_size, muster_inventory_write_seconds): ${fmt(result.ingestBatches.count)} transactions, ` +
+          `${fmt(result.ingestBatches.inventories / result.ingestBatches.count, 1)} inventories and ${fmt((result.ingestBatches.seconds / result.ingestBatches.count) * 1000, 1)} ms each on average.`
+        : ''),
     `Processing, end to end over the whole load (warm-up + run, ${fmt(loadSeconds, 1)} s): ${fmt(processedDuringLoad)} inventories processed by the time the load stopped ` +
       `(${fmt(processedDuringLoad / loadSeconds)}/s alongside ingest), ${fmt(backlog)} still waiting` +
       (tailMs !== undefined && backlog > 0 ? `, worked off in ${fmt(tailMs / 1000, 1)} s more (${fmt(backlog / (tailMs / 1000))}/s with no ingest)` : '') +

@@ -30,7 +30,7 @@ import { inventoryIngestRoutes } from './features/inventory/inventory-ingest-rou
 import { createInventoryQueries } from './features/inventory/inventory-queries.ts';
 import { createInventoryRetention } from './features/inventory/inventory-retention.ts';
 import { inventoryRoutes } from './features/inventory/inventory-routes.ts';
-import { createInventoryService, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
+import { createInventoryService, INVENTORY_BATCH_MAX_BYTES, INVENTORY_JOB_BATCH_SIZE, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
 import { jobsRoutes } from './features/jobs/jobs-routes.ts';
 import { createJobQueue } from './jobs/job-queue.ts';
 import { loadAlertRules } from './features/alerts/alert-rules.ts';
@@ -136,7 +136,25 @@ export async function createMuster(options: MusterOptions) {
       metrics.heartbeatsAccepted.inc(acknowledged);
     },
   });
-  const inventory = createInventoryService({ db, jobs, clock, logger, rules: loadChangeRules(config.rulesFile), alerts });
+  const inventory = createInventoryService({
+    db,
+    jobs,
+    clock,
+    logger,
+    rules: loadChangeRules(config.rulesFile),
+    alerts,
+    processesJobs: config.roles.has('worker'),
+    ingest: {
+      maxBatchSize: config.inventoryBatchSize,
+      maxBatchBytes: INVENTORY_BATCH_MAX_BYTES,
+      maxPending: config.inventoryMaxPending,
+      maxConcurrentWrites: db.kind === 'postgres' ? Math.min(config.inventoryConcurrentWrites, config.databasePoolSize) : 1,
+      onBatchWritten: (size, seconds) => {
+        metrics.inventoryBatchSize.observe(size);
+        metrics.inventoryWriteDuration.observe(seconds);
+      },
+    },
+  });
   const inventoryQueries = createInventoryQueries(db);
   metrics.setJobStatusReader(() => jobs.status());
   const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
@@ -275,9 +293,13 @@ export async function createMuster(options: MusterOptions) {
       await jobs.define({ name: BACKUP_PURGE_QUEUE, retryLimit: 20, retryDelaySeconds: 10, retryDelayMaxSeconds: 3600, expireInSeconds: 600 });
       await jobs.define({ name: DELIVERY_QUEUE, retryLimit: 10, retryDelaySeconds: 5, retryDelayMaxSeconds: 1800, expireInSeconds: 120 });
       if (config.roles.has('worker')) {
-        await jobs.work<{ systemId: string }>(INVENTORY_QUEUE, async ({ systemId }) => {
-          await inventory.process(systemId);
-        }, config.inventoryJobConcurrency);
+        await jobs.workBatches<{ systemId: string }>(
+          INVENTORY_QUEUE,
+          async (batch) => {
+            await inventory.process(...batch.map((job) => job.systemId));
+          },
+          { batchSize: INVENTORY_JOB_BATCH_SIZE, concurrency: config.inventoryJobConcurrency },
+        );
         await jobs.work<DeliveryJob>(DELIVERY_QUEUE, (job) => deliveries.deliver(job), 4);
         await jobs.work<{ keys: string[] }>(BACKUP_PURGE_QUEUE, (job) => backups.purge(job.keys), 1);
       }
@@ -297,6 +319,7 @@ export async function createMuster(options: MusterOptions) {
         clearInterval(closeIdle);
       }
       await batcher.drain();
+      await inventory.drain();
       if (started) {
         await scheduler.stop();
         // Leave part of the shutdown budget for closing the database afterwards.

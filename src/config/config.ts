@@ -64,6 +64,12 @@ export interface Config {
   };
   /** Inventory jobs run at once by this node. */
   inventoryJobConcurrency: number;
+  /** Most inventories stored by one ingest transaction (group commit). */
+  inventoryBatchSize: number;
+  /** Inventories waiting to be stored beyond this are refused with 503. */
+  inventoryMaxPending: number;
+  /** Ingest transactions in flight at once on PostgreSQL. */
+  inventoryConcurrentWrites: number;
   /** Registration attempts per client address per minute. */
   registerRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
@@ -128,6 +134,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       s3: readS3Settings(env),
     },
     inventoryJobConcurrency: readInteger(env, 'INVENTORY_JOB_CONCURRENCY', 2, { min: 1, max: 64 }),
+    inventoryBatchSize: readInteger(env, 'INVENTORY_BATCH_SIZE', 200, { min: 1, max: 5000 }),
+    inventoryMaxPending: readInteger(env, 'INVENTORY_MAX_PENDING', 2000, { min: 1, max: 1_000_000 }),
+    inventoryConcurrentWrites: readInteger(env, 'INVENTORY_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });

@@ -110,6 +110,15 @@ export function createJobQueue(options: JobQueueOptions) {
       await boss.send(queue, data, { db: inTransaction(tx), ...options });
     },
 
+    /**
+     * Adds several jobs to one queue in `tx`, in one statement. On a `short` queue, a job whose
+     * singleton key already has one waiting (or comes earlier in the list) is not added.
+     */
+    async enqueueMany(tx: Sql, queue: string, jobs: readonly { data: object; singletonKey?: string }[]): Promise<void> {
+      if (jobs.length === 0) return;
+      await boss.insert(queue, jobs.map((job) => ({ ...job })), { db: inTransaction(tx) });
+    },
+
     /** Runs `handler` for jobs of `queue` in this process; a throw schedules a retry. */
     async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 2): Promise<void> {
       // A worker fetches once per polling interval: batches keep a long queue moving. Each job of
@@ -127,6 +136,36 @@ export function createJobQueue(options: JobQueueOptions) {
           ),
         );
       });
+    },
+
+    /**
+     * Runs `handler` for batches of jobs of `queue` in this process, several jobs handled at once
+     * (one transaction for many, say). When a batch fails, its jobs are handled one by one, so
+     * one failure retries only that job.
+     */
+    async workBatches<T extends object>(queue: string, handler: (batch: T[]) => Promise<void>, options: { batchSize: number; concurrency: number }): Promise<void> {
+      await boss.work<T>(
+        queue,
+        { batchSize: options.batchSize, localConcurrency: options.concurrency, pollingIntervalSeconds: 0.5, perJobResults: true },
+        async (jobs) => {
+          try {
+            await handler(jobs.map((job) => job.data));
+            return jobs.map((job) => ({ id: job.id, status: 'completed' as const }));
+          } catch {
+            return Promise.all(
+              jobs.map((job) =>
+                handler([job.data]).then(
+                  () => ({ id: job.id, status: 'completed' as const }),
+                  (error: unknown) => {
+                    const failure = error instanceof Error ? error : new Error(String(error));
+                    return { id: job.id, status: 'failed' as const, output: { name: failure.name, message: failure.message } };
+                  },
+                ),
+              ),
+            );
+          }
+        },
+      );
     },
 
     /** Recounts every queue now, rather than at the next monitoring pass (at most 10 s away). */

@@ -54,6 +54,18 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    inventoryBatchSize: new Histogram({
+      name: 'muster_inventory_batch_size',
+      help: 'Inventories stored per ingest transaction (group commit)',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
+    inventoryWriteDuration: new Histogram({
+      name: 'muster_inventory_write_seconds',
+      help: 'Time to store and commit one batch of inventories with their jobs',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
     livenessTransitions: new Counter({
       name: 'muster_liveness_transitions_total',
       help: 'Liveness transitions recorded by the scanner, by new status',

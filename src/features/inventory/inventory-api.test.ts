@@ -238,6 +238,75 @@ for (const kind of databaseKinds()) {
       assert.equal(stored.rows.length, 0);
     });
 
+    it('group commit: a batch whose transaction fails answers 503 to every request in it and stores nothing', async () => {
+      const systems = await Promise.all([1, 2, 3].map(() => t.createRegisteredSystem()));
+      // A node whose ingest transactions fail at their last statement (the jobs), so they roll back.
+      const node = await startTestMuster(failAfter(database.db, /json_to_recordset/), { ROLES: 'api' });
+      try {
+        const responses = await Promise.all(
+          [...systems, ...systems].map((system) =>
+            node.muster.app.inject({
+              method: 'POST',
+              url: '/api/systems/inventory',
+              headers: { authorization: system.basic, 'content-type': 'application/json' },
+              payload: JSON.stringify(seedInventory()),
+            }),
+          ),
+        );
+        for (const response of responses) {
+          assert.equal(response.statusCode, 503, response.body);
+          assert.ok(Number(response.headers['retry-after']) > 0);
+          assert.deepEqual(response.json(), { code: 503, message: 'failed to process inventory', data: null });
+        }
+      } finally {
+        await node.close();
+      }
+      const ids = systems.map((system) => system.id);
+      const stored = await database.db.query('SELECT 1 FROM inventory_uploads WHERE system_id = ANY($1::uuid[])', [ids]);
+      assert.equal(stored.rows.length, 0);
+      const hashes = await database.db.query('SELECT 1 FROM systems WHERE id = ANY($1::uuid[]) AND inventory_hash IS NOT NULL', [ids]);
+      assert.equal(hashes.rows.length, 0, 'no latest hash moved');
+      assert.equal(await t.muster.inventory.process(...ids), 0, 'and no job has anything to do');
+    });
+
+    it('group commit: concurrent inventories of one system are all stored, in order, and processed into one chain', async () => {
+      const system = await t.createRegisteredSystem();
+      const versions = ['10.0', '10.1', '10.2', '10.3', '10.4', '10.5'];
+      const bodies = versions.map((version) => {
+        const inventory = seedInventory();
+        inventory.os.version = version;
+        return JSON.stringify(inventory);
+      });
+      const responses = await Promise.all([...bodies, bodies[5]!].map((body) => post(system.basic, body)));
+      for (const response of responses) assert.equal(response.statusCode, 202, response.body);
+      assert.equal(responses.filter((response) => response.json().data.changes_detected === false).length, 1, 'the identical re-send, and only it');
+
+      assert.equal(await t.muster.inventory.process(system.id), 7);
+      const records = (await api(`/api/v1/systems/${system.id}/inventory?page_size=50`)).json();
+      assert.equal(records.total, 6, 'the re-send refreshed the latest record');
+      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs?page_size=50`)).json();
+      assert.equal(diffs.total, 5);
+      // Every record but the first is diffed against the one before it: the changes form one chain.
+      const next = new Map(diffs.items.map((diff: { previous_value: string; current_value: string }) => [diff.previous_value, diff.current_value]));
+      const first = versions.find((version) => !diffs.items.some((diff: { current_value: string }) => diff.current_value === version))!;
+      const chain = [first];
+      while (next.has(chain.at(-1))) chain.push(next.get(chain.at(-1)) as string);
+      assert.deepEqual([...chain].sort(), versions);
+      const latest = (await api(`/api/v1/systems/${system.id}/inventory/latest`)).json();
+      assert.equal(latest.data.os.version, chain.at(-1));
+      assert.equal(await t.muster.inventory.process(system.id), 0, 'nothing processed twice');
+    });
+
+    it('group commit: an inventory PostgreSQL refuses gets 400 without failing the others of its batch', async () => {
+      const [good, bad] = await Promise.all([t.createRegisteredSystem(), t.createRegisteredSystem()]);
+      const [accepted, refused] = await Promise.all([post(good.basic, JSON.stringify(seedInventory())), post(bad.basic, '{"bad": "\\u0000"}')]);
+      assert.equal(accepted.statusCode, 202, accepted.body);
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.deepEqual(refused.json().data, { validation_error: 'data must be valid JSON' });
+      const stored = await database.db.query<{ system_id: string }>('SELECT system_id FROM inventory_uploads WHERE system_id = ANY($1::uuid[])', [[good.id, bad.id]]);
+      assert.deepEqual(stored.rows.map((row) => row.system_id), [good.id]);
+    });
+
     it('a processing run that fails half-way is retried without duplicate records or diffs', async () => {
       const system = await t.createRegisteredSystem();
       await post(system.basic, JSON.stringify(previousInventory()));

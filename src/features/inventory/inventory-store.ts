@@ -1,23 +1,45 @@
-import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../db/db.ts';
 import type { InventorySummary } from './summary/inventory-summary.ts';
 
 export interface InventoryUpload {
   id: string;
+  systemId: string;
   receivedAt: Date;
   hash: string;
   size: number;
-  data: Record<string, unknown>;
 }
 
-export interface LatestRecord {
+export interface NewUpload {
+  /** A UUIDv7, so uploads received in the same millisecond keep their order. */
+  id: string;
+  systemId: string;
+  receivedAt: Date;
+  hash: string;
+  size: number;
+  /** The inventory as received (valid JSON). */
+  json: string;
+}
+
+export interface RecordHead {
   id: string;
   hash: string;
   receivedAt: Date;
-  data: unknown;
+}
+
+export interface NewRecord {
+  id: string;
+  /** The waiting inventory it is made from. */
+  uploadId: string;
+  changeCount: number;
+  limited: unknown;
 }
 
 export interface NewDiff {
+  systemId: string;
+  organizationId: string;
+  recordId: string;
+  previousRecordId: string;
+  detectedAt: Date;
   fieldPath: string;
   diffType: 'create' | 'update' | 'delete';
   previousValue: unknown;
@@ -32,100 +54,179 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 
 /** The writes of inventory ingest and processing; every function runs in the caller's transaction. */
 export const inventoryWrites = {
-  /** Stores a received inventory and returns the hash of the one received before it (if any). */
-  async insertUpload(tx: Sql, systemId: string, upload: { receivedAt: Date; hash: string; size: number; json: string }): Promise<string | null> {
+  /**
+   * Stores received inventories, in the order given, and answers for each the hash of the one
+   * its system received before it. The systems' latest hashes are locked in id order, so
+   * concurrent batches (several nodes) cannot deadlock.
+   */
+  async insertUploads(tx: Sql, uploads: readonly NewUpload[]): Promise<(string | null)[]> {
+    if (uploads.length === 0) return [];
+    // One parameter per value: a 16 KB JSON text sent as an array element would be escaped twice.
+    const params: unknown[] = [];
+    const rows = uploads.map((upload) => {
+      const at = params.length;
+      params.push(upload.id, upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json);
+      return `($${at + 1}::uuid, $${at + 2}::uuid, $${at + 3}::timestamptz, $${at + 4}, $${at + 5}::integer, $${at + 6}::jsonb)`;
+    });
+    await tx.query(`INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ${rows.join(', ')}`, params);
+
+    const latestBySystem = new Map<string, string>();
+    for (const upload of uploads) latestBySystem.set(upload.systemId, upload.hash);
+    const { rows: previous } = await tx.query<{ id: string; previous: string | null }>(
+      `UPDATE systems s SET inventory_hash = latest.hash
+       FROM (SELECT id, inventory_hash AS previous FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE) old,
+         unnest($1::uuid[], $2::text[]) AS latest (id, hash)
+       WHERE s.id = old.id AND latest.id = old.id
+       RETURNING s.id, old.previous`,
+      [[...latestBySystem.keys()], [...latestBySystem.values()]],
+    );
+    const before = new Map(previous.map((row) => [row.id, row.previous]));
+    return uploads.map((upload) => {
+      const hash = before.get(upload.systemId) ?? null;
+      before.set(upload.systemId, upload.hash);
+      return hash;
+    });
+  },
+
+  /**
+   * Serializes the processing of these systems with any other transaction processing them (on
+   * this node or another), until this transaction ends. Advisory locks, taken in the order given
+   * (callers sort), rather than the systems' rows: ingest updates those rows and must never wait
+   * for a processing transaction. Answers the systems that still exist, with their organization.
+   */
+  async lockSystemsForProcessing(tx: Sql, systemIds: readonly string[]): Promise<Map<string, string>> {
+    await tx.query("SELECT count(pg_advisory_xact_lock(hashtextextended('inventory:' || id, 0))) FROM unnest($1::text[]) AS id", [systemIds]);
+    const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM systems WHERE id = ANY($1::uuid[])', [systemIds]);
+    return new Map(rows.map((row) => [row.id, row.organization_id]));
+  },
+
+  /** The systems' waiting inventories (without their snapshots), each system's in the order received, at most `limit` in all. */
+  async pendingUploads(tx: Sql, systemIds: readonly string[], limit: number): Promise<InventoryUpload[]> {
+    const { rows } = await tx.query<{ id: string; system_id: string; received_at: Date; hash: string; size: number }>(
+      'SELECT id, system_id, received_at, hash, size FROM inventory_uploads WHERE system_id = ANY($1::uuid[]) ORDER BY system_id, received_at, id LIMIT $2',
+      [systemIds, limit],
+    );
+    return rows.map((row) => ({ id: row.id, systemId: row.system_id, receivedAt: row.received_at, hash: row.hash, size: row.size }));
+  },
+
+  /** Snapshots of waiting inventories, by upload id. */
+  async uploadData(tx: Sql, uploadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (uploadIds.length === 0) return new Map();
+    const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>('SELECT id, data FROM inventory_uploads WHERE id = ANY($1::uuid[])', [uploadIds]);
+    return new Map(rows.map((row) => [row.id, row.data]));
+  },
+
+  /** Each system's latest record, without its snapshot. */
+  async latestRecordHeads(tx: Sql, systemIds: readonly string[]): Promise<Map<string, RecordHead>> {
+    const { rows } = await tx.query<{ system_id: string; id: string; hash: string; received_at: Date }>(
+      `SELECT s.id AS system_id, r.id, r.hash, r.received_at
+       FROM unnest($1::uuid[]) AS s (id)
+       CROSS JOIN LATERAL (
+         SELECT id, hash, received_at FROM inventory_records WHERE system_id = s.id ORDER BY received_at DESC, id DESC LIMIT 1
+       ) r`,
+      [systemIds],
+    );
+    return new Map(rows.map((row) => [row.system_id, { id: row.id, hash: row.hash, receivedAt: row.received_at }]));
+  },
+
+  /** Snapshots of records, by record id. */
+  async recordData(tx: Sql, recordIds: readonly string[]): Promise<Map<string, unknown>> {
+    if (recordIds.length === 0) return new Map();
+    const { rows } = await tx.query<{ id: string; data: unknown }>('SELECT id, data FROM inventory_records WHERE id = ANY($1::uuid[])', [recordIds]);
+    return new Map(rows.map((row) => [row.id, row.data]));
+  },
+
+  /** Moves each latest record's last_seen_at forward to at least the time given. */
+  async refreshRecords(tx: Sql, seen: ReadonlyMap<string, Date>): Promise<void> {
+    if (seen.size === 0) return;
     await tx.query(
-      'INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
-      [randomUUID(), systemId, upload.receivedAt, upload.hash, upload.size, upload.json],
+      `UPDATE inventory_records r SET last_seen_at = greatest(r.last_seen_at, seen.at)
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS seen (id, at) WHERE r.id = seen.id`,
+      [[...seen.keys()], [...seen.values()]],
     );
-    const { rows } = await tx.query<{ previous: string | null }>(
-      `UPDATE systems s SET inventory_hash = $2 FROM (SELECT inventory_hash AS previous FROM systems WHERE id = $1 FOR UPDATE) old
-       WHERE s.id = $1 RETURNING old.previous`,
-      [systemId, upload.hash],
-    );
-    return rows[0]?.previous ?? null;
   },
 
-  /** Locks the system so its inventories are processed one transaction at a time, in order. */
-  async lockSystem(tx: Sql, systemId: string): Promise<{ organizationId: string } | null> {
-    const { rows } = await tx.query<{ organization_id: string }>('SELECT organization_id FROM systems WHERE id = $1 FOR UPDATE', [systemId]);
-    return rows[0] ? { organizationId: rows[0].organization_id } : null;
-  },
-
-  async pendingUploads(tx: Sql, systemId: string, limit: number): Promise<InventoryUpload[]> {
-    const { rows } = await tx.query<{ id: string; received_at: Date; hash: string; size: number; data: Record<string, unknown> }>(
-      'SELECT id, received_at, hash, size, data FROM inventory_uploads WHERE system_id = $1 ORDER BY received_at, id LIMIT $2',
-      [systemId, limit],
-    );
-    return rows.map((row) => ({ id: row.id, receivedAt: row.received_at, hash: row.hash, size: row.size, data: row.data }));
-  },
-
-  async latestRecord(tx: Sql, systemId: string): Promise<LatestRecord | null> {
-    const { rows } = await tx.query<{ id: string; hash: string; received_at: Date; data: unknown }>(
-      'SELECT id, hash, received_at, data FROM inventory_records WHERE system_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1',
-      [systemId],
-    );
-    return rows[0] ? { id: rows[0].id, hash: rows[0].hash, receivedAt: rows[0].received_at, data: rows[0].data } : null;
-  },
-
-  async refreshRecord(tx: Sql, recordId: string, seenAt: Date): Promise<void> {
-    await tx.query('UPDATE inventory_records SET last_seen_at = greatest(last_seen_at, $2) WHERE id = $1', [recordId, seenAt]);
-  },
-
-  async insertRecord(tx: Sql, systemId: string, upload: InventoryUpload, changeCount: number, limited: unknown): Promise<string> {
-    const id = randomUUID();
+  /**
+   * Turns waiting inventories into records. The snapshot is copied inside the database from the
+   * upload row (already parsed and compressed there), not sent again.
+   */
+  async insertRecords(tx: Sql, records: readonly NewRecord[]): Promise<void> {
+    if (records.length === 0) return;
     await tx.query(
       `INSERT INTO inventory_records (id, system_id, received_at, last_seen_at, hash, size, change_count, diff_limited, data)
-       VALUES ($1, $2, $3, $3, $4, $5, $6, $7::jsonb, $8::jsonb)`,
-      [id, systemId, upload.receivedAt, upload.hash, upload.size, changeCount, json(limited), JSON.stringify(upload.data)],
+       SELECT r.id, u.system_id, u.received_at, u.received_at, u.hash, u.size, r.change_count, r.diff_limited::jsonb, u.data
+       FROM unnest($1::uuid[], $2::uuid[], $3::integer[], $4::text[]) AS r (id, upload_id, change_count, diff_limited)
+       JOIN inventory_uploads u ON u.id = r.upload_id`,
+      [records.map((record) => record.id), records.map((record) => record.uploadId), records.map((record) => record.changeCount), records.map((record) => json(record.limited))],
     );
-    return id;
   },
 
-  async insertDiffs(
-    tx: Sql,
-    context: { systemId: string; organizationId: string; recordId: string; previousRecordId: string; detectedAt: Date },
-    diffs: readonly NewDiff[],
-  ): Promise<Map<string, number>> {
+  /** Stores diffs (each once: a record's path is unique) and answers the id of each stored one by record and path. */
+  async insertDiffs(tx: Sql, diffs: readonly NewDiff[]): Promise<Map<string, number>> {
     if (diffs.length === 0) return new Map();
-    const { rows } = await tx.query<{ id: number; field_path: string }>(
+    const column = <T>(pick: (diff: NewDiff) => T) => diffs.map(pick);
+    const { rows } = await tx.query<{ id: number; record_id: string; field_path: string }>(
       `INSERT INTO inventory_diffs (system_id, organization_id, record_id, previous_record_id, detected_at, field_path, diff_type,
          previous_value, current_value, category, severity, significant, rule)
-       SELECT $1, $2, $3, $4, $5, d.field_path, d.diff_type, d.previous_value::jsonb, d.current_value::jsonb, d.category, d.severity, d.significant, d.rule
-       FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[], $13::text[])
-         AS d (field_path, diff_type, previous_value, current_value, category, severity, significant, rule)
+       SELECT d.system_id, d.organization_id, d.record_id, d.previous_record_id, d.detected_at, d.field_path, d.diff_type,
+         d.previous_value::jsonb, d.current_value::jsonb, d.category, d.severity, d.significant, d.rule
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[],
+         $10::text[], $11::text[], $12::boolean[], $13::text[])
+         AS d (system_id, organization_id, record_id, previous_record_id, detected_at, field_path, diff_type, previous_value, current_value,
+           category, severity, significant, rule)
        ON CONFLICT (record_id, field_path) DO NOTHING
-       RETURNING id, field_path`,
+       RETURNING id, record_id, field_path`,
       [
-        context.systemId,
-        context.organizationId,
-        context.recordId,
-        context.previousRecordId,
-        context.detectedAt,
-        diffs.map((diff) => diff.fieldPath),
-        diffs.map((diff) => diff.diffType),
-        diffs.map((diff) => json(diff.previousValue)),
-        diffs.map((diff) => json(diff.currentValue)),
-        diffs.map((diff) => diff.category),
-        diffs.map((diff) => diff.severity),
-        diffs.map((diff) => diff.significant),
-        diffs.map((diff) => diff.rule),
+        column((diff) => diff.systemId),
+        column((diff) => diff.organizationId),
+        column((diff) => diff.recordId),
+        column((diff) => diff.previousRecordId),
+        column((diff) => diff.detectedAt),
+        column((diff) => diff.fieldPath),
+        column((diff) => diff.diffType),
+        column((diff) => json(diff.previousValue)),
+        column((diff) => json(diff.currentValue)),
+        column((diff) => diff.category),
+        column((diff) => diff.severity),
+        column((diff) => diff.significant),
+        column((diff) => diff.rule),
       ],
     );
-    /** Id of each stored diff by its path. */
-    return new Map(rows.map((row) => [row.field_path, row.id]));
+    return new Map(rows.map((row) => [diffKey(row.record_id, row.field_path), row.id]));
   },
 
   async deleteUploads(tx: Sql, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     await tx.query('DELETE FROM inventory_uploads WHERE id = ANY($1::uuid[])', [ids]);
   },
 
-  async updateSummary(tx: Sql, systemId: string, summary: InventorySummary, lastInventoryAt: Date): Promise<void> {
+  /**
+   * Sets each system's summary fields from its newest inventory. Rows are locked in id order, as
+   * ingest locks them, so the two cannot deadlock.
+   */
+  async updateSummaries(tx: Sql, summaries: readonly { systemId: string; summary: InventorySummary; lastInventoryAt: Date }[]): Promise<void> {
+    if (summaries.length === 0) return;
+    const column = <T>(pick: (entry: (typeof summaries)[number]) => T) => summaries.map(pick);
     await tx.query(
-      `UPDATE systems SET fqdn = $2, ipv4_address = $3, ipv6_address = $4, version = $5, os = $6,
-         type = coalesce($7, type), last_inventory_at = greatest(last_inventory_at, $8)
-       WHERE id = $1`,
-      [systemId, summary.fqdn, summary.ipv4Address, summary.ipv6Address, summary.version, summary.os, summary.type, lastInventoryAt],
+      `UPDATE systems s SET fqdn = v.fqdn, ipv4_address = v.ipv4_address, ipv6_address = v.ipv6_address, version = v.version, os = v.os,
+         type = coalesce(v.type, s.type), last_inventory_at = greatest(s.last_inventory_at, v.last_inventory_at)
+       FROM (SELECT id FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE) locked,
+         unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+           AS v (id, fqdn, ipv4_address, ipv6_address, version, os, type, last_inventory_at)
+       WHERE s.id = locked.id AND v.id = locked.id`,
+      [
+        column((entry) => entry.systemId),
+        column((entry) => entry.summary.fqdn),
+        column((entry) => entry.summary.ipv4Address),
+        column((entry) => entry.summary.ipv6Address),
+        column((entry) => entry.summary.version),
+        column((entry) => entry.summary.os),
+        column((entry) => entry.summary.type),
+        column((entry) => entry.lastInventoryAt),
+      ],
     );
   },
 };
+
+/** How stored diffs are matched back to the changes they came from. */
+export const diffKey = (recordId: string, fieldPath: string) => `${recordId}\u0000${fieldPath}`;

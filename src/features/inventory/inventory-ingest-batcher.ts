@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import { ServiceUnavailableError } from '../../errors/errors.ts';
+import type { NewUpload } from './inventory-store.ts';
+
+/**
+ * Stores a batch (its uploads and their jobs) and answers, in the batch's order, each upload's
+ * previous hash, or the error that upload alone must be answered with. Throws when the batch as
+ * a whole could not be stored.
+ */
+export type UploadBatchWriter = (uploads: NewUpload[]) => Promise<(string | null | Error)[]>;
+
+export interface InventoryIngestBatcherOptions {
+  write: UploadBatchWriter;
+  /** Most inventories stored by one transaction. */
+  maxBatchSize: number;
+  /** A batch is closed once its inventories reach this many bytes (a single larger one goes alone). */
+  maxBatchBytes: number;
+  /** Inventories waiting beyond this are refused with 503 instead of queueing without bound. */
+  maxPending: number;
+  /** Batches written at the same time (more than one only helps with a connection pool). */
+  maxConcurrentWrites: number;
+  logger: Logger;
+  onBatchWritten?: (size: number, seconds: number) => void;
+}
+
+interface Waiting {
+  upload: NewUpload;
+  resolve: (previousHash: string | null) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Group commit for inventories, as for heartbeats (ADR 0004): inventories that arrive while a
+ * batch is being written go out together in the next transaction, and each request's promise
+ * settles only when the transaction carrying its inventory and job has committed. No timer:
+ * under light load an inventory is written on the next event-loop turn; under load batches
+ * grow by themselves and share one commit.
+ */
+export function createInventoryIngestBatcher(options: InventoryIngestBatcherOptions) {
+  let pending: Waiting[] = [];
+  /** Submitted and not yet answered: waiting, or in a batch being written. */
+  let pendingCount = 0;
+  let writesInFlight = 0;
+  let idle: (() => void)[] = [];
+  let pumpScheduled = false;
+
+  function takeBatch(): Waiting[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < pending.length && count < options.maxBatchSize) {
+      bytes += pending[count]!.upload.size;
+      count++;
+      if (bytes >= options.maxBatchBytes) break;
+    }
+    const batch = pending.slice(0, count);
+    pending = pending.slice(count);
+    return batch;
+  }
+
+  /** Writes start on the next event-loop turn, so every request read in this turn joins the batch. */
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(pump);
+  }
+
+  function pump(): void {
+    pumpScheduled = false;
+    while (pending.length > 0 && writesInFlight < options.maxConcurrentWrites) {
+      const batch = takeBatch();
+      writesInFlight++;
+      void writeBatch(batch).finally(() => {
+        writesInFlight--;
+        if (pending.length > 0) schedulePump();
+        else if (writesInFlight === 0) {
+          for (const resolve of idle) resolve();
+          idle = [];
+        }
+      });
+    }
+  }
+
+  async function writeBatch(batch: Waiting[]): Promise<void> {
+    const started = performance.now();
+    try {
+      const results = await options.write(batch.map((waiting) => waiting.upload));
+      options.onBatchWritten?.(batch.length, (performance.now() - started) / 1000);
+      batch.forEach((waiting, index) => {
+        const result = results[index];
+        if (result instanceof Error) waiting.reject(result);
+        else waiting.resolve(result ?? null);
+      });
+    } catch (error) {
+      options.logger.error({ err: error, batchSize: batch.length }, 'inventory batch could not be stored');
+      const failure = new ServiceUnavailableError('failed to process inventory');
+      for (const waiting of batch) waiting.reject(failure);
+    } finally {
+      pendingCount -= batch.length;
+    }
+  }
+
+  return {
+    /**
+     * Resolves with the hash of the system's previous inventory once this one and its job are
+     * committed; rejects with a 503 when it cannot be stored (or the error meant for it alone).
+     */
+    submit(upload: NewUpload): Promise<string | null> {
+      if (pendingCount >= options.maxPending) {
+        return Promise.reject(new ServiceUnavailableError('too many inventories waiting to be stored; retry shortly', 1));
+      }
+      return new Promise<string | null>((resolve, reject) => {
+        pending.push({ upload, resolve, reject });
+        pendingCount++;
+        schedulePump();
+      });
+    },
+
+    /** Resolves when every submitted inventory has been written (for graceful shutdown). */
+    drain(): Promise<void> {
+      if (writesInFlight === 0 && pending.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+
+    get pendingCount(): number {
+      return pendingCount;
+    },
+  };
+}
+
+export type InventoryIngestBatcher = ReturnType<typeof createInventoryIngestBatcher>;
