@@ -72,7 +72,7 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
   });
 
   it('creates a system, shows its secret once with a working copy button and ready-to-paste commands', async () => {
-    await page.getByRole('link', { name: 'Systems', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Systems' }).click();
     await page.getByRole('button', { name: 'Create system' }).click();
     await page.getByLabel('Name').fill('e2e-appliance');
     await page.getByLabel('Type (optional)').fill('ns8');
@@ -173,8 +173,40 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     await shot('system-backups');
   });
 
+  it('regenerates the secret, suspends and reactivates the system from its page', async () => {
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'Regenerate secret' }).click();
+    const secret = (await page.getByTestId('system-secret').textContent())!;
+    assert.notEqual(secret, created.secret);
+    await page.getByRole('button', { name: 'Done' }).click();
+    const beat = (basic: string) => appliance('heartbeat', { method: 'POST', headers: { authorization: basic }, body: '{}' });
+    assert.equal((await beat(created.basic)).status, 401, 'the old secret stops working');
+    created = { ...created, secret, basic: `Basic ${Buffer.from(`${created.key}:${secret}`).toString('base64')}` };
+    assert.equal((await beat(created.basic)).status, 200);
+
+    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.locator('.page-head .badge').filter({ hasText: 'suspended' }).waitFor();
+    assert.equal((await beat(created.basic)).status, 401, 'a suspended system is refused');
+    await page.getByRole('button', { name: 'Reactivate' }).click();
+    await page.locator('.page-head .badge').filter({ hasText: 'suspended' }).waitFor({ state: 'detached' });
+    assert.equal((await beat(created.basic)).status, 200);
+  });
+
+  it('exports the filtered system list as CSV', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Systems' }).click();
+    await page.getByLabel('Search').fill('e2e-app');
+    await page.waitForURL(/search=e2e-app/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    assert.equal(download.suggestedFilename(), 'systems.csv');
+    const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');
+    assert.equal(lines.length, 2);
+    assert.match(lines[0]!, /^id,name,type,status,/);
+    assert.match(lines[1]!, /,e2e-appliance,ns8,active,/);
+  });
+
   it('shows the live fleet counts on the overview and signs out', async () => {
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('count-active').filter({ hasText: '1' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     await page.locator('.changes .change').first().waitFor();
     await shot('overview');

@@ -30,7 +30,7 @@ export function ChangeList({ changes, systemNames }: { changes: Diff[]; systemNa
               {systemNames ? (
                 <>
                   {' · '}
-                  <Link to={`/systems/${change.system_id}/changes`}>{systemNames.get(change.system_id) ?? 'system'}</Link>
+                  <Link to={`/systems/${change.system_id}/changes`}>{systemNames.get(change.system_id) ?? '…'}</Link>
                 </>
               ) : null}
             </div>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, CATEGORIES, DIFF_TYPES, LIVE_INTERVAL_MS, SEVERITIES, type Diff, type Page, type Severity, type TimelineDay } from '../../api.ts';
 import { ChangeList } from '../../components/change-list.tsx';
+import { groupByDay } from '../../day-groups.ts';
 import { Empty, ErrorBox, Loading, Pagination } from '../../components/ui.tsx';
 
 const DAY_MS = 86_400_000;
@@ -115,35 +116,24 @@ export function ChangesTab({ systemId }: { systemId: string }) {
 
 /** Changes grouped by day, newest first, with the quiet days between groups called out. */
 function DayGroups({ changes }: { changes: Diff[] }) {
-  const groups: { day: string; changes: Diff[] }[] = [];
-  for (const change of changes) {
-    const day = dayOf(change.detected_at);
-    const last = groups.at(-1);
-    if (last?.day === day) last.changes.push(change);
-    else groups.push({ day, changes: [change] });
-  }
   return (
     <div className="timeline">
-      {groups.map((group, index) => {
-        const previous = groups[index - 1];
-        const gap = previous ? Math.round((Date.parse(previous.day) - Date.parse(group.day)) / DAY_MS) - 1 : 0;
-        return (
-          <div key={group.day}>
-            {gap > 0 ? (
-              <p className="gap muted">
-                {gap} day{gap === 1 ? '' : 's'} without changes
-              </p>
-            ) : null}
-            <h3 className="day">
-              {new Date(`${group.day}T00:00:00Z`).toLocaleDateString(undefined, { dateStyle: 'full', timeZone: 'UTC' })}{' '}
-              <span className="muted">
-                {group.changes.length} change{group.changes.length === 1 ? '' : 's'}
-              </span>
-            </h3>
-            <ChangeList changes={group.changes} />
-          </div>
-        );
-      })}
+      {groupByDay(changes, (change) => change.detected_at).map((group) => (
+        <div key={group.day}>
+          {group.quietDaysBefore > 0 ? (
+            <p className="gap muted">
+              {group.quietDaysBefore} day{group.quietDaysBefore === 1 ? '' : 's'} without changes
+            </p>
+          ) : null}
+          <h3 className="day">
+            {new Date(`${group.day}T00:00:00Z`).toLocaleDateString(undefined, { dateStyle: 'full', timeZone: 'UTC' })}{' '}
+            <span className="muted">
+              {group.items.length} change{group.items.length === 1 ? '' : 's'}
+            </span>
+          </h3>
+          <ChangeList changes={group.items} />
+        </div>
+      ))}
     </div>
   );
 }
