@@ -1,0 +1,135 @@
+/**
+ * Dashboard API benchmark: a fleet of 10,000 systems (a share of them registered and sending a
+ * heartbeat), then the requests the dashboard's pages make, each repeated, timed one at a time
+ * over loopback: list pages (first and deep, several sorts), search, filters, health scores for
+ * a page, the fleet summary, and the CSV export of the whole fleet. Goal: the systems list stays
+ * fast (tens of milliseconds) at that size.
+ */
+import {
+  createFleet,
+  createScratchDatabase,
+  DB_LABEL,
+  fmt,
+  machineInfo,
+  makeTempDir,
+  markdownTable,
+  onCleanup,
+  percentile,
+  postgresReachable,
+  postgresServerVersion,
+  progress,
+  startMuster,
+  writeBenchmarkSection,
+  type DbKind,
+  type MusterProcess,
+} from './lib.ts';
+
+export interface DashboardBenchOptions {
+  dbs: DbKind[];
+  systems: number;
+  registered: number;
+  repeats: number;
+}
+
+async function createUnregistered(muster: MusterProcess, from: number, to: number): Promise<void> {
+  let next = from;
+  const worker = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= to) return;
+      const response = await fetch(`${muster.url}/api/v1/systems`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${muster.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `fleet-${String(index).padStart(6, '0')}`, type: index % 3 === 0 ? 'nsec' : 'ns8', labels: { rack: `r${index % 40}` } }),
+      });
+      if (response.status !== 201) throw new Error(`POST /api/v1/systems answered ${response.status}: ${await response.text()}`);
+      await response.body?.cancel();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+async function timeRequest(muster: MusterProcess, path: string, repeats: number): Promise<{ sorted: number[]; bytes: number; body: string }> {
+  const samples: number[] = [];
+  let body = '';
+  for (let i = 0; i < repeats + 2; i++) {
+    const started = performance.now();
+    const response = await fetch(`${muster.url}/api/v1/${path}`, { headers: { authorization: `Bearer ${muster.adminToken}` } });
+    body = await response.text();
+    const ms = performance.now() - started;
+    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`);
+    if (i >= 2) samples.push(ms); // the first two warm the plan caches
+  }
+  return { sorted: samples.sort((a, b) => a - b), bytes: Buffer.byteLength(body), body };
+}
+
+export async function runDashboardBench(options: DashboardBenchOptions): Promise<void> {
+  for (const db of options.dbs) {
+    let databaseUrl: string | undefined;
+    if (db === 'postgres') {
+      const problem = await postgresReachable();
+      if (problem) throw new Error(`PostgreSQL is not reachable: ${problem}`);
+      databaseUrl = (await createScratchDatabase()).url;
+    }
+    const dataDir = await makeTempDir(`muster-bench-dashboard-${db}-`);
+    const muster = await startMuster({ dataDir, databaseUrl, label: `muster (dashboard, ${db})` });
+    onCleanup(async () => void (await muster.stop(10_000)));
+
+    const started = performance.now();
+    progress(`${DB_LABEL[db]}: creating ${options.registered} registered systems and ${options.systems - options.registered} more`);
+    const fleet = await createFleet(muster, options.registered);
+    for (const system of fleet) {
+      const beat = await fetch(`${muster.url}/api/systems/heartbeat`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${system.systemKey}:${system.secret}`).toString('base64')}` },
+      });
+      await beat.body?.cancel();
+    }
+    await createUnregistered(muster, options.registered, options.systems);
+    const setupSeconds = (performance.now() - started) / 1000;
+
+    const deepPage = Math.max(1, Math.floor(options.systems / 50 / 2));
+    const requests: [string, string][] = [
+      ['list, page 1 by name', 'systems?page=1&page_size=50&sort=name'],
+      [`list, page ${deepPage} by last heartbeat`, `systems?page=${deepPage}&page_size=50&sort=last_heartbeat&order=desc`],
+      ['list, by organization', 'systems?page=3&page_size=50&sort=organization'],
+      ['search "fleet-0099"', 'systems?search=fleet-0099&page_size=50&sort=name'],
+      ['filter type + status', 'systems?type=ns8&status=unknown&page_size=50&sort=name'],
+      ['fleet summary', 'summary'],
+      ['firing alerts', 'alerts?status=firing&severity=critical&severity=high&page_size=10'],
+    ];
+    const rows: string[][] = [];
+    let healthPage = '';
+    for (const [label, path] of requests) {
+      progress(`${DB_LABEL[db]}: ${label}`);
+      const { sorted, bytes, body } = await timeRequest(muster, path, options.repeats);
+      if (path.startsWith('systems?page=1&')) {
+        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((item) => `system_id=${item.id}`);
+        healthPage = `health-scores?${ids.join('&')}`;
+      }
+      rows.push([label, fmt(percentile(sorted, 50), 1), fmt(percentile(sorted, 95), 1), fmt(sorted.at(-1), 1), fmt(bytes / 1024, 1)]);
+    }
+    const health = await timeRequest(muster, healthPage, options.repeats);
+    rows.push(['health scores, a page of 50', fmt(percentile(health.sorted, 50), 1), fmt(percentile(health.sorted, 95), 1), fmt(health.sorted.at(-1), 1), fmt(health.bytes / 1024, 1)]);
+    progress(`${DB_LABEL[db]}: CSV export`);
+    const csv = await timeRequest(muster, 'systems/export', 3);
+    const csvRows = csv.body.trimEnd().split('\r\n').length - 1;
+    if (csvRows !== options.systems) throw new Error(`the CSV export had ${csvRows} rows, expected ${options.systems}`);
+    rows.push([`CSV export, all ${options.systems.toLocaleString('en-US')}`, fmt(percentile(csv.sorted, 50), 0), '', fmt(csv.sorted.at(-1), 0), fmt(csv.bytes / 1024, 0)]);
+
+    const machine = machineInfo();
+    const lines = [
+      `## Dashboard API — ${DB_LABEL[db]}`,
+      '',
+      `- Date: ${new Date().toISOString()}`,
+      `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${muster.health.data.node_version} (Muster child)${db === 'postgres' ? `; ${await postgresServerVersion()} on the same machine` : ''}`,
+      `- Code: git ${machine.git}`,
+      `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat each, the rest never registered), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
+      '',
+      markdownTable(['request', 'p50 ms', 'p95 ms', 'max ms', 'answer KiB'], rows),
+    ];
+    console.log(`\n${lines.join('\n')}\n`);
+    await writeBenchmarkSection('dashboard', db, lines.join('\n'));
+    await muster.stop(10_000);
+  }
+}
