@@ -531,7 +531,7 @@ export function machineInfo(): MachineInfo {
 
 const FILE_HEADER = `# Muster benchmarks
 
-Measured with \`npm run bench -- heartbeat|liveness|inventory|all [--db pglite|postgres|both]\` (see \`bench/run.ts\`).
+Measured with \`npm run bench -- heartbeat|liveness|inventory|backups|dashboard|all [--db pglite|postgres|both]\` (see \`bench/run.ts\`).
 Each section is rewritten when the same benchmark is run again on the same database; the
 others are kept. Load generator, Muster, and PostgreSQL share one machine, so the numbers
 describe that machine as a whole, not Muster alone.
