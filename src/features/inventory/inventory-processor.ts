@@ -11,6 +11,14 @@ import { extractInventorySummary } from './summary/inventory-summary.ts';
 const UPLOADS_PER_TRANSACTION = 200;
 /** Latest snapshots kept parsed in memory, so each is not read back from the database every round. */
 const SNAPSHOT_CACHE_SIZE = 2000;
+/**
+ * Longest stretch of diffing before other work gets a turn. A round diffs up to 200 inventories
+ * (tens of milliseconds); without a break, ingest's requests and its database answers would wait
+ * for all of it, and every ingest transaction would take that much longer.
+ */
+const MAX_BUSY_MS = 2;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface InventoryProcessorDeps {
   db: Db;
@@ -64,7 +72,12 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
       const diffs: NewDiff[] = [];
       const refreshed = new Map<string, Date>();
       const summaries = [];
+      let busySince = performance.now();
       for (const [systemId, systemUploads] of bySystem) {
+        if (performance.now() - busySince > MAX_BUSY_MS) {
+          await nextTurn();
+          busySince = performance.now();
+        }
         const organizationId = organizations.get(systemId)!;
         let previous = latest.get(systemId);
         for (const upload of systemUploads) {
