@@ -28,5 +28,18 @@ export function failAfter(db: Db, pattern: RegExp): Db {
       return result;
     },
   });
-  return { ...db, transaction: (work) => db.transaction((tx) => work(guard(tx))), close: () => Promise.resolve() };
+  const begin = db.begin;
+  return {
+    ...db,
+    transaction: (work) => db.transaction((tx) => work(guard(tx))),
+    ...(begin
+      ? {
+          begin: async () => {
+            const open = await begin();
+            return { ...open, sql: guard(open.sql) };
+          },
+        }
+      : {}),
+    close: () => Promise.resolve(),
+  };
 }
