@@ -18,6 +18,13 @@ export interface Sql {
   query: <Row = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions) => Promise<QueryResult<Row>>;
 }
 
+/** A transaction already begun: its statements, then exactly one of commit or rollback. */
+export interface OpenTransaction {
+  sql: Sql;
+  commit: () => Promise<void>;
+  rollback: () => Promise<void>;
+}
+
 export type NotificationHandler = (payload: string) => void;
 
 export interface Db extends Sql {
@@ -28,6 +35,12 @@ export interface Db extends Sql {
   readonly server?: { connectionString: string; schema: string | undefined };
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction: <T>(work: (tx: Sql) => Promise<T>) => Promise<T>;
+  /**
+   * Begins a transaction now for work that comes shortly (PostgreSQL only: PGlite has one
+   * connection). Group commit opens the next batch's transaction while the current batch is
+   * written, so BEGIN's round trip is not on the requests' path.
+   */
+  begin?: () => Promise<OpenTransaction>;
   /**
    * Subscribes to a NOTIFY channel. `onReconnect` is called when the subscription was lost
    * and re-established, since notifications sent in between are gone.

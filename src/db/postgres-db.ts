@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Db, NotificationHandler, QueryOptions, QueryResult, Sql } from './db.ts';
+import type { Db, NotificationHandler, OpenTransaction, QueryOptions, QueryResult, Sql } from './db.ts';
 
 const INT8_OID = 20;
 
@@ -43,28 +43,51 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
     },
   });
 
-  return {
-    kind: 'postgres',
-    server: { connectionString: options.connectionString, schema: options.schema },
-    query: wrap(pool).query,
-    async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(wrap(client));
+  async function begin(): Promise<OpenTransaction> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+    let released = false;
+    return {
+      sql: wrap(client),
+      async commit() {
         await client.query('COMMIT');
+        released = true;
         client.release();
-        return result;
-      } catch (error) {
+      },
+      async rollback() {
+        if (released) return;
+        released = true;
         // A failed ROLLBACK means the connection is broken: destroy it instead of reusing it.
         const broken = await client.query('ROLLBACK').then(
           () => undefined,
           (rollbackError: unknown) => rollbackError as Error,
         );
         client.release(broken);
+      },
+    };
+  }
+
+  return {
+    kind: 'postgres',
+    server: { connectionString: options.connectionString, schema: options.schema },
+    query: wrap(pool).query,
+    async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+      const open = await begin();
+      try {
+        const result = await work(open.sql);
+        await open.commit();
+        return result;
+      } catch (error) {
+        await open.rollback();
         throw error;
       }
     },
+    begin,
     listen: listener.listen,
     async close() {
       await listener.close();

@@ -1,4 +1,4 @@
-import type { Db, Sql } from '../../src/db/db.ts';
+import type { Db, QueryOptions, Sql } from '../../src/db/db.ts';
 
 /** Wraps a database so a test can make every statement fail, as when the server goes away. */
 export function faultyDb(db: Db): Db & { down: boolean } {
@@ -17,4 +17,29 @@ export function faultyDb(db: Db): Db & { down: boolean } {
     close: () => Promise.resolve(),
   };
   return Object.defineProperty(wrapped, 'down', { get: () => state.down, set: (value: boolean) => (state.down = value) }) as Db & { down: boolean };
+}
+
+/** A database whose statements fail, inside transactions, from the first one matching `pattern` on. */
+export function failAfter(db: Db, pattern: RegExp): Db {
+  const guard = (sql: Sql): Sql => ({
+    query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
+      const result = await sql.query<Row>(text, params, options);
+      if (pattern.test(text)) throw new Error('connection terminated unexpectedly');
+      return result;
+    },
+  });
+  const begin = db.begin;
+  return {
+    ...db,
+    transaction: (work) => db.transaction((tx) => work(guard(tx))),
+    ...(begin
+      ? {
+          begin: async () => {
+            const open = await begin();
+            return { ...open, sql: guard(open.sql) };
+          },
+        }
+      : {}),
+    close: () => Promise.resolve(),
+  };
 }

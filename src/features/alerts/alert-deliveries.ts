@@ -2,7 +2,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Sql } from '../../db/db.ts';
 import { NotFoundError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
-import { alertmanagerAlert, deliveryTargets, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob } from './alert-delivery.ts';
+import { alertmanagerAlert, deliveryTargets, deliveryTargetsOf, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob } from './alert-delivery.ts';
 import type { AlertsStore } from './alerts-store.ts';
 import type { WebhooksStore } from './webhooks-store.ts';
 
@@ -11,7 +11,7 @@ const SYNC_BATCH = 500;
 export interface AlertDeliveriesDeps {
   store: AlertsStore;
   webhooks: WebhooksStore;
-  jobs: Pick<JobQueue, 'enqueue'>;
+  jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>;
   clock: Clock;
   /** Base URL of Alertmanager (ALERTMANAGER_URL), or undefined. */
   alertmanagerUrl: string | undefined;
@@ -40,6 +40,14 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
       for (const target of await deliveryTargets(tx, alert.organizationId, toAlertmanager && alertmanagerAlertsUrl !== undefined)) {
         await deps.jobs.enqueue(tx, DELIVERY_QUEUE, { alertId: alert.id, target } satisfies DeliveryJob);
       }
+    },
+
+    /** enqueue for several alerts: one webhook lookup for all their organizations, one insert of all their jobs. */
+    async enqueueMany(tx: Sql, alerts: readonly { id: string; organizationId: string }[], toAlertmanager: boolean): Promise<void> {
+      if (alerts.length === 0) return;
+      const targets = await deliveryTargetsOf(tx, [...new Set(alerts.map((alert) => alert.organizationId))], toAlertmanager && alertmanagerAlertsUrl !== undefined);
+      const jobs = alerts.flatMap((alert) => targets.get(alert.organizationId)!.map((target) => ({ data: { alertId: alert.id, target } satisfies DeliveryJob })));
+      await deps.jobs.enqueueMany(tx, DELIVERY_QUEUE, jobs);
     },
 
     /** The job: delivers the alert as it is now (a resolution that followed is sent as resolved). */

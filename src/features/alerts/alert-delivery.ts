@@ -64,3 +64,12 @@ export async function deliveryTargets(tx: Sql, organizationId: string, alertmana
   const { rows } = await tx.query<{ id: string }>('SELECT id FROM webhooks WHERE organization_id = $1', [organizationId]);
   return [...rows.map((row) => ({ kind: 'webhook' as const, webhookId: row.id })), ...(alertmanager ? [{ kind: 'alertmanager' as const }] : [])];
 }
+
+/** deliveryTargets for several organizations in one statement: each one's targets, by organization id. */
+export async function deliveryTargetsOf(tx: Sql, organizationIds: readonly string[], alertmanager: boolean): Promise<Map<string, DeliveryTarget[]>> {
+  const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM webhooks WHERE organization_id = ANY($1::uuid[])', [organizationIds]);
+  const targets = new Map(organizationIds.map((organizationId) => [organizationId, [] as DeliveryTarget[]]));
+  for (const row of rows) targets.get(row.organization_id)?.push({ kind: 'webhook', webhookId: row.id });
+  if (alertmanager) for (const list of targets.values()) list.push({ kind: 'alertmanager' });
+  return targets;
+}

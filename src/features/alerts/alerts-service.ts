@@ -2,7 +2,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { alertRuleForChange, type AlertRules } from './alert-rules.ts';
 import type { AlertDeliveries } from './alert-deliveries.ts';
-import type { AlertsStore } from './alerts-store.ts';
+import type { AlertsStore, NewAlert } from './alerts-store.ts';
 
 /** How long an alert about one change stays firing. */
 const CHANGE_ALERT_HOURS = 24;
@@ -24,12 +24,19 @@ export interface StoredChange {
   rule: string;
 }
 
+/** Stored changes of one record: what raiseForChanges takes, several records at a time. */
+export interface ChangeSet {
+  systemId: string;
+  detectedAt: Date;
+  changes: readonly StoredChange[];
+}
+
 export interface AlertsServiceDeps {
   db: Db;
   store: AlertsStore;
   rules: AlertRules;
   clock: Clock;
-  deliveries: Pick<AlertDeliveries, 'enqueue'>;
+  deliveries: Pick<AlertDeliveries, 'enqueue' | 'enqueueMany'>;
 }
 
 function brief(value: unknown): string {
@@ -46,15 +53,20 @@ export function createAlertsService(deps: AlertsServiceDeps) {
   const { store, rules, clock } = deps;
 
   return {
-    /** Raises the alerts `changes` call for; runs in the transaction that stored them. */
-    async raiseForChanges(tx: Sql, systemId: string, detectedAt: Date, changes: readonly StoredChange[]): Promise<number> {
-      let raised = 0;
-      for (const change of changes) {
-        const rule = alertRuleForChange(change, rules);
-        if (!rule) continue;
-        const raisedAlert = await store.raise(
-          tx,
-          {
+    /**
+     * Raises the alerts the changes call for, for any number of records at once (one statement
+     * for the alerts, one webhook lookup and one insert for their deliveries); runs in the
+     * transaction that stored the changes. Answers how many were raised: none twice, since each
+     * alert is keyed by the change it is about.
+     */
+    async raiseForChanges(tx: Sql, changeSets: readonly ChangeSet[]): Promise<number> {
+      const now = clock.now();
+      const alerts: NewAlert[] = [];
+      for (const { systemId, detectedAt, changes } of changeSets) {
+        for (const change of changes) {
+          const rule = alertRuleForChange(change, rules);
+          if (!rule) continue;
+          alerts.push({
             fingerprint: `change:${change.id}`,
             name: INVENTORY_CHANGE,
             systemId,
@@ -67,15 +79,12 @@ export function createAlertsService(deps: AlertsServiceDeps) {
             sourceId: String(change.id),
             startsAt: detectedAt,
             endsAt: new Date(detectedAt.getTime() + CHANGE_ALERT_HOURS * 3_600_000),
-          },
-          clock.now(),
-        );
-        if (raisedAlert) {
-          await deps.deliveries.enqueue(tx, raisedAlert, true);
-          raised++;
+          });
         }
       }
-      return raised;
+      const raised = await store.raiseMany(tx, alerts, now);
+      await deps.deliveries.enqueueMany(tx, raised, true);
+      return raised.length;
     },
 
     /** Records the registration event (an alert resolved at once) in the registering transaction. */

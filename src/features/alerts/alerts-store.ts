@@ -103,6 +103,26 @@ WHERE s.id = $14
 ON CONFLICT DO NOTHING
 RETURNING id, organization_id`;
 
+/**
+ * RAISE for many alerts in one statement (each row as RAISE does it alone). Rows of systems
+ * that no longer exist are left out, as RAISE leaves them out.
+ */
+const RAISE_MANY = `
+INSERT INTO alerts (id, fingerprint, name, system_id, organization_id, severity, status, summary, labels, annotations,
+  source_type, source_id, starts_at, ends_at, created_at, updated_at)
+SELECT a.id, a.fingerprint, a.name, s.id, s.organization_id, a.severity, a.status, a.summary,
+  jsonb_build_object('alertname', a.name, 'severity', a.severity, 'system_id', s.id::text, 'system_key', s.system_key,
+    'system_name', s.name, 'organization_id', o.id::text, 'organization_name', o.name) || a.labels::jsonb,
+  jsonb_build_object('summary', a.summary, 'description', a.description),
+  a.source_type, a.source_id, a.starts_at, a.ends_at, $13, $13
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+    $10::text[], $11::timestamptz[], $12::timestamptz[], $14::uuid[]) WITH ORDINALITY
+  AS a (id, fingerprint, name, severity, status, summary, labels, description, source_type, source_id, starts_at, ends_at, system_id, position)
+  JOIN systems s ON s.id = a.system_id JOIN organizations o ON o.id = s.organization_id
+ORDER BY a.position
+ON CONFLICT DO NOTHING
+RETURNING id, organization_id`;
+
 export function createAlertsStore(sql: Sql) {
   return {
     async raise(tx: Sql, alert: NewAlert, now: Date): Promise<{ id: string; organizationId: string } | null> {
@@ -123,6 +143,36 @@ export function createAlertsStore(sql: Sql) {
         alert.systemId,
       ]);
       return rows[0] ? { id: rows[0].id, organizationId: rows[0].organization_id } : null;
+    },
+
+    /**
+     * Raises several alerts in one statement; answers those raised (not already raised by their
+     * source, nor firing under the same fingerprint), in the order given.
+     */
+    async raiseMany(tx: Sql, alerts: readonly NewAlert[], now: Date): Promise<{ id: string; organizationId: string }[]> {
+      if (alerts.length === 0) return [];
+      const ids = alerts.map(() => randomUUID());
+      const { rows } = await tx.query<{ id: string; organization_id: string }>(RAISE_MANY, [
+        ids,
+        alerts.map((alert) => alert.fingerprint),
+        alerts.map((alert) => alert.name),
+        alerts.map((alert) => alert.severity),
+        alerts.map((alert) => alert.status),
+        alerts.map((alert) => alert.summary),
+        alerts.map((alert) => JSON.stringify(alert.labels ?? {})),
+        alerts.map((alert) => alert.description),
+        alerts.map((alert) => alert.sourceType),
+        alerts.map((alert) => alert.sourceId),
+        alerts.map((alert) => alert.startsAt),
+        alerts.map((alert) => alert.endsAt),
+        now,
+        alerts.map((alert) => alert.systemId),
+      ]);
+      // RETURNING promises no order: put the raised ones back in the order given.
+      const position = new Map<string, number>(ids.map((id, index) => [id, index]));
+      return rows
+        .map((row) => ({ id: row.id, organizationId: row.organization_id }))
+        .sort((a, b) => position.get(a.id)! - position.get(b.id)!);
     },
 
     /** Resolves the firing alert with this fingerprint, if any; returns it. */

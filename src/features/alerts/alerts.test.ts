@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { failAfter } from '../../../test/helpers/faulty-db.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
 import { AlertRulesError, DEFAULT_ALERT_RULES, parseAlertRules } from './alert-rules.ts';
@@ -34,6 +35,7 @@ for (const kind of databaseKinds()) {
 
     const alertsOf = async (systemId: string, query = '') =>
       (await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${systemId}/alerts?${query}`, headers: adminHeaders })).json().items as {
+        id: string;
         name: string;
         status: string;
         severity: string;
@@ -86,6 +88,51 @@ for (const kind of databaseKinds()) {
       t.clock.advance(25 * 60 * MINUTE);
       await t.muster.alerts.resolveExpired();
       assert.deepEqual((await alertsOf(system.id, 'name=InventoryChange')).map((alert) => alert.status), ['resolved', 'resolved']);
+    });
+
+    it('raises one alert per change for several systems processed together, with one delivery per webhook, none twice after a failed run', async () => {
+      const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })).json();
+      const hooks: string[] = [];
+      for (const path of ['/one', '/two']) {
+        const created = await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: `http://127.0.0.1:9${path}` } });
+        assert.equal(created.statusCode, 201, created.body);
+        hooks.push(created.json().id as string);
+      }
+      const hooked = [await t.createRegisteredSystem({ organization_id: organization.id }), await t.createRegisteredSystem({ organization_id: organization.id })];
+      const plain = await t.createRegisteredSystem();
+      const systems = [...hooked, plain];
+      for (const system of systems) await postInventory(system.basic, { os: { version: '9.2' }, features: { firewall: { enabled: true } }, services: { nginx: { version: '1.23.0' } } });
+      await t.muster.inventory.process(...systems.map((system) => system.id));
+      t.clock.advance(MINUTE);
+      for (const system of systems) await postInventory(system.basic, { os: { version: '9.3' }, features: { firewall: { enabled: false } }, services: { nginx: { version: '1.24.0' } } });
+
+      // A run that fails once its alerts are written leaves nothing behind; the retry raises each alert once.
+      const failing = await startTestMuster(failAfter(database.db, /INSERT INTO alerts/), { ROLES: 'api' });
+      try {
+        await assert.rejects(failing.muster.inventory.process(...systems.map((system) => system.id)));
+      } finally {
+        await failing.close();
+      }
+      for (const system of systems) assert.deepEqual(await alertsOf(system.id, 'name=InventoryChange'), []);
+      assert.equal(await t.muster.inventory.process(...systems.map((system) => system.id)), 3);
+      assert.equal(await t.muster.inventory.process(...systems.map((system) => system.id)), 0);
+
+      const alertIds: string[] = [];
+      const changeAlertIds = new Set<string>();
+      for (const system of systems) {
+        const alerts = await alertsOf(system.id, 'name=InventoryChange');
+        assert.deepEqual(alerts.map((alert) => alert.labels.field_path).sort(), ['features.firewall.enabled', 'os.version'], `alerts of ${system.id}`);
+        for (const alert of alerts) assert.equal(alert.labels.system_key, system.systemKey);
+        for (const alert of alerts) changeAlertIds.add(alert.id);
+        if (system !== plain) alertIds.push(...alerts.map((alert) => alert.id));
+      }
+      // Each change alert of the organization with webhooks goes to both of them; the other organization has none.
+      const jobsSchema = database.db.server?.schema ? `${database.db.server.schema}_jobs` : 'pgboss';
+      const { rows } = await database.db.query<{ alert_id: string; webhook_id: string }>(
+        `SELECT data->>'alertId' AS alert_id, data->'target'->>'webhookId' AS webhook_id FROM ${jobsSchema}.job WHERE name = 'alerts.deliver'`,
+      );
+      const deliveries = rows.filter((row) => changeAlertIds.has(row.alert_id)).map((row) => `${row.alert_id} ${row.webhook_id}`);
+      assert.deepEqual(deliveries.sort(), alertIds.flatMap((id) => hooks.map((hook) => `${id} ${hook}`)).sort());
     });
 
     it('fires LinkFailed when a system goes inactive and resolves it when it is back, once each', async () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import type { Db, QueryOptions, Sql } from '../../db/db.ts';
-import { faultyDb } from '../../../test/helpers/faulty-db.ts';
+import { failAfter, faultyDb } from '../../../test/helpers/faulty-db.ts';
 import { genericInventory } from './diff/sample-inventories.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
@@ -352,16 +351,4 @@ for (const kind of databaseKinds()) {
       }
     });
   });
-}
-
-/** A database whose statements fail, inside transactions, from the first one matching `pattern` on. */
-function failAfter(db: Db, pattern: RegExp): Db {
-  const guard = (sql: Sql): Sql => ({
-    query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
-      const result = await sql.query<Row>(text, params, options);
-      if (pattern.test(text)) throw new Error('connection terminated unexpectedly');
-      return result;
-    },
-  });
-  return { ...db, transaction: (work) => db.transaction((tx) => work(guard(tx))), close: () => Promise.resolve() };
 }

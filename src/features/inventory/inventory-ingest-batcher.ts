@@ -20,6 +20,11 @@ export interface InventoryIngestBatcherOptions {
   /** Batches written at the same time (more than one only helps with a connection pool). */
   maxConcurrentWrites: number;
   logger: Logger;
+  /**
+   * Called when an inventory must wait for a batch being written: the next batch will follow
+   * it, so its transaction can be begun now.
+   */
+  onNextBatchForming?: () => void;
   onBatchWritten?: (size: number, seconds: number) => void;
 }
 
@@ -69,33 +74,37 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
     while (pending.length > 0 && writesInFlight < options.maxConcurrentWrites) {
       const batch = takeBatch();
       writesInFlight++;
-      void writeBatch(batch).finally(() => {
-        writesInFlight--;
-        if (pending.length > 0) schedulePump();
-        else if (writesInFlight === 0) {
-          for (const resolve of idle) resolve();
-          idle = [];
-        }
-      });
+      void writeBatch(batch);
     }
   }
 
   async function writeBatch(batch: Waiting[]): Promise<void> {
     const started = performance.now();
+    let results: (string | null | Error)[] | undefined;
     try {
-      const results = await options.write(batch.map((waiting) => waiting.upload));
+      results = await options.write(batch.map((waiting) => waiting.upload));
       options.onBatchWritten?.(batch.length, (performance.now() - started) / 1000);
+    } catch (error) {
+      options.logger.error({ err: error, batchSize: batch.length }, 'inventory batch could not be stored');
+    }
+    writesInFlight--;
+    pendingCount -= batch.length;
+    // The next batch goes to the database before this one is answered, so its transaction starts
+    // while the answers are written (as for heartbeats).
+    if (pending.length > 0) pump();
+    if (results) {
       batch.forEach((waiting, index) => {
         const result = results[index];
         if (result instanceof Error) waiting.reject(result);
         else waiting.resolve(result ?? null);
       });
-    } catch (error) {
-      options.logger.error({ err: error, batchSize: batch.length }, 'inventory batch could not be stored');
+    } else {
       const failure = new ServiceUnavailableError('failed to process inventory');
       for (const waiting of batch) waiting.reject(failure);
-    } finally {
-      pendingCount -= batch.length;
+    }
+    if (writesInFlight === 0 && pending.length === 0) {
+      for (const resolve of idle) resolve();
+      idle = [];
     }
   }
 
@@ -111,6 +120,7 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
       return new Promise<string | null>((resolve, reject) => {
         pending.push({ upload, resolve, reject });
         pendingCount++;
+        if (writesInFlight >= options.maxConcurrentWrites) options.onNextBatchForming?.();
         schedulePump();
       });
     },

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db, Sql } from '../../db/db.ts';
-import type { AlertsService, StoredChange } from '../alerts/alerts-service.ts';
+import type { AlertsService, ChangeSet, StoredChange } from '../alerts/alerts-service.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
 import { diffKey, inventoryWrites as writes, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
@@ -11,6 +11,14 @@ import { extractInventorySummary } from './summary/inventory-summary.ts';
 const UPLOADS_PER_TRANSACTION = 200;
 /** Latest snapshots kept parsed in memory, so each is not read back from the database every round. */
 const SNAPSHOT_CACHE_SIZE = 2000;
+/**
+ * Longest stretch of diffing before other work gets a turn. A round diffs up to 200 inventories
+ * (tens of milliseconds); without a break, ingest's requests and its database answers would wait
+ * for all of it, and every ingest transaction would take that much longer.
+ */
+const MAX_BUSY_MS = 2;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface InventoryProcessorDeps {
   db: Db;
@@ -64,7 +72,12 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
       const diffs: NewDiff[] = [];
       const refreshed = new Map<string, Date>();
       const summaries = [];
+      let busySince = performance.now();
       for (const [systemId, systemUploads] of bySystem) {
+        if (performance.now() - busySince > MAX_BUSY_MS) {
+          await nextTurn();
+          busySince = performance.now();
+        }
         const organizationId = organizations.get(systemId)!;
         let previous = latest.get(systemId);
         for (const upload of systemUploads) {
@@ -133,18 +146,19 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
     return latest;
   }
 
-  /** Raises alerts for stored changes, per record, as the rules say. */
+  /** Raises alerts for the stored changes of every record of the round, as the rules say, together. */
   async function raiseAlerts(tx: Sql, diffs: readonly NewDiff[], ids: ReadonlyMap<string, number>): Promise<void> {
-    const byRecord = Map.groupBy(diffs, (diff) => diff.recordId);
-    for (const recordDiffs of byRecord.values()) {
-      const storedChanges: StoredChange[] = recordDiffs.flatMap((diff) => {
+    const changeSets: ChangeSet[] = [];
+    for (const recordDiffs of Map.groupBy(diffs, (diff) => diff.recordId).values()) {
+      const changes: StoredChange[] = recordDiffs.flatMap((diff) => {
         const id = ids.get(diffKey(diff.recordId, diff.fieldPath));
         return id === undefined ? [] : [{ ...diff, id }];
       });
-      if (storedChanges.length === 0) continue;
+      if (changes.length === 0) continue;
       const first = recordDiffs[0]!;
-      await deps.alerts.raiseForChanges(tx, first.systemId, first.detectedAt, storedChanges);
+      changeSets.push({ systemId: first.systemId, detectedAt: first.detectedAt, changes });
     }
+    if (changeSets.length > 0) await deps.alerts.raiseForChanges(tx, changeSets);
   }
 
   return {

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
-import type { Db } from '../../db/db.ts';
+import type { Db, OpenTransaction, Sql } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { AlertsService } from '../alerts/alerts-service.ts';
@@ -60,7 +60,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
   /** Stores uploads and their jobs in one transaction; answers each upload's previous hash. */
   async function storeUploads(uploads: readonly NewUpload[]): Promise<(string | null)[]> {
-    return db.transaction(async (tx) => {
+    const work = async (tx: Sql) => {
       const previous = await writes.insertUploads(tx, uploads);
       // One waiting job per system is enough: it processes everything the system has waiting.
       const systemIds = [...new Set(uploads.map((upload) => upload.systemId))];
@@ -70,7 +70,28 @@ export function createInventoryService(deps: InventoryServiceDeps) {
         systemIds.map((systemId) => ({ data: { systemId }, singletonKey: systemId })),
       );
       return previous;
-    });
+    };
+    if (!db.begin) return db.transaction(work);
+    const opening = nextTransaction ?? db.begin();
+    nextTransaction = undefined;
+    const open = await opening;
+    try {
+      const previous = await work(open.sql);
+      await open.commit();
+      return previous;
+    } catch (error) {
+      await open.rollback();
+      throw error;
+    }
+  }
+
+  /** The transaction of the batch forming while one is written, begun ahead (PostgreSQL). */
+  let nextTransaction: Promise<OpenTransaction> | undefined;
+  function beginNextTransaction(): void {
+    if (!db.begin || nextTransaction) return;
+    nextTransaction = db.begin();
+    // A failure is met, and answered with 503, by the batch that takes it.
+    nextTransaction.catch(() => undefined);
   }
 
   /**
@@ -100,7 +121,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     }
   }
 
-  const batcher = createInventoryIngestBatcher({ ...deps.ingest, write: writeBatch, logger: deps.logger });
+  const batcher = createInventoryIngestBatcher({ ...deps.ingest, write: writeBatch, onNextBatchForming: beginNextTransaction, logger: deps.logger });
 
   return {
     /** Validates and durably queues an inventory; the 202 follows only once it is committed. */

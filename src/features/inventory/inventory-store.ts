@@ -61,24 +61,26 @@ export const inventoryWrites = {
    */
   async insertUploads(tx: Sql, uploads: readonly NewUpload[]): Promise<(string | null)[]> {
     if (uploads.length === 0) return [];
+    const latestBySystem = new Map<string, string>();
+    for (const upload of uploads) latestBySystem.set(upload.systemId, upload.hash);
     // One parameter per value: a 16 KB JSON text sent as an array element would be escaped twice.
-    const params: unknown[] = [];
+    const params: unknown[] = [[...latestBySystem.keys()], [...latestBySystem.values()]];
     const rows = uploads.map((upload) => {
       const at = params.length;
       params.push(upload.id, upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json);
       return `($${at + 1}::uuid, $${at + 2}::uuid, $${at + 3}::timestamptz, $${at + 4}, $${at + 5}::integer, $${at + 6}::jsonb)`;
     });
-    await tx.query(`INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ${rows.join(', ')}`, params);
-
-    const latestBySystem = new Map<string, string>();
-    for (const upload of uploads) latestBySystem.set(upload.systemId, upload.hash);
+    // One statement, so one round trip: the uploads, and the swap of the systems' latest hashes.
     const { rows: previous } = await tx.query<{ id: string; previous: string | null }>(
-      `UPDATE systems s SET inventory_hash = latest.hash
+      `WITH stored AS (
+         INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ${rows.join(', ')}
+       )
+       UPDATE systems s SET inventory_hash = latest.hash
        FROM (SELECT id, inventory_hash AS previous FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE) old,
          unnest($1::uuid[], $2::text[]) AS latest (id, hash)
        WHERE s.id = old.id AND latest.id = old.id
        RETURNING s.id, old.previous`,
-      [[...latestBySystem.keys()], [...latestBySystem.values()]],
+      params,
     );
     const before = new Map(previous.map((row) => [row.id, row.previous]));
     return uploads.map((upload) => {
