@@ -36,12 +36,6 @@ export interface Db extends Sql {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction: <T>(work: (tx: Sql) => Promise<T>) => Promise<T>;
   /**
-   * Begins a transaction now for work that comes shortly (PostgreSQL only: PGlite has one
-   * connection). Group commit opens the next batch's transaction while the current batch is
-   * written, so BEGIN's round trip is not on the requests' path.
-   */
-  begin?: () => Promise<OpenTransaction>;
-  /**
    * Subscribes to a NOTIFY channel. `onReconnect` is called when the subscription was lost
    * and re-established, since notifications sent in between are gone.
    */

@@ -87,7 +87,6 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
         throw error;
       }
     },
-    begin,
     listen: listener.listen,
     async close() {
       await listener.close();

@@ -42,6 +42,21 @@ export interface JobQueueOptions {
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
+/** Jobs to add, as pg-boss's statement for them and that statement's only parameter (`$1`). */
+export interface JobInsertStatement {
+  text: string;
+  payload: string;
+}
+
+/**
+ * One `INSERT … ON CONFLICT DO NOTHING` whose only parameter is `$1`: a statement that can be one
+ * data-modifying CTE of another (a `WITH` of its own, or a second statement, could not).
+ */
+function isPlainInsert(text: string): boolean {
+  const parameters = new Set(text.match(/\$\d+/g));
+  return /^\s*INSERT INTO /.test(text) && /ON CONFLICT DO NOTHING\s*$/.test(text) && !text.includes(';') && parameters.size === 1 && parameters.has('$1');
+}
+
 const deadQueueOf = (name: string) => `${name}.dead`;
 const UNHEALTHY_AFTER_ERROR_MS = 60_000;
 
@@ -117,6 +132,26 @@ export function createJobQueue(options: JobQueueOptions) {
     async enqueueMany(tx: Sql, queue: string, jobs: readonly { data: object; singletonKey?: string }[]): Promise<void> {
       if (jobs.length === 0) return;
       await boss.insert(queue, jobs.map((job) => ({ ...job })), { db: inTransaction(tx) });
+    },
+
+    /**
+     * pg-boss's own statement adding these jobs to `queue` (its `insert()`, not run), for a caller
+     * that runs it as part of one larger statement, so the jobs cost no round trip of their own.
+     * Its one parameter, the jobs, is `$1`. Undefined when pg-boss would not add them with one
+     * plain `INSERT` (a queue with `notify`, a future pg-boss): enqueue them with `enqueueMany`.
+     */
+    async insertStatement(queue: string, jobs: readonly { data: object; singletonKey?: string }[]): Promise<JobInsertStatement | undefined> {
+      if (jobs.length === 0) return undefined;
+      let statement: JobInsertStatement | undefined;
+      const capture = {
+        executeSql: (text: string, values?: unknown[]) => {
+          statement = { text, payload: values?.[0] as string };
+          return Promise.resolve({ rows: [] });
+        },
+      };
+      await boss.insert(queue, jobs.map((job) => ({ ...job })), { db: capture });
+      if (!statement || !isPlainInsert(statement.text) || typeof statement.payload !== 'string') return undefined;
+      return statement;
     },
 
     /** Runs `handler` for jobs of `queue` in this process; a throw schedules a retry. */

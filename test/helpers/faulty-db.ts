@@ -19,7 +19,10 @@ export function faultyDb(db: Db): Db & { down: boolean } {
   return Object.defineProperty(wrapped, 'down', { get: () => state.down, set: (value: boolean) => (state.down = value) }) as Db & { down: boolean };
 }
 
-/** A database whose statements fail, inside transactions, from the first one matching `pattern` on. */
+/**
+ * A database whose statements matching `pattern` fail: inside a transaction once run (so the
+ * transaction rolls back), alone before running (a statement alone is its own transaction).
+ */
 export function failAfter(db: Db, pattern: RegExp): Db {
   const guard = (sql: Sql): Sql => ({
     query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
@@ -28,18 +31,11 @@ export function failAfter(db: Db, pattern: RegExp): Db {
       return result;
     },
   });
-  const begin = db.begin;
   return {
     ...db,
+    query: <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+      pattern.test(text) ? Promise.reject(new Error('connection terminated unexpectedly')) : db.query<Row>(text, params, options),
     transaction: (work) => db.transaction((tx) => work(guard(tx))),
-    ...(begin
-      ? {
-          begin: async () => {
-            const open = await begin();
-            return { ...open, sql: guard(open.sql) };
-          },
-        }
-      : {}),
     close: () => Promise.resolve(),
   };
 }

@@ -237,10 +237,10 @@ for (const kind of databaseKinds()) {
       assert.equal(stored.rows.length, 0);
     });
 
-    it('group commit: a batch whose transaction fails answers 503 to every request in it and stores nothing', async () => {
+    it('group commit: a batch whose statement fails answers 503 to every request in it and stores nothing', async () => {
       const systems = await Promise.all([1, 2, 3].map(() => t.createRegisteredSystem()));
-      // A node whose ingest transactions fail at their last statement (the jobs), so they roll back.
-      const node = await startTestMuster(failAfter(database.db, /json_to_recordset/), { ROLES: 'api' });
+      // A node whose ingest statements (uploads, hashes and jobs in one) fail.
+      const node = await startTestMuster(failAfter(database.db, /INSERT INTO inventory_uploads/), { ROLES: 'api' });
       try {
         const responses = await Promise.all(
           [...systems, ...systems].map((system) =>

@@ -20,11 +20,6 @@ export interface InventoryIngestBatcherOptions {
   /** Batches written at the same time (more than one only helps with a connection pool). */
   maxConcurrentWrites: number;
   logger: Logger;
-  /**
-   * Called when an inventory must wait for a batch being written: the next batch will follow
-   * it, so its transaction can be begun now.
-   */
-  onNextBatchForming?: () => void;
   onBatchWritten?: (size: number, seconds: number) => void;
 }
 
@@ -120,7 +115,6 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
       return new Promise<string | null>((resolve, reject) => {
         pending.push({ upload, resolve, reject });
         pendingCount++;
-        if (writesInFlight >= options.maxConcurrentWrites) options.onNextBatchForming?.();
         schedulePump();
       });
     },

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
-import type { Db, OpenTransaction, Sql } from '../../db/db.ts';
+import type { Db } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { AlertsService } from '../alerts/alerts-service.ts';
@@ -58,40 +58,23 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   const received = new LRUCache<string, Record<string, unknown>>({ max: RECEIVED_CACHE_SIZE });
   const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received });
 
-  /** Stores uploads and their jobs in one transaction; answers each upload's previous hash. */
+  /**
+   * Stores uploads and their jobs in one transaction; answers each upload's previous hash. The
+   * jobs are normally added by the uploads' own statement, run alone: one round trip, no BEGIN
+   * or COMMIT of its own. Should pg-boss not offer its insert as one plain statement, they are
+   * enqueued by a second statement in a transaction.
+   */
   async function storeUploads(uploads: readonly NewUpload[]): Promise<(string | null)[]> {
-    const work = async (tx: Sql) => {
+    // One waiting job per system is enough: it processes everything the system has waiting.
+    const systemIds = [...new Set(uploads.map((upload) => upload.systemId))];
+    const jobs = systemIds.map((systemId) => ({ data: { systemId }, singletonKey: systemId }));
+    const statement = await deps.jobs.insertStatement(INVENTORY_QUEUE, jobs);
+    if (statement) return writes.insertUploads(db, uploads, statement);
+    return db.transaction(async (tx) => {
       const previous = await writes.insertUploads(tx, uploads);
-      // One waiting job per system is enough: it processes everything the system has waiting.
-      const systemIds = [...new Set(uploads.map((upload) => upload.systemId))];
-      await deps.jobs.enqueueMany(
-        tx,
-        INVENTORY_QUEUE,
-        systemIds.map((systemId) => ({ data: { systemId }, singletonKey: systemId })),
-      );
+      await deps.jobs.enqueueMany(tx, INVENTORY_QUEUE, jobs);
       return previous;
-    };
-    if (!db.begin) return db.transaction(work);
-    const opening = nextTransaction ?? db.begin();
-    nextTransaction = undefined;
-    const open = await opening;
-    try {
-      const previous = await work(open.sql);
-      await open.commit();
-      return previous;
-    } catch (error) {
-      await open.rollback();
-      throw error;
-    }
-  }
-
-  /** The transaction of the batch forming while one is written, begun ahead (PostgreSQL). */
-  let nextTransaction: Promise<OpenTransaction> | undefined;
-  function beginNextTransaction(): void {
-    if (!db.begin || nextTransaction) return;
-    nextTransaction = db.begin();
-    // A failure is met, and answered with 503, by the batch that takes it.
-    nextTransaction.catch(() => undefined);
+    });
   }
 
   /**
@@ -121,7 +104,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     }
   }
 
-  const batcher = createInventoryIngestBatcher({ ...deps.ingest, write: writeBatch, onNextBatchForming: beginNextTransaction, logger: deps.logger });
+  const batcher = createInventoryIngestBatcher({ ...deps.ingest, write: writeBatch, logger: deps.logger });
 
   return {
     /** Validates and durably queues an inventory; the 202 follows only once it is committed. */

@@ -1,4 +1,5 @@
 import type { Sql } from '../../db/db.ts';
+import type { JobInsertStatement } from '../../jobs/job-queue.ts';
 import type { InventorySummary } from './summary/inventory-summary.ts';
 
 export interface InventoryUpload {
@@ -57,9 +58,11 @@ export const inventoryWrites = {
   /**
    * Stores received inventories, in the order given, and answers for each the hash of the one
    * its system received before it. The systems' latest hashes are locked in id order, so
-   * concurrent batches (several nodes) cannot deadlock.
+   * concurrent batches (several nodes) cannot deadlock. With `jobs` (pg-boss's statement adding
+   * their jobs), the jobs are added by the same statement: one statement is one transaction, so
+   * run alone it needs neither BEGIN nor COMMIT, and the uploads and their jobs commit together.
    */
-  async insertUploads(tx: Sql, uploads: readonly NewUpload[]): Promise<(string | null)[]> {
+  async insertUploads(tx: Sql, uploads: readonly NewUpload[], jobs?: JobInsertStatement): Promise<(string | null)[]> {
     if (uploads.length === 0) return [];
     const latestBySystem = new Map<string, string>();
     for (const upload of uploads) latestBySystem.set(upload.systemId, upload.hash);
@@ -70,16 +73,24 @@ export const inventoryWrites = {
       params.push(upload.id, upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json);
       return `($${at + 1}::uuid, $${at + 2}::uuid, $${at + 3}::timestamptz, $${at + 4}, $${at + 5}::integer, $${at + 6}::jsonb)`;
     });
-    // One statement, so one round trip: the uploads, and the swap of the systems' latest hashes.
+    let queued = '';
+    if (jobs) {
+      params.push(jobs.payload);
+      // pg-boss's statement as it is, its parameter renumbered: pg-boss keeps the jobs' shape and policy.
+      queued = `, queued AS (${jobs.text.replaceAll('$1', `$${params.length}`)})`;
+    }
+    // One statement, so one round trip: the uploads, the swap of the systems' latest hashes, the jobs.
     const { rows: previous } = await tx.query<{ id: string; previous: string | null }>(
       `WITH stored AS (
          INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ${rows.join(', ')}
-       )
-       UPDATE systems s SET inventory_hash = latest.hash
-       FROM (SELECT id, inventory_hash AS previous FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE) old,
-         unnest($1::uuid[], $2::text[]) AS latest (id, hash)
-       WHERE s.id = old.id AND latest.id = old.id
-       RETURNING s.id, old.previous`,
+       ), swapped AS (
+         UPDATE systems s SET inventory_hash = latest.hash
+         FROM (SELECT id, inventory_hash AS previous FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE) old,
+           unnest($1::uuid[], $2::text[]) AS latest (id, hash)
+         WHERE s.id = old.id AND latest.id = old.id
+         RETURNING s.id, old.previous
+       )${queued}
+       SELECT id, previous FROM swapped`,
       params,
     );
     const before = new Map(previous.map((row) => [row.id, row.previous]));
