@@ -113,18 +113,18 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
   });
 
   it('finds the change between two inventories in the timeline with its severity, and filters by it', async () => {
-    const before = genericInventory() as { os: { version: string }; services: { nginx: { version: string } }; features: Record<string, unknown> };
-    before.os.version = '9.2';
-    before.services.nginx.version = '1.23.0';
-    delete before.features.docker;
-    for (const inventory of [before, genericInventory()]) {
+    const previous = genericInventory() as { os: { version: string }; services: { nginx: { version: string } }; features: Record<string, unknown> };
+    previous.os.version = '9.2';
+    previous.services.nginx.version = '1.23.0';
+    delete previous.features.docker;
+    for (const inventory of [previous, genericInventory()]) {
       const response = await appliance('inventory', { method: 'POST', headers: { authorization: created.basic, 'content-type': 'application/json' }, body: JSON.stringify(inventory) });
       assert.equal(response.status, 202);
       // Each is processed before the next arrives, so the second is diffed against the first.
       const deadline = Date.now() + 15_000;
       for (;;) {
         const records = (await (await fetch(`${base}api/v1/systems/${await systemId()}/inventory`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { total: number };
-        if (records.total >= (inventory === before ? 1 : 2)) break;
+        if (records.total >= (inventory === previous ? 1 : 2)) break;
         assert.ok(Date.now() < deadline, 'inventory was not processed in time');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -150,6 +150,14 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     await page.locator('.tree summary.hit').filter({ hasText: 'nginx' }).waitFor();
     await page.getByLabel('Search the snapshot').fill('1.24.0');
     await page.locator('.tree .leaf.hit').filter({ hasText: 'version' }).waitFor();
+
+    // The two records side by side: only the differences, the older on the left.
+    for (const box of await page.getByRole('checkbox', { name: /^Compare the record of/ }).all()) await box.check();
+    const osRow = page.locator('.compare tr.changed').filter({ hasText: 'os.version' });
+    await osRow.waitFor();
+    assert.deepEqual(await osRow.locator('td').allTextContents(), ['os.version', '"9.2"', '"9.3"']);
+    assert.equal(await page.locator('.compare tr.added').filter({ hasText: 'features.docker.version' }).count(), 1);
+    assert.equal(await page.locator('.compare tbody tr').filter({ hasText: 'hardware.cpu_cores' }).count(), 0, 'unchanged paths hidden');
     await shot('system-inventory');
   });
 
