@@ -75,6 +75,8 @@ interface DbResult {
   batchMeanWindow: number;
   batchMeanTotal: number;
   batchesWindow: number;
+  /** Mean time to write and commit a batch, as Muster measured it (muster_heartbeat_write_seconds). */
+  writeMsMean: number;
   acceptedWindow: number;
   rejected: Record<string, number>;
   activeSystems: number | undefined;
@@ -212,6 +214,7 @@ async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult>
   const sum = (samples: Samples, name: string) => samples.get(name) ?? 0;
   const batchSumWindow = sum(after, 'muster_heartbeat_batch_size_sum') - sum(before, 'muster_heartbeat_batch_size_sum');
   const batchesWindow = sum(after, 'muster_heartbeat_batch_size_count') - sum(before, 'muster_heartbeat_batch_size_count');
+  const writeSecondsWindow = sum(after, 'muster_heartbeat_write_seconds_sum') - sum(before, 'muster_heartbeat_write_seconds_sum');
   const exit = await muster.stop();
   progress(`${label}: Muster stopped (exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}) in ${fmt(exit.ms)} ms`);
   let statistics = 'PGlite has no autovacuum: its tables are never analyzed unless Muster does it';
@@ -242,6 +245,7 @@ async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult>
     batchMeanWindow: batchesWindow > 0 ? batchSumWindow / batchesWindow : NaN,
     batchMeanTotal: sum(after, 'muster_heartbeat_batch_size_sum') / sum(after, 'muster_heartbeat_batch_size_count'),
     batchesWindow,
+    writeMsMean: batchesWindow > 0 ? (writeSecondsWindow * 1000) / batchesWindow : NaN,
     acceptedWindow: sum(after, 'muster_heartbeats_accepted_total') - sum(before, 'muster_heartbeats_accepted_total'),
     rejected: sumOf(after, 'muster_heartbeats_rejected_total'),
     activeSystems: after.get('muster_systems{status="active"}'),
@@ -287,7 +291,8 @@ function details(result: DbResult, options: HeartbeatOptions): string[] {
     `Heartbeats acknowledged by Muster's counter in the window: ${fmt(result.acceptedWindow)} (autocannon counted ${fmt(result.muster.ok)} 2xx; the difference is requests in flight when autocannon stopped, at most one per connection)` +
       (Object.keys(result.rejected).length ? `; rejected: ${JSON.stringify(result.rejected)}.` : '; none rejected.'),
     `Mean heartbeat batch (muster_heartbeat_batch_size_sum / _count): ${fmt(result.batchMeanWindow, 1)} over the measured window ` +
-      `(${fmt(result.batchesWindow)} batches), ${fmt(result.batchMeanTotal, 1)} since start (warm-up included).`,
+      `(${fmt(result.batchesWindow)} batches), ${fmt(result.batchMeanTotal, 1)} since start (warm-up included); ` +
+      `each written and committed in ${fmt(result.writeMsMean, 2)} ms on average (muster_heartbeat_write_seconds).`,
     `Systems active afterwards (muster_systems{status="active"}): ${fmt(result.activeSystems)} of ${fmt(options.systems)}.`,
     `Planner statistics: a fresh database; ${result.statistics}.`,
     `Muster peak RSS: ${mib(result.peakRss)} (process_resident_memory_bytes, ${result.rssSamples} samples every 500 ms during warm-up and run` +

@@ -268,6 +268,55 @@ for (const kind of databaseKinds()) {
       assert.equal(await t.muster.inventory.process(...ids), 0, 'and no job has anything to do');
     });
 
+    it('group commit without pg-boss insert statement: uploads and jobs stored in one transaction, then processed', async () => {
+      const systems = await Promise.all([1, 2].map(() => t.createRegisteredSystem()));
+      const ids = systems.map((system) => system.id);
+      // What happens should a pg-boss upgrade no longer offer its insert as one plain statement.
+      const jobs = t.muster.jobs;
+      const offered = jobs.insertStatement.bind(jobs);
+      const enqueueMany = jobs.enqueueMany.bind(jobs);
+      let asked = 0;
+      const enqueued: string[] = [];
+      jobs.insertStatement = () => {
+        asked++;
+        return Promise.resolve(undefined);
+      };
+      jobs.enqueueMany = (tx, queue, batch) => {
+        enqueued.push(...batch.map((job) => job.singletonKey ?? ''));
+        return enqueueMany(tx, queue, batch);
+      };
+      try {
+        const responses = await Promise.all(
+          [...systems, ...systems].map((system, index) => {
+            const inventory = seedInventory();
+            inventory.os.version = `11.${index}`;
+            return post(system.basic, JSON.stringify(inventory));
+          }),
+        );
+        for (const response of responses) assert.equal(response.statusCode, 202, response.body);
+        assert.ok(asked >= 1, 'the ingest asked for the statement');
+        assert.deepEqual([...new Set(enqueued)].sort(), [...ids].sort(), 'and enqueued the jobs itself, keyed by system');
+      } finally {
+        jobs.insertStatement = offered;
+        jobs.enqueueMany = enqueueMany;
+      }
+      const stored = await database.db.query('SELECT 1 FROM inventory_uploads WHERE system_id = ANY($1::uuid[])', [ids]);
+      assert.equal(stored.rows.length, 4, 'every acknowledged inventory is stored');
+      // pg-boss's job table (its shape is pinned by src/jobs/job-queue.test.ts).
+      const { rows: current } = await database.db.query<{ schema: string }>('SELECT current_schema() AS schema');
+      const jobSchema = kind === 'pglite' ? 'pgboss' : `${current[0]!.schema}_jobs`;
+      const waiting = await database.db.query<{ singleton_key: string }>(
+        `SELECT singleton_key FROM ${jobSchema}.job WHERE name = 'inventory.process' AND state = 'created' AND singleton_key = ANY($1::text[])`,
+        [ids],
+      );
+      assert.deepEqual(waiting.rows.map((row) => row.singleton_key).sort(), [...ids].sort(), 'one waiting job per system, committed with the uploads');
+      assert.equal(await t.muster.inventory.process(...ids), 4);
+      for (const system of systems) {
+        const records = (await api(`/api/v1/systems/${system.id}/inventory`)).json();
+        assert.equal(records.total, 2);
+      }
+    });
+
     it('group commit: concurrent inventories of one system are all stored, in order, and processed into one chain', async () => {
       const system = await t.createRegisteredSystem();
       const versions = ['10.0', '10.1', '10.2', '10.3', '10.4', '10.5'];
