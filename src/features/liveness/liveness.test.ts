@@ -86,6 +86,40 @@ for (const kind of databaseKinds()) {
       assert.equal((await t.muster.livenessStore.recordHeartbeats([{ systemId: stored.id, at: t.clock.now() }])).size, 0);
     });
 
+    it('in one batch: active systems refreshed, a new one made active with its event, a suspended active one left out', async () => {
+      const active = await t.createRegisteredSystem();
+      const fresh = await t.createRegisteredSystem();
+      const suspendedActive = await t.createRegisteredSystem();
+      for (const system of [active, suspendedActive]) assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
+      const beatBefore = t.clock.now();
+      assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspendedActive.id}/suspend`, headers: adminHeaders })).statusCode, 200);
+      t.clock.advance(MINUTE);
+      const at = t.clock.now();
+      const leftOut = await t.muster.livenessStore.recordHeartbeats([
+        { systemId: suspendedActive.id, at },
+        { systemId: fresh.id, at },
+        { systemId: active.id, at },
+      ]);
+      assert.deepEqual([...leftOut], [suspendedActive.id]);
+      const { rows } = await database.db.query<{ system_id: string; status: string; last_heartbeat: Date }>(
+        'SELECT system_id, status, last_heartbeat FROM system_liveness WHERE system_id = ANY($1::uuid[])',
+        [[active.id, fresh.id, suspendedActive.id]],
+      );
+      const byId = new Map(rows.map((row) => [row.system_id, row]));
+      assert.deepEqual([byId.get(active.id)!.status, byId.get(active.id)!.last_heartbeat.toISOString()], ['active', at.toISOString()]);
+      assert.deepEqual([byId.get(fresh.id)!.status, byId.get(fresh.id)!.last_heartbeat.toISOString()], ['active', at.toISOString()]);
+      assert.equal(byId.get(suspendedActive.id)!.last_heartbeat.toISOString(), beatBefore.toISOString(), 'the suspended system is not refreshed');
+      assert.deepEqual(
+        (await eventsOf(fresh.id)).map((event) => [event.from, event.to, event.occurred_at]),
+        [['unknown', 'active', at.toISOString()]],
+      );
+      assert.deepEqual(await eventsOf(active.id).then((events) => events.map((event) => event.to)), ['active'], 'a refresh records no event');
+      // An older heartbeat arriving late never moves last_heartbeat back.
+      assert.equal((await t.muster.livenessStore.recordHeartbeats([{ systemId: active.id, at: beatBefore }])).size, 0);
+      const latest = await database.db.query<{ last_heartbeat: Date }>('SELECT last_heartbeat FROM system_liveness WHERE system_id = $1', [active.id]);
+      assert.equal(latest.rows[0]!.last_heartbeat.toISOString(), at.toISOString());
+    });
+
     it('a system that keeps beating stays active and records no event', async () => {
       const system = await t.createRegisteredSystem();
       await t.heartbeat(system.basic);
