@@ -45,37 +45,15 @@ interface LivenessEventRow {
 }
 
 /**
- * The usual heartbeat: its system is active and only last_heartbeat moves. Its deadline
- * (next_check_at) is left where it is, so the update touches no indexed column and PostgreSQL
- * can make it a heap-only (HOT) update, with no index writes; when the deadline comes, the
- * scanner re-evaluates from the latest heartbeat and moves it forward (see docs/adr/0005).
- * One table written, no explicit row locking and no event: about a fifth cheaper than
- * RECORD_HEARTBEATS. Systems suspended, deleted or destroyed meanwhile are not updated. Answers
- * the systems it did not update (usually none: no rows to send and parse); those go through
- * RECORD_HEARTBEATS. Without the explicit ordered locking of RECORD_HEARTBEATS, two nodes'
- * batches could in theory lock shared rows in opposite orders: the input is sorted by system
- * so that they do not, and should PostgreSQL ever find a deadlock, it aborts one statement and
- * that batch is answered 503 (nothing acknowledged, appliances retry).
- */
-const REFRESH_ACTIVE = `
-WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS input (system_id, beat_at)
-),
-updated AS (
-  UPDATE system_liveness l SET last_heartbeat = greatest(l.last_heartbeat, input.beat_at)
-  FROM input, systems s
-  WHERE l.system_id = input.system_id AND l.status = 'active'
-    AND s.id = input.system_id AND s.registered_at IS NOT NULL AND s.suspended_at IS NULL AND s.deleted_at IS NULL
-  RETURNING l.system_id
-)
-SELECT input.system_id FROM input WHERE NOT EXISTS (SELECT 1 FROM updated WHERE updated.system_id = input.system_id)`;
-
-/**
- * Every other heartbeat, in one statement. A system that was not active becomes active, gets
- * an event, and is made due at once so the scanner sets its first deadline. An active one is
- * refreshed as by REFRESH_ACTIVE (it may have become active since). Rows are locked in id
- * order so concurrent batches cannot deadlock. Systems that were suspended, deleted or
- * destroyed meanwhile are left out, and only their ids are returned.
+ * Records a batch of heartbeats in one statement. A system that was already active only gets
+ * its last_heartbeat moved: its deadline (next_check_at) is left where it is, so the update
+ * touches no indexed column and PostgreSQL can make it a heap-only (HOT) update, with no index
+ * writes. When the deadline comes, the scanner re-evaluates from the latest heartbeat and moves
+ * it forward (see docs/adr/0005). A system that was not active becomes active, gets an event,
+ * and is made due at once so the scanner sets its first deadline. Rows are locked in id order
+ * so concurrent batches (from this or another node) cannot deadlock. Systems that were
+ * suspended, deleted or destroyed meanwhile are left out, and only their ids are returned
+ * (usually none: no rows to send and parse).
  */
 const RECORD_HEARTBEATS = `
 WITH input AS (
@@ -130,12 +108,6 @@ function timesLiteral(beats: readonly Heartbeat[]): string {
   });
 }
 
-function heartbeatParameters(beats: readonly Heartbeat[]): [string, string] {
-  return [arrayLiteral(beats, (beat) => beat.systemId), timesLiteral(beats)];
-}
-
-const bySystem = (a: Heartbeat, b: Heartbeat) => (a.systemId < b.systemId ? -1 : a.systemId > b.systemId ? 1 : 0);
-
 function toEvent(row: LivenessEventRow): LivenessEvent {
   return {
     id: row.id,
@@ -152,14 +124,10 @@ export function createLivenessStore(sql: Sql) {
   return {
     /** Stores a batch of heartbeats (one per system) and returns the ids of the systems it left out. */
     async recordHeartbeats(beats: readonly Heartbeat[]): Promise<Set<string>> {
-      const sorted = [...beats].sort(bySystem);
-      const { rows: notActive } = await sql.query<{ system_id: string }>(REFRESH_ACTIVE, heartbeatParameters(sorted), { prepareAs: 'refresh_active_heartbeats' });
-      if (notActive.length === 0) return new Set();
-      const rest = new Set(notActive.map((row) => row.system_id));
-      const { rows: leftOut } = await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, heartbeatParameters(sorted.filter((beat) => rest.has(beat.systemId))), {
+      const { rows } = await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, [arrayLiteral(beats, (beat) => beat.systemId), timesLiteral(beats)], {
         prepareAs: 'record_heartbeats',
       });
-      return new Set(leftOut.map((row) => row.system_id));
+      return new Set(rows.map((row) => row.system_id));
     },
 
     /** Locks and returns up to `limit` systems whose deadline has passed; rows another node holds are skipped. */
