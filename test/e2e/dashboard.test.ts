@@ -205,6 +205,12 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Systems' }).click();
     await page.getByLabel('Search').fill('e2e-app');
     await page.waitForURL(/search=e2e-app/);
+    // The type filter offers the types the fleet has: here only the one system's.
+    const typeFilter = page.locator('form.filters label').filter({ hasText: /^Type/ }).locator('select');
+    await typeFilter.locator('option[value="ns8"]').waitFor({ state: 'attached' });
+    assert.deepEqual(await typeFilter.locator('option').allTextContents(), ['Any', 'ns8']);
+    await typeFilter.selectOption('ns8');
+    await page.waitForURL(/type=ns8/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     assert.equal(download.suggestedFilename(), 'systems.csv');
     const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');
@@ -216,7 +222,8 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
   it('shows the live fleet counts on the overview and signs out', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('count-active').filter({ hasText: '1' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
-    await page.locator('.changes .change').first().waitFor();
+    // Each recent change names its system and links to its changes.
+    await page.locator('.changes .change').first().getByRole('link', { name: 'e2e-appliance' }).waitFor();
     await shot('overview');
     await page.getByRole('button', { name: /^Switch to (dark|light) theme$/ }).click();
     await shot('overview-other-theme');

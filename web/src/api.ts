@@ -53,6 +53,7 @@ export interface Organization {
 export interface Diff {
   id: number;
   system_id: string;
+  system_name: string;
   record_id: string;
   previous_record_id: string;
   detected_at: string;
@@ -68,6 +69,8 @@ export interface Diff {
 export interface Summary {
   total: number;
   by_status: Record<LivenessStatus, number>;
+  /** Systems per type, the most common first. */
+  by_type: { type: string; count: number }[];
   suspended: number;
   deleted: number;
   needs_attention: { inactive: number; warning: number; critical_changes_24h: number };

@@ -121,6 +121,36 @@ for (const kind of databaseKinds()) {
       assert.ok(changes.items.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
     });
 
+    it('fleet-wide changes and the summary name each system; the summary counts systems per type', async () => {
+      const organization = (
+        await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })
+      ).json();
+      const firewall = await t.createRegisteredSystem({ organization_id: organization.id, name: 'edge-firewall', type: 'nsec' });
+      await t.createRegisteredSystem({ organization_id: organization.id, name: 'node-a', type: 'ns8' });
+      await t.createRegisteredSystem({ organization_id: organization.id, name: 'node-b', type: 'ns8' });
+      await t.createRegisteredSystem({ organization_id: organization.id, name: 'untyped' });
+      const gone = await t.createRegisteredSystem({ organization_id: organization.id, name: 'gone', type: 'linux' });
+      assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/systems/${gone.id}`, headers: adminHeaders })).statusCode, 200);
+
+      await post(firewall.basic, JSON.stringify(previousInventory()));
+      t.clock.advance(60_000);
+      await post(firewall.basic, JSON.stringify(seedInventory()));
+      await t.muster.inventory.process(firewall.id);
+
+      const summary = (await api(`/api/v1/summary?organization_id=${organization.id}`)).json();
+      assert.deepEqual(summary.by_type, [
+        { type: 'ns8', count: 2 },
+        { type: 'nsec', count: 1 },
+      ]);
+      assert.ok(summary.recent_changes.length > 0);
+      for (const change of summary.recent_changes) assert.deepEqual([change.system_id, change.system_name], [firewall.id, 'edge-firewall']);
+      const changes = (await api(`/api/v1/changes?organization_id=${organization.id}`)).json();
+      assert.ok(changes.items.length > 0);
+      for (const change of changes.items) assert.equal(change.system_name, 'edge-firewall');
+      const own = (await api(`/api/v1/systems/${firewall.id}/inventory/diffs`)).json();
+      assert.equal(own.items[0].system_name, 'edge-firewall');
+    });
+
     it('marks a removed network interface critical and counts the system as needing attention', async () => {
       const organization = (
         await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })

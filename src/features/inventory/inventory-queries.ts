@@ -18,6 +18,8 @@ export interface InventoryRecord extends RecordSummary {
 export interface Diff {
   id: number;
   systemId: string;
+  /** The system's current name (changes are listed fleet-wide too). */
+  systemName: string;
   organizationId: string;
   recordId: string;
   previousRecordId: string;
@@ -80,6 +82,7 @@ function toRecord(row: RecordRow): InventoryRecord {
 type DiffRow = {
   id: number;
   system_id: string;
+  system_name: string;
   organization_id: string;
   record_id: string;
   previous_record_id: string;
@@ -98,6 +101,7 @@ function toDiff(row: DiffRow): Diff {
   return {
     id: row.id,
     systemId: row.system_id,
+    systemName: row.system_name,
     organizationId: row.organization_id,
     recordId: row.record_id,
     previousRecordId: row.previous_record_id,
@@ -161,7 +165,8 @@ export function createInventoryQueries(sql: Sql) {
       const direction = filter.order === 'asc' ? 'ASC' : 'DESC';
       const { rows: count } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM inventory_diffs ${where}`, params);
       const { rows } = await sql.query<DiffRow>(
-        `SELECT * FROM inventory_diffs ${where} ORDER BY detected_at ${direction}, id ${direction}
+        `SELECT d.*, (SELECT s.name FROM systems s WHERE s.id = d.system_id) AS system_name
+         FROM inventory_diffs d ${where} ORDER BY detected_at ${direction}, id ${direction}
          LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
         params,
       );

@@ -43,6 +43,7 @@ const RecordSchema = Type.Object({ ...RecordSummarySchema.properties, data: Type
 export const DiffSchema = Type.Object({
   id: Type.Integer(),
   system_id: Type.String(),
+  system_name: Type.String({ description: "The system's current name" }),
   record_id: Type.String(),
   previous_record_id: Type.String(),
   detected_at: Type.String({ format: 'date-time' }),
@@ -76,6 +77,7 @@ export function presentDiff(diff: Diff) {
   return {
     id: diff.id,
     system_id: diff.systemId,
+    system_name: diff.systemName,
     record_id: diff.recordId,
     previous_record_id: diff.previousRecordId,
     detected_at: diff.detectedAt.toISOString(),

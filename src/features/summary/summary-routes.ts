@@ -17,6 +17,9 @@ const Summary = Type.Object({
     warning: Type.Integer(),
     inactive: Type.Integer(),
   }),
+  by_type: Type.Array(Type.Object({ type: Type.String(), count: Type.Integer() }), {
+    description: 'Systems that are not deleted, per type (ns8, nsec, …; systems without a type left out), the most common first',
+  }),
   suspended: Type.Integer(),
   deleted: Type.Integer(),
   needs_attention: Type.Object({
@@ -42,14 +45,16 @@ export function summaryRoutes(systems: SystemsStore, inventory: InventoryQueries
       },
       async (request) => {
         const organizationId = request.query.organization_id;
-        const [counts, recent, critical] = await Promise.all([
+        const [counts, types, recent, critical] = await Promise.all([
           systems.countByStatus(organizationId),
+          systems.countByType(organizationId),
           inventory.diffs({ organizationId, significant: true, page: 1, pageSize: RECENT_CHANGES, order: 'desc' }),
           inventory.systemsWithChanges({ organizationId, severity: 'critical', since: new Date(clock.now().getTime() - ATTENTION_WINDOW_MS) }),
         ]);
         return {
           total: counts.total,
           by_status: { unknown: counts.unknown, active: counts.active, warning: counts.warning, inactive: counts.inactive },
+          by_type: types,
           suspended: counts.suspended,
           deleted: counts.deleted,
           needs_attention: { inactive: counts.inactive, warning: counts.warning, critical_changes_24h: critical },

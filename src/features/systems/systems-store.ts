@@ -289,6 +289,17 @@ export function createSystemsStore(sql: Sql) {
       }
       return counts;
     },
+
+    /** Systems that are not deleted, per type (those without one left out), the most common first. */
+    async countByType(organizationId?: string): Promise<{ type: string; count: number }[]> {
+      const { rows } = await sql.query<{ type: string; count: number }>(
+        `SELECT type, count(*)::int AS count FROM systems
+         WHERE deleted_at IS NULL AND type IS NOT NULL AND ($1::uuid IS NULL OR organization_id = $1)
+         GROUP BY type ORDER BY count(*) DESC, type`,
+        [organizationId ?? null],
+      );
+      return rows;
+    },
   };
 }
 

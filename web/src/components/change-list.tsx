@@ -6,7 +6,7 @@ import { SeverityBadge, Time } from './ui.tsx';
 const TYPE_MARK: Record<Diff['diff_type'], string> = { create: '+', update: '~', delete: '−' };
 
 /** Changes as path, old → new, severity and category; with a link to the system when asked. */
-export function ChangeList({ changes, systemNames }: { changes: Diff[]; systemNames?: Map<string, string> }) {
+export function ChangeList({ changes, showSystem = false }: { changes: Diff[]; showSystem?: boolean }) {
   return (
     <ul className="changes">
       {changes.map((change) => (
@@ -27,10 +27,10 @@ export function ChangeList({ changes, systemNames }: { changes: Diff[]; systemNa
             </div>
             <div className="change-meta muted">
               <Time iso={change.detected_at} />
-              {systemNames ? (
+              {showSystem ? (
                 <>
                   {' · '}
-                  <Link to={`/systems/${change.system_id}/changes`}>{systemNames.get(change.system_id) ?? '…'}</Link>
+                  <Link to={`/systems/${change.system_id}/changes`}>{change.system_name}</Link>
                 </>
               ) : null}
             </div>

@@ -19,13 +19,7 @@ export function OverviewPage() {
     queryFn: () => api.get<Page<Alert>>('alerts', { status: 'firing', severity: ['critical', 'high'], page_size: 10 }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
-  const changedIds = [...new Set(summary.data?.recent_changes.map((change) => change.system_id) ?? [])];
   const attentionIds = attention.data?.items.map((system) => system.id) ?? [];
-  const names = useQuery({
-    queryKey: ['system-names', changedIds],
-    enabled: changedIds.length > 0,
-    queryFn: async () => new Map((await Promise.all(changedIds.map((id) => api.get<System>(`systems/${id}`).catch(() => null)))).filter((s) => s !== null).map((s) => [s.id, s.name])),
-  });
   const health = useQuery({
     queryKey: ['health', attentionIds],
     enabled: attentionIds.length > 0,
@@ -112,7 +106,7 @@ export function OverviewPage() {
           {data.recent_changes.length === 0 ? (
             <Empty title="No changes yet">Changes appear here when a system sends an inventory that differs from its previous one.</Empty>
           ) : (
-            <ChangeList changes={data.recent_changes} systemNames={names.data ?? new Map()} />
+            <ChangeList changes={data.recent_changes} showSystem />
           )}
         </section>
       </div>

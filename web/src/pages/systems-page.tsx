@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, LIVE_INTERVAL_MS, STATUSES, type Health, type Organization, type Page, type System, type SystemWithSecret } from '../api.ts';
+import { api, LIVE_INTERVAL_MS, STATUSES, type Health, type Organization, type Page, type Summary, type System, type SystemWithSecret } from '../api.ts';
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { SystemActions } from '../components/system-actions.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, Pagination, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
@@ -61,6 +61,13 @@ export function SystemsPage() {
   });
   const scores = new Map(health.data?.items.map((item) => [item.system_id, item]) ?? []);
   const organizations = useQuery({ queryKey: ['organizations'], queryFn: () => api.get<Page<Organization>>('organizations', { page_size: 500, sort: 'name' }) });
+  // The type filter offers the types the fleet (or the chosen organization) has, the most common first.
+  const fleet = useQuery({
+    queryKey: ['summary', filters.organization_id ?? null],
+    queryFn: () => api.get<Summary>('summary', filters.organization_id ? { organization_id: filters.organization_id } : {}),
+  });
+  const types = fleet.data?.by_type.map((entry) => entry.type) ?? [];
+  if (filters.type && !types.includes(filters.type)) types.push(filters.type);
 
   const sortBy = (field: string) => update({ sort: field, order: filters.sort === field && filters.order === 'asc' ? 'desc' : 'asc' });
 
@@ -94,7 +101,7 @@ export function SystemsPage() {
           Type
           <select value={filters.type ?? ''} onChange={(event) => update({ type: event.target.value || undefined })}>
             <option value="">Any</option>
-            {['ns8', 'nsec', 'linux', 'node'].map((type) => (
+            {types.map((type) => (
               <option key={type} value={type}>
                 {type}
               </option>
