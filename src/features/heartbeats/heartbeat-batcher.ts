@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createGroupCommit } from '../../db/group-commit.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import type { Heartbeat } from '../liveness/liveness-store.ts';
 
@@ -29,18 +30,17 @@ interface PendingBeat {
 }
 
 /**
- * Group commit for heartbeats: requests wait while the current batch is being written, then
- * go out together in the next statement. A request's promise settles only when the statement
- * that carries its heartbeat has committed, so a 200 always means stored. There is no timer:
- * under light load a heartbeat is written on the next event-loop turn; under heavy load batches
- * grow by themselves.
+ * Group commit for heartbeats (ADR 0004, scheduling in src/db/group-commit.ts): requests wait
+ * while the current batch is being written, then go out together in the next statement. A
+ * request's promise settles only when the statement that carries its heartbeat has committed,
+ * so a 200 always means stored. Under light load a heartbeat is written on the next event-loop
+ * turn; under heavy load batches grow by themselves.
  */
 export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
   // Keyed by system: several heartbeats of one system in a batch are one write (the latest time).
   let pending = new Map<string, PendingBeat>();
+  /** Submitted and not yet answered: waiting, or in a batch being written. */
   let pendingCount = 0;
-  let writesInFlight = 0;
-  let idle: (() => void)[] = [];
 
   function takeBatch(): Map<string, PendingBeat> {
     if (pending.size <= options.maxBatchSize) {
@@ -57,28 +57,7 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
     return batch;
   }
 
-  let pumpScheduled = false;
-
-  /**
-   * Starts writes on the next turn of the event loop rather than at once, so that every request
-   * read from the network in the same turn joins the batch. This matters most on PGlite, whose
-   * statements occupy the event loop while they run.
-   */
-  function schedulePump(): void {
-    if (pumpScheduled) return;
-    pumpScheduled = true;
-    setImmediate(pump);
-  }
-
-  function pump(): void {
-    pumpScheduled = false;
-    while (pending.size > 0 && writesInFlight < options.maxConcurrentWrites) {
-      writesInFlight++;
-      void writeBatch(takeBatch());
-    }
-  }
-
-  async function writeBatch(batch: Map<string, PendingBeat>): Promise<void> {
+  async function writeBatch(batch: Map<string, PendingBeat>): Promise<() => void> {
     const beats: Heartbeat[] = [];
     let waiterCount = 0;
     for (const [systemId, beat] of batch) {
@@ -86,21 +65,20 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
       waiterCount += beat.waiters.length;
     }
     const started = performance.now();
-    let leftOut: Set<string> | undefined;
-    let failure: unknown;
+    let leftOut: Set<string>;
     try {
       leftOut = await options.write(beats);
     } catch (error) {
-      failure = error;
+      pendingCount -= waiterCount;
+      return () => {
+        options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');
+        const unavailable = new ServiceUnavailableError('failed to process heartbeat');
+        for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(unavailable);
+      };
     }
     const seconds = (performance.now() - started) / 1000;
-    writesInFlight--;
     pendingCount -= waiterCount;
-    // The next batch (gathered while this one was written) goes to the database before this one
-    // is answered: answering means a response per request, and the statement runs meanwhile.
-    if (pending.size > 0) pump();
-
-    if (leftOut) {
+    return () => {
       let acknowledged = 0;
       for (const [systemId, beat] of batch) {
         const stored = !leftOut.has(systemId);
@@ -108,16 +86,15 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
         for (const waiter of beat.waiters) waiter.resolve(stored);
       }
       options.onBatchWritten?.(beats.length, seconds, acknowledged);
-    } else {
-      options.logger.error({ err: failure, batchSize: beats.length }, 'heartbeat batch could not be stored');
-      const unavailable = new ServiceUnavailableError('failed to process heartbeat');
-      for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(unavailable);
-    }
-    if (writesInFlight === 0 && pending.size === 0) {
-      for (const resolve of idle) resolve();
-      idle = [];
-    }
+    };
   }
+
+  const commits = createGroupCommit({
+    maxConcurrentWrites: options.maxConcurrentWrites,
+    hasWaiting: () => pending.size > 0,
+    takeBatch,
+    write: writeBatch,
+  });
 
   return {
     /**
@@ -137,15 +114,12 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
           pending.set(systemId, { at, waiters: [{ resolve, reject }] });
         }
         pendingCount++;
-        schedulePump();
+        commits.schedule();
       });
     },
 
     /** Resolves when every submitted heartbeat has been written (for graceful shutdown). */
-    drain(): Promise<void> {
-      if (writesInFlight === 0 && pending.size === 0) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
-    },
+    drain: commits.drain,
 
     get pendingCount(): number {
       return pendingCount;

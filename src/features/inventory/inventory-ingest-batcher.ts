@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createGroupCommit } from '../../db/group-commit.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import type { NewUpload } from './inventory-store.ts';
 
@@ -30,19 +31,16 @@ interface Waiting {
 }
 
 /**
- * Group commit for inventories, as for heartbeats (ADR 0004): inventories that arrive while a
- * batch is being written go out together in the next transaction, and each request's promise
- * settles only when the transaction carrying its inventory and job has committed. No timer:
- * under light load an inventory is written on the next event-loop turn; under load batches
- * grow by themselves and share one commit.
+ * Group commit for inventories, as for heartbeats (ADR 0004, scheduling in
+ * src/db/group-commit.ts): inventories that arrive while a batch is being written go out
+ * together in the next transaction, and each request's promise settles only when the
+ * transaction carrying its inventory and job has committed. Under light load an inventory is
+ * written on the next event-loop turn; under load batches grow by themselves and share one commit.
  */
 export function createInventoryIngestBatcher(options: InventoryIngestBatcherOptions) {
   let pending: Waiting[] = [];
   /** Submitted and not yet answered: waiting, or in a batch being written. */
   let pendingCount = 0;
-  let writesInFlight = 0;
-  let idle: (() => void)[] = [];
-  let pumpScheduled = false;
 
   function takeBatch(): Waiting[] {
     let bytes = 0;
@@ -57,51 +55,36 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
     return batch;
   }
 
-  /** Writes start on the next event-loop turn, so every request read in this turn joins the batch. */
-  function schedulePump(): void {
-    if (pumpScheduled) return;
-    pumpScheduled = true;
-    setImmediate(pump);
-  }
-
-  function pump(): void {
-    pumpScheduled = false;
-    while (pending.length > 0 && writesInFlight < options.maxConcurrentWrites) {
-      const batch = takeBatch();
-      writesInFlight++;
-      void writeBatch(batch);
-    }
-  }
-
-  async function writeBatch(batch: Waiting[]): Promise<void> {
+  async function writeBatch(batch: Waiting[]): Promise<() => void> {
     const started = performance.now();
-    let results: (string | null | Error)[] | undefined;
+    let results: (string | null | Error)[];
     try {
       results = await options.write(batch.map((waiting) => waiting.upload));
-      options.onBatchWritten?.(batch.length, (performance.now() - started) / 1000);
     } catch (error) {
-      options.logger.error({ err: error, batchSize: batch.length }, 'inventory batch could not be stored');
+      pendingCount -= batch.length;
+      return () => {
+        options.logger.error({ err: error, batchSize: batch.length }, 'inventory batch could not be stored');
+        const failure = new ServiceUnavailableError('failed to process inventory');
+        for (const waiting of batch) waiting.reject(failure);
+      };
     }
-    writesInFlight--;
+    options.onBatchWritten?.(batch.length, (performance.now() - started) / 1000);
     pendingCount -= batch.length;
-    // The next batch goes to the database before this one is answered, so its transaction starts
-    // while the answers are written (as for heartbeats).
-    if (pending.length > 0) pump();
-    if (results) {
+    return () => {
       batch.forEach((waiting, index) => {
         const result = results[index];
         if (result instanceof Error) waiting.reject(result);
         else waiting.resolve(result ?? null);
       });
-    } else {
-      const failure = new ServiceUnavailableError('failed to process inventory');
-      for (const waiting of batch) waiting.reject(failure);
-    }
-    if (writesInFlight === 0 && pending.length === 0) {
-      for (const resolve of idle) resolve();
-      idle = [];
-    }
+    };
   }
+
+  const commits = createGroupCommit({
+    maxConcurrentWrites: options.maxConcurrentWrites,
+    hasWaiting: () => pending.length > 0,
+    takeBatch,
+    write: writeBatch,
+  });
 
   return {
     /**
@@ -115,15 +98,12 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
       return new Promise<string | null>((resolve, reject) => {
         pending.push({ upload, resolve, reject });
         pendingCount++;
-        schedulePump();
+        commits.schedule();
       });
     },
 
     /** Resolves when every submitted inventory has been written (for graceful shutdown). */
-    drain(): Promise<void> {
-      if (writesInFlight === 0 && pending.length === 0) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
-    },
+    drain: commits.drain,
 
     get pendingCount(): number {
       return pendingCount;
