@@ -69,15 +69,15 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
     try {
       leftOut = await options.write(beats);
     } catch (error) {
-      pendingCount -= waiterCount;
       return () => {
         options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');
         const unavailable = new ServiceUnavailableError('failed to process heartbeat');
         for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(unavailable);
       };
+    } finally {
+      pendingCount -= waiterCount;
     }
     const seconds = (performance.now() - started) / 1000;
-    pendingCount -= waiterCount;
     return () => {
       let acknowledged = 0;
       for (const [systemId, beat] of batch) {

@@ -61,15 +61,15 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
     try {
       results = await options.write(batch.map((waiting) => waiting.upload));
     } catch (error) {
-      pendingCount -= batch.length;
       return () => {
         options.logger.error({ err: error, batchSize: batch.length }, 'inventory batch could not be stored');
         const failure = new ServiceUnavailableError('failed to process inventory');
         for (const waiting of batch) waiting.reject(failure);
       };
+    } finally {
+      pendingCount -= batch.length;
     }
     options.onBatchWritten?.(batch.length, (performance.now() - started) / 1000);
-    pendingCount -= batch.length;
     return () => {
       batch.forEach((waiting, index) => {
         const result = results[index];
