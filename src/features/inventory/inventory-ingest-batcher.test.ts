@@ -3,19 +3,21 @@ import { describe, it } from 'node:test';
 import { AppError, BadRequestError } from '../../errors/errors.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { createInventoryIngestBatcher, type UploadBatchWriter } from './inventory-ingest-batcher.ts';
-import type { NewUpload } from './inventory-store.ts';
+import type { NewUpload, StoredUpload } from './inventory-store.ts';
 
 const logger = createLogger('silent');
 
 /** A writer whose transactions commit only when the test says so. */
 function controlledWriter() {
-  const calls: { uploads: NewUpload[]; commit: (results?: (string | null | Error)[]) => void; fail: (error: Error) => void }[] = [];
+  const calls: { uploads: NewUpload[]; commit: (results?: (StoredUpload | Error)[]) => void; fail: (error: Error) => void }[] = [];
   const write: UploadBatchWriter = (uploads) =>
     new Promise((resolve, reject) => {
-      calls.push({ uploads, commit: (results) => resolve(results ?? uploads.map((upload) => `before-${upload.hash}`)), fail: reject });
+      calls.push({ uploads, commit: (results) => resolve(results ?? uploads.map((upload) => stored(`before-${upload.hash}`))), fail: reject });
     });
   return { calls, write };
 }
+
+const stored = (previousHash: string | null): StoredUpload => ({ previousHash, receivedAt: new Date(0) });
 
 const upload = (hash: string, size = 100): NewUpload => ({ id: hash, systemId: 'system', receivedAt: new Date(0), hash, size, json: '{}' });
 
@@ -45,9 +47,9 @@ describe('inventory ingest batcher (group commit)', () => {
     const writer = controlledWriter();
     const batcher = createInventoryIngestBatcher({ ...options, write: writer.write });
     const settled: string[] = [];
-    const first = batcher.submit(upload('a')).then((previous) => settled.push(`a:${previous}`));
+    const first = batcher.submit(upload('a')).then((answer) => settled.push(`a:${answer.previousHash}`));
     await tick();
-    const rest = ['b', 'c', 'd'].map((hash) => batcher.submit(upload(hash)).then((previous) => settled.push(`${hash}:${previous}`)));
+    const rest = ['b', 'c', 'd'].map((hash) => batcher.submit(upload(hash)).then((answer) => settled.push(`${hash}:${answer.previousHash}`)));
     await tick();
     assert.equal(writer.calls.length, 1, 'one transaction in flight at a time');
     assert.deepEqual(settled, [], 'nothing is acknowledged before its transaction commits');
@@ -80,9 +82,9 @@ describe('inventory ingest batcher (group commit)', () => {
   it('answers the error the writer gives for one inventory to that request alone', async () => {
     const writer = controlledWriter();
     const batcher = createInventoryIngestBatcher({ ...options, write: writer.write });
-    const answers = ['a', 'b'].map((hash) => batcher.submit(upload(hash)).then((previous) => previous, (error: unknown) => error));
+    const answers = ['a', 'b'].map((hash) => batcher.submit(upload(hash)).then((answer) => answer.previousHash, (error: unknown) => error));
     await tick();
-    writer.calls[0]!.commit([new BadRequestError('invalid inventory data'), null]);
+    writer.calls[0]!.commit([new BadRequestError('invalid inventory data'), stored(null)]);
     const [bad, good] = await Promise.all(answers);
     assert.ok(bad instanceof BadRequestError);
     assert.equal(good, null);

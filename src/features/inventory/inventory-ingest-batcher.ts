@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { createGroupCommit } from '../../db/group-commit.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
-import type { NewUpload } from './inventory-store.ts';
+import type { NewUpload, StoredUpload } from './inventory-store.ts';
 
 /**
- * Stores a batch (its uploads and their jobs) and answers, in the batch's order, each upload's
- * previous hash, or the error that upload alone must be answered with. Throws when the batch as
- * a whole could not be stored.
+ * Stores a batch (its uploads and their jobs) and answers, in the batch's order, what storing
+ * each upload answered, or the error that upload alone must be answered with. Throws when the
+ * batch as a whole could not be stored.
  */
-export type UploadBatchWriter = (uploads: NewUpload[]) => Promise<(string | null | Error)[]>;
+export type UploadBatchWriter = (uploads: NewUpload[]) => Promise<(StoredUpload | Error)[]>;
 
 export interface InventoryIngestBatcherOptions {
   write: UploadBatchWriter;
@@ -26,7 +26,7 @@ export interface InventoryIngestBatcherOptions {
 
 interface Waiting {
   upload: NewUpload;
-  resolve: (previousHash: string | null) => void;
+  resolve: (stored: StoredUpload) => void;
   reject: (error: Error) => void;
 }
 
@@ -57,7 +57,7 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
 
   async function writeBatch(batch: Waiting[]): Promise<() => void> {
     const started = performance.now();
-    let results: (string | null | Error)[];
+    let results: (StoredUpload | Error)[];
     try {
       results = await options.write(batch.map((waiting) => waiting.upload));
     } catch (error) {
@@ -74,7 +74,8 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
       batch.forEach((waiting, index) => {
         const result = results[index];
         if (result instanceof Error) waiting.reject(result);
-        else waiting.resolve(result ?? null);
+        else if (result) waiting.resolve(result);
+        else waiting.reject(new ServiceUnavailableError('failed to process inventory'));
       });
     };
   }
@@ -88,14 +89,15 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
 
   return {
     /**
-     * Resolves with the hash of the system's previous inventory once this one and its job are
-     * committed; rejects with a 503 when it cannot be stored (or the error meant for it alone).
+     * Resolves with the hash of the system's previous inventory and this one's date once it and
+     * its job are committed; rejects with a 503 when it cannot be stored (or the error meant for
+     * it alone).
      */
-    submit(upload: NewUpload): Promise<string | null> {
+    submit(upload: NewUpload): Promise<StoredUpload> {
       if (pendingCount >= options.maxPending) {
         return Promise.reject(new ServiceUnavailableError('too many inventories waiting to be stored; retry shortly', 1));
       }
-      return new Promise<string | null>((resolve, reject) => {
+      return new Promise<StoredUpload>((resolve, reject) => {
         pending.push({ upload, resolve, reject });
         pendingCount++;
         commits.schedule();

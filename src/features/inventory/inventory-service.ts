@@ -10,7 +10,8 @@ import { inventoryHash } from './diff/canonical-json.ts';
 import type { ChangeRules } from './diff/change-rules.ts';
 import { createInventoryIngestBatcher, type InventoryIngestBatcherOptions } from './inventory-ingest-batcher.ts';
 import { createInventoryProcessor } from './inventory-processor.ts';
-import { inventoryWrites as writes, type NewUpload } from './inventory-store.ts';
+import { inventoryWrites as writes, type NewUpload, type StoredUpload } from './inventory-store.ts';
+import { invalidCredentialsError } from '../systems/system-authenticator.ts';
 
 export const INVENTORY_QUEUE = 'inventory.process';
 
@@ -59,12 +60,13 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received });
 
   /**
-   * Stores uploads and their jobs in one transaction; answers each upload's previous hash. The
+   * Stores uploads and their jobs in one transaction; answers each upload's previous hash and
+   * the time it is dated at (null when its system is gone). The
    * jobs are normally added by the uploads' own statement, run alone: one round trip, no BEGIN
    * or COMMIT of its own. Should pg-boss not offer its insert as one plain statement, they are
    * enqueued by a second statement in a transaction.
    */
-  async function storeUploads(uploads: readonly NewUpload[]): Promise<(string | null)[]> {
+  async function storeUploads(uploads: readonly NewUpload[]): Promise<(StoredUpload | null)[]> {
     // One waiting job per system is enough: it processes everything the system has waiting.
     const systemIds = [...new Set(uploads.map((upload) => upload.systemId))];
     const jobs = systemIds.map((systemId) => ({ data: { systemId }, singletonKey: systemId }));
@@ -82,15 +84,15 @@ export function createInventoryService(deps: InventoryServiceDeps) {
    * PostgreSQL refuses, a system destroyed meanwhile), each is stored alone so only that one
    * fails; any other failure (the database down) fails the batch, every request answered 503.
    */
-  async function writeBatch(uploads: NewUpload[]): Promise<(string | null | Error)[]> {
+  async function writeBatch(uploads: NewUpload[]): Promise<(StoredUpload | Error)[]> {
     try {
-      return await storeUploads(uploads);
+      return (await storeUploads(uploads)).map((stored) => stored ?? invalidCredentialsError());
     } catch (error) {
       if (!isDataError(error)) throw error;
-      const results: (string | null | Error)[] = [];
+      const results: (StoredUpload | Error)[] = [];
       for (const upload of uploads) {
         try {
-          results.push((await storeUploads([upload]))[0] ?? null);
+          results.push((await storeUploads([upload]))[0] ?? invalidCredentialsError());
         } catch (alone) {
           if (isInvalidJsonError(alone)) {
             results.push(invalid('data must be valid JSON'));
@@ -119,13 +121,12 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       }
       if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalid('data must be a JSON object');
 
-      const receivedAt = clock.now();
       const hash = inventoryHash(data);
       const id = uuidv7();
-      const previousHash = await batcher.submit({ id, systemId, receivedAt, hash, size: body.length, json: text });
+      const stored = await batcher.submit({ id, systemId, receivedAt: clock.now(), hash, size: body.length, json: text });
       // Committed: this node's worker can take the parsed snapshot from memory.
       if (deps.processesJobs) received.set(id, data as Record<string, unknown>);
-      return { receivedAt, size: body.length, changesDetected: previousHash !== hash };
+      return { receivedAt: stored.receivedAt, size: body.length, changesDetected: stored.previousHash !== hash };
     },
 
     /** Resolves once every inventory received so far is stored (graceful shutdown). */

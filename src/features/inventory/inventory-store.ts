@@ -21,6 +21,12 @@ export interface NewUpload {
   json: string;
 }
 
+/** What storing an upload answered: the hash of its system's inventory before it, and the time it is dated at. */
+export interface StoredUpload {
+  previousHash: string | null;
+  receivedAt: Date;
+}
+
 export interface RecordHead {
   id: string;
   hash: string;
@@ -57,21 +63,28 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 export const inventoryWrites = {
   /**
    * Stores received inventories, in the order given, and answers for each the hash of the one
-   * its system received before it. The systems' latest hashes are locked in id order, so
-   * concurrent batches (several nodes) cannot deadlock. With `jobs` (pg-boss's statement adding
-   * their jobs), the jobs are added by the same statement: one statement is one transaction, so
-   * run alone it needs neither BEGIN nor COMMIT, and the uploads and their jobs commit together.
+   * its system received before it and the time it is dated at. Each is dated at the time its
+   * node received it or, when that is not later, just after its system's previous inventory:
+   * the systems' rows are locked (in id order, so concurrent batches of several nodes cannot
+   * deadlock) until this statement commits, so a system's inventories are dated, and so
+   * processed, in the order their ingest committed, whatever the nodes' clocks say. With `jobs`
+   * (pg-boss's statement adding their jobs), the jobs are added by the same statement: one
+   * statement is one transaction, so run alone it needs neither BEGIN nor COMMIT, and the
+   * uploads and their jobs commit together. Answers null for an upload whose system no longer
+   * exists (destroyed meanwhile): nothing of it is stored.
    */
-  async insertUploads(tx: Sql, uploads: readonly NewUpload[], jobs?: JobInsertStatement): Promise<(string | null)[]> {
+  async insertUploads(tx: Sql, uploads: readonly NewUpload[], jobs?: JobInsertStatement): Promise<(StoredUpload | null)[]> {
     if (uploads.length === 0) return [];
-    const latestBySystem = new Map<string, string>();
-    for (const upload of uploads) latestBySystem.set(upload.systemId, upload.hash);
+    const systemIds = [...new Set(uploads.map((upload) => upload.systemId))];
     // One parameter per value: a 16 KB JSON text sent as an array element would be escaped twice.
-    const params: unknown[] = [[...latestBySystem.keys()], [...latestBySystem.values()]];
+    const params: unknown[] = [systemIds];
+    const countBySystem = new Map<string, number>();
     const rows = uploads.map((upload) => {
+      const position = (countBySystem.get(upload.systemId) ?? 0) + 1;
+      countBySystem.set(upload.systemId, position);
       const at = params.length;
-      params.push(upload.id, upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json);
-      return `($${at + 1}::uuid, $${at + 2}::uuid, $${at + 3}::timestamptz, $${at + 4}, $${at + 5}::integer, $${at + 6}::jsonb)`;
+      params.push(upload.id, upload.systemId, upload.receivedAt, upload.hash, upload.size, upload.json, position);
+      return `($${at + 1}::uuid, $${at + 2}::uuid, $${at + 3}::timestamptz, $${at + 4}, $${at + 5}::integer, $${at + 6}::jsonb, $${at + 7}::integer)`;
     });
     let queued = '';
     if (jobs) {
@@ -79,25 +92,37 @@ export const inventoryWrites = {
       // pg-boss's statement as it is, its parameter renumbered: pg-boss keeps the jobs' shape and policy.
       queued = `, queued AS (${jobs.text.replaceAll('$1', `$${params.length}`)})`;
     }
-    // One statement, so one round trip: the uploads, the swap of the systems' latest hashes, the jobs.
-    const { rows: previous } = await tx.query<{ id: string; previous: string | null }>(
-      `WITH stored AS (
-         INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ${rows.join(', ')}
+    // One statement, so one round trip: the uploads, the swap of the systems' latest hashes and
+    // times, the jobs. The n-th inventory of a system in this batch is dated
+    // max(its own time, the previous one's + 1 µs), written without recursion as
+    // n µs + max(the system's latest time, max over k ≤ n of (time_k − k µs)).
+    const { rows: stored } = await tx.query<{ id: string; received_at: Date; previous: string | null }>(
+      `WITH locked AS (
+         SELECT id, inventory_hash, inventory_received_at FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
+       ), incoming (id, system_id, received_at, hash, size, data, position) AS (
+         VALUES ${rows.join(', ')}
+       ), dated AS (
+         SELECT i.id, i.system_id, i.hash, i.position,
+           greatest(l.inventory_received_at, max(i.received_at - i.position * interval '1 microsecond') OVER (PARTITION BY i.system_id ORDER BY i.position))
+             + i.position * interval '1 microsecond' AS received_at,
+           coalesce(lag(i.hash) OVER (PARTITION BY i.system_id ORDER BY i.position), l.inventory_hash) AS previous
+         FROM incoming i JOIN locked l ON l.id = i.system_id
+       ), stored AS (
+         INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data)
+         SELECT i.id, i.system_id, d.received_at, i.hash, i.size, i.data FROM incoming i JOIN dated d ON d.id = i.id
        ), swapped AS (
-         UPDATE systems s SET inventory_hash = latest.hash
-         FROM (SELECT id, inventory_hash AS previous FROM systems WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE) old,
-           unnest($1::uuid[], $2::text[]) AS latest (id, hash)
-         WHERE s.id = old.id AND latest.id = old.id
-         RETURNING s.id, old.previous
+         UPDATE systems s SET inventory_hash = latest.hash, inventory_received_at = latest.received_at
+         FROM (SELECT DISTINCT ON (system_id) system_id, hash, received_at FROM dated ORDER BY system_id, position DESC) latest
+         WHERE s.id = latest.system_id
        )${queued}
-       SELECT id, previous FROM swapped`,
+       SELECT id, received_at, previous FROM dated`,
       params,
     );
-    const before = new Map(previous.map((row) => [row.id, row.previous]));
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    // Null for an upload of a system destroyed meanwhile: its row is gone, nothing of it was stored.
     return uploads.map((upload) => {
-      const hash = before.get(upload.systemId) ?? null;
-      before.set(upload.systemId, upload.hash);
-      return hash;
+      const row = byId.get(upload.id);
+      return row ? { previousHash: row.previous, receivedAt: row.received_at } : null;
     });
   },
 
