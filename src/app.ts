@@ -53,6 +53,7 @@ import { systemsRoutes } from './features/systems/systems-routes.ts';
 import { createSystemsService } from './features/systems/systems-service.ts';
 import { createSystemsStore } from './features/systems/systems-store.ts';
 import { requireBearer, sha256 } from './http/admin-auth.ts';
+import { createBodyBudget } from './http/body-budget.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { parseQueryString, stripBasePath } from './http/url.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -144,6 +145,7 @@ export async function createMuster(options: MusterOptions) {
     rules: loadChangeRules(config.rulesFile),
     alerts,
     processesJobs: config.roles.has('worker'),
+    cacheSize: config.inventoryCacheSize,
     ingest: {
       maxBatchSize: config.inventoryBatchSize,
       maxBatchBytes: INVENTORY_BATCH_MAX_BYTES,
@@ -194,6 +196,9 @@ export async function createMuster(options: MusterOptions) {
 
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app, config.apiMaxRequestSize);
+  const bodyBudget = createBodyBudget(config.apiMaxInFlightSize);
+  bodyBudget.install(app);
+  metrics.addMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.memory() }));
   // Callback style: an async hook would cost a promise on every request.
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -233,7 +238,7 @@ export async function createMuster(options: MusterOptions) {
   if (config.roles.has('api')) {
     await app.register(applianceSystemsRoutes(systems, authenticator, config.registerRateLimitPerMinute));
     await app.register(heartbeatsRoutes({ batcher, authenticator, clock, metrics, maxRequestSize: config.apiMaxRequestSize }));
-    await app.register(inventoryIngestRoutes(inventory, authenticator, config.apiMaxRequestSize));
+    await app.register(inventoryIngestRoutes(inventory, authenticator, config.apiMaxRequestSize, bodyBudget));
     await app.register(alertmanagerProxyRoutes({ alertmanagerUrl: config.alertmanagerUrl, systems, authenticator }));
     await app.register(backupsRoutes(backups, authenticator));
     await app.register(
@@ -281,6 +286,7 @@ export async function createMuster(options: MusterOptions) {
     alerts,
     deliveries,
     backups,
+    bodyBudget,
 
     /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
     async start(): Promise<void> {

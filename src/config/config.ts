@@ -26,6 +26,8 @@ export interface Config {
   /** URL prefix every route also answers under, e.g. `/collect`; '' when unset. */
   basePath: string;
   apiMaxRequestSize: number;
+  /** Request bodies one process holds at once (being read, parsed or waiting to be stored). */
+  apiMaxInFlightSize: number;
   heartbeatTimeoutMinutes: number;
   /** 0 means the warning state is off. */
   heartbeatWarningMinutes: number;
@@ -68,6 +70,8 @@ export interface Config {
   inventoryBatchSize: number;
   /** Inventories waiting to be stored beyond this are refused with 503. */
   inventoryMaxPending: number;
+  /** Estimated bytes of parsed inventory snapshots kept in memory (received and latest). */
+  inventoryCacheSize: number;
   /** Ingest transactions in flight at once on PostgreSQL. */
   inventoryConcurrentWrites: number;
   /** Registration attempts per client address per minute. */
@@ -97,6 +101,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       `HEARTBEAT_WARNING_MINUTES (${heartbeatWarningMinutes}) must be lower than HEARTBEAT_TIMEOUT_MINUTES (${heartbeatTimeoutMinutes}), or unset/0 to disable the warning state`,
     );
   }
+  const apiMaxRequestSize = readSize(env, 'API_MAX_REQUEST_SIZE', 10 * 1024 * 1024);
+  const apiMaxInFlightSize = readSize(env, 'API_MAX_IN_FLIGHT_SIZE', 64 * 1024 * 1024);
+  if (apiMaxInFlightSize < apiMaxRequestSize) {
+    throw new ConfigError(`API_MAX_IN_FLIGHT_SIZE (${apiMaxInFlightSize}) must be at least API_MAX_REQUEST_SIZE (${apiMaxRequestSize}), or the largest requests could never be taken`);
+  }
   return Object.freeze({
     listenHost: listen.host,
     listenPort: listen.port,
@@ -105,7 +114,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     basePath: readBasePath(env, 'BASE_PATH'),
-    apiMaxRequestSize: readSize(env, 'API_MAX_REQUEST_SIZE', 10 * 1024 * 1024),
+    apiMaxRequestSize,
+    apiMaxInFlightSize,
     heartbeatTimeoutMinutes,
     heartbeatWarningMinutes,
     adminToken: readSecret(env, 'ADMIN_TOKEN', 16),
@@ -136,6 +146,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     inventoryJobConcurrency: readInteger(env, 'INVENTORY_JOB_CONCURRENCY', 2, { min: 1, max: 64 }),
     inventoryBatchSize: readInteger(env, 'INVENTORY_BATCH_SIZE', 200, { min: 1, max: 5000 }),
     inventoryMaxPending: readInteger(env, 'INVENTORY_MAX_PENDING', 2000, { min: 1, max: 1_000_000 }),
+    inventoryCacheSize: readSizeOrZero(env, 'INVENTORY_CACHE_SIZE', 256 * 1024 * 1024),
     inventoryConcurrentWrites: readInteger(env, 'INVENTORY_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),

@@ -25,8 +25,10 @@ export function installErrorHandling(app: FastifyInstance, maxRequestSize: numbe
       return reply.code(400).send(envelope(400, message, { errors }));
     }
     switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send(envelope(413, `request body too large: the limit is ${maxRequestSize} bytes`, { max_bytes: maxRequestSize }));
+      case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+        const limit = request.routeOptions.bodyLimit ?? maxRequestSize;
+        return reply.code(413).send(envelope(413, `request body too large: the limit is ${limit} bytes`, { max_bytes: limit }));
+      }
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return reply.code(400).send(envelope(400, 'request body is empty; a JSON body is required', null));
       case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -2,6 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { createRequestMetrics } from './request-metrics.ts';
 
 export type StatusCounter = () => Promise<Record<string, number>>;
+/** Bytes held now and the ceiling, per bounded pool of memory. */
+export type MemoryReader = () => Record<string, { used: number; limit: number }>;
 export type JobStatusReader = () => Promise<{ name: string; queued: number; active: number; dead: number }[]>;
 
 const STATUS_COUNT_MAX_AGE_MS = 10_000;
@@ -13,6 +15,8 @@ export function createMetrics() {
 
   let countSystemsByStatus: StatusCounter | undefined;
   let readJobStatus: JobStatusReader | undefined;
+  const memoryReaders: MemoryReader[] = [];
+  const memoryPools = () => Object.assign({}, ...memoryReaders.map((read) => read())) as ReturnType<MemoryReader>;
   // Counting a large fleet takes a while (about half a second for a million systems on
   // PostgreSQL); scrapes within STATUS_COUNT_MAX_AGE_MS of each other share one count.
   let lastCount: { at: number; counts: Promise<Record<string, number>> } | undefined;
@@ -97,6 +101,28 @@ export function createMetrics() {
         }
       },
     }),
+    boundedMemory: new Gauge({
+      name: 'muster_bounded_memory_bytes',
+      help: 'Bytes held by each bounded pool of memory (request bodies in flight, inventory caches; caches count an estimate of the parsed size)',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, { used }] of Object.entries(memoryPools())) this.set({ pool }, used);
+      },
+    }),
+    boundedMemoryLimit: new Gauge({
+      name: 'muster_bounded_memory_limit_bytes',
+      help: 'The ceiling of each bounded pool of memory; past it requests get 503 (bodies) or older entries are dropped (caches)',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, { limit }] of Object.entries(memoryPools())) this.set({ pool }, limit);
+      },
+    }),
+    /** Adds pools to the bounded-memory gauges. */
+    addMemoryReader(reader: MemoryReader): void {
+      memoryReaders.push(reader);
+    },
     setJobStatusReader(reader: JobStatusReader): void {
       readJobStatus = reader;
     },

@@ -39,3 +39,31 @@ export function failAfter(db: Db, pattern: RegExp): Db {
     close: () => Promise.resolve(),
   };
 }
+
+/**
+ * A database whose statements matching `pattern` wait until `release()` is called (then run),
+ * so a test can hold requests in flight, as behind a slow database.
+ */
+export function heldDb(db: Db, pattern: RegExp): Db & { release: () => void; held: () => number } {
+  let waiting: (() => void)[] = [];
+  let released = false;
+  const hold = () => (released ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)));
+  const guard = (sql: Sql): Sql => ({
+    query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
+      if (pattern.test(text)) await hold();
+      return sql.query<Row>(text, params, options);
+    },
+  });
+  return {
+    ...db,
+    query: guard(db).query,
+    transaction: (work) => db.transaction((tx) => work(guard(tx))),
+    close: () => Promise.resolve(),
+    release: () => {
+      released = true;
+      for (const resolve of waiting) resolve();
+      waiting = [];
+    },
+    held: () => waiting.length,
+  };
+}

@@ -54,6 +54,8 @@ export function backupsRoutes(service: BackupsService, authenticator: SystemAuth
     app.post(
       '/api/systems/backups',
       {
+        // Streamed to the store, never held in memory.
+        config: { bodyBudget: 'exempt' },
         schema: {
           tags,
           security,

@@ -17,6 +17,9 @@ const HeartbeatAnswer = Type.Object({
   }),
 });
 
+/** Largest heartbeat body read (and dropped); larger ones get 413. */
+export const HEARTBEAT_MAX_BODY_SIZE = 64 * 1024;
+
 export interface HeartbeatsRoutesDeps {
   batcher: HeartbeatBatcher;
   authenticator: SystemAuthenticator;
@@ -32,9 +35,12 @@ export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsync
     app.removeAllContentTypeParsers();
     const discard = (_request: unknown, _body: Buffer, done: (error: null, body: undefined) => void) => done(null, undefined);
     // Fastify caches the parser found for a content type, except the catch-all one: naming what
-    // appliances send spares every heartbeat a parse of its Content-Type header.
-    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: deps.maxRequestSize }, discard);
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxRequestSize }, discard);
+    // appliances send spares every heartbeat a parse of its Content-Type header. Bodies are
+    // small (`{}`) but are read before being dropped: a small limit keeps what many
+    // concurrent heartbeats hold bounded without counting each one against the in-flight budget.
+    const bodyLimit = Math.min(deps.maxRequestSize, HEARTBEAT_MAX_BODY_SIZE);
+    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, discard);
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, discard);
 
     // onError, not onResponse: nothing runs on the success path.
     app.addHook('onError', async (_request, _reply, error: { statusCode?: number }) => {
@@ -46,11 +52,13 @@ export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsync
       '/api/systems/heartbeat',
       {
         onRequest: requireSystem(deps.authenticator),
+        bodyLimit,
+        config: { bodyBudget: 'exempt' },
         schema: {
           tags: ['appliance'],
           summary: 'Report that the appliance is alive',
           security: [{ systemCredentials: [] }],
-          response: { 200: HeartbeatAnswer, 401: ErrorEnvelope, 503: ErrorEnvelope },
+          response: { 200: HeartbeatAnswer, 401: ErrorEnvelope, 413: ErrorEnvelope, 503: ErrorEnvelope },
         },
       },
       async (request) => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequestError } from '../../errors/errors.ts';
 import { requireSystem } from '../../http/appliance-auth.ts';
+import type { BodyBudget } from '../../http/body-budget.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
 import type { SystemAuthenticator } from '../systems/system-authenticator.ts';
 import type { InventoryService } from './inventory-service.ts';
@@ -21,7 +22,7 @@ const InventoryAnswer = Type.Object({
 });
 
 /** `POST /api/systems/inventory`: any JSON object, plain or gzip, up to API_MAX_REQUEST_SIZE. */
-export function inventoryIngestRoutes(service: InventoryService, authenticator: SystemAuthenticator, maxRequestSize: number): FastifyPluginAsyncTypebox {
+export function inventoryIngestRoutes(service: InventoryService, authenticator: SystemAuthenticator, maxRequestSize: number, budget: BodyBudget): FastifyPluginAsyncTypebox {
   return async (app) => {
     // The raw bytes are the inventory, whatever the declared content type.
     app.removeAllContentTypeParsers();
@@ -31,15 +32,17 @@ export function inventoryIngestRoutes(service: InventoryService, authenticator: 
       '/api/systems/inventory',
       {
         onRequest: requireSystem(authenticator),
+        // Counted against the in-flight budget as decoded, below.
+        config: { bodyBudget: 'decoded' },
         // Decoded before the size limit is applied, so a small gzip body cannot expand past it.
         preParsing: async (request, _reply, payload) => {
           const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-          if (!encoding || encoding === 'identity') return payload;
+          if (!encoding || encoding === 'identity') return budget.track(request, payload);
           if (encoding !== 'gzip' && encoding !== 'x-gzip') throw new BadRequestError(`unsupported Content-Encoding '${encoding}'; send identity or gzip`);
           const gunzip = createGunzip();
           gunzip.on('error', () => undefined);
           delete request.headers['content-length'];
-          return payload.pipe(gunzip);
+          return budget.track(request, payload.pipe(gunzip));
         },
         schema: {
           tags: ['appliance'],

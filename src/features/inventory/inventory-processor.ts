@@ -1,16 +1,20 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db, Sql } from '../../db/db.ts';
 import type { AlertsService, ChangeSet, StoredChange } from '../alerts/alerts-service.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
 import { diffKey, inventoryWrites as writes, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
+import { parsedSizeOf } from './snapshot-cache.ts';
 import { extractInventorySummary } from './summary/inventory-summary.ts';
 
 /** Waiting inventories processed per transaction; more are taken by the next round. */
 const UPLOADS_PER_TRANSACTION = 200;
-/** Latest snapshots kept parsed in memory, so each is not read back from the database every round. */
-const SNAPSHOT_CACHE_SIZE = 2000;
+/**
+ * Bytes of waiting inventories (as JSON) taken by one round, so that a round of large ones does
+ * not read hundreds of megabytes at once; a single larger inventory is taken alone.
+ */
+const UPLOAD_BYTES_PER_TRANSACTION = 32 * 1024 * 1024;
 /**
  * Longest stretch of diffing before other work gets a turn. A round diffs up to 200 inventories
  * (tens of milliseconds); without a break, ingest's requests and its database answers would wait
@@ -27,6 +31,11 @@ export interface InventoryProcessorDeps {
    * here rather than reading them back. Entries are dropped once processed.
    */
   received: LRUCache<string, Record<string, unknown>>;
+  /**
+   * Each system's latest snapshot, parsed, by system id with its record id (records are never
+   * modified), so it is not read back from the database every round. Sized with parsedSizeOf.
+   */
+  snapshots: LRUCache<string, { recordId: string; data: unknown }>;
   rules: ChangeRules;
   alerts: Pick<AlertsService, 'raiseForChanges'>;
 }
@@ -44,29 +53,38 @@ interface Latest extends RecordHead {
  *
  * Few round trips whatever the number of systems: one statement each to lock, read, insert
  * records (the snapshot copied inside the database), insert diffs, update summaries and delete.
- * The latest snapshot of each system stays parsed in memory, keyed by its record id (records are
- * never modified), so it is read from the database only after a restart or when another node
- * stored it.
+ * The latest snapshot of each system stays parsed in memory (`snapshots`, bounded by bytes), so
+ * it is read from the database only after a restart, when another node stored it, or when the
+ * cache had no room for it.
  */
 export function createInventoryProcessor(deps: InventoryProcessorDeps) {
-  const { db } = deps;
-  const snapshots = new LRUCache<string, { recordId: string; data: unknown }>({ max: SNAPSHOT_CACHE_SIZE });
+  const { db, snapshots } = deps;
 
-  async function processRound(systemIds: readonly string[]): Promise<number> {
-    const stored: { systemId: string; recordId: string; data: unknown }[] = [];
+  /** Processes what fits in one round; answers how many inventories that was and whether more wait. */
+  async function processRound(systemIds: readonly string[]): Promise<{ processed: number; more: boolean }> {
+    const stored: { systemId: string; recordId: string; data: unknown; size: number }[] = [];
+    let more = false;
     const processed = await db.transaction(async (tx): Promise<InventoryUpload[]> => {
       const organizations = await writes.lockSystemsForProcessing(tx, systemIds);
       const present = systemIds.filter((systemId) => organizations.has(systemId)); // destroyed ones took their uploads along
       if (present.length === 0) return [];
-      const uploads = await writes.pendingUploads(tx, present, UPLOADS_PER_TRANSACTION);
+      const pending = await writes.pendingUploads(tx, present, { count: UPLOADS_PER_TRANSACTION, bytes: UPLOAD_BYTES_PER_TRANSACTION });
+      more = pending.more;
+      const uploads = pending.uploads;
       if (uploads.length === 0) return [];
       const bySystem = Map.groupBy(uploads, (upload) => upload.systemId);
       const latest = await latestRecords(tx, [...bySystem.keys()]);
+      // Taken from memory before reading the rest: ingest may evict entries meanwhile.
+      const received = new Map<string, Record<string, unknown>>();
+      for (const upload of uploads) {
+        const data = deps.received.get(upload.id);
+        if (data !== undefined) received.set(upload.id, data);
+      }
       const fetched = await writes.uploadData(
         tx,
-        uploads.filter((upload) => !deps.received.has(upload.id)).map((upload) => upload.id),
+        uploads.filter((upload) => !received.has(upload.id)).map((upload) => upload.id),
       );
-      const dataOf = (uploadId: string) => fetched.get(uploadId) ?? deps.received.get(uploadId)!;
+      const dataOf = (uploadId: string) => received.get(uploadId) ?? fetched.get(uploadId)!;
 
       const records: NewRecord[] = [];
       const diffs: NewDiff[] = [];
@@ -110,11 +128,11 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
               });
             }
           }
-          previous = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, data };
+          previous = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, size: upload.size, data };
         }
         const newest = systemUploads.at(-1)!;
         summaries.push({ systemId, summary: extractInventorySummary(dataOf(newest.id)), lastInventoryAt: newest.receivedAt });
-        if (previous) stored.push({ systemId, recordId: previous.id, data: previous.data });
+        if (previous) stored.push({ systemId, recordId: previous.id, data: previous.data, size: previous.size });
       }
 
       await writes.insertRecords(tx, records);
@@ -129,19 +147,26 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
       return uploads;
     });
     for (const upload of processed) deps.received.delete(upload.id);
-    for (const entry of stored) snapshots.set(entry.systemId, { recordId: entry.recordId, data: entry.data });
-    return processed.length;
+    for (const entry of stored) snapshots.set(entry.systemId, { recordId: entry.recordId, data: entry.data }, { size: parsedSizeOf(entry.size) });
+    return { processed: processed.length, more };
   }
 
   /** Each system's latest record with its snapshot: from memory when it is still the latest. */
   async function latestRecords(tx: Sql, systemIds: string[]): Promise<Map<string, Latest>> {
     const heads = await writes.latestRecordHeads(tx, systemIds);
-    const missing = [...heads].filter(([systemId, head]) => snapshots.get(systemId)?.recordId !== head.id).map(([, head]) => head.id);
-    const fetched = await writes.recordData(tx, missing);
+    // Taken before reading the rest: another round may evict entries meanwhile.
+    const cached = new Map<string, unknown>();
+    for (const [systemId, head] of heads) {
+      const entry = snapshots.get(systemId);
+      if (entry?.recordId === head.id) cached.set(systemId, entry.data);
+    }
+    const fetched = await writes.recordData(
+      tx,
+      [...heads].filter(([systemId]) => !cached.has(systemId)).map(([, head]) => head.id),
+    );
     const latest = new Map<string, Latest>();
     for (const [systemId, head] of heads) {
-      const data = fetched.has(head.id) ? fetched.get(head.id) : snapshots.get(systemId)!.data;
-      latest.set(systemId, { ...head, data });
+      latest.set(systemId, { ...head, data: cached.has(systemId) ? cached.get(systemId) : fetched.get(head.id) });
     }
     return latest;
   }
@@ -168,9 +193,9 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
       const sorted = [...new Set(systemIds)].sort();
       let total = 0;
       for (;;) {
-        const count = await processRound(sorted);
-        total += count;
-        if (count < UPLOADS_PER_TRANSACTION) return total;
+        const round = await processRound(sorted);
+        total += round.processed;
+        if (!round.more) return total;
       }
     },
   };

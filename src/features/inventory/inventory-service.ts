@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
@@ -10,6 +9,7 @@ import { inventoryHash } from './diff/canonical-json.ts';
 import type { ChangeRules } from './diff/change-rules.ts';
 import { createInventoryIngestBatcher, type InventoryIngestBatcherOptions } from './inventory-ingest-batcher.ts';
 import { createInventoryProcessor } from './inventory-processor.ts';
+import { createSnapshotCache, parsedSizeOf } from './snapshot-cache.ts';
 import { inventoryWrites as writes, type NewUpload, type StoredUpload } from './inventory-store.ts';
 import { invalidCredentialsError } from '../systems/system-authenticator.ts';
 
@@ -18,8 +18,8 @@ export const INVENTORY_QUEUE = 'inventory.process';
 /** Jobs (systems) one worker fetches and processes together, in shared transactions. */
 export const INVENTORY_JOB_BATCH_SIZE = 50;
 
-/** Parsed snapshots of stored, not yet processed inventories kept for this node's worker. */
-const RECEIVED_CACHE_SIZE = 1000;
+/** Share of INVENTORY_CACHE_SIZE for parsed snapshots received and stored, not yet processed (the rest keeps the latest records'). */
+const RECEIVED_CACHE_SHARE = 0.25;
 
 /** An ingest batch is closed at this many bytes of inventories (one larger inventory goes alone). */
 export const INVENTORY_BATCH_MAX_BYTES = 16 * 1024 * 1024;
@@ -33,6 +33,8 @@ export interface InventoryServiceDeps {
   alerts: Pick<AlertsService, 'raiseForChanges'>;
   /** Whether this process works the inventory queue (and so keeps what it receives in memory for it). */
   processesJobs: boolean;
+  /** Estimated bytes of parsed snapshots kept in memory; 0 keeps none. */
+  cacheSize: number;
   /** Group commit of ingest. */
   ingest: Pick<InventoryIngestBatcherOptions, 'maxBatchSize' | 'maxBatchBytes' | 'maxPending' | 'maxConcurrentWrites' | 'onBatchWritten'>;
 }
@@ -56,8 +58,9 @@ function invalid(reason: string): BadRequestError {
 export function createInventoryService(deps: InventoryServiceDeps) {
   const { db, clock } = deps;
 
-  const received = new LRUCache<string, Record<string, unknown>>({ max: RECEIVED_CACHE_SIZE });
-  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received });
+  const received = createSnapshotCache<string, Record<string, unknown>>(deps.cacheSize * RECEIVED_CACHE_SHARE);
+  const snapshots = createSnapshotCache<string, { recordId: string; data: unknown }>(deps.cacheSize * (1 - RECEIVED_CACHE_SHARE));
+  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received, snapshots });
 
   /**
    * Stores uploads and their jobs in one transaction; answers each upload's previous hash and
@@ -125,9 +128,15 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       const id = uuidv7();
       const stored = await batcher.submit({ id, systemId, receivedAt: clock.now(), hash, size: body.length, json: text });
       // Committed: this node's worker can take the parsed snapshot from memory.
-      if (deps.processesJobs) received.set(id, data as Record<string, unknown>);
+      if (deps.processesJobs) received.set(id, data as Record<string, unknown>, { size: parsedSizeOf(body.length) });
       return { receivedAt: stored.receivedAt, size: body.length, changesDetected: stored.previousHash !== hash };
     },
+
+    /** The caches' estimated bytes and ceilings. */
+    memory: () => ({
+      inventory_received_cache: { used: received.calculatedSize, limit: received.maxSize },
+      inventory_snapshot_cache: { used: snapshots.calculatedSize, limit: snapshots.maxSize },
+    }),
 
     /** Resolves once every inventory received so far is stored (graceful shutdown). */
     drain: () => batcher.drain(),

@@ -31,6 +31,8 @@ export interface RecordHead {
   id: string;
   hash: string;
   receivedAt: Date;
+  /** Bytes of its JSON as received. */
+  size: number;
 }
 
 export interface NewRecord {
@@ -138,13 +140,25 @@ export const inventoryWrites = {
     return new Map(rows.map((row) => [row.id, row.organization_id]));
   },
 
-  /** The systems' waiting inventories (without their snapshots), each system's in the order received, at most `limit` in all. */
-  async pendingUploads(tx: Sql, systemIds: readonly string[], limit: number): Promise<InventoryUpload[]> {
-    const { rows } = await tx.query<{ id: string; system_id: string; received_at: Date; hash: string; size: number }>(
-      'SELECT id, system_id, received_at, hash, size FROM inventory_uploads WHERE system_id = ANY($1::uuid[]) ORDER BY system_id, received_at, id LIMIT $2',
-      [systemIds, limit],
+  /**
+   * The systems' next waiting inventories (without their snapshots), each system's in the order
+   * received: at most `limit.count`, and no more than `limit.bytes` of JSON in all (but at least
+   * one); `more` tells whether others wait beyond them.
+   */
+  async pendingUploads(tx: Sql, systemIds: readonly string[], limit: { count: number; bytes: number }): Promise<{ uploads: InventoryUpload[]; more: boolean }> {
+    const { rows } = await tx.query<{ id: string; system_id: string; received_at: Date; hash: string; size: number; running: number }>(
+      `SELECT id, system_id, received_at, hash, size, sum(size) OVER (ORDER BY system_id, received_at, id) AS running
+       FROM (
+         SELECT id, system_id, received_at, hash, size FROM inventory_uploads WHERE system_id = ANY($1::uuid[])
+         ORDER BY system_id, received_at, id LIMIT $2
+       ) first
+       ORDER BY system_id, received_at, id`,
+      [systemIds, limit.count + 1],
     );
-    return rows.map((row) => ({ id: row.id, systemId: row.system_id, receivedAt: row.received_at, hash: row.hash, size: row.size }));
+    let taken = 0;
+    while (taken < rows.length && taken < limit.count && (taken === 0 || Number(rows[taken]!.running) <= limit.bytes)) taken++;
+    const uploads = rows.slice(0, taken).map((row) => ({ id: row.id, systemId: row.system_id, receivedAt: row.received_at, hash: row.hash, size: row.size }));
+    return { uploads, more: rows.length > taken };
   },
 
   /** Snapshots of waiting inventories, by upload id. */
@@ -156,15 +170,15 @@ export const inventoryWrites = {
 
   /** Each system's latest record, without its snapshot. */
   async latestRecordHeads(tx: Sql, systemIds: readonly string[]): Promise<Map<string, RecordHead>> {
-    const { rows } = await tx.query<{ system_id: string; id: string; hash: string; received_at: Date }>(
-      `SELECT s.id AS system_id, r.id, r.hash, r.received_at
+    const { rows } = await tx.query<{ system_id: string; id: string; hash: string; received_at: Date; size: number }>(
+      `SELECT s.id AS system_id, r.id, r.hash, r.received_at, r.size
        FROM unnest($1::uuid[]) AS s (id)
        CROSS JOIN LATERAL (
-         SELECT id, hash, received_at FROM inventory_records WHERE system_id = s.id ORDER BY received_at DESC, id DESC LIMIT 1
+         SELECT id, hash, received_at, size FROM inventory_records WHERE system_id = s.id ORDER BY received_at DESC, id DESC LIMIT 1
        ) r`,
       [systemIds],
     );
-    return new Map(rows.map((row) => [row.system_id, { id: row.id, hash: row.hash, receivedAt: row.received_at }]));
+    return new Map(rows.map((row) => [row.system_id, { id: row.id, hash: row.hash, receivedAt: row.received_at, size: row.size }]));
   },
 
   /** Snapshots of records, by record id. */

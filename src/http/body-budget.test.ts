@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { heldDb } from '../../test/helpers/faulty-db.ts';
+import { adminHeaders, startTestMuster, type TestMuster } from '../../test/helpers/test-muster.ts';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
+
+const inventoryOf = (bytes: number, tag: string) => JSON.stringify({ fqdn: `${tag}.example.com`, custom: { blob: 'x'.repeat(bytes) } });
+
+const boundedMemory = (metrics: string, pool: string) => Number(new RegExp(`^muster_bounded_memory_bytes\\{pool="${pool}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+
+/**
+ * The in-flight ceiling: request bodies being read, parsed or waiting to be stored never take
+ * more than API_MAX_IN_FLIGHT_SIZE; past it, 503 with Retry-After, and room again once answered.
+ */
+for (const kind of databaseKinds()) {
+  describe(`request bodies in flight are bounded (${kind})`, () => {
+    let database: TestDatabase;
+    let held: ReturnType<typeof heldDb>;
+    let t: TestMuster;
+
+    before(async () => {
+      database = await openTestDatabase(kind);
+      // Inventory ingest waits behind a slow database until the test lets it through.
+      held = heldDb(database.db, /INSERT INTO inventory_uploads/);
+      t = await startTestMuster(held, { ROLES: 'api', API_MAX_REQUEST_SIZE: '300KB', API_MAX_IN_FLIGHT_SIZE: '700KB' });
+    });
+    after(async () => {
+      held.release();
+      await t.close();
+      await database.dispose();
+    });
+
+    it('refuses a body past the ceiling with 503 and Retry-After, and takes it again once room is made', async () => {
+      const system = await t.createRegisteredSystem();
+      const send = (tag: string, bytes = 250_000, headers: Record<string, string> = {}) =>
+        t.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/inventory',
+          headers: { authorization: system.basic, 'content-type': 'application/json', ...headers },
+          payload: inventoryOf(bytes, tag),
+        });
+      const first = send('first');
+      const second = send('second');
+      for (let turn = 0; turn < 200 && t.muster.bodyBudget.used < 500_000; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(t.muster.bodyBudget.used >= 500_000, `two bodies held while waiting for the database (${t.muster.bodyBudget.used})`);
+
+      const refused = await send('third');
+      assert.equal(refused.statusCode, 503, refused.body);
+      assert.ok(Number(refused.headers['retry-after']) > 0);
+      assert.match(refused.json().message, /in flight/);
+      const chunked = await send('chunked', 250_000, { 'transfer-encoding': 'chunked' });
+      assert.equal(chunked.statusCode, 503, 'a body without Content-Length is refused as it arrives');
+      const small = await t.muster.app.inject({ method: 'PATCH', url: `/api/v1/systems/${system.id}`, headers: adminHeaders, payload: { labels: { room: 'yes' } } });
+      assert.equal(small.statusCode, 200, 'a small body still fits');
+
+      held.release();
+      assert.equal((await first).statusCode, 202);
+      assert.equal((await second).statusCode, 202);
+      assert.equal(t.muster.bodyBudget.used, 0, 'released once answered');
+      assert.equal((await send('fourth')).statusCode, 202);
+      assert.equal(t.muster.bodyBudget.used, 0);
+
+      const metrics = (await t.muster.app.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.equal(boundedMemory(metrics, 'request_bodies_in_flight'), 0);
+      assert.match(metrics, /^muster_bounded_memory_limit_bytes\{pool="request_bodies_in_flight"\} 716800$/m);
+    });
+
+    it('keeps heartbeats out of the count, with a small body limit of their own', async () => {
+      const system = await t.createRegisteredSystem();
+      const beat = (payload: string) =>
+        t.muster.app.inject({ method: 'POST', url: '/api/systems/heartbeat', headers: { authorization: system.basic, 'content-type': 'application/json' }, payload });
+      assert.equal((await beat('{}')).statusCode, 200);
+      const large = await beat(JSON.stringify({ padding: 'x'.repeat(70 * 1024) }));
+      assert.equal(large.statusCode, 413);
+      assert.equal(large.json().data.max_bytes, 64 * 1024);
+    });
+  });
+}
