@@ -1,12 +1,13 @@
 /**
  * Benchmarks entry point:
  *
- *   node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|all [--db pglite|postgres|both] [options]
+ *   node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
  *
  * heartbeat: --systems N (1000) --connections N (64) --duration S (10) --warmup S (2); db default both
  * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
  *            --rounds N (enough for 1,500 requests/s) --drain-timeout S (240); db default both
  * dashboard: --systems N (10000) --registered N (1000) --repeats N (30); db default both
+ * memory:    --inventories N (105) --keys N (440000) --connections N (4) --idle S (20); db default both
  * liveness:  --fleet N (1,000,000 on PostgreSQL, 100,000 on PGlite) --stopped N (1000)
  *            --scan-interval MS (500) --detect-timeout S (120) --no-analyze; db default postgres
  *
@@ -21,13 +22,15 @@ import { runHeartbeatBench } from './heartbeat-bench.ts';
 import { runBackupsBench } from './backups-bench.ts';
 import { runDashboardBench } from './dashboard-bench.ts';
 import { runInventoryBench } from './inventory-bench.ts';
+import { runMemoryBench } from './memory-bench.ts';
 import { progress, runAllCleanups, type DbKind } from './lib.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
-const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|all [--db pglite|postgres|both]
+const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
   heartbeat: [--systems 1000] [--connections 64] [--duration 10] [--warmup 2]
   backups:   [--size-mib 1024]
   dashboard: [--systems 10000] [--registered 1000] [--repeats 30]
+  memory:    [--inventories 105] [--keys 440000] [--connections 4] [--idle 20]
   inventory: [--systems 200] [--connections 32] [--duration 10] [--warmup 2] [--rounds N] [--drain-timeout 240]
   liveness:  [--fleet 1000000 (PGlite: 100000)] [--stopped 1000] [--scan-interval 500] [--detect-timeout 120] [--no-analyze]`;
 
@@ -71,6 +74,9 @@ async function main(): Promise<void> {
         registered: { type: 'string' },
         repeats: { type: 'string' },
         'drain-timeout': { type: 'string' },
+        inventories: { type: 'string' },
+        keys: { type: 'string' },
+        idle: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
     return;
   }
   const which = positionals[0];
-  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'inventory' && which !== 'backups' && which !== 'dashboard' && which !== 'all')) fail('name one benchmark');
+  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'inventory' && which !== 'backups' && which !== 'dashboard' && which !== 'memory' && which !== 'all')) fail('name one benchmark');
 
   if (which === 'heartbeat' || which === 'all') {
     await runHeartbeatBench({
@@ -117,6 +123,15 @@ async function main(): Promise<void> {
       systems,
       registered: Math.min(systems, integer(values.registered, 'registered', 1000, 0, 1_000_000)),
       repeats: integer(values.repeats, 'repeats', 30, 1, 10_000),
+    });
+  }
+  if (which === 'memory' || which === 'all') {
+    await runMemoryBench({
+      dbs: databases(values.db, ['pglite', 'postgres']),
+      inventories: integer(values.inventories, 'inventories', 105, 1, 100_000),
+      keys: integer(values.keys, 'keys', 440_000, 1, 10_000_000),
+      connections: integer(values.connections, 'connections', 4, 1, 1000),
+      idleSeconds: integer(values.idle, 'idle', 20, 0, 3600),
     });
   }
   if (which === 'inventory' || which === 'all') {

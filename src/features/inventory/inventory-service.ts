@@ -126,9 +126,16 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
       const hash = inventoryHash(data);
       const id = uuidv7();
-      const stored = await batcher.submit({ id, systemId, receivedAt: clock.now(), hash, size: body.length, json: text });
-      // Committed: this node's worker can take the parsed snapshot from memory.
+      // Kept for this node's worker before the commit, since the job may run before this
+      // request resumes: the worker only looks for uploads it found stored.
       if (deps.processesJobs) received.set(id, data as Record<string, unknown>, { size: parsedSizeOf(body.length) });
+      let stored: StoredUpload;
+      try {
+        stored = await batcher.submit({ id, systemId, receivedAt: clock.now(), hash, size: body.length, json: text });
+      } catch (error) {
+        received.delete(id);
+        throw error;
+      }
       return { receivedAt: stored.receivedAt, size: body.length, changesDetected: stored.previousHash !== hash };
     },
 
