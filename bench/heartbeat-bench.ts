@@ -1,8 +1,11 @@
 /**
  * Heartbeat throughput: Muster (a child process, on PGlite or a scratch PostgreSQL database)
  * takes POST /api/systems/heartbeat from N registered systems, HTTP Basic credentials rotating
- * over all of them, driven by autocannon from this process. The same load against a bare
- * node:http server that answers the same acknowledgement gives the ceiling of this machine.
+ * over all of them, driven by Debian's wrk (default: 256 connections, as a fleet is many
+ * clients) or by autocannon from this process (`--generator autocannon`). The same load against
+ * a bare node:http server that answers the same acknowledgement gives the ceiling of this
+ * machine. Beside throughput, the CPU each request costs Muster and PostgreSQL (read from
+ * /proc), which is far steadier than requests/s on a shared machine.
  */
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -36,9 +39,13 @@ import {
   type DbKind,
   type Samples,
 } from './lib.ts';
+import { cpuSecondsOfCommand, runWrk } from './wrk.ts';
+
+export type LoadGenerator = 'wrk' | 'autocannon';
 
 export interface HeartbeatOptions {
   dbs: DbKind[];
+  generator: LoadGenerator;
   systems: number;
   connections: number;
   durationSeconds: number;
@@ -62,8 +69,10 @@ interface LoadResult {
   max: number;
   /** CPU seconds the target used during the run, per wall-clock second (cores kept busy). */
   targetCores: number | undefined;
-  /** The same for this process (autocannon). */
-  generatorCores: number;
+  /** The same for the load generator. */
+  generatorCores: number | undefined;
+  /** CPU seconds PostgreSQL's processes used during the run, per wall-clock second (all of the machine's `postgres` processes). */
+  postgresCores: number | undefined;
   /** The same for the whole machine (everything, PostgreSQL and other tenants included). */
   machineCores: number | undefined;
 }
@@ -95,8 +104,36 @@ interface DbResult {
   statistics: string;
 }
 
+/** Drives the load with the generator chosen. */
+function drive(generator: LoadGenerator, url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
+  return generator === 'wrk' ? driveWrk(url, fleet, connections, seconds, targetPid) : driveAutocannon(url, fleet, connections, seconds, targetPid);
+}
+
+/** wrk, two threads (one per core), each cycling over its own share of the fleet. */
+async function driveWrk(url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
+  const result = await runWrk({ url, path: HEARTBEAT_PATH, fleet, connections, threads: Math.min(2, connections), seconds, watch: { target: targetPid, postgres: 'postgres' } });
+  const ok = result.requests - result.non2xx;
+  return {
+    requests: result.requests,
+    ok,
+    non2xx: result.non2xx,
+    errors: result.connectErrors + result.readErrors + result.writeErrors,
+    timeouts: result.timeouts,
+    statusCounts: new Map(),
+    seconds: result.seconds,
+    perSecond: result.perSecond,
+    p50: result.p50,
+    p99: result.p99,
+    max: result.max,
+    targetCores: result.cores.target,
+    generatorCores: result.generatorCores,
+    postgresCores: result.cores.postgres,
+    machineCores: result.machineCores,
+  };
+}
+
 /** Runs autocannon for `seconds`; every connection walks the whole fleet, starting at its own offset. */
-async function drive(url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
+async function driveAutocannon(url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
   const requests: autocannon.Request[] = fleet.map((system) => ({
     method: 'POST',
     path: HEARTBEAT_PATH,
@@ -117,6 +154,7 @@ async function drive(url: string, fleet: Credentials[], connections: number, sec
   const latencies: number[] = [];
   const statusCounts = new Map<number, number>();
   const cpuBefore = cpuSeconds(targetPid);
+  const postgresBefore = cpuSecondsOfCommand(['postgres']);
   const machineBefore = machineBusySeconds();
   const ownBefore = process.cpuUsage();
   const wallBefore = performance.now();
@@ -142,6 +180,7 @@ async function drive(url: string, fleet: Credentials[], connections: number, sec
 
   const wall = (performance.now() - wallBefore) / 1000;
   const cpuAfter = cpuSeconds(targetPid);
+  const postgresAfter = cpuSecondsOfCommand(['postgres']);
   const machineAfter = machineBusySeconds();
   const own = process.cpuUsage(ownBefore);
   latencies.sort((a, b) => a - b);
@@ -160,6 +199,7 @@ async function drive(url: string, fleet: Credentials[], connections: number, sec
     max: latencies.at(-1) ?? NaN,
     targetCores: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / wall : undefined,
     generatorCores: (own.user + own.system) / 1e6 / wall,
+    postgresCores: postgresBefore !== undefined && postgresAfter !== undefined ? (postgresAfter - postgresBefore) / wall : undefined,
     machineCores: machineBefore !== undefined && machineAfter !== undefined ? (machineAfter - machineBefore) / wall : undefined,
   };
 }
@@ -200,12 +240,12 @@ async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult>
 
   const rss = sampleRss(muster.url, 500);
   progress(`${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s with ${options.connections} connections`);
-  await drive(muster.url, fleet, options.connections, options.warmupSeconds, muster.pid);
-  // autocannon stops without waiting for the requests in flight; Muster still answers them.
+  await drive(options.generator, muster.url, fleet, options.connections, options.warmupSeconds, muster.pid);
+  // The generator stops without waiting for the requests in flight; Muster still answers them.
   // Let them land so the counters bracket the measured window only.
   await sleep(SETTLE_MS);
   const before = (await scrapeMetrics(muster.url)).samples;
-  const measured = await drive(muster.url, fleet, options.connections, options.durationSeconds, muster.pid);
+  const measured = await drive(options.generator, muster.url, fleet, options.connections, options.durationSeconds, muster.pid);
   await sleep(SETTLE_MS);
   const after = (await scrapeMetrics(muster.url)).samples;
   const rssPeak = await rss.stop();
@@ -234,8 +274,8 @@ async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult>
 
   progress(`${label}: bare node:http server, same load`);
   const bareServer = await startBareServer();
-  await drive(bareServer.url, fleet, options.connections, options.warmupSeconds, bareServer.pid);
-  const bare = await drive(bareServer.url, fleet, options.connections, options.durationSeconds, bareServer.pid);
+  await drive(options.generator, bareServer.url, fleet, options.connections, options.warmupSeconds, bareServer.pid);
+  const bare = await drive(options.generator, bareServer.url, fleet, options.connections, options.durationSeconds, bareServer.pid);
   await bareServer.stop();
 
   return {
@@ -264,7 +304,10 @@ async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult>
   };
 }
 
-const HEADER = ['db', 'heartbeats/s', 'p50 ms', 'p99 ms', 'bare req/s', 'bare p50 ms', 'bare p99 ms', 'ratio (muster/bare)'];
+const HEADER = ['db', 'heartbeats/s', 'p50 ms', 'p99 ms', 'bare req/s', 'bare p50 ms', 'bare p99 ms', 'ratio (muster/bare)', 'Muster µs CPU/req', 'PostgreSQL µs CPU/req', 'bare µs CPU/req'];
+
+/** CPU microseconds per answered request, from cores busy and requests per second. */
+const microsPerRequest = (cores: number | undefined, load: LoadResult) => (cores === undefined ? undefined : (cores * 1e6) / load.perSecond);
 
 function row(result: DbResult): string[] {
   return [
@@ -276,6 +319,9 @@ function row(result: DbResult): string[] {
     fmt(result.bare.p50, 2),
     fmt(result.bare.p99, 2),
     fmt(result.muster.perSecond / result.bare.perSecond, 3),
+    fmt(microsPerRequest(result.muster.targetCores, result.muster), 1),
+    result.db === 'postgres' ? fmt(microsPerRequest(result.muster.postgresCores, result.muster), 1) : '—',
+    fmt(microsPerRequest(result.bare.targetCores, result.bare), 1),
   ];
 }
 
@@ -288,7 +334,7 @@ function details(result: DbResult, options: HeartbeatOptions): string[] {
   const lines = [
     `Muster responses: ${statuses(result.muster)}; max latency ${fmt(result.muster.max, 1)} ms.`,
     `Bare responses: ${statuses(result.bare)}; max latency ${fmt(result.bare.max, 1)} ms.`,
-    `Heartbeats acknowledged by Muster's counter in the window: ${fmt(result.acceptedWindow)} (autocannon counted ${fmt(result.muster.ok)} 2xx; the difference is requests in flight when autocannon stopped, at most one per connection)` +
+    `Heartbeats acknowledged by Muster's counter in the window: ${fmt(result.acceptedWindow)} (${options.generator} counted ${fmt(result.muster.ok)} 2xx; the difference is requests in flight when it stopped, at most one per connection)` +
       (Object.keys(result.rejected).length ? `; rejected: ${JSON.stringify(result.rejected)}.` : '; none rejected.'),
     `Mean heartbeat batch (muster_heartbeat_batch_size_sum / _count): ${fmt(result.batchMeanWindow, 1)} over the measured window ` +
       `(${fmt(result.batchesWindow)} batches), ${fmt(result.batchMeanTotal, 1)} since start (warm-up included); ` +
@@ -297,9 +343,9 @@ function details(result: DbResult, options: HeartbeatOptions): string[] {
     `Planner statistics: a fresh database; ${result.statistics}.`,
     `Muster peak RSS: ${mib(result.peakRss)} (process_resident_memory_bytes, ${result.rssSamples} samples every 500 ms during warm-up and run` +
       `${result.rssFailures ? `, ${result.rssFailures} failed scrapes` : ''}); kernel VmHWM ${mib(result.vmHwm)}.`,
-    `CPU during the measured windows, in cores busy: Muster ${fmt(result.muster.targetCores, 2)}, autocannon ${fmt(result.muster.generatorCores, 2)}, ` +
-      `whole machine ${fmt(result.muster.machineCores, 2)}${result.db === 'postgres' ? ' (the rest is mostly PostgreSQL)' : ''}; ` +
-      `bare server ${fmt(result.bare.targetCores, 2)}, autocannon ${fmt(result.bare.generatorCores, 2)}, whole machine ${fmt(result.bare.machineCores, 2)}. ` +
+    `CPU during the measured windows, in cores busy: Muster ${fmt(result.muster.targetCores, 2)}, ${options.generator} ${fmt(result.muster.generatorCores, 2)}, ` +
+      `${result.db === 'postgres' ? `PostgreSQL ${fmt(result.muster.postgresCores, 2)} (every postgres process of the machine), ` : ''}whole machine ${fmt(result.muster.machineCores, 2)}; ` +
+      `bare server ${fmt(result.bare.targetCores, 2)}, ${options.generator} ${fmt(result.bare.generatorCores, 2)}, whole machine ${fmt(result.bare.machineCores, 2)}. ` +
       `Load average before the run: ${result.loadBefore}.`,
     `Set-up: Muster healthy ${fmt(result.startupMs)} ms after spawn; ${fmt(options.systems)} systems created and registered through the API in ${fmt(result.setupSeconds, 1)} s (8 at a time).`,
     `SIGTERM: Muster exited with code ${result.exit.code}${result.exit.signal ? ` (signal ${result.exit.signal})` : ''} after ${fmt(result.exit.ms)} ms.`,
@@ -331,7 +377,7 @@ export async function runHeartbeatBench(options: HeartbeatOptions): Promise<void
 
     const date = new Date().toISOString();
     const parameters =
-      `${fmt(options.systems)} registered systems, ${options.connections} connections, ${options.durationSeconds} s measured after a ` +
+      `${fmt(options.systems)} registered systems, ${options.generator}${options.generator === 'wrk' ? ' (2 threads)' : ''}, ${options.connections} connections, ${options.durationSeconds} s measured after a ` +
       `${options.warmupSeconds} s warm-up (each target), POST ${HEARTBEAT_PATH} with body \`{}\` and HTTP Basic credentials rotating over all systems; ` +
       `Muster defaults (HEARTBEAT_BATCH_SIZE=1000, DATABASE_POOL_SIZE=10), LOG_LEVEL=warn.`;
     const body = [
@@ -352,7 +398,7 @@ export async function runHeartbeatBench(options: HeartbeatOptions): Promise<void
   }
   if (results.length === 0) return;
 
-  console.log(`\nHeartbeat benchmark (${fmt(options.systems)} systems, ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up)\n`);
+  console.log(`\nHeartbeat benchmark (${fmt(options.systems)} systems, ${options.generator}, ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up)\n`);
   console.log(markdownTable(HEADER, results.map(row)));
   for (const result of results) {
     console.log(`\n${DB_LABEL[result.db]}:`);

@@ -3,7 +3,8 @@
  *
  *   node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
  *
- * heartbeat: --systems N (1000) --connections N (64) --duration S (10) --warmup S (2); db default both
+ * heartbeat: --systems N (1000) --generator wrk|autocannon (wrk) --connections N (256 with wrk, 64 with autocannon)
+ *            --duration S (10) --warmup S (2); db default both
  * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
  *            --rounds N (enough for 1,500 requests/s) --drain-timeout S (240); db default both
  * dashboard: --systems N (10000) --registered N (1000) --repeats N (30); db default both
@@ -27,7 +28,7 @@ import { progress, runAllCleanups, type DbKind } from './lib.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
 const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
-  heartbeat: [--systems 1000] [--connections 64] [--duration 10] [--warmup 2]
+  heartbeat: [--systems 1000] [--generator wrk|autocannon] [--connections 256 (autocannon: 64)] [--duration 10] [--warmup 2]
   backups:   [--size-mib 1024]
   dashboard: [--systems 10000] [--registered 1000] [--repeats 30]
   memory:    [--inventories 105] [--keys 440000] [--connections 4] [--idle 20]
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
         db: { type: 'string' },
         systems: { type: 'string' },
         connections: { type: 'string' },
+        generator: { type: 'string' },
         duration: { type: 'string' },
         warmup: { type: 'string' },
         fleet: { type: 'string' },
@@ -92,10 +94,13 @@ async function main(): Promise<void> {
   if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'inventory' && which !== 'backups' && which !== 'dashboard' && which !== 'memory' && which !== 'all')) fail('name one benchmark');
 
   if (which === 'heartbeat' || which === 'all') {
+    const generator = values.generator ?? 'wrk';
+    if (generator !== 'wrk' && generator !== 'autocannon') fail(`--generator must be wrk or autocannon, got '${generator}'`);
     await runHeartbeatBench({
       dbs: databases(values.db, ['pglite', 'postgres']),
+      generator,
       systems: integer(values.systems, 'systems', 1000, 1, 1_000_000),
-      connections: integer(values.connections, 'connections', 64, 1, 10_000),
+      connections: integer(values.connections, 'connections', generator === 'wrk' ? 256 : 64, 1, 10_000),
       durationSeconds: integer(values.duration, 'duration', 10, 1, 3600),
       warmupSeconds: integer(values.warmup, 'warmup', 2, 0, 600),
     });
