@@ -233,7 +233,7 @@ export async function createMuster(options: MusterOptions) {
     errorResponseBuilder: (_request, context) => new AppError(429, 'rate limit exceeded', { retry_after_seconds: Math.ceil(context.ttl / 1000) }),
   });
 
-  await app.register(healthRoutes(db, () => jobs.healthy));
+  await app.register(healthRoutes(db, () => jobs.healthy()));
   // Without the api role a node only runs jobs and periodic tasks, answering health and metrics.
   if (config.roles.has('api')) {
     await app.register(applianceSystemsRoutes(systems, authenticator, config.registerRateLimitPerMinute));

@@ -15,6 +15,8 @@ describe('loadConfig', () => {
     assert.equal(config.systemAuthCacheTtlSeconds, 600);
     assert.equal(config.basePath, '');
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.databaseConnectTimeoutMs, 5000);
+    assert.equal(config.databaseStatementTimeoutMs, 30_000);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -35,6 +37,9 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ SYSTEM_AUTH_CACHE_TTL: '45' }).systemAuthCacheTtlSeconds, 45);
     assert.equal(loadConfig({ HEARTBEAT_WARNING_MINUTES: '5' }).heartbeatWarningMinutes, 5);
     assert.equal(loadConfig({ HEARTBEAT_WARNING_MINUTES: 'off' }).heartbeatWarningMinutes, 0);
+    assert.equal(loadConfig({ DATABASE_CONNECT_TIMEOUT: '2s' }).databaseConnectTimeoutMs, 2000);
+    assert.equal(loadConfig({ DATABASE_STATEMENT_TIMEOUT: '2m' }).databaseStatementTimeoutMs, 120_000);
+    assert.equal(loadConfig({ DATABASE_STATEMENT_TIMEOUT: '0' }).databaseStatementTimeoutMs, 0);
   });
 
   it('stops on a bad value with a message naming the variable', () => {
@@ -53,6 +58,8 @@ describe('loadConfig', () => {
       { ADMIN_TOKEN: 'short' },
       { SYSTEM_KEY_PREFIX: 'neth' },
       { SYSTEM_AUTH_CACHE_TTL: '10 minutes' },
+      { DATABASE_CONNECT_TIMEOUT: '5 seconds' },
+      { DATABASE_STATEMENT_TIMEOUT: '2d' },
     ];
     for (const env of cases) {
       const name = Object.keys(env)[0]!;

@@ -22,6 +22,10 @@ export interface Config {
   /** PostgreSQL connection string; when unset the embedded PGlite database under dataDir is used. */
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Longest wait for a PostgreSQL connection; 0: no limit. */
+  databaseConnectTimeoutMs: number;
+  /** Longest a PostgreSQL statement may run (migrations excepted); 0: no limit. */
+  databaseStatementTimeoutMs: number;
   logLevel: LogLevel;
   /** URL prefix every route also answers under, e.g. `/collect`; '' when unset. */
   basePath: string;
@@ -112,6 +116,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir: path.resolve(readString(env, 'DATA_DIR') ?? './data'),
     databaseUrl: readDatabaseUrl(env, 'DATABASE_URL'),
     databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
+    databaseConnectTimeoutMs: readDurationSeconds(env, 'DATABASE_CONNECT_TIMEOUT', 5, 3600) * 1000,
+    databaseStatementTimeoutMs: readDurationSeconds(env, 'DATABASE_STATEMENT_TIMEOUT', 30, 86_400) * 1000,
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     basePath: readBasePath(env, 'BASE_PATH'),
     apiMaxRequestSize,

@@ -12,6 +12,11 @@ export interface QueryOptions {
    * statement is parsed and planned once rather than on every call. Ignored by PGlite.
    */
   prepareAs?: string;
+  /**
+   * Longest wait for this statement's answer, in place of the statement timeout; 0 waits as long
+   * as it takes (migrations). Ignored by PGlite.
+   */
+  timeoutMs?: number;
 }
 
 export interface Sql {
@@ -32,7 +37,13 @@ export interface Db extends Sql {
   /** The embedded database itself, for libraries that must drive it directly (the job runner). */
   readonly embedded?: PGlite;
   /** Where a PostgreSQL database is, for libraries that keep their own connections (the job runner). */
-  readonly server?: { connectionString: string; schema: string | undefined };
+  readonly server?: {
+    connectionString: string;
+    schema: string | undefined;
+    /** The timeouts this driver uses (0: none), for those connections too. */
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction: <T>(work: (tx: Sql) => Promise<T>) => Promise<T>;
   /**

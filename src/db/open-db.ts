@@ -6,9 +6,18 @@ import { openPgliteDb } from './pglite-db.ts';
 import { openPostgresDb } from './postgres-db.ts';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR/pglite. */
-export function openDb(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>, logger: Logger): Promise<Db> {
+export function openDb(
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'dataDir'>,
+  logger: Logger,
+): Promise<Db> {
   if (config.databaseUrl) {
-    return openPostgresDb({ connectionString: config.databaseUrl, poolSize: config.databasePoolSize, logger });
+    return openPostgresDb({
+      connectionString: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      logger,
+    });
   }
   return openPgliteDb(path.join(config.dataDir, 'pglite'));
 }

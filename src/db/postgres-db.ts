@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { asDatabaseError } from './database-unavailable.ts';
 import type { Db, NotificationHandler, OpenTransaction, QueryOptions, QueryResult, Sql } from './db.ts';
 
 const INT8_OID = 20;
@@ -18,16 +19,28 @@ export interface PostgresOptions {
   /** Schema to work in (tests use one per file); the server's default when undefined. */
   schema?: string;
   logger?: Logger;
+  /** Longest wait for a connection (a new one, or a free one of the pool); 0 waits as long as it takes. */
+  connectTimeoutMs?: number;
+  /** Longest a statement may run; 0 lets it run as long as it takes. */
+  statementTimeoutMs?: number;
 }
 
 export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 0;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 0;
   const clientConfig: pg.ClientConfig = {
     connectionString: options.connectionString,
     types,
     // UTC sessions, so date arithmetic in SQL (retention buckets, timeline days) does not depend
     // on the server's time zone.
     options: `-c TimeZone=UTC${options.schema ? ` -c search_path=${options.schema}` : ''}`,
+    // The server cancels a statement running past the timeout (57014, answered 503).
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    connectionTimeoutMillis: connectTimeoutMs,
+    // A server gone silent (a host down, a network cut) is noticed on idle connections too.
+    keepAlive: true,
   };
+  const clientTimeoutMs = answerTimeoutMs(statementTimeoutMs, connectTimeoutMs);
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize, idleTimeoutMillis: 30_000 });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle database connection failed'));
@@ -37,44 +50,67 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
 
   const wrap = (runner: pg.Pool | pg.PoolClient): Sql => ({
     async query<Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<Row>> {
-      const values = params as unknown[];
-      const result = await runner.query(options.prepareAs ? { name: options.prepareAs, text, values } : { text, values });
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      const query: pg.QueryConfig & { query_timeout?: number } = { text, values: params as unknown[] };
+      if (options.prepareAs) query.name = options.prepareAs;
+      const timeoutMs = options.timeoutMs ?? clientTimeoutMs;
+      if (timeoutMs > 0) query.query_timeout = timeoutMs;
+      try {
+        const result = await runner.query(query);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw asDatabaseError(error);
+      }
     },
   });
 
   async function begin(): Promise<OpenTransaction> {
-    const client = await pool.connect();
+    let client: pg.PoolClient;
     try {
-      await client.query('BEGIN');
+      client = await pool.connect();
     } catch (error) {
-      client.release(error as Error);
+      throw asDatabaseError(error);
+    }
+    // A connection lost between two statements of the transaction (the server stopping while the
+    // work in between runs) is reported as an 'error' event, which would end the process unheard;
+    // the next statement fails on its own, and the connection is destroyed on release.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => (lost = error);
+    client.on('error', onLost);
+    const release = (error?: Error) => {
+      client.off('error', onLost);
+      client.release(error ?? lost);
+    };
+    const sql = wrap(client);
+    try {
+      await sql.query('BEGIN');
+    } catch (error) {
+      release(error as Error);
       throw error;
     }
     let released = false;
     return {
-      sql: wrap(client),
+      sql,
       async commit() {
-        await client.query('COMMIT');
+        await sql.query('COMMIT');
         released = true;
-        client.release();
+        release();
       },
       async rollback() {
         if (released) return;
         released = true;
         // A failed ROLLBACK means the connection is broken: destroy it instead of reusing it.
-        const broken = await client.query('ROLLBACK').then(
+        const broken = await sql.query('ROLLBACK').then(
           () => undefined,
           (rollbackError: unknown) => rollbackError as Error,
         );
-        client.release(broken);
+        release(broken);
       },
     };
   }
 
   return {
     kind: 'postgres',
-    server: { connectionString: options.connectionString, schema: options.schema },
+    server: { connectionString: options.connectionString, schema: options.schema, connectTimeoutMs, statementTimeoutMs },
     query: wrap(pool).query,
     async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
       const open = await begin();
@@ -93,6 +129,15 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
       await pool.end();
     },
   };
+}
+
+/**
+ * How long a client waits for an answer (0: no limit). A server that does not answer at all (a
+ * host down, a network cut) cannot cancel anything: the client gives up a little after the
+ * server's own statement timeout would have.
+ */
+export function answerTimeoutMs(statementTimeoutMs: number, connectTimeoutMs: number): number {
+  return statementTimeoutMs > 0 ? statementTimeoutMs + Math.max(connectTimeoutMs, 1000) : 0;
 }
 
 /** One dedicated connection for LISTEN, re-established with backoff when it drops. */
@@ -126,7 +171,9 @@ function createListener(clientConfig: pg.ClientConfig, logger: Logger | undefine
           for (const handlers of channels.values()) handlers.onReconnect?.();
         },
         () => {
-          retryDelay = Math.min(retryDelay * 2, 10_000);
+          // At most a second apart: invalidations are missed while it is down, so it must be back
+          // as soon as the server is.
+          retryDelay = Math.min(retryDelay * 2, 1_000);
           scheduleReconnect();
         },
       );

@@ -65,3 +65,18 @@ export class ServiceUnavailableError extends AppError {
     super(503, message, null, { 'retry-after': String(retryAfterSeconds) });
   }
 }
+
+/**
+ * The database cannot be reached or refuses work for now (stopped, restarting, out of
+ * connections or disk): nothing was stored, and the same request can succeed once it is back.
+ */
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  override name = 'DatabaseUnavailableError';
+  constructor(cause: unknown) {
+    super('database unavailable; retry shortly', DATABASE_RETRY_AFTER_SECONDS);
+    this.cause = cause;
+  }
+}
+
+/** What an appliance is told to wait during a database outage: short, since recovery takes seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError } from '../errors/errors.ts';
+import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
+import { AppError, DatabaseUnavailableError } from '../errors/errors.ts';
 import { envelope } from './schemas.ts';
 
 interface ValidationIssue {
@@ -11,8 +12,11 @@ interface ValidationIssue {
 /** Maps every error to the `{code, message, data}` envelope, in one place. */
 export function installErrorHandling(app: FastifyInstance, maxRequestSize: number): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof AppError) {
-      return reply.code(error.statusCode).headers(error.headers).send(envelope(error.statusCode, error.message, error.data));
+    // The drivers raise DatabaseUnavailableError themselves; errors from connections they do not
+    // own (the job runner's) are recognised here. Either way a 503 the client can retry.
+    const known = error instanceof AppError ? error : isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : undefined;
+    if (known) {
+      return reply.code(known.statusCode).headers(known.headers).send(envelope(known.statusCode, known.message, known.data));
     }
     if (error.validation) {
       const context = error.validationContext ?? 'request';

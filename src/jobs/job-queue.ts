@@ -1,6 +1,8 @@
 import { PgBoss, fromPglite } from 'pg-boss';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import type { Db, Sql } from '../db/db.ts';
+import { answerTimeoutMs } from '../db/postgres-db.ts';
 
 export interface QueueDefinition {
   name: string;
@@ -59,6 +61,8 @@ function isPlainInsert(text: string): boolean {
 
 const deadQueueOf = (name: string) => `${name}.dead`;
 const UNHEALTHY_AFTER_ERROR_MS = 60_000;
+/** While the database is down every worker's poll fails: one log line per this interval says so. */
+const UNAVAILABLE_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Durable background jobs stored in the same database (pg-boss): retries with exponential
@@ -74,18 +78,29 @@ export function createJobQueue(options: JobQueueOptions) {
   const boss = new PgBoss({
     // Next to the database's own tables: `pgboss`, or `<schema>_jobs` when Muster has its own schema.
     schema: server?.schema ? `${server.schema}_jobs` : 'pgboss',
-    ...(embedded ? { db: fromPglite(embedded), backend: 'pglite' as const } : { connectionString: server!.connectionString, max: 4 }),
+    ...(embedded ? { db: fromPglite(embedded), backend: 'pglite' as const } : serverConnections(server!)),
     // Muster runs its own periodic work; no cron schedules here.
     schedule: false,
     // Queue counts (the jobs API, /metrics) are refreshed by these passes, cluster-wide.
     monitorIntervalSeconds: 10,
     superviseIntervalSeconds: 10,
   });
-  // Unhealthy while the job runner keeps reporting errors; healthy again a minute after the last.
-  let lastErrorAt = 0;
+  // Unhealthy for a minute after the job runner's last failure. A database that is unavailable is
+  // not counted: the health check sees that for itself, and it is over when the database is back.
+  let lastFailureAt = 0;
+  let lastUnavailableLogAt = 0;
+  let unavailableUnlogged = 0;
   boss.on('error', (error: Error) => {
-    lastErrorAt = Date.now();
-    logger.error({ err: error }, 'job runner error');
+    if (!isDatabaseUnavailable(error)) {
+      lastFailureAt = Date.now();
+      logger.error({ err: error }, 'job runner error');
+    } else if (Date.now() - lastUnavailableLogAt >= UNAVAILABLE_LOG_INTERVAL_MS) {
+      logger.error({ err: error, alsoFailed: unavailableUnlogged }, 'job runner cannot reach the database');
+      lastUnavailableLogAt = Date.now();
+      unavailableUnlogged = 0;
+    } else {
+      unavailableUnlogged++;
+    }
   });
   const definitions = new Map<string, QueueDefinition>();
 
@@ -239,8 +254,16 @@ export function createJobQueue(options: JobQueueOptions) {
 
     isDefined: (queue: string) => definitions.has(queue),
 
-    get healthy(): boolean {
-      return Date.now() - lastErrorAt > UNHEALTHY_AFTER_ERROR_MS;
+    /** Healthy: its own connection to the database answers, and no other failure in the last minute. */
+    async healthy(): Promise<boolean> {
+      if (Date.now() - lastFailureAt <= UNHEALTHY_AFTER_ERROR_MS) return false;
+      return boss
+        .getDb()
+        .executeSql('SELECT 1')
+        .then(
+          () => true,
+          () => false,
+        );
     },
 
     /** Stops fetching and waits for running jobs (up to `timeoutMs`). */
@@ -251,3 +274,19 @@ export function createJobQueue(options: JobQueueOptions) {
 }
 
 export type JobQueue = ReturnType<typeof createJobQueue>;
+
+/** pg-boss's own pool on PostgreSQL, with the timeouts Muster's driver uses (so none of its statements hangs either). */
+function serverConnections(server: NonNullable<Db['server']>) {
+  return {
+    connectionString: server.connectionString,
+    max: 4,
+    connectionTimeoutMillis: server.connectTimeoutMs,
+    ...(server.statementTimeoutMs > 0
+      ? {
+          options: `-c statement_timeout=${server.statementTimeoutMs}`,
+          // Passed through to node-postgres: an answer that never comes is given up on too.
+          query_timeout: answerTimeoutMs(server.statementTimeoutMs, server.connectTimeoutMs),
+        }
+      : {}),
+  };
+}

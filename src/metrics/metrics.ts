@@ -83,7 +83,9 @@ export function createMetrics() {
       registers: [registry],
       async collect() {
         if (!countSystemsByStatus) return;
-        const counts = await currentCounts(countSystemsByStatus);
+        // Without the database (an outage) the scrape still answers, without this gauge.
+        const counts = await currentCounts(countSystemsByStatus).catch(() => this.reset());
+        if (!counts) return;
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
       },
     }),
@@ -94,7 +96,8 @@ export function createMetrics() {
       registers: [registry],
       async collect() {
         if (!readJobStatus) return;
-        for (const queue of await readJobStatus()) {
+        const queues = await readJobStatus().catch(() => this.reset());
+        for (const queue of queues ?? []) {
           this.set({ queue: queue.name, state: 'queued' }, queue.queued);
           this.set({ queue: queue.name, state: 'active' }, queue.active);
           this.set({ queue: queue.name, state: 'dead' }, queue.dead);

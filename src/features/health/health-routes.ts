@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/db.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../../errors/errors.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,32 +21,33 @@ const HealthAnswer = Type.Object({
   }),
 });
 
-/** `GET /api/health` (no auth): 200 with version information, 503 when the database or the job runner is unhealthy. */
-/** 200 when the database answers and the job runner reports no error; 503 otherwise. */
-export function healthRoutes(db: Db, jobsHealthy: () => boolean, timeoutMs = 2000): FastifyPluginAsyncTypebox {
-  async function databaseHealthy(): Promise<boolean> {
+/**
+ * `GET /api/health` (no auth): 200 with version information; 503 (with Retry-After) while the
+ * database does not answer within `timeoutMs` or the job runner is unhealthy. Both are checked
+ * afresh at each request, so it is 200 again as soon as the database is back.
+ */
+export function healthRoutes(db: Db, jobsHealthy: () => Promise<boolean>, timeoutMs = 2000): FastifyPluginAsyncTypebox {
+  async function within(check: () => Promise<boolean>): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const probe = db.query('SELECT 1').then(
-      () => true,
-      () => false,
-    );
+    const probe = check().catch(() => false);
     try {
       return await Promise.race([probe, timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
+  const databaseHealthy = () => db.query('SELECT 1').then(() => true);
 
   return async (app) => {
     app.get(
       '/api/health',
       { schema: { tags: ['appliance'], summary: 'Service health and version', response: { 200: HealthAnswer, 503: HealthAnswer } } },
       async (_request, reply) => {
-        const databaseUp = await databaseHealthy();
-        const jobsUp = jobsHealthy();
+        const [databaseUp, jobsUp] = await Promise.all([within(databaseHealthy), within(jobsHealthy)]);
         const healthy = databaseUp && jobsUp;
         const code = healthy ? 200 : 503;
+        if (!healthy) void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
         return reply.code(code).send({
           code,
           message: healthy ? 'service healthy' : 'service unhealthy',

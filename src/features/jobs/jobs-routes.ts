@@ -31,7 +31,7 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async () => ({ healthy: jobs.healthy, queues: await jobs.status() }),
+      async () => ({ healthy: await jobs.healthy(), queues: await jobs.status() }),
     );
 
     app.get(

@@ -100,9 +100,13 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
       },
       async (request, reply) => {
         const filter = filterOf({ ...request.query, page: 1, page_size: MAX_PAGE_SIZE });
+        // The first page is read before the answer starts, so that a database that cannot be read
+        // gets an error answer (503) rather than a 200 cut short.
+        const first = await service.list(filter);
         async function* pages() {
+          let items = first.items;
           for (let page = 1; ; page++) {
-            const { items } = await service.list({ ...filter, page });
+            if (page > 1) ({ items } = await service.list({ ...filter, page }));
             if (items.length > 0) yield items;
             if (items.length < MAX_PAGE_SIZE) return;
           }
