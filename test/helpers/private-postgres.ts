@@ -80,15 +80,27 @@ function userExists(name: string): boolean {
   return spawnSync('id', ['-u', name]).status === 0;
 }
 
-/** Clusters still running when the test process exits (a failed test): stopped and removed then. */
+/**
+ * Clusters still running when the test process exits or is told to (a failed or cancelled test):
+ * stopped and removed then, since a server left behind would run on for good.
+ */
 const live = new Map<string, () => void>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
+  const cleanUpAll = () => {
     for (const cleanUp of live.values()) cleanUp();
-  });
+    live.clear();
+  };
+  process.once('exit', cleanUpAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      cleanUpAll();
+      // Then what the signal would have done without this handler.
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 /** Creates and starts a cluster; `settings` are extra `postgres -c` parameters. */
