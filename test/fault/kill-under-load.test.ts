@@ -13,6 +13,8 @@ import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } 
 const ADMIN_TOKEN = 'fault-admin-token-0123456789';
 const KILLS = 3;
 const SYSTEMS = 6;
+/** Inventories acknowledged before a kill may come. */
+const UNDER_WAY = 40;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,8 +56,11 @@ async function killUnderLoad(t: TestContext, name: string, target: Target): Prom
 
     for (let kill = 1; kill <= KILLS; kill++) {
       const load = startApplianceLoad(muster.url, systems, { tag: `kill-${kill}`, maxDurationMs: 15_000 });
-      // Mid-load, at a moment that differs from one kill to the next.
-      await sleep(1_000 + Math.random() * 1_500);
+      // Mid-load: once the load is under way (a freshly started process can be slow at first),
+      // at a moment that differs from one kill to the next.
+      const begun = Date.now();
+      while (load.result.inventories.size < UNDER_WAY && Date.now() - begun < 8_000) await sleep(50);
+      await sleep(300 + Math.random() * 1_200);
       muster.child.kill('SIGKILL');
       await muster.exited;
       const result: LoadResult = await load.stop();
