@@ -27,6 +27,35 @@ describe('logs', () => {
     assert.equal(line.body.system_secret, '[redacted]');
   });
 
+  describe('of a running Muster at LOG_LEVEL=debug', () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+    const { lines, stream } = capture();
+
+    before(async () => {
+      database = await openTestDatabase('pglite');
+      t = await startTestMuster(database.db, { LOG_LEVEL: 'debug' }, undefined, createLogger('debug', stream));
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+    });
+
+    it('log request URLs without the values of their query parameters', async () => {
+      const system = await t.createRegisteredSystem();
+      const secret = system.secret;
+      const token = 'tok-0123456789abcdef';
+      await t.muster.app.inject({ method: 'POST', url: `/api/systems/heartbeat?system_secret=${encodeURIComponent(secret)}&token=${token}`, headers: { authorization: system.basic } });
+      await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems?search=${token}&page=2`, headers: adminHeaders });
+      await t.muster.app.inject({ method: 'GET', url: `/no/such/route?${secret}` });
+      const all = lines.join('\n');
+      assert.ok(all.includes('/api/systems/heartbeat?system_secret=[redacted]&token=[redacted]'), 'the URL is logged, names kept');
+      assert.ok(all.includes('/api/v1/systems?search=[redacted]&page=[redacted]'));
+      assert.ok(all.includes('"/no/such/route?[redacted]"'), 'a parameter without a value is dropped whole');
+      for (const value of [secret, encodeURIComponent(secret), secret.split('.')[1]!, token]) assert.equal(all.includes(value), false, value);
+    });
+  });
+
   describe('of a running Muster at the most verbose level', () => {
     let database: TestDatabase;
     let t: TestMuster;
