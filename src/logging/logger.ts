@@ -17,6 +17,8 @@ export const REDACTED_PATHS = [
   '*.token',
   'adminToken',
   'config.adminToken',
+  'config.secretsKey',
+  'secretsKey',
   'config.metricsToken',
   'config.databaseUrl',
   'config.backups.s3.secretAccessKey',
