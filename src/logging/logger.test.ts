@@ -1,25 +1,29 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_TOKEN, adminHeaders, basicAuth, startTestMuster, type TestMuster } from '../../test/helpers/test-muster.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
-import { createLogger } from './logger.ts';
+import type { LogLevel } from '../config/config.ts';
+import { captureLogs } from '../../test/helpers/log-capture.ts';
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
+/** A Muster on PGlite logging at `level` into `lines`, started before the suite's tests. */
+function loggingMuster(level: LogLevel) {
+  const { logger, lines } = captureLogs(level);
+  const running = { t: undefined as unknown as TestMuster, lines };
+  let database: TestDatabase;
+  before(async () => {
+    database = await openTestDatabase('pglite');
+    running.t = await startTestMuster(database.db, { LOG_LEVEL: level }, undefined, logger);
   });
-  return { lines, stream };
+  after(async () => {
+    await running.t.close();
+    await database.dispose();
+  });
+  return running;
 }
 
 describe('logs', () => {
   it('redact credentials wherever they appear in a log object', () => {
-    const { lines, stream } = capture();
-    const logger = createLogger('info', stream);
+    const { logger, lines } = captureLogs('info');
     logger.info({ req: { headers: { authorization: 'Basic c2VjcmV0' } }, system_secret: 'my_x.y', body: { system_secret: 'my_a.b' } }, 'hello');
     const line = JSON.parse(lines[0]!);
     assert.equal(line.req.headers.authorization, '[redacted]');
@@ -28,20 +32,10 @@ describe('logs', () => {
   });
 
   describe('of a running Muster at LOG_LEVEL=debug', () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-    const { lines, stream } = capture();
-
-    before(async () => {
-      database = await openTestDatabase('pglite');
-      t = await startTestMuster(database.db, { LOG_LEVEL: 'debug' }, undefined, createLogger('debug', stream));
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const running = loggingMuster('debug');
 
     it('log request URLs without the values of their query parameters', async () => {
+      const { t, lines } = running;
       const system = await t.createRegisteredSystem();
       const secret = system.secret;
       const token = 'tok-0123456789abcdef';
@@ -57,20 +51,10 @@ describe('logs', () => {
   });
 
   describe('of a running Muster at the most verbose level', () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-    const { lines, stream } = capture();
-
-    before(async () => {
-      database = await openTestDatabase('pglite');
-      t = await startTestMuster(database.db, { LOG_LEVEL: 'trace' }, undefined, createLogger('trace', stream));
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const running = loggingMuster('trace');
 
     it('are JSON lines that never contain a secret, a token or an authorization header', async () => {
+      const { t, lines } = running;
       const system = await t.createRegisteredSystem();
       await t.heartbeat(system.basic);
       await t.heartbeat(basicAuth(system.systemKey, `${system.secret}x`));

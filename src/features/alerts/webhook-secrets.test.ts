@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../logging/logger.ts';
+import { captureLogs } from '../../../test/helpers/log-capture.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
 import { expectedSignature, startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver.ts';
@@ -76,9 +75,8 @@ for (const kind of databaseKinds()) {
 
     it('with another key, says so at start and fails deliveries clearly, sending nothing', async () => {
       const { organizationId, webhook } = await organizationWithWebhook(t);
-      const lines: string[] = [];
-      const logs = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) });
-      const other = await startTestMuster(await database.openAnother(), { SECRETS_KEY: randomBytes(32).toString('hex') }, undefined, createLogger('info', logs));
+      const { logger, lines } = captureLogs('info');
+      const other = await startTestMuster(await database.openAnother(), { SECRETS_KEY: randomBytes(32).toString('hex') }, undefined, logger);
       try {
         const errors = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level >= 50);
         assert.ok(errors.some((line) => /encrypted with another SECRETS_KEY/.test(line.msg)), lines.join(''));
