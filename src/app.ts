@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
+import { createSecretBox } from './crypto/secret-box.ts';
 import { tryAdvisoryXactLock, type Db } from './db/db.ts';
 import { maintainEmbeddedDatabase } from './db/maintenance.ts';
 import { AppError } from './errors/errors.ts';
@@ -40,7 +41,7 @@ import { createAlertsStore } from './features/alerts/alerts-store.ts';
 import { createAlertDeliveries } from './features/alerts/alert-deliveries.ts';
 import { alertmanagerProxyRoutes } from './features/alerts/alertmanager-proxy-routes.ts';
 import { DELIVERY_QUEUE, type DeliveryJob } from './features/alerts/alert-delivery.ts';
-import { createWebhooksStore } from './features/alerts/webhooks-store.ts';
+import { createWebhooksStore, type WebhooksStore } from './features/alerts/webhooks-store.ts';
 import { backupsAdminRoutes } from './features/backups/backups-admin-routes.ts';
 import { backupsRoutes } from './features/backups/backups-routes.ts';
 import { BACKUP_PURGE_QUEUE, createBackupsService } from './features/backups/backups-service.ts';
@@ -66,6 +67,8 @@ export interface MusterOptions {
   logger: Logger;
   /** SHA-256 of the operators' bearer token. */
   adminTokenHash: Buffer;
+  /** The key stored secrets are encrypted with (SECRETS_KEY, or the one kept in DATA_DIR). */
+  secretsKey: Buffer;
   clock?: Clock;
 }
 
@@ -93,7 +96,7 @@ export async function createMuster(options: MusterOptions) {
   });
   const jobs = createJobQueue({ db, logger });
   const alertsStore = createAlertsStore(db);
-  const webhooksStore = createWebhooksStore(db);
+  const webhooksStore = createWebhooksStore(db, createSecretBox(options.secretsKey));
   const deliveries = createAlertDeliveries({
     store: alertsStore,
     webhooks: webhooksStore,
@@ -294,6 +297,7 @@ export async function createMuster(options: MusterOptions) {
       await applyGlobalThresholds(db, livenessStore, defaults, clock);
       await maintainEmbeddedDatabase(db);
       await authenticator.listen();
+      await secureWebhookSecrets(webhooksStore, logger);
       await jobs.start();
       await jobs.define({ name: INVENTORY_QUEUE, retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 3600, expireInSeconds: 600, policy: 'short' });
       await jobs.define({ name: BACKUP_PURGE_QUEUE, retryLimit: 20, retryDelaySeconds: 10, retryDelayMaxSeconds: 3600, expireInSeconds: 600 });
@@ -336,3 +340,15 @@ export async function createMuster(options: MusterOptions) {
 }
 
 export type Muster = Awaited<ReturnType<typeof createMuster>>;
+
+/** Encrypts webhook secrets still in clear, and says at once when this node's key is not the one that encrypted the others. */
+async function secureWebhookSecrets(store: WebhooksStore, logger: Logger): Promise<void> {
+  const { encrypted, sealedWithOtherKeys } = await store.secureStoredSecrets();
+  if (encrypted > 0) logger.info({ webhooks: encrypted }, 'webhook signing secrets encrypted at rest');
+  if (sealedWithOtherKeys > 0) {
+    logger.error(
+      { webhooks: sealedWithOtherKeys },
+      'webhook signing secrets were encrypted with another SECRETS_KEY: their deliveries fail on this node; set the same SECRETS_KEY on every node (or recreate those webhooks if that key is lost)',
+    );
+  }
+}

@@ -1,6 +1,7 @@
 import { createMuster } from './app.ts';
 import { resolveAdminTokenHash } from './config/admin-token.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
+import { resolveSecretsKey } from './config/secrets-key.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb } from './db/open-db.ts';
 import { createLogger } from './logging/logger.ts';
@@ -25,11 +26,15 @@ async function main(): Promise<void> {
     );
   });
 
+  const secretsKey = await resolveSecretsKey(config.secretsKey, config.dataDir, (file) =>
+    logger.info({ file }, 'generated the key that encrypts stored secrets; keep it (losing it means recreating webhooks), and set SECRETS_KEY on every node when running several'),
+  );
+
   const db = await openDb(config, logger);
   const applied = await migrate(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
 
-  const muster = await createMuster({ config, db, logger, adminTokenHash });
+  const muster = await createMuster({ config, db, logger, adminTokenHash, secretsKey });
   await muster.start();
   // Without the api role the listener still answers /api/health and /metrics for monitoring.
   await muster.app.listen({ host: config.listenHost, port: config.listenPort });

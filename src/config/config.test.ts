@@ -42,6 +42,14 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ DATABASE_STATEMENT_TIMEOUT: '0' }).databaseStatementTimeoutMs, 0);
   });
 
+  it('reads SECRETS_KEY as 32 bytes of hex or base64', () => {
+    const key = Buffer.from(Array.from({ length: 32 }, (_, index) => index * 7));
+    assert.equal(loadConfig({}).secretsKey, undefined);
+    for (const text of [key.toString('hex'), key.toString('hex').toUpperCase(), key.toString('base64'), key.toString('base64url')]) {
+      assert.deepEqual(loadConfig({ SECRETS_KEY: text }).secretsKey, key, text);
+    }
+  });
+
   it('stops on a bad value with a message naming the variable', () => {
     const cases: Record<string, string>[] = [
       { LISTEN_ADDRESS: 'localhost' },
@@ -60,6 +68,9 @@ describe('loadConfig', () => {
       { SYSTEM_AUTH_CACHE_TTL: '10 minutes' },
       { DATABASE_CONNECT_TIMEOUT: '5 seconds' },
       { DATABASE_STATEMENT_TIMEOUT: '2d' },
+      { SECRETS_KEY: 'too-short' },
+      { SECRETS_KEY: 'ab'.repeat(31) },
+      { SECRETS_KEY: Buffer.alloc(31, 7).toString('base64') },
     ];
     for (const env of cases) {
       const name = Object.keys(env)[0]!;

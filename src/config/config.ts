@@ -36,6 +36,8 @@ export interface Config {
   /** 0 means the warning state is off. */
   heartbeatWarningMinutes: number;
   adminToken: string | undefined;
+  /** SECRETS_KEY: the 32-byte key stored secrets are encrypted with; when unset, one kept in dataDir. */
+  secretsKey: Buffer | undefined;
   systemKeyPrefix: string;
   systemAuthCacheTtlSeconds: number;
   systemAuthCacheSize: number;
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     heartbeatTimeoutMinutes,
     heartbeatWarningMinutes,
     adminToken: readSecret(env, 'ADMIN_TOKEN', 16),
+    secretsKey: readKey(env, 'SECRETS_KEY'),
     systemKeyPrefix: readSystemKeyPrefix(env, 'SYSTEM_KEY_PREFIX'),
     systemAuthCacheTtlSeconds: readDurationSeconds(env, 'SYSTEM_AUTH_CACHE_TTL', 600, 86_400),
     systemAuthCacheSize: readInteger(env, 'SYSTEM_AUTH_CACHE_SIZE', 1_000_000, { min: 0, max: 100_000_000 }),
@@ -297,6 +300,17 @@ function readSecret(env: Env, name: string, minLength: number): string | undefin
     throw new ConfigError(`${name} must be at least ${minLength} characters long`);
   }
   return raw;
+}
+
+/** 32 bytes, as 64 hex digits or base64 (standard or URL-safe, padding optional). */
+function readKey(env: Env, name: string): Buffer | undefined {
+  const raw = readString(env, name);
+  if (raw === undefined) return undefined;
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) key = Buffer.from(raw, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(raw)) key = Buffer.from(raw.replace(/=$/, '').replaceAll('+', '-').replaceAll('/', '_'), 'base64url');
+  if (key?.length !== 32) throw new ConfigError(`${name} must be 32 bytes as 64 hex digits or base64 (e.g. the output of openssl rand -base64 32)`);
+  return key;
 }
 
 function readSystemKeyPrefix(env: Env, name: string): string {

@@ -75,13 +75,14 @@ export function createJobQueue(options: JobQueueOptions) {
   const embedded = db.embedded;
   const server = db.server;
   if (!embedded && !server) throw new Error('the job runner needs an embedded database or a PostgreSQL server');
+  // Next to the database's own tables: `pgboss`, or `<schema>_jobs` when Muster has its own schema.
+  const schema = server?.schema ? `${server.schema}_jobs` : 'pgboss';
   const boss = new PgBoss({
-    // Next to the database's own tables: `pgboss`, or `<schema>_jobs` when Muster has its own schema.
-    schema: server?.schema ? `${server.schema}_jobs` : 'pgboss',
+    schema,
     ...(embedded ? { db: fromPglite(embedded), backend: 'pglite' as const } : serverConnections(server!)),
     // Muster runs its own periodic work; no cron schedules here.
     schedule: false,
-    // Queue counts (the jobs API, /metrics) are refreshed by these passes, cluster-wide.
+    // Job expiry and pg-boss's own cached queue counts (not those Muster reports: see status()).
     monitorIntervalSeconds: 10,
     superviseIntervalSeconds: 10,
   });
@@ -112,6 +113,13 @@ export function createJobQueue(options: JobQueueOptions) {
   return {
     async start(): Promise<void> {
       await boss.start();
+      // Running jobs counted through an index of their own (pg-boss has one for waiting jobs
+      // only), so status() never reads the completed jobs kept for days. Under a lock: nodes
+      // starting together must not both create it.
+      await db.transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':job-active-index'))");
+        await tx.query(`CREATE INDEX IF NOT EXISTS job_active_by_name ON ${schema}.job (name) WHERE state = 'active'`);
+      });
     },
 
     async define(definition: QueueDefinition): Promise<void> {
@@ -218,22 +226,32 @@ export function createJobQueue(options: JobQueueOptions) {
       );
     },
 
-    /** Recounts every queue now, rather than at the next monitoring pass (at most 10 s away). */
+    /** Runs pg-boss's monitoring pass now (job expiry, and the counts it caches in its queue table). */
     async recount(): Promise<void> {
       await boss.supervise();
     },
 
-    /** Queue counts as of the latest monitoring pass. */
+    /**
+     * Jobs each queue holds now, counted in the job table. Not pg-boss's getQueues(): its counts
+     * are a cache in the queue table that only its monitoring pass rewrites, every
+     * monitorIntervalSeconds at best, and not at all while its vacuum-safety backoff holds (two
+     * autovacuum naptimes or more after a slow count), so after a burst the API and /metrics
+     * went on reporting the burst. Cheap: waiting jobs are read through pg-boss's partial index
+     * of them (`state < 'active' AND NOT blocked`; Muster has no flows, so no job is ever
+     * blocked), running ones through job_active_by_name; completed jobs are never read.
+     */
     async status(): Promise<QueueStatus[]> {
       const names = [...definitions.keys()];
-      const queues = await boss.getQueues([...names, ...names.map(deadQueueOf)]);
-      const byName = new Map(queues.map((queue) => [queue.name, queue]));
-      return names.map((name) => ({
-        name,
-        queued: byName.get(name)?.queuedCount ?? 0,
-        active: byName.get(name)?.activeCount ?? 0,
-        dead: byName.get(deadQueueOf(name))?.queuedCount ?? 0,
-      }));
+      const { rows } = await db.query<{ name: string; state: 'waiting' | 'active'; count: number }>(
+        `SELECT name, 'waiting' AS state, count(*)::int AS count FROM ${schema}.job
+           WHERE name = ANY($1::text[]) AND state < 'active' AND NOT blocked GROUP BY name
+         UNION ALL
+         SELECT name, 'active', count(*)::int FROM ${schema}.job WHERE name = ANY($2::text[]) AND state = 'active' GROUP BY name`,
+        [[...names, ...names.map(deadQueueOf)], names],
+      );
+      const count = (name: string, state: 'waiting' | 'active') => rows.find((row) => row.name === name && row.state === state)?.count ?? 0;
+      // A dead job waits in the dead-letter queue.
+      return names.map((name) => ({ name, queued: count(name, 'waiting'), active: count(name, 'active'), dead: count(deadQueueOf(name), 'waiting') }));
     },
 
     async deadJobs(queue: string): Promise<DeadJob[]> {

@@ -1,25 +1,29 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_TOKEN, adminHeaders, basicAuth, startTestMuster, type TestMuster } from '../../test/helpers/test-muster.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
-import { createLogger } from './logger.ts';
+import type { LogLevel } from '../config/config.ts';
+import { captureLogs } from '../../test/helpers/log-capture.ts';
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
+/** A Muster on PGlite logging at `level` into `lines`, started before the suite's tests. */
+function loggingMuster(level: LogLevel) {
+  const { logger, lines } = captureLogs(level);
+  const running = { t: undefined as unknown as TestMuster, lines };
+  let database: TestDatabase;
+  before(async () => {
+    database = await openTestDatabase('pglite');
+    running.t = await startTestMuster(database.db, { LOG_LEVEL: level }, undefined, logger);
   });
-  return { lines, stream };
+  after(async () => {
+    await running.t.close();
+    await database.dispose();
+  });
+  return running;
 }
 
 describe('logs', () => {
   it('redact credentials wherever they appear in a log object', () => {
-    const { lines, stream } = capture();
-    const logger = createLogger('info', stream);
+    const { logger, lines } = captureLogs('info');
     logger.info({ req: { headers: { authorization: 'Basic c2VjcmV0' } }, system_secret: 'my_x.y', body: { system_secret: 'my_a.b' } }, 'hello');
     const line = JSON.parse(lines[0]!);
     assert.equal(line.req.headers.authorization, '[redacted]');
@@ -27,21 +31,30 @@ describe('logs', () => {
     assert.equal(line.body.system_secret, '[redacted]');
   });
 
-  describe('of a running Muster at the most verbose level', () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-    const { lines, stream } = capture();
+  describe('of a running Muster at LOG_LEVEL=debug', () => {
+    const running = loggingMuster('debug');
 
-    before(async () => {
-      database = await openTestDatabase('pglite');
-      t = await startTestMuster(database.db, { LOG_LEVEL: 'trace' }, undefined, createLogger('trace', stream));
+    it('log request URLs without the values of their query parameters', async () => {
+      const { t, lines } = running;
+      const system = await t.createRegisteredSystem();
+      const secret = system.secret;
+      const token = 'tok-0123456789abcdef';
+      await t.muster.app.inject({ method: 'POST', url: `/api/systems/heartbeat?system_secret=${encodeURIComponent(secret)}&token=${token}`, headers: { authorization: system.basic } });
+      await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems?search=${token}&page=2`, headers: adminHeaders });
+      await t.muster.app.inject({ method: 'GET', url: `/no/such/route?${secret}` });
+      const all = lines.join('\n');
+      assert.ok(all.includes('/api/systems/heartbeat?system_secret=[redacted]&token=[redacted]'), 'the URL is logged, names kept');
+      assert.ok(all.includes('/api/v1/systems?search=[redacted]&page=[redacted]'));
+      assert.ok(all.includes('"/no/such/route?[redacted]"'), 'a parameter without a value is dropped whole');
+      for (const value of [secret, encodeURIComponent(secret), secret.split('.')[1]!, token]) assert.equal(all.includes(value), false, value);
     });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+  });
+
+  describe('of a running Muster at the most verbose level', () => {
+    const running = loggingMuster('trace');
 
     it('are JSON lines that never contain a secret, a token or an authorization header', async () => {
+      const { t, lines } = running;
       const system = await t.createRegisteredSystem();
       await t.heartbeat(system.basic);
       await t.heartbeat(basicAuth(system.systemKey, `${system.secret}x`));

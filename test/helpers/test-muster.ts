@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createMuster, type Muster } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { resolveSecretsKey } from '../../src/config/secrets-key.ts';
 import type { Db } from '../../src/db/db.ts';
 import { sha256 } from '../../src/http/admin-auth.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -35,7 +36,8 @@ export async function startTestMuster(db: Db, env: Record<string, string> = {}, 
   const dataDir = await mkdtemp(path.join(tmpdir(), 'muster-test-'));
   const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: dataDir, LIVENESS_SCAN_INTERVAL_MS: '60000', REGISTER_RATE_LIMIT_PER_MINUTE: '100000', ...env });
   logger ??= createLogger(config.logLevel);
-  const muster = await createMuster({ config, db, logger, adminTokenHash: sha256(ADMIN_TOKEN), clock });
+  const secretsKey = await resolveSecretsKey(config.secretsKey, dataDir);
+  const muster = await createMuster({ config, db, logger, adminTokenHash: sha256(ADMIN_TOKEN), secretsKey, clock });
   await muster.start();
 
   async function createSystem(body: Record<string, unknown> = {}) {

@@ -82,10 +82,12 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
 
     /** Sends a test event to a webhook now and reports what it answered. */
     async test(organizationId: string, webhookId: string): Promise<{ delivered: boolean; status: number | null; error: string | null }> {
-      const webhook = await deps.webhooks.findForDelivery(webhookId);
-      if (!webhook || webhook.organizationId !== organizationId) throw new NotFoundError(`webhook ${webhookId} not found`);
+      if (!(await deps.webhooks.find(organizationId, webhookId))) throw new NotFoundError(`webhook ${webhookId} not found`);
       const now = deps.clock.now().toISOString();
       try {
+        // Inside the try: a secret this node cannot decrypt is reported like any failed delivery.
+        const webhook = await deps.webhooks.findForDelivery(webhookId);
+        if (!webhook) throw new NotFoundError(`webhook ${webhookId} not found`);
         const status = await sendToWebhook(webhook, {
           event: 'test',
           alert: { name: 'Test', status: 'firing', severity: 'info', summary: 'A test delivery from Muster', organization_id: organizationId, starts_at: now, ends_at: now },

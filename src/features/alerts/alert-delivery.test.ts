@@ -1,34 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../clock/clock.ts';
 import { alertmanagerAvailable, startAlertmanager } from '../../../test/helpers/alertmanager.ts';
+import { expectedSignature, startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
 
 const MINUTE = 60_000;
-
-interface Received {
-  body: string;
-  signature: string | undefined;
-}
-
-/** A webhook endpoint that records what it receives. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      received.push({ body, signature: request.headers['x-muster-signature'] as string | undefined });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}/hook`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -46,11 +24,11 @@ for (const kind of databaseKinds()) {
     let database: TestDatabase;
     let t: TestMuster;
     let alertmanager: Awaited<ReturnType<typeof startAlertmanager>>;
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let receiver: WebhookReceiver;
 
     before(async () => {
       alertmanager = await startAlertmanager();
-      receiver = await startReceiver();
+      receiver = await startWebhookReceiver();
       database = await openTestDatabase(kind);
       // Alertmanager judges alerts by its own clock: start Muster's eleven minutes in the past, so
       // that after the timeout below it is about now.
@@ -86,7 +64,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(tested, { delivered: true, status: 204, error: null });
       const delivery = receiver.received[before]!;
       assert.equal(JSON.parse(delivery.body).event, 'test');
-      assert.equal(delivery.signature, `sha256=${createHmac('sha256', webhook.secret).update(delivery.body).digest('hex')}`);
+      assert.equal(delivery.signature, expectedSignature(delivery.body, webhook.secret));
 
       assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: 'ftp://x' } })).statusCode, 400);
       assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/organizations/${organization.id}/webhooks/${webhook.id}`, headers: adminHeaders })).statusCode, 204);
@@ -110,7 +88,7 @@ for (const kind of databaseKinds()) {
           .find((entry) => entry.json.event === 'alert.firing' && entry.json.alert.name === 'LinkFailed' && entry.json.alert.labels.system_id === system.id);
         return found;
       }, 'the webhook delivery');
-      assert.equal(firing.signature, `sha256=${createHmac('sha256', webhook.secret).update(firing.body).digest('hex')}`);
+      assert.equal(firing.signature, expectedSignature(firing.body, webhook.secret));
       assert.equal(firing.json.alert.labels.system_name, 'edge-7');
 
       const inAlertmanager = await eventually(async () => (await amAlerts(`system_key="${system.systemKey}"`))[0], 'the alert in Alertmanager');

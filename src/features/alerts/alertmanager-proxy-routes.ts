@@ -118,8 +118,8 @@ export function alertmanagerProxyRoutes(deps: ProxyDeps): FastifyPluginAsyncType
       const silence = scoped(() => scopeSilence(request.body, systemKey));
       // Updating names a silence by id: it must be this system's, or Alertmanager would replace
       // (and so expire) another system's silence.
-      if (typeof silence.id === 'string' && silence.id !== '') await ownSilence(silence.id, systemKey);
-      return relay(reply, await upstream('POST', '/silences', silence));
+      if (silence.id !== undefined) await ownSilence(silence.id, systemKey);
+      return relay(reply, await upstream('POST', '/silences', silence.body));
     });
 
     app.get(

@@ -108,6 +108,72 @@ for (const kind of databaseKinds()) {
       assert.equal(expired.status.state, 'expired');
     });
 
+    // Alertmanager (Go's encoding/json) matches JSON keys to fields case-insensitively, Unicode
+    // folding included (ſ is an s), the last key winning; the proxy must read bodies the same way.
+    it("refuses another system's silence under every spelling of id, and ambiguous or foreign matchers", async () => {
+      const now = new Date().toISOString();
+      const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+      const silenceBody = (fields: Record<string, unknown>) => ({ startsAt: now, endsAt, createdBy: 'bravo', comment: 'hijack', ...fields });
+      const matchers = [{ name: 'alertname', value: 'Spelling', isRegex: false }];
+      const created = await call(a, 'POST', '/silences', { ...silenceBody({ matchers }), createdBy: 'alpha', comment: 'mine' });
+      assert.equal(created.statusCode, 200, created.body);
+      const id = created.json().silenceID as string;
+      const upstreamSilence = async () => (await (await fetch(`${alertmanager.url}/api/v2/silence/${id}`)).json()) as { status: { state: string }; comment: string; updatedAt: string };
+      const before = await upstreamSilence();
+
+      for (const key of ['ID', 'Id', 'iD']) {
+        const response = await call(b, 'POST', '/silences', silenceBody({ [key]: id, matchers }));
+        assert.equal(response.statusCode, 403, `"${key}": ${response.body}`);
+      }
+      // Two keys for one field (in any order), at any level, are ambiguous: refused.
+      const ambiguous: Record<string, unknown>[] = [
+        { id: '', ID: id, matchers },
+        { ID: id, id: '', matchers },
+        { matchers: [], Matchers: [{ name: 'alertname', value: 'Everyone', isRegex: false }] },
+        { matchers: [], matcherſ: [{ name: 'alertname', value: 'Everyone', isRegex: false }] },
+        { matchers: [{ name: 'alertname', value: 'Everyone', isRegex: false, Name: 'system_key' }] },
+        { matchers: [{ name: 'alertname', value: 'Everyone', isRegex: false, iſRegex: true }] },
+      ];
+      for (const fields of ambiguous) {
+        const response = await call(b, 'POST', '/silences', silenceBody(fields));
+        assert.equal(response.statusCode, 400, `${JSON.stringify(fields)}: ${response.body}`);
+      }
+      const after = await upstreamSilence();
+      assert.equal(after.status.state, 'active', "the other system's silence is still active");
+      assert.deepEqual(after, before, 'and unchanged');
+      const hijacks = (await (await fetch(`${alertmanager.url}/api/v2/silences`)).json()) as { comment: string }[];
+      assert.equal(hijacks.filter((silence) => silence.comment === 'hijack').length, 0, 'no silence was created by a refused request');
+
+      // The spellings Alertmanager accepts work for a system's own silences, pinned as ever.
+      const own = await call(b, 'POST', '/silences', { Matchers: [{ NAME: 'alertname', Value: 'Own', ISREGEX: false }], StartsAt: now, ENDSAT: endsAt, createdby: 'bravo', Comment: 'own' });
+      assert.equal(own.statusCode, 200, own.body);
+      const ownId = own.json().silenceID as string;
+      const updated = await call(b, 'POST', '/silences', silenceBody({ ID: ownId, matchers: [{ name: 'alertname', value: 'Own', isRegex: false }], comment: 'own, extended' }));
+      assert.equal(updated.statusCode, 200, updated.body);
+      const stored = (await (await fetch(`${alertmanager.url}/api/v2/silence/${updated.json().silenceID}`)).json()) as { comment: string; matchers: { name: string; value: string }[] };
+      assert.equal(stored.comment, 'own, extended');
+      assert.deepEqual(stored.matchers.map((matcher) => [matcher.name, matcher.value]), [['alertname', 'Own'], ['system_key', b.systemKey]]);
+    });
+
+    it('never lets another spelling of labels carry identity labels into posted alerts', async () => {
+      for (const alert of [
+        { labels: { alertname: 'Forged' }, Labels: { system_key: b.systemKey } },
+        { labels: { alertname: 'Forged' }, labelſ: { system_key: b.systemKey } },
+        { labels: { alertname: 'Forged' }, annotations: {}, ANNOTATIONS: {} },
+      ]) {
+        const response = await call(a, 'POST', '/alerts', [alert]);
+        assert.equal(response.statusCode, 400, `${JSON.stringify(alert)}: ${response.body}`);
+      }
+      assert.equal((await upstreamAlerts()).some((alert) => alert.labels.alertname === 'Forged'), false);
+
+      const single = await call(a, 'POST', '/alerts', [{ LABELS: { alertname: 'Spelled', system_key: b.systemKey, system_fqdn: 'spoof.example' }, Annotations: { summary: 'on {{.system_name}}' } }]);
+      assert.equal(single.statusCode, 200, single.body);
+      const stored = (await upstreamAlerts()).find((alert) => alert.labels.alertname === 'Spelled')!;
+      assert.equal(stored.labels.system_key, a.systemKey);
+      assert.equal(stored.labels.system_fqdn, undefined, 'an empty server value removes the client label');
+      assert.equal(stored.annotations.summary, 'on alpha');
+    });
+
     it('requires system credentials, and answers 502 when Alertmanager is down', async () => {
       assert.equal((await t.muster.app.inject({ method: 'GET', url: `${PATH}/alerts` })).statusCode, 401);
       const down = await startTestMuster(await database.openAnother(), { ROLES: 'api', ALERTMANAGER_URL: 'http://127.0.0.1:9' });

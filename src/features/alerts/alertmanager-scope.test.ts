@@ -35,11 +35,11 @@ describe('alertmanager scope', () => {
     assert.equal(fillPlaceholders('{{.missing}}', labels), '<no value>');
     assert.equal(fillPlaceholders('{{ printf "%s" .alertname }} {{ range . }}x{{ end }}', labels), '{{ printf "%s" .alertname }} {{ range . }}x{{ end }}');
     const [alert] = scopeAlerts([{ labels: {}, annotations: { summary: 'on {{.system_name}}', count: 3 } }], identity) as { annotations: Record<string, unknown> }[];
-    assert.deepEqual(alert!.annotations, { summary: 'on fw', count: 3 });
+    assert.deepEqual(alert!.annotations, { summary: 'on fw' }, 'values that are not strings are dropped, as in labels');
   });
 
   it('replaces any system_key matcher of a silence with the exact one of this system', () => {
-    const silence = scopeSilence({ matchers: [{ name: 'system_key', value: '.*', isRegex: true }, { name: 'alertname', value: 'X', isRegex: false }] }, 'NETH-AAAA');
+    const silence = scopeSilence({ matchers: [{ name: 'system_key', value: '.*', isRegex: true }, { name: 'alertname', value: 'X', isRegex: false }] }, 'NETH-AAAA').body;
     assert.deepEqual(silence.matchers, [
       { name: 'alertname', value: 'X', isRegex: false },
       { name: 'system_key', value: 'NETH-AAAA', isRegex: false, isEqual: true },
@@ -50,6 +50,29 @@ describe('alertmanager scope', () => {
     assert.equal(ownsSilence({ matchers: [{ name: 'system_key', value: 'NETH-AAAA', isRegex: false, isEqual: false }] }, 'NETH-AAAA'), false);
     assert.throws(() => scopeSilence([], 'x'), ScopeError);
     assert.throws(() => scopeAlerts({}, identity), ScopeError);
+  });
+
+  it('reads keys as Go does: case-insensitively, ſ as s, unknown ones dropped, two for one field refused', () => {
+    const matchers = [{ NAME: 'alertname', vAlUe: 'X', iſRegex: false, extra: 1 }];
+    const read = scopeSilence({ ID: 'abc', Matchers: matchers, COMMENT: 'c', status: { state: 'active' } }, 'NETH-AAAA');
+    assert.equal(read.id, 'abc');
+    assert.deepEqual(read.body, {
+      id: 'abc',
+      comment: 'c',
+      matchers: [
+        { name: 'alertname', value: 'X', isRegex: false },
+        { name: 'system_key', value: 'NETH-AAAA', isRegex: false, isEqual: true },
+      ],
+    });
+    // Neither İ nor ı folds onto an ASCII letter in Go: such keys are unknown, not ids.
+    assert.equal(scopeSilence({ İd: 'abc', ıd: 'abc' }, 'NETH-AAAA').id, undefined);
+    assert.equal(scopeSilence({ id: '' }, 'NETH-AAAA').id, undefined, 'an empty id creates a silence');
+    // Go would keep "abc" here (a later null changes nothing): two keys for one field are refused, null or not.
+    assert.throws(() => scopeSilence({ ID: 'abc', id: null }, 'NETH-AAAA'), /both "ID" and "id"/);
+    assert.throws(() => scopeSilence({ matchers: [{ name: 'a', Name: 'system_key' }] }, 'NETH-AAAA'), /matcher 0 has both "name" and "Name"/);
+    assert.throws(() => scopeAlerts([{ labels: {}, labelſ: {} }], identity), /alert 0 has both "labels" and "labelſ"/);
+    assert.throws(() => scopeSilence({ id: 7 }, 'NETH-AAAA'), /id must be a string/);
+    assert.throws(() => scopeSilence({ matchers: [{ name: 'a', isRegex: 'true' }] }, 'NETH-AAAA'), /isRegex must be a boolean/);
   });
 
   it('appends the system filter to whatever the appliance asked', () => {

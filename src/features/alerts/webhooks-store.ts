@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Sql } from '../../db/db.ts';
+import type { Db } from '../../db/db.ts';
+import { SecretBoxError, type SecretBox } from '../../crypto/secret-box.ts';
 
 export interface Webhook {
   id: string;
@@ -9,7 +10,9 @@ export interface Webhook {
   createdAt: Date;
 }
 
-type WebhookRow = { id: string; organization_id: string; url: string; description: string | null; secret: string; created_at: Date };
+type WebhookRow = { id: string; organization_id: string; url: string; description: string | null; secret_encrypted: string | null; created_at: Date };
+
+const COLUMNS = 'id, organization_id, url, description, secret_encrypted, created_at';
 
 const toWebhook = (row: WebhookRow): Webhook => ({
   id: row.id,
@@ -19,31 +22,76 @@ const toWebhook = (row: WebhookRow): Webhook => ({
   createdAt: row.created_at,
 });
 
-export function createWebhooksStore(sql: Sql) {
+/** The context a webhook's secret is sealed for: its ciphertext opens for this row only. */
+const sealContext = (id: string) => `webhook:${id}`;
+
+/** A webhook whose signing secret cannot be read with this node's SECRETS_KEY: its deliveries fail, saying so. */
+export class UnreadableWebhookSecretError extends Error {
+  override name = 'UnreadableWebhookSecretError';
+}
+
+/**
+ * Webhooks and their signing secrets, which must stay usable to sign (an HMAC needs the key), so
+ * they are stored encrypted under SECRETS_KEY (`secret_encrypted`), never in clear.
+ */
+export function createWebhooksStore(db: Db, secrets: SecretBox) {
   return {
     async create(organizationId: string, url: string, description: string | null, now: Date): Promise<{ webhook: Webhook; secret: string }> {
+      const id = randomUUID();
       const secret = randomBytes(24).toString('base64url');
-      const { rows } = await sql.query<WebhookRow>(
-        'INSERT INTO webhooks (id, organization_id, url, description, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
-        [randomUUID(), organizationId, url, description, secret, now],
+      const { rows } = await db.query<WebhookRow>(
+        `INSERT INTO webhooks (id, organization_id, url, description, secret_encrypted, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+        [id, organizationId, url, description, secrets.seal(secret, sealContext(id)), now],
       );
       return { webhook: toWebhook(rows[0]!), secret };
     },
 
     async list(organizationId: string): Promise<Webhook[]> {
-      const { rows } = await sql.query<WebhookRow>('SELECT * FROM webhooks WHERE organization_id = $1 ORDER BY created_at, id', [organizationId]);
+      const { rows } = await db.query<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE organization_id = $1 ORDER BY created_at, id`, [organizationId]);
       return rows.map(toWebhook);
     },
 
-    /** With its signing secret: for deliveries only. */
+    async find(organizationId: string, id: string): Promise<Webhook | null> {
+      const { rows } = await db.query<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
+      return rows[0] ? toWebhook(rows[0]) : null;
+    },
+
+    /** With its signing secret: for deliveries only. Throws UnreadableWebhookSecretError when this node's key cannot open it. */
     async findForDelivery(id: string): Promise<(Webhook & { secret: string }) | null> {
-      const { rows } = await sql.query<WebhookRow>('SELECT * FROM webhooks WHERE id = $1', [id]);
-      return rows[0] ? { ...toWebhook(rows[0]), secret: rows[0].secret } : null;
+      const { rows } = await db.query<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE id = $1`, [id]);
+      const row = rows[0];
+      if (!row) return null;
+      if (row.secret_encrypted === null) throw new UnreadableWebhookSecretError(`webhook ${id}: its signing secret is not encrypted yet (Muster encrypts such secrets at start)`);
+      try {
+        return { ...toWebhook(row), secret: secrets.open(row.secret_encrypted, sealContext(id)) };
+      } catch (error) {
+        if (!(error instanceof SecretBoxError)) throw error;
+        throw new UnreadableWebhookSecretError(`webhook ${id}: its signing secret ${error.message}; run every node with the SECRETS_KEY it was encrypted with, or recreate the webhook`);
+      }
     },
 
     async delete(organizationId: string, id: string): Promise<boolean> {
-      const { rowCount } = await sql.query('DELETE FROM webhooks WHERE organization_id = $1 AND id = $2', [organizationId, id]);
+      const { rowCount } = await db.query('DELETE FROM webhooks WHERE organization_id = $1 AND id = $2', [organizationId, id]);
       return rowCount > 0;
+    },
+
+    /**
+     * At start: encrypts the secrets still in clear (rows from before encryption), emptying the
+     * clear column, and counts the secrets this node's key did not encrypt. Returns both counts.
+     */
+    async secureStoredSecrets(): Promise<{ encrypted: number; sealedWithOtherKeys: number }> {
+      const encrypted = await db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ id: string; secret: string }>('SELECT id, secret FROM webhooks WHERE secret IS NOT NULL ORDER BY id FOR UPDATE');
+        for (const row of rows) {
+          await tx.query('UPDATE webhooks SET secret_encrypted = $2, secret = NULL WHERE id = $1', [row.id, secrets.seal(row.secret, sealContext(row.id))]);
+        }
+        return rows.length;
+      });
+      const { rows } = await db.query<{ count: number }>(
+        "SELECT count(*)::int AS count FROM webhooks WHERE secret_encrypted IS NOT NULL AND secret_encrypted NOT LIKE $1",
+        [`${secrets.sealedPrefix}%`],
+      );
+      return { encrypted, sealedWithOtherKeys: rows[0]!.count };
     },
   };
 }

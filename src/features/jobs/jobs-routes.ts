@@ -21,7 +21,7 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
-          summary: 'Every queue: jobs waiting, running, and dead (retries exhausted); counts are refreshed every 10 s',
+          summary: 'Every queue: jobs waiting, running, and dead (retries exhausted), counted when asked',
           response: {
             200: Type.Object({
               healthy: Type.Boolean(),

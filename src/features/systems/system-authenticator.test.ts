@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Db } from '../../db/db.ts';
 import { AppError } from '../../errors/errors.ts';
-import { generateSystemSecret } from './system-credentials.ts';
+import { generateSystemSecret, verifySystemSecret, type StoredSecret } from './system-credentials.ts';
 import { AUTH_INVALIDATION_CHANNEL, createSystemAuthenticator } from './system-authenticator.ts';
 import type { SystemCredentials, SystemsStore } from './systems-store.ts';
 
@@ -13,7 +13,7 @@ function basic(user: string, password: string, scheme = 'Basic'): string {
 }
 
 /** One registered system in a fake store that counts its reads, and a db that hands out the invalidation listener. */
-function setUp(cacheTtlSeconds = 600) {
+function setUp(cacheTtlSeconds = 600, verifySecret?: typeof verifySystemSecret) {
   const generated = generateSystemSecret();
   const credentials: SystemCredentials = {
     id: '00000000-0000-4000-8000-000000000001',
@@ -41,7 +41,7 @@ function setUp(cacheTtlSeconds = 600) {
       return Promise.resolve();
     },
   } as unknown as Db;
-  const authenticator = createSystemAuthenticator({ db, store, systemKeyPrefix: 'NETH', cacheTtlSeconds, cacheSize: 100 });
+  const authenticator = createSystemAuthenticator({ db, store, systemKeyPrefix: 'NETH', cacheTtlSeconds, cacheSize: 100, ...(verifySecret ? { verifySecret } : {}) });
   return { authenticator, credentials, secret: generated.secret, reads: () => reads, listeners };
 }
 
@@ -137,5 +137,38 @@ describe('system authenticator cache', () => {
     await authenticator.authenticate(header);
     assert.equal(authenticator.cached(header), undefined);
     assert.equal(reads(), 2);
+  });
+});
+
+describe('system authenticator timing', () => {
+  // Not a timed test: it shows that every failure after the database lookup does the same work,
+  // one secret verification (against a decoy when there is no system), so how long a 401 takes
+  // does not tell whether the key exists (bench/auth-timing.ts measures it).
+  it('verifies the secret once for every failure, unknown keys included', async () => {
+    const checked: (StoredSecret | null)[] = [];
+    const spy: typeof verifySystemSecret = (presented, stored) => {
+      checked.push(stored);
+      return verifySystemSecret(presented, stored);
+    };
+    const { authenticator, credentials, secret } = setUp(0, spy);
+    const unknownKey = SYSTEM_KEY.replace(/.$/, (c) => (c === 'F' ? 'E' : 'F'));
+    const wrongSecret = `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`;
+    const attempts: [string, () => void][] = [
+      ['unknown key', () => undefined],
+      ['wrong secret', () => undefined],
+      ['not registered', () => (credentials.registeredAt = null)],
+      ['suspended', () => (credentials.suspendedAt = new Date(0))],
+      ['deleted', () => (credentials.deletedAt = new Date(0))],
+    ];
+    for (const [what, prepare] of attempts) {
+      prepare();
+      const header = what === 'unknown key' ? basic(unknownKey, secret) : what === 'wrong secret' ? basic(SYSTEM_KEY, wrongSecret) : basic(SYSTEM_KEY, secret);
+      const before = checked.length;
+      assert.equal(await statusOf(authenticator.authenticate(header)), 401, what);
+      assert.equal(checked.length, before + 1, `${what}: the secret was verified`);
+      Object.assign(credentials, { registeredAt: new Date(0), suspendedAt: null, deletedAt: null });
+    }
+    assert.equal(checked[0], null, 'an unknown key is verified against the decoy');
+    assert.equal(await statusOf(authenticator.authenticate(basic(SYSTEM_KEY, secret))), 200);
   });
 });

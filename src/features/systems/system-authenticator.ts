@@ -30,6 +30,8 @@ export interface SystemAuthenticatorOptions {
   systemKeyPrefix: string;
   cacheTtlSeconds: number;
   cacheSize: number;
+  /** The secret check (verifySystemSecret); replaceable so a test can see it run for every failure. */
+  verifySecret?: typeof verifySystemSecret;
 }
 
 /**
@@ -42,6 +44,7 @@ export interface SystemAuthenticatorOptions {
  * (NOTIFY on AUTH_INVALIDATION_CHANNEL), and the whole cache when the notification link was lost.
  */
 export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
+  const verifySecret = options.verifySecret ?? verifySystemSecret;
   const keyPattern = new RegExp(`^${options.systemKeyPrefix}(-[A-F0-9]{4}){8}$`);
   const ttlMs = options.cacheTtlSeconds * 1000;
   // Header digest → verified system, and system key → the digest cached for it (for invalidation).
@@ -91,10 +94,12 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
     } catch {
       throw new ServiceUnavailableError('authentication temporarily unavailable');
     }
-    if (!credentials || credentials.registeredAt === null || credentials.suspendedAt !== null || credentials.deletedAt !== null) {
+    // The secret is verified whatever the outcome (against a decoy for an unknown key), so that a
+    // wrong secret for an existing key costs what an unknown key costs.
+    const verified = verifySecret(parsed, credentials);
+    if (!verified || !credentials || credentials.registeredAt === null || credentials.suspendedAt !== null || credentials.deletedAt !== null) {
       throw invalidCredentialsError();
     }
-    if (!verifySystemSecret(parsed, credentials)) throw invalidCredentialsError();
 
     const system = { id: credentials.id, organizationId: credentials.organizationId, systemKey: credentials.systemKey };
     if (cache && readGeneration === generation) {

@@ -20,6 +20,7 @@ describe('system credentials', () => {
     const parsed = parseSystemSecret(generated.secret)!;
     assert.equal(verifySystemSecret({ ...parsed, secretPart: parsed.secretPart.replace(/.$/, (c) => (c === '0' ? '1' : '0')) }, stored), false);
     assert.equal(verifySystemSecret({ ...parsed, publicPart: 'f'.repeat(20) }, stored), false);
+    assert.equal(verifySystemSecret(parsed, null), false, 'nothing stored: checked against a decoy, never a match');
   });
 
   it('parses only my_<public>.<secret> with a long enough secret part', () => {

@@ -39,14 +39,29 @@ export function hashSecretPart(secretPart: string, salt: string): string {
   return createHmac('sha256', salt).update(secretPart).digest('hex');
 }
 
-/** Constant-time check of a presented secret against the stored public part, salt and hash. */
-export function verifySystemSecret(
-  presented: ParsedSecret,
-  stored: { secretPublic: string; secretSalt: string; secretHash: string },
-): boolean {
-  const publicMatches = constantTimeEqual(presented.publicPart, stored.secretPublic);
-  const hashMatches = constantTimeEqual(hashSecretPart(presented.secretPart, stored.secretSalt), stored.secretHash);
-  return publicMatches && hashMatches;
+export interface StoredSecret {
+  secretPublic: string;
+  secretSalt: string;
+  secretHash: string;
+}
+
+// What a secret is checked against when there is nothing to check it against (an unknown key or
+// public part): the same HMAC and comparisons run, so a failure takes as long whatever its reason
+// and the timing does not tell which keys exist. Random, so no secret ever matches it.
+const DECOY: StoredSecret = (() => {
+  const generated = generateSystemSecret();
+  return { secretPublic: generated.publicPart, secretSalt: generated.salt, secretHash: generated.hash };
+})();
+
+/**
+ * Constant-time check of a presented secret against the stored public part, salt and hash; with
+ * nothing stored (null), the same work against a decoy, and false.
+ */
+export function verifySystemSecret(presented: ParsedSecret, stored: StoredSecret | null): boolean {
+  const against = stored ?? DECOY;
+  const publicMatches = constantTimeEqual(presented.publicPart, against.secretPublic);
+  const hashMatches = constantTimeEqual(hashSecretPart(presented.secretPart, against.secretSalt), against.secretHash);
+  return stored !== null && publicMatches && hashMatches;
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

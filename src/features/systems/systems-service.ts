@@ -191,8 +191,10 @@ export function createSystemsService(deps: SystemsServiceDeps) {
       if (!parsed) throw new AppError(400, 'invalid system secret format');
       return db.transaction(async (tx) => {
         const credentials = await store.findCredentialsBySecretPublic(tx, parsed.publicPart);
-        // The secret is verified before anything about the system is revealed.
-        if (!credentials || !verifySystemSecret(parsed, credentials)) throw new AppError(401, 'invalid system secret');
+        // The secret is verified before anything about the system is revealed (against a decoy when
+        // no system has this public part, so the time taken does not reveal that either).
+        const verified = verifySystemSecret(parsed, credentials);
+        if (!verified || !credentials) throw new AppError(401, 'invalid system secret');
         if (credentials.deletedAt) throw new ForbiddenError('system has been deleted');
         if (credentials.registeredAt) throw new ConflictError('system is already registered');
         const registeredAt = clock.now();
