@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import type { Db, Sql } from '../db/db.ts';
 import { answerTimeoutMs } from '../db/postgres-db.ts';
+import { createFailureLog } from '../logging/failure-log.ts';
 
 export interface QueueDefinition {
   name: string;
@@ -61,8 +62,6 @@ function isPlainInsert(text: string): boolean {
 
 const deadQueueOf = (name: string) => `${name}.dead`;
 const UNHEALTHY_AFTER_ERROR_MS = 60_000;
-/** While the database is down every worker's poll fails: one log line per this interval says so. */
-const UNAVAILABLE_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Durable background jobs stored in the same database (pg-boss): retries with exponential
@@ -89,19 +88,10 @@ export function createJobQueue(options: JobQueueOptions) {
   // Unhealthy for a minute after the job runner's last failure. A database that is unavailable is
   // not counted: the health check sees that for itself, and it is over when the database is back.
   let lastFailureAt = 0;
-  let lastUnavailableLogAt = 0;
-  let unavailableUnlogged = 0;
+  const logFailure = createFailureLog(logger);
   boss.on('error', (error: Error) => {
-    if (!isDatabaseUnavailable(error)) {
-      lastFailureAt = Date.now();
-      logger.error({ err: error }, 'job runner error');
-    } else if (Date.now() - lastUnavailableLogAt >= UNAVAILABLE_LOG_INTERVAL_MS) {
-      logger.error({ err: error, alsoFailed: unavailableUnlogged }, 'job runner cannot reach the database');
-      lastUnavailableLogAt = Date.now();
-      unavailableUnlogged = 0;
-    } else {
-      unavailableUnlogged++;
-    }
+    if (!isDatabaseUnavailable(error)) lastFailureAt = Date.now();
+    logFailure(error, {}, 'job runner error');
   });
   const definitions = new Map<string, QueueDefinition>();
 

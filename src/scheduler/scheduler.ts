@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createFailureLog } from '../logging/failure-log.ts';
 
 export interface PeriodicTask {
   name: string;
@@ -16,6 +17,8 @@ export function createScheduler(logger: Logger) {
   const tasks: PeriodicTask[] = [];
   const timers = new Map<string, NodeJS.Timeout>();
   const running = new Set<Promise<unknown>>();
+  // One per task: a database outage is logged once per interval by each, not on every run.
+  const logFailures = new Map<string, ReturnType<typeof createFailureLog>>();
   let stopped = true;
 
   function schedule(task: PeriodicTask): void {
@@ -26,7 +29,7 @@ export function createScheduler(logger: Logger) {
       setTimeout(() => {
         const run = task
           .run()
-          .catch((error: unknown) => logger.error({ err: error, task: task.name }, 'periodic task failed; it will run again'))
+          .catch((error: unknown) => logFailures.get(task.name)?.(error, { task: task.name }, 'periodic task failed; it will run again'))
           .finally(() => {
             running.delete(run);
             schedule(task);
@@ -39,6 +42,7 @@ export function createScheduler(logger: Logger) {
   return {
     register(task: PeriodicTask): void {
       tasks.push(task);
+      logFailures.set(task.name, createFailureLog(logger));
     },
     start(): void {
       stopped = false;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createGroupCommit } from '../../db/group-commit.ts';
+import { createFailureLog } from '../../logging/failure-log.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import type { Heartbeat } from '../liveness/liveness-store.ts';
 
@@ -37,6 +38,7 @@ interface PendingBeat {
  * turn; under heavy load batches grow by themselves.
  */
 export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
+  const logFailure = createFailureLog(options.logger);
   // Keyed by system: several heartbeats of one system in a batch are one write (the latest time).
   let pending = new Map<string, PendingBeat>();
   /** Submitted and not yet answered: waiting, or in a batch being written. */
@@ -70,7 +72,7 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
       leftOut = await options.write(beats);
     } catch (error) {
       return () => {
-        options.logger.error({ err: error, batchSize: beats.length }, 'heartbeat batch could not be stored');
+        logFailure(error, { batchSize: beats.length }, 'heartbeat batch could not be stored');
         const unavailable = new ServiceUnavailableError('failed to process heartbeat');
         for (const beat of batch.values()) for (const waiter of beat.waiters) waiter.reject(unavailable);
       };

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createGroupCommit } from '../../db/group-commit.ts';
+import { createFailureLog } from '../../logging/failure-log.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import type { NewUpload, StoredUpload } from './inventory-store.ts';
 
@@ -38,6 +39,7 @@ interface Waiting {
  * written on the next event-loop turn; under load batches grow by themselves and share one commit.
  */
 export function createInventoryIngestBatcher(options: InventoryIngestBatcherOptions) {
+  const logFailure = createFailureLog(options.logger);
   let pending: Waiting[] = [];
   /** Submitted and not yet answered: waiting, or in a batch being written. */
   let pendingCount = 0;
@@ -62,7 +64,7 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
       results = await options.write(batch.map((waiting) => waiting.upload));
     } catch (error) {
       return () => {
-        options.logger.error({ err: error, batchSize: batch.length }, 'inventory batch could not be stored');
+        logFailure(error, { batchSize: batch.length }, 'inventory batch could not be stored');
         const failure = new ServiceUnavailableError('failed to process inventory');
         for (const waiting of batch) waiting.reject(failure);
       };
