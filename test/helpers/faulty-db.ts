@@ -67,3 +67,17 @@ export function heldDb(db: Db, pattern: RegExp): Db & { release: () => void; hel
     held: () => waiting.length,
   };
 }
+
+/**
+ * A database that refuses data as PostgreSQL refuses a value it cannot hold: every statement
+ * with a text parameter containing `marker` fails with an error carrying the SQLSTATE `code`
+ * (22003 numeric overflow, 54001 stack depth exceeded, …), alone or inside a transaction.
+ */
+export function refuseData(db: Db, marker: string, code: string, message = `refused (${code})`): Db {
+  const carries = (params?: readonly unknown[]) => params?.some((param) => typeof param === 'string' && param.includes(marker)) ?? false;
+  const guard = (sql: Sql): Sql => ({
+    query: <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+      carries(params) ? Promise.reject(Object.assign(new Error(message), { code })) : sql.query<Row>(text, params, options),
+  });
+  return { ...db, query: guard(db).query, transaction: (work) => db.transaction((tx) => work(guard(tx))), close: () => Promise.resolve() };
+}

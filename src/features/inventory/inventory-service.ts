@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
+import { isDataError } from '../../db/database-errors.ts';
 import type { Db } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
@@ -83,22 +84,24 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   }
 
   /**
-   * The batcher's writer. When the batch fails for the data of one inventory (JSON that
-   * PostgreSQL refuses, a system destroyed meanwhile), each is stored alone so only that one
-   * fails; any other failure (the database down) fails the batch, every request answered 503.
+   * The batcher's writer. When the batch fails for the data of one inventory (a value PostgreSQL
+   * cannot hold, a system destroyed meanwhile), each is stored alone so only that one fails, with
+   * a 400: the same data would fail again. Any other failure (the database down) fails the batch,
+   * every request answered 503.
    */
   async function writeBatch(uploads: NewUpload[]): Promise<(StoredUpload | Error)[]> {
     try {
       return (await storeUploads(uploads)).map((stored) => stored ?? invalidCredentialsError());
     } catch (error) {
       if (!isDataError(error)) throw error;
+      if (uploads.length === 1) return [refusedByDatabase(uploads[0]!, error)];
       const results: (StoredUpload | Error)[] = [];
       for (const upload of uploads) {
         try {
           results.push((await storeUploads([upload]))[0] ?? invalidCredentialsError());
         } catch (alone) {
-          if (isInvalidJsonError(alone)) {
-            results.push(invalid('data must be valid JSON'));
+          if (isDataError(alone)) {
+            results.push(refusedByDatabase(upload, alone));
           } else {
             deps.logger.error({ err: alone, systemId: upload.systemId }, 'inventory could not be stored');
             results.push(new ServiceUnavailableError('failed to process inventory'));
@@ -107,6 +110,14 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       }
       return results;
     }
+  }
+
+  function refusedByDatabase(upload: NewUpload, error: unknown): BadRequestError {
+    const code = (error as { code: string }).code;
+    // Not the error itself: PGlite's carries the statement's parameters, the inventory among them.
+    deps.logger.warn({ systemId: upload.systemId, code, error: (error as Error).message }, 'inventory refused by the database');
+    if (code.startsWith('23')) return invalid('data conflicts with the stored state of the system');
+    return invalid(`data cannot be stored: ${(error as Error).message}`);
   }
 
   const batcher = createInventoryIngestBatcher({ ...deps.ingest, write: writeBatch, logger: deps.logger });
@@ -154,15 +165,3 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 }
 
 export type InventoryService = ReturnType<typeof createInventoryService>;
-
-/** Class 22 (data exception) or 23 (integrity constraint violation): the data, not the database. */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
-
-/** PostgreSQL refuses some JSON that JavaScript accepts (a \u0000 in a string). */
-function isInvalidJsonError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === '22P02' || code === '22P05' || code === '22025';
-}
