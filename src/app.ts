@@ -56,7 +56,8 @@ import { createSystemsStore } from './features/systems/systems-store.ts';
 import { requireBearer, sha256 } from './http/admin-auth.ts';
 import { createBodyBudget } from './http/body-budget.ts';
 import { installErrorHandling } from './http/error-handler.ts';
-import { parseQueryString, stripBasePath } from './http/url.ts';
+import { installJsonBodyLimits } from './http/json-limits.ts';
+import { parseQueryString, refuseNulInUrl, stripBasePath } from './http/url.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
@@ -149,6 +150,7 @@ export async function createMuster(options: MusterOptions) {
     alerts,
     processesJobs: config.roles.has('worker'),
     cacheSize: config.inventoryCacheSize,
+    jsonLimits: config.apiJsonLimits,
     ingest: {
       maxBatchSize: config.inventoryBatchSize,
       maxBatchBytes: INVENTORY_BATCH_MAX_BYTES,
@@ -202,6 +204,9 @@ export async function createMuster(options: MusterOptions) {
   const bodyBudget = createBodyBudget(config.apiMaxInFlightSize);
   bodyBudget.install(app);
   metrics.addMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.memory() }));
+  // Hostile input is refused here, for every route, before it reaches a route or the database.
+  installJsonBodyLimits(app, config.apiJsonLimits);
+  app.addHook('onRequest', refuseNulInUrl);
   // Callback style: an async hook would cost a promise on every request.
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

@@ -20,6 +20,18 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(config));
   });
 
+  it('limits JSON bodies: depth, values and string length, with defaults', () => {
+    assert.deepEqual(loadConfig({}).apiJsonLimits, { maxDepth: 64, maxValues: 1_000_000, maxString: 1024 * 1024 });
+    assert.deepEqual(loadConfig({ API_MAX_JSON_DEPTH: '1000', API_MAX_JSON_VALUES: '50', API_MAX_JSON_STRING: '64kb' }).apiJsonLimits, {
+      maxDepth: 1000,
+      maxValues: 50,
+      maxString: 65_536,
+    });
+    assert.throws(() => loadConfig({ API_MAX_JSON_DEPTH: '1001' }), /API_MAX_JSON_DEPTH must be between 1 and 1000/);
+    assert.throws(() => loadConfig({ API_MAX_JSON_VALUES: '0' }), /API_MAX_JSON_VALUES/);
+    assert.throws(() => loadConfig({ API_MAX_JSON_STRING: 'lots' }), /API_MAX_JSON_STRING/);
+  });
+
   it('reads sizes as bytes or with a unit', () => {
     assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '10485760' }).apiMaxRequestSize, 10_485_760);
     assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '10MB' }).apiMaxRequestSize, 10_485_760);

@@ -32,6 +32,8 @@ export interface Config {
   apiMaxRequestSize: number;
   /** Request bodies one process holds at once (being read, parsed or waiting to be stored). */
   apiMaxInFlightSize: number;
+  /** Limits on every JSON body, checked before it is parsed (src/http/json-limits.ts). */
+  apiJsonLimits: { maxDepth: number; maxValues: number; maxString: number };
   heartbeatTimeoutMinutes: number;
   /** 0 means the warning state is off. */
   heartbeatWarningMinutes: number;
@@ -124,6 +126,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     basePath: readBasePath(env, 'BASE_PATH'),
     apiMaxRequestSize,
     apiMaxInFlightSize,
+    apiJsonLimits: {
+      // Inventories nest about 10 deep. The ceiling is the depth every recursive step after the
+      // parse (JSON.stringify, PostgreSQL's jsonb input, the diff engine) is tested at.
+      maxDepth: readInteger(env, 'API_MAX_JSON_DEPTH', 64, { min: 1, max: 1000 }),
+      // Real inventories hold 15-23 bytes of JSON per value, so 10 MB of them ~700,000 values;
+      // 10 MB of `[0,0,…]` would hold five million.
+      maxValues: readInteger(env, 'API_MAX_JSON_VALUES', 1_000_000, { min: 1, max: 100_000_000 }),
+      maxString: readSize(env, 'API_MAX_JSON_STRING', 1024 * 1024),
+    },
     heartbeatTimeoutMinutes,
     heartbeatWarningMinutes,
     adminToken: readSecret(env, 'ADMIN_TOKEN', 16),

@@ -1,3 +1,6 @@
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { BadRequestError } from '../errors/errors.ts';
+
 /** Routes are registered once at the root; a request under BASE_PATH is answered by the same route. */
 export function stripBasePath(url: string, basePath: string): string {
   if (basePath === '' || !url.startsWith(basePath)) return url;
@@ -20,4 +23,16 @@ export function parseQueryString(query: string): Record<string, string | string[
     else result[key] = [existing, value];
   }
   return result;
+}
+
+/**
+ * An onRequest hook refusing a NUL character anywhere in the URL, percent-encoded or raw: no
+ * path or query value means anything with one, and PostgreSQL's text cannot hold it (a search
+ * for it failed the query). One check for every route's path parameters and query strings. In
+ * callback style, as it runs on every request.
+ */
+export function refuseNulInUrl(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const url = request.url;
+  if (url.includes('%00') || url.includes('\u0000')) done(new BadRequestError('the URL holds a NUL character (%00), which no path or query value may hold'));
+  else done();
 }

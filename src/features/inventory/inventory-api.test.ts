@@ -212,7 +212,7 @@ for (const kind of databaseKinds()) {
         ['{"fqdn": ', {}, 'data must be valid JSON'],
         ['[1, 2]', {}, 'data must be a JSON object'],
         ['"text"', {}, 'data must be a JSON object'],
-        ['{"bad": "\\u0000"}', {}, 'data cannot be stored: unsupported Unicode escape sequence'],
+        ['{"bad": "\\u0000"}', {}, 'a JSON string holds \\u0000, which cannot be stored'],
       ];
       for (const [payload, headers, reason] of cases) {
         const response = await post(system.basic, payload, headers);

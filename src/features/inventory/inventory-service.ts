@@ -4,6 +4,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { isDataError } from '../../db/database-errors.ts';
 import type { Db } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
+import { findJsonLimitViolation, type JsonLimits } from '../../http/json-limits.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { AlertsService } from '../alerts/alerts-service.ts';
 import { inventoryHash } from './diff/canonical-json.ts';
@@ -36,6 +37,8 @@ export interface InventoryServiceDeps {
   processesJobs: boolean;
   /** Estimated bytes of parsed snapshots kept in memory; 0 keeps none. */
   cacheSize: number;
+  /** Checked before an inventory is parsed (API_MAX_JSON_*). */
+  jsonLimits: JsonLimits;
   /** Group commit of ingest. */
   ingest: Pick<InventoryIngestBatcherOptions, 'maxBatchSize' | 'maxBatchBytes' | 'maxPending' | 'maxConcurrentWrites' | 'onBatchWritten'>;
 }
@@ -127,6 +130,8 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     async ingest(systemId: string, body: Buffer): Promise<IngestResult> {
       const text = body.toString('utf8');
       if (text.trim() === '') throw invalid('data is required');
+      const refused = findJsonLimitViolation(text, deps.jsonLimits);
+      if (refused) throw invalid(refused.message);
       let data: unknown;
       try {
         data = JSON.parse(text);
