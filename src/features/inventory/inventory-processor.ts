@@ -1,10 +1,13 @@
 import type { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
+import { isDataError } from '../../db/database-errors.ts';
 import type { Db, Sql } from '../../db/db.ts';
 import type { AlertsService, ChangeSet, StoredChange } from '../alerts/alerts-service.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
 import { diffKey, inventoryWrites as writes, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
+import { failedUploadWrites } from './failed-uploads-store.ts';
 import { parsedSizeOf } from './snapshot-cache.ts';
 import { extractInventorySummary } from './summary/inventory-summary.ts';
 
@@ -38,6 +41,7 @@ export interface InventoryProcessorDeps {
   snapshots: LRUCache<string, { recordId: string; data: unknown }>;
   rules: ChangeRules;
   alerts: Pick<AlertsService, 'raiseForChanges'>;
+  logger: Logger;
 }
 
 interface Latest extends RecordHead {
@@ -56,21 +60,31 @@ interface Latest extends RecordHead {
  * The latest snapshot of each system stays parsed in memory (`snapshots`, bounded by bytes), so
  * it is read from the database only after a restart, when another node stored it, or when the
  * cache had no room for it.
+ *
+ * An inventory that cannot be processed (its data fails the diff or the database, which would
+ * fail every retry and so block the system's later inventories for good) is found by redoing
+ * the round one system and one inventory at a time, set aside in inventory_failed_uploads,
+ * logged at error, and processing goes on; failures of the database itself still fail the job,
+ * which is retried.
  */
 export function createInventoryProcessor(deps: InventoryProcessorDeps) {
   const { db, snapshots } = deps;
 
-  /** Processes what fits in one round; answers how many inventories that was and whether more wait. */
-  async function processRound(systemIds: readonly string[]): Promise<{ processed: number; more: boolean }> {
+  /**
+   * Processes what fits in one round (at most `count` inventories); answers how many that was and
+   * whether more wait. The inventories read are added to `taken`.
+   */
+  async function processRound(systemIds: readonly string[], count = UPLOADS_PER_TRANSACTION, taken?: InventoryUpload[]): Promise<{ processed: number; more: boolean }> {
     const stored: { systemId: string; recordId: string; data: unknown; size: number }[] = [];
     let more = false;
     const processed = await db.transaction(async (tx): Promise<InventoryUpload[]> => {
       const organizations = await writes.lockSystemsForProcessing(tx, systemIds);
       const present = systemIds.filter((systemId) => organizations.has(systemId)); // destroyed ones took their uploads along
       if (present.length === 0) return [];
-      const pending = await writes.pendingUploads(tx, present, { count: UPLOADS_PER_TRANSACTION, bytes: UPLOAD_BYTES_PER_TRANSACTION });
+      const pending = await writes.pendingUploads(tx, present, { count, bytes: UPLOAD_BYTES_PER_TRANSACTION });
       more = pending.more;
       const uploads = pending.uploads;
+      taken?.push(...uploads);
       if (uploads.length === 0) return [];
       const bySystem = Map.groupBy(uploads, (upload) => upload.systemId);
       const latest = await latestRecords(tx, [...bySystem.keys()]);
@@ -186,19 +200,91 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
     if (changeSets.length > 0) await deps.alerts.raiseForChanges(tx, changeSets);
   }
 
+  /**
+   * After a round failed for the data of one of its inventories: each system alone, and the
+   * inventories of the one that fails one per transaction, until the one at fault is found and
+   * set aside. Answers how many inventories were processed or set aside.
+   */
+  async function setAsideUnprocessable(systemIds: readonly string[]): Promise<number> {
+    let total = 0;
+    for (const systemId of systemIds) {
+      try {
+        for (let more = true; more; ) {
+          const round = await processRound([systemId]);
+          total += round.processed;
+          more = round.more;
+        }
+        continue;
+      } catch (error) {
+        if (!isUnprocessable(error)) throw error;
+      }
+      for (let more = true; more; ) {
+        const taken: InventoryUpload[] = [];
+        try {
+          const round = await processRound([systemId], 1, taken);
+          total += round.processed;
+          more = round.more;
+        } catch (error) {
+          const upload = taken[0];
+          if (!isUnprocessable(error) || upload === undefined) throw error;
+          await setAside(upload, error);
+          total++;
+          break;
+        }
+      }
+    }
+    return total;
+  }
+
+  async function setAside(upload: InventoryUpload, error: unknown): Promise<void> {
+    const code = (error as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? `${(error as Error).message} (SQLSTATE ${code})` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await db.transaction(async (tx) => {
+      await writes.lockSystemsForProcessing(tx, [upload.systemId]);
+      await failedUploadWrites.setAside(tx, upload.id, reason);
+    });
+    deps.received.delete(upload.id);
+    // The reason, not the error: a database error can carry the statement's parameters, the inventory itself.
+    deps.logger.error(
+      { systemId: upload.systemId, uploadId: upload.id, receivedAt: upload.receivedAt, error: reason },
+      "inventory cannot be processed: set aside in inventory_failed_uploads; the system's later inventories go on",
+    );
+  }
+
   return {
-    /** Processes everything the systems have waiting; answers how many inventories that was. */
+    /** Processes everything the systems have waiting; answers how many inventories that was (set-aside ones included). */
     async process(systemIds: readonly string[]): Promise<number> {
       // Sorted: every transaction takes the systems' locks in the same order.
       const sorted = [...new Set(systemIds)].sort();
       let total = 0;
       for (;;) {
-        const round = await processRound(sorted);
+        let round: { processed: number; more: boolean };
+        try {
+          round = await processRound(sorted);
+        } catch (error) {
+          // Retrying would fail the same way, and block every later inventory of the system.
+          if (!isUnprocessable(error)) throw error;
+          const handled = await setAsideUnprocessable(sorted);
+          // Nothing failed again, alone: not the data after all; the job is retried.
+          if (handled === 0) throw error;
+          total += handled;
+          continue;
+        }
         total += round.processed;
         if (!round.more) return total;
       }
     },
   };
+}
+
+/**
+ * Whether processing failed for the data rather than for the database: PostgreSQL refused a value
+ * (isDataError), or the code processing it gave up (a RangeError such as a call stack exceeded,
+ * a TypeError; database and connection errors are neither).
+ */
+function isUnprocessable(error: unknown): boolean {
+  if (isDataError(error)) return true;
+  return (error instanceof RangeError || error instanceof TypeError) && (error as { code?: unknown }).code === undefined;
 }
 
 export type InventoryProcessor = ReturnType<typeof createInventoryProcessor>;

@@ -64,7 +64,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
   const received = createSnapshotCache<string, Record<string, unknown>>(deps.cacheSize * RECEIVED_CACHE_SHARE);
   const snapshots = createSnapshotCache<string, { recordId: string; data: unknown }>(deps.cacheSize * (1 - RECEIVED_CACHE_SHARE));
-  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received, snapshots });
+  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received, snapshots, logger: deps.logger });
 
   /**
    * Stores uploads and their jobs in one transaction; answers each upload's previous hash and

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { v7 as uuidv7 } from 'uuid';
+import { nestedObjects } from '../../../test/helpers/hostile-bodies.ts';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { ManualClock } from '../../clock/clock.ts';
+import { createLogger } from '../../logging/logger.ts';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  systemId?: string;
+  uploadId?: string;
+  error?: string;
+}
+
+for (const kind of databaseKinds()) {
+  describe(`inventory processing: an inventory that cannot be processed is set aside, the rest goes on (${kind})`, () => {
+    let database: TestDatabase;
+    let t: TestMuster;
+    const lines: LogLine[] = [];
+
+    before(async () => {
+      database = await openTestDatabase(kind);
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
+          done();
+        },
+      });
+      t = await startTestMuster(database.db, { ROLES: 'api,worker,scheduler' }, new ManualClock(), createLogger('warn', sink));
+    });
+    after(async () => {
+      await t.close();
+      await database.dispose();
+    });
+
+    const post = (basic: string, body: unknown) =>
+      t.muster.app.inject({ method: 'POST', url: '/api/systems/inventory', headers: { authorization: basic, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const api = (url: string) => t.muster.app.inject({ method: 'GET', url, headers: adminHeaders });
+    const failedUploads = async (systemId: string) =>
+      (await database.db.query<{ id: string; error: string }>('SELECT id, error FROM inventory_failed_uploads WHERE system_id = $1', [systemId])).rows;
+
+    async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.fail(`timed out waiting for ${what}`);
+    }
+
+    it('the job sets aside an inventory the database refuses (a 8 KB key: its change path cannot be indexed) and processes the later ones', async () => {
+      const system = await t.createRegisteredSystem();
+      assert.equal((await post(system.basic, { fqdn: 'a.example', version: '1' })).statusCode, 202);
+      t.clock.advance(1000);
+      // A key within every limit whose change path is beyond what PostgreSQL can index.
+      const bad = await post(system.basic, { fqdn: 'a.example', version: '1', [randomBytes(6000).toString('base64')]: 1 });
+      assert.equal(bad.statusCode, 202);
+      t.clock.advance(1000);
+      assert.equal((await post(system.basic, { fqdn: 'a.example', version: '2' })).statusCode, 202);
+
+      // The worker (pg-boss) gets there on its own: no retry, the later inventory processed.
+      await eventually(async () => (await api(`/api/v1/systems/${system.id}/inventory`)).json().total === 2, 'two records');
+      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
+      assert.deepEqual(
+        diffs.items.map((diff: { field_path: string; previous_value: unknown; current_value: unknown }) => [diff.field_path, diff.previous_value, diff.current_value]),
+        [['version', '1', '2']],
+      );
+      const failed = await failedUploads(system.id);
+      assert.equal(failed.length, 1);
+      assert.match(failed[0]!.error, /index row size .* \(SQLSTATE 54000\)/);
+      const logged = lines.find((line) => line.systemId === system.id && line.uploadId === failed[0]!.id);
+      assert.equal(logged?.level, 50, 'logged at error');
+      assert.match(logged.msg, /set aside/);
+      await t.muster.jobs.recount();
+      const queue = (await api('/api/v1/jobs')).json().queues.find((entry: { name: string }) => entry.name === 'inventory.process');
+      assert.deepEqual([queue.queued, queue.dead], [0, 0], 'nothing left to retry');
+    });
+
+    it('an inventory stored by an earlier version that the diff cannot handle (5,000 levels deep: RangeError) is set aside too', async () => {
+      const system = await t.createRegisteredSystem();
+      assert.equal((await post(system.basic, { a: 1 })).statusCode, 202);
+      await eventually(async () => (await api(`/api/v1/systems/${system.id}/inventory`)).json().total === 1, 'the first record');
+      t.clock.advance(1000);
+      // As an earlier Muster accepted it; its diff against {a: 1} carries a 5,000-level subtree.
+      const deepId = uuidv7();
+      await database.db.query("INSERT INTO inventory_uploads (id, system_id, received_at, hash, size, data) VALUES ($1, $2, $3, 'deep', 30001, $4::jsonb)", [
+        deepId,
+        system.id,
+        t.clock.now(),
+        nestedObjects(5000),
+      ]);
+      t.clock.advance(1000);
+      assert.equal((await post(system.basic, { a: 3 })).statusCode, 202);
+      await eventually(async () => (await api(`/api/v1/systems/${system.id}/inventory`)).json().total === 2, 'the later record');
+      const failed = await failedUploads(system.id);
+      assert.deepEqual(failed.map((row) => row.id), [deepId]);
+      assert.match(failed[0]!.error, /^RangeError: Maximum call stack size exceeded/);
+      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
+      assert.deepEqual(diffs.items.map((diff: { field_path: string; current_value: unknown }) => [diff.field_path, diff.current_value]), [['a', 3]]);
+    });
+
+    it('only the latest set-aside inventory of a system is kept', async () => {
+      const system = await t.createRegisteredSystem();
+      assert.equal((await post(system.basic, { v: 0 })).statusCode, 202);
+      for (let round = 1; round <= 2; round++) {
+        t.clock.advance(1000);
+        assert.equal((await post(system.basic, { v: round, [randomBytes(6000).toString('base64')]: round })).statusCode, 202);
+        await eventually(async () => (await database.db.query('SELECT 1 FROM inventory_uploads WHERE system_id = $1', [system.id])).rows.length === 0, 'processing');
+      }
+      const failed = await failedUploads(system.id);
+      assert.equal(failed.length, 1);
+      assert.equal((await api(`/api/v1/systems/${system.id}/inventory`)).json().total, 1);
+    });
+  });
+}
