@@ -69,6 +69,22 @@ for (const kind of databaseKinds()) {
       assert.equal((await inject('GET', `/api/v1/systems/${system.id}`)).json().name, 'kept');
     });
 
+    it('date-times JavaScript or PostgreSQL cannot hold are 400 (year 0000, before year 1 by its offset, a leap second: 500; found by the fuzz run)', async () => {
+      const system = await t.createRegisteredSystem();
+      for (const query of ['from=0000-01-01T00:00:00Z', 'from=0001-01-01T00:00:00%2B14:00', 'to=2016-12-31T23:59:60Z', 'to=9999-12-31T23:59:59-14:00']) {
+        for (const url of [`/api/v1/systems/${system.id}/inventory/diffs?${query}`, `/api/v1/systems/${system.id}/inventory/timeline?${query}`, `/api/v1/changes?${query}`]) {
+          const response = await inject('GET', url);
+          assert.equal(response.statusCode, 400, `${url}: ${response.body}`);
+          assert.match(response.json().message, /must match format "date-time"/);
+        }
+      }
+      // The first and last instants are fine, and a timeline ending in year 1 starts there, not 30 days before.
+      assert.equal((await inject('GET', `/api/v1/systems/${system.id}/inventory/diffs?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999Z`)).statusCode, 200);
+      const timeline = await inject('GET', `/api/v1/systems/${system.id}/inventory/timeline?to=0001-01-05T00:00:00Z`);
+      assert.equal(timeline.statusCode, 200, timeline.body);
+      assert.equal(timeline.json().from, '0001-01-01T00:00:00.000Z');
+    });
+
     it('numbers beyond a double are 400 for inventories, plain or gzip (0.1e999999999 answered 503 + Retry-After forever; 1e400 was stored as null)', async () => {
       const system = await t.createRegisteredSystem();
       for (const number of ['0.1e999999999', '1e400', '-1e400', '1e-400']) {

@@ -4,6 +4,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { EARLIEST_DATE_TIME } from '../../http/validation.ts';
 import type { SystemsService } from '../systems/systems-service.ts';
 import type { Diff, InventoryQueries, InventoryRecord, RecordSummary } from './inventory-queries.ts';
 
@@ -188,7 +189,8 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
       async (request) => {
         await systems.get(request.params.id);
         const to = dateOrUndefined(request.query.to) ?? clock.now();
-        const from = dateOrUndefined(request.query.from) ?? new Date(to.getTime() - 30 * DAY);
+        // Not before year 1, which PostgreSQL cannot read as an ISO string.
+        const from = dateOrUndefined(request.query.from) ?? new Date(Math.max(to.getTime() - 30 * DAY, EARLIEST_DATE_TIME));
         if (from >= to) throw new BadRequestError('`from` must be before `to`');
         const days = await queries.timeline(request.params.id, from, to, request.query.significant ?? false);
         return {
