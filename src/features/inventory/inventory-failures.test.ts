@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
 import { nestedObjects } from '../../../test/helpers/hostile-bodies.ts';
+import { captureLogs } from '../../../test/helpers/log-capture.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { ManualClock } from '../../clock/clock.ts';
-import { createLogger } from '../../logging/logger.ts';
 
 interface LogLine {
   level: number;
@@ -21,17 +20,12 @@ for (const kind of databaseKinds()) {
   describe(`inventory processing: an inventory that cannot be processed is set aside, the rest goes on (${kind})`, () => {
     let database: TestDatabase;
     let t: TestMuster;
-    const lines: LogLine[] = [];
+    const logs = captureLogs('warn');
+    const logged = () => logs.lines.map((line) => JSON.parse(line) as LogLine);
 
     before(async () => {
       database = await openTestDatabase(kind);
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
-          done();
-        },
-      });
-      t = await startTestMuster(database.db, { ROLES: 'api,worker,scheduler' }, new ManualClock(), createLogger('warn', sink));
+      t = await startTestMuster(database.db, { ROLES: 'api,worker,scheduler' }, new ManualClock(), logs.logger);
     });
     after(async () => {
       await t.close();
@@ -72,9 +66,9 @@ for (const kind of databaseKinds()) {
       const failed = await failedUploads(system.id);
       assert.equal(failed.length, 1);
       assert.match(failed[0]!.error, /index row size .* \(SQLSTATE 54000\)/);
-      const logged = lines.find((line) => line.systemId === system.id && line.uploadId === failed[0]!.id);
-      assert.equal(logged?.level, 50, 'logged at error');
-      assert.match(logged.msg, /set aside/);
+      const line = logged().find((entry) => entry.systemId === system.id && entry.uploadId === failed[0]!.id);
+      assert.equal(line?.level, 50, 'logged at error');
+      assert.match(line.msg, /set aside/);
       await t.muster.jobs.recount();
       const queue = (await api('/api/v1/jobs')).json().queues.find((entry: { name: string }) => entry.name === 'inventory.process');
       assert.deepEqual([queue.queued, queue.dead], [0, 0], 'nothing left to retry');
