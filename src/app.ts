@@ -163,6 +163,7 @@ export async function createMuster(options: MusterOptions) {
     },
   });
   const inventoryQueries = createInventoryQueries(db);
+  metrics.setSetAsideCounter(() => inventoryQueries.countSetAside());
   metrics.setJobStatusReader(() => jobs.status());
   const scanner = createLivenessScanner({ db, store: livenessStore, clock, defaults, logger, metrics });
   const scheduler = createScheduler(logger);

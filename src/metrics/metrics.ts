@@ -16,6 +16,7 @@ export function createMetrics() {
   let countSystemsByStatus: StatusCounter | undefined;
   let readJobStatus: JobStatusReader | undefined;
   const memoryReaders: MemoryReader[] = [];
+  let countSetAside: (() => Promise<number>) | undefined;
   const memoryPools = () => Object.assign({}, ...memoryReaders.map((read) => read())) as ReturnType<MemoryReader>;
   // Counting a large fleet takes a while (about half a second for a million systems on
   // PostgreSQL); scrapes within STATUS_COUNT_MAX_AGE_MS of each other share one count.
@@ -122,6 +123,21 @@ export function createMetrics() {
         for (const [pool, { limit }] of Object.entries(memoryPools())) this.set({ pool }, limit);
       },
     }),
+    inventorySetAside: new Gauge({
+      name: 'muster_inventory_set_aside',
+      help: 'Systems whose latest inventory that processing could not handle is set aside (GET /api/v1/systems/:id/inventory/set-aside)',
+      registers: [registry],
+      async collect() {
+        if (!countSetAside) return;
+        // Left out while the database does not answer, so /metrics still answers.
+        const count = await countSetAside().catch(() => undefined);
+        if (count === undefined) this.reset();
+        else this.set(count);
+      },
+    }),
+    setSetAsideCounter(counter: () => Promise<number>): void {
+      countSetAside = counter;
+    },
     /** Adds pools to the bounded-memory gauges. */
     addMemoryReader(reader: MemoryReader): void {
       memoryReaders.push(reader);

@@ -117,9 +117,35 @@ function toDiff(row: DiffRow): Diff {
   };
 }
 
+/** An inventory processing could not handle, set aside (the latest per system). */
+export interface SetAsideInventory {
+  id: string;
+  receivedAt: Date;
+  failedAt: Date;
+  hash: string;
+  size: number;
+  error: string;
+}
+
 /** What operators read of inventories: records, diffs, the timeline. */
 export function createInventoryQueries(sql: Sql) {
   return {
+    async setAside(systemId: string): Promise<SetAsideInventory | null> {
+      // Without its data: what could not be processed may be too deep to present.
+      const { rows } = await sql.query<{ id: string; received_at: Date; failed_at: Date; hash: string; size: number; error: string }>(
+        'SELECT id, received_at, failed_at, hash, size, error FROM inventory_failed_uploads WHERE system_id = $1 ORDER BY failed_at DESC LIMIT 1',
+        [systemId],
+      );
+      const row = rows[0];
+      return row ? { id: row.id, receivedAt: row.received_at, failedAt: row.failed_at, hash: row.hash, size: row.size, error: row.error } : null;
+    },
+
+    /** How many systems have an inventory set aside. */
+    async countSetAside(): Promise<number> {
+      const { rows } = await sql.query<{ count: number }>('SELECT count(*)::integer AS count FROM inventory_failed_uploads');
+      return rows[0]?.count ?? 0;
+    },
+
     async latest(systemId: string): Promise<InventoryRecord | null> {
       const { rows } = await sql.query<RecordRow>(
         `SELECT ${RECORD_COLUMNS}, data FROM inventory_records WHERE system_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`,

@@ -41,6 +41,15 @@ const RecordSummarySchema = Type.Object({
 });
 const RecordSchema = Type.Object({ ...RecordSummarySchema.properties, data: Type.Any() });
 
+const SetAsideSchema = Type.Object({
+  id: Type.String(),
+  received_at: Type.String({ format: 'date-time' }),
+  failed_at: Type.String({ format: 'date-time' }),
+  hash: Type.String(),
+  size: Type.Integer(),
+  error: Type.String({ description: 'Why it could not be processed' }),
+});
+
 export const DiffSchema = Type.Object({
   id: Type.Integer(),
   system_id: Type.String(),
@@ -110,6 +119,31 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
         const record = await queries.latest(request.params.id);
         if (!record) throw new NotFoundError('this system has not sent an inventory yet');
         return presentRecord(record);
+      },
+    );
+
+    app.get(
+      '/systems/:id/inventory/set-aside',
+      {
+        schema: {
+          tags,
+          summary: 'The latest inventory processing could not handle, set aside with the reason (without its data; 404 when none)',
+          params: IdParams,
+          response: { 200: SetAsideSchema, ...errors },
+        },
+      },
+      async (request) => {
+        await systems.get(request.params.id);
+        const setAside = await queries.setAside(request.params.id);
+        if (!setAside) throw new NotFoundError('no inventory of this system was set aside');
+        return {
+          id: setAside.id,
+          received_at: setAside.receivedAt.toISOString(),
+          failed_at: setAside.failedAt.toISOString(),
+          hash: setAside.hash,
+          size: setAside.size,
+          error: setAside.error,
+        };
       },
     );
 

@@ -226,7 +226,7 @@ export const inventoryWrites = {
          $10::text[], $11::text[], $12::boolean[], $13::text[])
          AS d (system_id, organization_id, record_id, previous_record_id, detected_at, field_path, diff_type, previous_value, current_value,
            category, severity, significant, rule)
-       ON CONFLICT (record_id, field_path) DO NOTHING
+       ON CONFLICT (record_id, md5(field_path)) DO NOTHING
        RETURNING id, record_id, field_path`,
       [
         column((diff) => diff.systemId),
