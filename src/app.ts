@@ -8,7 +8,7 @@ import { systemClock, type Clock } from './clock/clock.ts';
 import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { tryAdvisoryXactLock, type Db } from './db/db.ts';
-import { maintainEmbeddedDatabase } from './db/maintenance.ts';
+import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainEmbeddedDatabase } from './db/maintenance.ts';
 import { AppError } from './errors/errors.ts';
 import { dashboardRoutes } from './features/dashboard/dashboard-routes.ts';
 import { healthRoutes, VERSION } from './features/health/health-routes.ts';
@@ -183,6 +183,7 @@ export async function createMuster(options: MusterOptions) {
   scheduler.register({ name: 'inventory-retention', intervalMs: config.retentionIntervalMinutes * 60_000, run: retention.run });
   if (db.kind === 'pglite') {
     scheduler.register({ name: 'embedded-maintenance', intervalMs: config.embeddedMaintenanceMinutes * 60_000, run: () => maintainEmbeddedDatabase(db) });
+    scheduler.register({ name: 'embedded-checkpoint', intervalMs: EMBEDDED_CHECKPOINT_CHECK_MS, run: () => checkpointEmbeddedDatabase(db) });
   }
 
   const fastifyLogger: FastifyBaseLogger = logger;

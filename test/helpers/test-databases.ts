@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { Db } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openPgliteDb } from '../../src/db/pglite-db.ts';
+import type { DiskObserver } from '../../src/db/pglite-durable-fs.ts';
 import { openPostgresDb } from '../../src/db/postgres-db.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -61,6 +65,26 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
       // The job runner keeps its tables in a schema named after the database's.
       await admin.query(`DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
       await admin.end();
+    },
+  };
+}
+
+/**
+ * A migrated PGlite on disk, as Muster runs it by default (the other tests use PGlite in memory),
+ * in a fresh temporary directory removed by dispose. `observer` sees its writes and syncs.
+ */
+export async function openDiskPgliteDatabase(observer?: DiskObserver): Promise<TestDatabase & { dataDir: string }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'muster-pglite-'));
+  const db = await openPgliteDb(path.join(dataDir, 'pglite'), observer ? { diskObserver: observer } : {});
+  await migrate(db);
+  return {
+    kind: 'pglite',
+    db,
+    dataDir,
+    openAnother: () => Promise.resolve(sharedHandle(db)),
+    async dispose() {
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
