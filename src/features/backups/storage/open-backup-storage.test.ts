@@ -17,7 +17,7 @@ describe('openBackupStorage', () => {
 
   it('keeps backups under DATA_DIR/backups when no bucket is configured', async () => {
     for (const s3 of [undefined, { bucket: '', region: 'us-east-1' }]) {
-      const storage = openBackupStorage({ dataDir, s3 });
+      const storage = await openBackupStorage({ dataDir, s3 });
       assert.equal(storage.kind, 'filesystem');
       await storage.put('org/sys/a.bin', Readable.from([Buffer.from('abc')], { objectMode: false }), {
         expectedSize: 3,
@@ -29,8 +29,8 @@ describe('openBackupStorage', () => {
     }
   });
 
-  it('uses S3 when a bucket is configured', () => {
-    const storage = openBackupStorage({ dataDir, s3: { bucket: 'muster-backups', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' } });
+  it('uses S3 when a bucket is configured', async () => {
+    const storage = await openBackupStorage({ dataDir, s3: { bucket: 'muster-backups', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' } });
     assert.equal(storage.kind, 's3');
   });
 });
