@@ -111,7 +111,7 @@ export async function createMuster(options: MusterOptions) {
   const backups = createBackupsService({
     db,
     store: backupsStore,
-    storage: openBackupStorage({ dataDir: config.dataDir, s3: config.backups.s3 }),
+    storage: await openBackupStorage({ dataDir: config.dataDir, s3: config.backups.s3 }),
     jobs,
     clock,
     limits: config.backups,

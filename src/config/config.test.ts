@@ -17,6 +17,8 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.databaseConnectTimeoutMs, 5000);
     assert.equal(config.databaseStatementTimeoutMs, 30_000);
+    assert.equal(config.embeddedSharedBuffers, 16 * 1024 * 1024);
+    assert.equal(config.embeddedWasmOptimizer, false);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -36,6 +38,8 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '10485760' }).apiMaxRequestSize, 10_485_760);
     assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '10MB' }).apiMaxRequestSize, 10_485_760);
     assert.equal(loadConfig({ API_MAX_REQUEST_SIZE: '512kb' }).apiMaxRequestSize, 524_288);
+    assert.equal(loadConfig({ EMBEDDED_SHARED_BUFFERS: '64MB' }).embeddedSharedBuffers, 64 * 1024 * 1024);
+    assert.equal(loadConfig({ EMBEDDED_WASM_OPTIMIZER: 'on' }).embeddedWasmOptimizer, true);
   });
 
   it('reads listen addresses, base paths and durations', () => {
@@ -83,6 +87,9 @@ describe('loadConfig', () => {
       { SECRETS_KEY: 'too-short' },
       { SECRETS_KEY: 'ab'.repeat(31) },
       { SECRETS_KEY: Buffer.alloc(31, 7).toString('base64') },
+      { EMBEDDED_SHARED_BUFFERS: '64kB' },
+      { EMBEDDED_SHARED_BUFFERS: '2GB' },
+      { EMBEDDED_WASM_OPTIMIZER: 'yes' },
     ];
     for (const env of cases) {
       const name = Object.keys(env)[0]!;

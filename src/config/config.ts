@@ -48,6 +48,10 @@ export interface Config {
   livenessScanIntervalMs: number;
   /** PGlite only: minutes between VACUUM (ANALYZE) runs. */
   embeddedMaintenanceMinutes: number;
+  /** PGlite only: PostgreSQL's shared_buffers, in bytes (resident for good once used). */
+  embeddedSharedBuffers: number;
+  /** PGlite only: let V8 optimize the database's WASM code (TurboFan) instead of keeping it on the baseline compiler. */
+  embeddedWasmOptimizer: boolean;
   /** Heartbeat statements in flight at once on PostgreSQL. */
   heartbeatConcurrentWrites: number;
   metricsToken: string | undefined;
@@ -146,6 +150,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     heartbeatMaxPending: readInteger(env, 'HEARTBEAT_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),
     livenessScanIntervalMs: readInteger(env, 'LIVENESS_SCAN_INTERVAL_MS', 500, { min: 50, max: 60_000 }),
     embeddedMaintenanceMinutes: readInteger(env, 'EMBEDDED_MAINTENANCE_MINUTES', 10, { min: 1, max: 1440 }),
+    embeddedSharedBuffers: readEmbeddedSharedBuffers(env),
+    embeddedWasmOptimizer: readEnum(env, 'EMBEDDED_WASM_OPTIMIZER', ['off', 'on'], 'off') === 'on',
     heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
     rulesFile: path.resolve(readString(env, 'RULES_FILE') ?? DEFAULT_RULES_FILE),
@@ -277,6 +283,18 @@ function readSize(env: Env, name: string, fallback: number): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : bytes.parse(raw);
   if (value === null || !Number.isSafeInteger(value) || value <= 0) {
     throw new ConfigError(`${name} must be a size in bytes such as 10485760 or 10MB, got '${raw}'`);
+  }
+  return value;
+}
+
+/** The embedded database's shared_buffers unless EMBEDDED_SHARED_BUFFERS is set (why: src/db/pglite-db.ts). */
+export const DEFAULT_EMBEDDED_SHARED_BUFFERS = 16 * 1024 * 1024;
+
+/** PostgreSQL takes whole 8 kB pages, at least 16 of them. */
+function readEmbeddedSharedBuffers(env: Env): number {
+  const value = readSize(env, 'EMBEDDED_SHARED_BUFFERS', DEFAULT_EMBEDDED_SHARED_BUFFERS);
+  if (value < 128 * 1024 || value > 1024 * 1024 * 1024) {
+    throw new ConfigError(`EMBEDDED_SHARED_BUFFERS must be between 128kB and 1GB, got '${readString(env, 'EMBEDDED_SHARED_BUFFERS')}'`);
   }
   return value;
 }

@@ -7,7 +7,7 @@ import { openPostgresDb } from './postgres-db.ts';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR/pglite. */
 export function openDb(
-  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs' | 'dataDir' | 'embeddedSharedBuffers'>,
   logger: Logger,
 ): Promise<Db> {
   if (config.databaseUrl) {
@@ -19,5 +19,5 @@ export function openDb(
       logger,
     });
   }
-  return openPgliteDb(path.join(config.dataDir, 'pglite'));
+  return openPgliteDb(path.join(config.dataDir, 'pglite'), { sharedBuffers: config.embeddedSharedBuffers });
 }

@@ -1,30 +1,28 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { DEFAULT_EMBEDDED_SHARED_BUFFERS } from '../config/config.ts';
 import type { Db, NotificationHandler, QueryResult, Sql } from './db.ts';
-import { DurableNodeFS, syncTree, type DiskObserver } from './pglite-durable-fs.ts';
+import { createPgliteDatabase } from './pglite-create.ts';
+import { DurableNodeFS, type DiskObserver } from './pglite-durable-fs.ts';
+import { startOptions } from './pglite-settings.ts';
 
 export interface PgliteDbOptions {
+  /** PostgreSQL's shared_buffers in bytes (EMBEDDED_SHARED_BUFFERS). */
+  sharedBuffers?: number;
   /** Sees every sync (and write) the database makes under `dataDir`: tests of durability. */
   diskObserver?: DiskObserver;
 }
 
-/**
- * PGlite's own start parameters without `-F` (fsync off): with it PostgreSQL never asks for a
- * sync, whatever the file system does. The rest are PGlite's (single-user mode, no workers).
- */
-const START_PARAMS = PGlite.defaultStartParams.filter((param) => param !== '-F');
-
 /** The embedded database: PostgreSQL compiled to WASM, data under `dataDir` (memory when undefined). */
 export async function openPgliteDb(dataDir: string | undefined, options: PgliteDbOptions = {}): Promise<Db> {
+  const sharedBuffers = options.sharedBuffers ?? DEFAULT_EMBEDDED_SHARED_BUFFERS;
   let pglite: PGlite;
   if (dataDir === undefined) {
-    pglite = await PGlite.create({ startParams: START_PARAMS });
+    pglite = await PGlite.create(startOptions(sharedBuffers));
   } else {
-    mkdirSync(dataDir, { recursive: true });
-    const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
-    pglite = await PGlite.create({ fs: new DurableNodeFS(dataDir, options.diskObserver), startParams: START_PARAMS });
-    if (fresh) syncTree(dataDir);
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await createPgliteDatabase(dataDir, sharedBuffers);
+    pglite = await PGlite.create({ ...startOptions(sharedBuffers), fs: new DurableNodeFS(dataDir, options.diskObserver) });
   }
 
   const wrap = (runner: Pick<PGlite, 'query'>): Sql => ({

@@ -108,20 +108,21 @@ export class DurableNodeFS extends NodeFS {
   }
 }
 
+/** fsync of one file or directory, by path. */
+export function syncPath(target: string): void {
+  const fd = openSync(target, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * fsyncs every file and directory under `root`, and `root`'s parent: what initdb does at its end.
- * PGlite runs initdb in a second WASM instance whose syncs do not reach the disk, so a freshly
- * created database is synced from here once, before it answers anything.
+ * fsyncs every file and directory under `root`, and `root`'s parent: what initdb does at its end
+ * (PGlite's initdb runs in WASM instances whose syncs do not reach the disk).
  */
 export function syncTree(root: string): void {
-  const syncPath = (target: string) => {
-    const fd = openSync(target, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  };
   const visit = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const target = path.join(dir, entry.name);
