@@ -43,6 +43,24 @@ describe('filesystem storage', () => {
     assert.deepEqual(await readdir(join(root, 'a', 'org', 'NETH-1')), []);
   });
 
+  it('syncs the data, its sidecar and every directory it changed before the put resolves', async () => {
+    const synced: string[] = [];
+    const storage = createFilesystemStorage(join(root, 'synced'), { onSynced: (path) => synced.push(path) });
+    const put = storage.put('org/NETH-2/0191.tar.xz', bodyOf(randomBytes(2000)), { ...PUT, expectedSize: 2000, maxSize: 5000 });
+    await put;
+    const dir = join(root, 'synced', 'org', 'NETH-2');
+    assert.equal(synced.length, 6, synced.join('\n'));
+    assert.match(synced[0]!, /\/\.0191\.tar\.xz\.[0-9a-f-]{36}\.tmp$/, 'the data, under its temporary name');
+    assert.equal(synced[1], `${synced[0]}.meta`, 'then its sidecar');
+    // Then, after both renames, the directory holding them and each one mkdir created above it.
+    assert.deepEqual(synced.slice(2), [dir, join(root, 'synced', 'org'), join(root, 'synced'), root]);
+    assert.deepEqual((await readdir(dir)).sort(), ['.0191.tar.xz.meta.json', '0191.tar.xz']);
+
+    synced.length = 0;
+    await storage.put('org/NETH-2/0192.tar.xz', bodyOf(randomBytes(10)), { ...PUT, expectedSize: 10, maxSize: 5000 });
+    assert.deepEqual(synced.slice(2), [dir], 'an existing directory: only it');
+  });
+
   it('leaves no temporary files behind after failed uploads', async () => {
     const storage = createFilesystemStorage(join(root, 'b'));
     const data = randomBytes(200_000);

@@ -28,10 +28,17 @@ import {
  * A put writes and fsyncs a temporary file in the target directory, writes the sidecar the same
  * way, renames the sidecar and then the data into place and fsyncs the directory: a key is
  * either absent or complete, even across a crash. A crash can leave a temporary file or an
- * orphan sidecar behind, never a partial object.
+ * orphan sidecar behind, never a partial object. All of it happens before `put` resolves, so
+ * before the upload's 201.
  */
-export function createFilesystemStorage(root: string): BackupStorage {
+export interface FilesystemStorageOptions {
+  /** Called after each completed fsync (a file, or a directory), with its path: tests of durability. */
+  onSynced?: (path: string) => void;
+}
+
+export function createFilesystemStorage(root: string, options: FilesystemStorageOptions = {}): BackupStorage {
   const rootDir = resolve(root);
+  const synced = options.onSynced ?? (() => {});
 
   const pathOf = (key: string): string => {
     assertValidKey(key);
@@ -69,8 +76,7 @@ export function createFilesystemStorage(root: string): BackupStorage {
           storeFailure = error;
           throw error;
         }
-        // flush: fsync before close; the pipeline settles after the close.
-        out = createWriteStream(tempData, { flags: 'wx', mode: 0o640, flush: true, highWaterMark: 1024 * 1024 });
+        out = createWriteStream(tempData, { flags: 'wx', mode: 0o640, highWaterMark: 1024 * 1024 });
         out.once('error', (error) => {
           firstFailure ??= 'store';
           if (firstFailure === 'store') storeFailure ??= error;
@@ -79,6 +85,9 @@ export function createFilesystemStorage(root: string): BackupStorage {
 
         const stored = measured.result();
         try {
+          // fsync applies to the file, not the descriptor: a fresh one after the stream's close will do.
+          await syncPath(tempData, 'r+');
+          synced(tempData);
           const record = {
             version: 1,
             size: stored.size,
@@ -88,11 +97,12 @@ export function createFilesystemStorage(root: string): BackupStorage {
             storedAt: new Date().toISOString(),
           };
           await writeFileSynced(tempSidecar, `${JSON.stringify(record, null, 2)}\n`);
+          synced(tempSidecar);
           await rename(tempSidecar, sidecar);
           sidecarInPlace = true;
           await rename(tempData, path);
           dataInPlace = true;
-          await syncDirectories(dir, createdDir);
+          for (const path of await syncDirectories(dir, createdDir)) synced(path);
         } catch (error) {
           storeFailure = error;
           throw error;
@@ -226,8 +236,9 @@ async function writeFileSynced(path: string, content: string): Promise<void> {
 /**
  * Makes the renames and any newly created directories durable: fsync of the target directory,
  * and of each parent whose entry list gained a directory (from the first one mkdir created).
+ * Answers the directories synced.
  */
-async function syncDirectories(dir: string, firstCreated: string | undefined): Promise<void> {
+async function syncDirectories(dir: string, firstCreated: string | undefined): Promise<string[]> {
   const dirs = [dir];
   if (firstCreated !== undefined) {
     for (let current = dir; current !== dirname(firstCreated) && current !== dirname(current); ) {
@@ -235,16 +246,25 @@ async function syncDirectories(dir: string, firstCreated: string | undefined): P
       dirs.push(current);
     }
   }
+  const synced: string[] = [];
   for (const path of dirs) {
-    const handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY);
     try {
-      await handle.sync().catch((error: unknown) => {
-        // Some filesystems cannot fsync a directory; the rename itself has happened.
-        if (!isCode(error, 'EINVAL') && !isCode(error, 'EISDIR') && !isCode(error, 'ENOTSUP')) throw error;
-      });
-    } finally {
-      await handle.close();
+      await syncPath(path, constants.O_RDONLY | constants.O_DIRECTORY);
+      synced.push(path);
+    } catch (error) {
+      // Some filesystems cannot fsync a directory; the rename itself has happened.
+      if (!isCode(error, 'EINVAL') && !isCode(error, 'EISDIR') && !isCode(error, 'ENOTSUP')) throw error;
     }
+  }
+  return synced;
+}
+
+async function syncPath(path: string, flags: string | number): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
