@@ -10,8 +10,9 @@ export const BASELINE_WASM_FLAG = '--liftoff-only';
  * Why: V8 optimizes WASM functions once they are hot, and optimizing PostgreSQL's parser
  * (raw_parser, 105 kB of WASM) takes about 600 MB of compiler memory for half a second (its
  * Turboshaft graph; measured with --turbo-stats-wasm). That alone put the process's peak near
- * 1.2 GB, and what it left behind in the allocator ~90 MB more at idle. Baseline code costs
- * about 15 % more CPU per heartbeat (ADR 0010). V8 flags cannot be changed once V8 runs, nor
+ * 1.2 GB, and what it left behind in the allocator ~90 MB more at idle. Baseline code makes a
+ * statement about twice as slow: heartbeats keep their throughput (larger batches), inventory
+ * ingest loses about a quarter (ADR 0011). V8 flags cannot be changed once V8 runs, nor
  * passed in NODE_OPTIONS, hence the restart; `node src/main.ts` and `npm start` both get it.
  * Platforms without process.execve keep the optimizer.
  */
