@@ -107,6 +107,8 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
     progress(`${DB_LABEL[db]}: processed; idle ${options.idleSeconds} s again`);
     await sleep(options.idleSeconds * 1000);
     const after = rssOf(muster.pid);
+    const afterMetrics = (await scrapeMetrics(muster.url)).samples;
+    const heap = `${mib(afterMetrics.get('nodejs_heap_size_used_bytes'))} used of ${mib(afterMetrics.get('nodejs_heap_size_total_bytes'))}, external ${mib(afterMetrics.get('nodejs_external_memory_bytes'))}`;
     const pool = (samples: Map<string, number>, name: string) => samples.get(`muster_bounded_memory_bytes{pool="${name}"}`);
 
     const info = machineInfo();
@@ -129,6 +131,7 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
           ['request bodies in flight at the end of sending', mib(pool(bodiesPeak, 'request_bodies_in_flight')) === 'n/a' ? '0' : mib(pool(bodiesPeak, 'request_bodies_in_flight'))],
           ['RSS once processed', mib(processed)],
           [`RSS ${options.idleSeconds} s later`, mib(after)],
+          ['of which V8 heap (then)', heap],
         ],
       ),
     ].join('\n');
