@@ -13,7 +13,7 @@ function basic(user: string, password: string, scheme = 'Basic'): string {
 }
 
 /** One registered system in a fake store that counts its reads, and a db that hands out the invalidation listener. */
-function setUp(cacheTtlSeconds = 600, verifySecret?: typeof verifySystemSecret) {
+function setUp(cacheTtlSeconds = 600, verifySecret?: typeof verifySystemSecret, failureFloorMs = 0) {
   const generated = generateSystemSecret();
   const credentials: SystemCredentials = {
     id: '00000000-0000-4000-8000-000000000001',
@@ -41,7 +41,7 @@ function setUp(cacheTtlSeconds = 600, verifySecret?: typeof verifySystemSecret) 
       return Promise.resolve();
     },
   } as unknown as Db;
-  const authenticator = createSystemAuthenticator({ db, store, systemKeyPrefix: 'NETH', cacheTtlSeconds, cacheSize: 100, ...(verifySecret ? { verifySecret } : {}) });
+  const authenticator = createSystemAuthenticator({ db, store, systemKeyPrefix: 'NETH', cacheTtlSeconds, cacheSize: 100, failureFloorMs, ...(verifySecret ? { verifySecret } : {}) });
   return { authenticator, credentials, secret: generated.secret, reads: () => reads, listeners };
 }
 
@@ -170,5 +170,21 @@ describe('system authenticator timing', () => {
     }
     assert.equal(checked[0], null, 'an unknown key is verified against the decoy');
     assert.equal(await statusOf(authenticator.authenticate(basic(SYSTEM_KEY, secret))), 200);
+  });
+
+  it('answers a failure that reached the database no sooner than the failure floor, and valid credentials at once', async () => {
+    const floor = 40;
+    const { authenticator, secret } = setUp(0, undefined, floor);
+    const unknownKey = SYSTEM_KEY.replace(/.$/, (c) => (c === 'F' ? 'E' : 'F'));
+    const wrongSecret = `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`;
+    for (const header of [basic(unknownKey, secret), basic(SYSTEM_KEY, wrongSecret)]) {
+      const started = performance.now();
+      assert.equal(await statusOf(authenticator.authenticate(header)), 401);
+      // Timers may fire up to a millisecond early; a lower bound only, never a speed goal.
+      assert.ok(performance.now() - started >= floor - 1, 'not answered before the floor');
+    }
+    const started = performance.now();
+    assert.equal(await statusOf(authenticator.authenticate(basic(SYSTEM_KEY, secret))), 200);
+    assert.ok(performance.now() - started < floor, 'valid credentials are not delayed');
   });
 });

@@ -32,7 +32,20 @@ export interface SystemAuthenticatorOptions {
   cacheSize: number;
   /** The secret check (verifySystemSecret); replaceable so a test can see it run for every failure. */
   verifySecret?: typeof verifySystemSecret;
+  /** Shortest time a failure after the database lookup takes to answer (default FAILURE_FLOOR_MS). */
+  failureFloorMs?: number;
 }
+
+/**
+ * A failed authentication that reached the database is answered no sooner than this after it
+ * began. Looking up an existing system costs the database a little more than an unknown key (on
+ * PGlite about 16 µs: fetching and converting the row), which a patient client could measure to
+ * tell which keys exist; waiting until a fixed moment far beyond that hides it (and slows
+ * guessing), while valid credentials are never delayed.
+ */
+export const FAILURE_FLOOR_MS = 5;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * HTTP Basic authentication of appliances (`system_key:system_secret`), with the messages the
@@ -81,12 +94,27 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
     return hash('sha256', authorization, 'base64');
   }
 
+  const failureFloorMs = options.failureFloorMs ?? FAILURE_FLOOR_MS;
+
+  /** verifyAgainstDatabase, its 401s answered no sooner than the failure floor. */
   async function verify(authorization: string, systemKey: string, secret: string): Promise<AuthenticatedSystem> {
-    // Malformed keys and secrets never reach the database.
+    // Malformed keys and secrets never reach the database: nothing there to hide.
     if (!keyPattern.test(systemKey)) throw invalidCredentialsError();
     const parsed = parseSystemSecret(secret);
     if (!parsed) throw invalidCredentialsError();
+    const started = performance.now();
+    try {
+      return await verifyAgainstDatabase(authorization, systemKey, parsed);
+    } catch (error) {
+      if (error instanceof UnauthorizedError) {
+        const left = failureFloorMs - (performance.now() - started);
+        if (left > 0) await sleep(Math.ceil(left));
+      }
+      throw error;
+    }
+  }
 
+  async function verifyAgainstDatabase(authorization: string, systemKey: string, parsed: NonNullable<ReturnType<typeof parseSystemSecret>>): Promise<AuthenticatedSystem> {
     const readGeneration = generation;
     let credentials: SystemCredentials | null;
     try {
