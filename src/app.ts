@@ -60,6 +60,7 @@ import { installJsonBodyLimits } from './http/json-limits.ts';
 import { parseQueryString, refuseNulInUrl, stripBasePath } from './http/url.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { createMetrics } from './metrics/metrics.ts';
+import { createIdleHeapCollector, fullGarbageCollection, utilizationSinceLastReading } from './memory/idle-heap-collector.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 
 export interface MusterOptions {
@@ -279,6 +280,12 @@ export async function createMuster(options: MusterOptions) {
     });
   });
 
+  const idleCollector = createIdleHeapCollector({
+    collect: fullGarbageCollection(),
+    heapUsed: () => process.memoryUsage().heapUsed,
+    utilization: utilizationSinceLastReading(),
+    logger,
+  });
   let started = false;
 
   return {
@@ -322,11 +329,14 @@ export async function createMuster(options: MusterOptions) {
       }
       await app.ready();
       if (config.roles.has('scheduler')) scheduler.start();
+      // Every node, whatever its roles: any of them may parse large inventories.
+      idleCollector.start();
       started = true;
     },
 
     /** Stops taking requests, answers those in flight (their heartbeats flushed), stops periodic work. */
     async stop(): Promise<void> {
+      idleCollector.stop();
       // Requests in flight finish; keep-alive connections are closed as soon as they fall idle
       // (the server only closes those idle at the moment it stops listening).
       const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
