@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import {
   cpuSeconds,
+  cpuSecondsOfCommand,
   createScratchDatabase,
   DB_LABEL,
   fmt,
@@ -39,7 +40,7 @@ import {
   type DbKind,
   type Samples,
 } from './lib.ts';
-import { cpuSecondsOfCommand, runWrk } from './wrk.ts';
+import { runWrk } from './wrk.ts';
 
 export type LoadGenerator = 'wrk' | 'autocannon';
 

@@ -323,11 +323,37 @@ export function machineBusySeconds(): number | undefined {
   }
 }
 
-/** VmHWM (peak resident set size since start) in bytes, or undefined. */
-export function peakRssFromProc(pid: number): number | undefined {
+/** A size line of /proc/<pid>/status (VmHWM, VmRSS, …) in bytes, or undefined. */
+function statusBytes(pid: number, field: string): number | undefined {
   try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmHWM (peak resident set size since start) in bytes, or undefined. */
+export const peakRssFromProc = (pid: number): number | undefined => statusBytes(pid, 'VmHWM');
+
+/** VmRSS (resident set size now) in bytes, or undefined. */
+export const rssFromProc = (pid: number): number | undefined => statusBytes(pid, 'VmRSS');
+
+/** CPU seconds of every process whose command name is one of `names` (e.g. `postgres`), summed. */
+export function cpuSecondsOfCommand(names: readonly string[]): number | undefined {
+  try {
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let comm: string;
+      try {
+        comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (names.includes(comm)) total += cpuSeconds(Number(entry)) ?? 0;
+    }
+    return total;
   } catch {
     return undefined;
   }

@@ -5,7 +5,6 @@
  * once. Reports the answers by status, the peak RSS while they are sent and processed, the
  * bounded-memory gauges, and RSS once they are processed and the process has been idle a while.
  */
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import {
   createFleet,
@@ -19,6 +18,7 @@ import {
   onCleanup,
   peakRssFromProc,
   progress,
+  rssFromProc,
   scrapeMetrics,
   sleep,
   startMuster,
@@ -33,15 +33,6 @@ export interface MemoryBenchOptions {
   keys: number;
   connections: number;
   idleSeconds: number;
-}
-
-function rssOf(pid: number): number | undefined {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** An inventory of `keys` small keys, about 22.5 bytes of JSON each, different for every `serial`. */
@@ -76,11 +67,11 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
     const startPeak = peakRssFromProc(muster.pid);
     progress(`${DB_LABEL[db]}: started (peak RSS ${mib(startPeak)}); idle ${options.idleSeconds} s`);
     await sleep(options.idleSeconds * 1000);
-    const idle = rssOf(muster.pid);
+    const idle = rssFromProc(muster.pid);
     const fleet = await createFleet(muster, options.connections);
 
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(muster.pid) ?? 0)), 200);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssFromProc(muster.pid) ?? 0)), 200);
     const statuses = new Map<number, number>();
     let next = 0;
     const started = performance.now();
@@ -103,10 +94,10 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
     const processSeconds = await waitUntilProcessed(muster, 30 * 60_000);
     clearInterval(sampler);
     const gauges = (await scrapeMetrics(muster.url)).samples;
-    const processed = rssOf(muster.pid);
+    const processed = rssFromProc(muster.pid);
     progress(`${DB_LABEL[db]}: processed; idle ${options.idleSeconds} s again`);
     await sleep(options.idleSeconds * 1000);
-    const after = rssOf(muster.pid);
+    const after = rssFromProc(muster.pid);
     const afterMetrics = (await scrapeMetrics(muster.url)).samples;
     const heap = `${mib(afterMetrics.get('nodejs_heap_size_used_bytes'))} used of ${mib(afterMetrics.get('nodejs_heap_size_total_bytes'))}, external ${mib(afterMetrics.get('nodejs_external_memory_bytes'))}`;
     const pool = (samples: Map<string, number>, name: string) => samples.get(`muster_bounded_memory_bytes{pool="${name}"}`);

@@ -5,11 +5,10 @@
  * JSON at the end.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { cpuSeconds, machineBusySeconds, makeTempDir, type Credentials } from './lib.ts';
+import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds, makeTempDir, type Credentials } from './lib.ts';
 
 const run = promisify(execFile);
 
@@ -56,7 +55,6 @@ local threads = 0
 function setup(thread)
   thread:set("offset", threads)
   threads = threads + 1
-  thread:set("step", 0)
 end
 function init(args)
   step = tonumber(args[1])
@@ -80,26 +78,6 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(99), latency.max))
 end
 `;
-}
-
-/** CPU seconds of every process whose command name is one of `names` (e.g. `postgres`), summed. */
-export function cpuSecondsOfCommand(names: readonly string[]): number | undefined {
-  try {
-    let total = 0;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let comm: string;
-      try {
-        comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      } catch {
-        continue;
-      }
-      if (names.includes(comm)) total += cpuSeconds(Number(entry)) ?? 0;
-    }
-    return total;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface WrkOptions {

@@ -206,7 +206,7 @@ export async function createMuster(options: MusterOptions) {
   installErrorHandling(app, config.apiMaxRequestSize);
   const bodyBudget = createBodyBudget(config.apiMaxInFlightSize);
   bodyBudget.install(app);
-  metrics.addMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.memory() }));
+  metrics.setMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.memory() }));
   // Hostile input is refused here, for every route, before it reaches a route or the database.
   installJsonBodyLimits(app, config.apiJsonLimits);
   app.addHook('onRequest', refuseNulInUrl);

@@ -15,9 +15,8 @@ export function createMetrics() {
 
   let countSystemsByStatus: StatusCounter | undefined;
   let readJobStatus: JobStatusReader | undefined;
-  const memoryReaders: MemoryReader[] = [];
+  let readMemory: MemoryReader = () => ({});
   let countSetAside: (() => Promise<number>) | undefined;
-  const memoryPools = () => Object.assign({}, ...memoryReaders.map((read) => read())) as ReturnType<MemoryReader>;
   // Counting a large fleet takes a while (about half a second for a million systems on
   // PostgreSQL); scrapes within STATUS_COUNT_MAX_AGE_MS of each other share one count.
   let lastCount: { at: number; counts: Promise<Record<string, number>> } | undefined;
@@ -111,7 +110,7 @@ export function createMetrics() {
       labelNames: ['pool'] as const,
       registers: [registry],
       collect() {
-        for (const [pool, { used }] of Object.entries(memoryPools())) this.set({ pool }, used);
+        for (const [pool, { used }] of Object.entries(readMemory())) this.set({ pool }, used);
       },
     }),
     boundedMemoryLimit: new Gauge({
@@ -120,7 +119,7 @@ export function createMetrics() {
       labelNames: ['pool'] as const,
       registers: [registry],
       collect() {
-        for (const [pool, { limit }] of Object.entries(memoryPools())) this.set({ pool }, limit);
+        for (const [pool, { limit }] of Object.entries(readMemory())) this.set({ pool }, limit);
       },
     }),
     inventorySetAside: new Gauge({
@@ -138,9 +137,9 @@ export function createMetrics() {
     setSetAsideCounter(counter: () => Promise<number>): void {
       countSetAside = counter;
     },
-    /** Adds pools to the bounded-memory gauges. */
-    addMemoryReader(reader: MemoryReader): void {
-      memoryReaders.push(reader);
+    /** Supplies the pools of the bounded-memory gauges, read at each scrape. */
+    setMemoryReader(reader: MemoryReader): void {
+      readMemory = reader;
     },
     setJobStatusReader(reader: JobStatusReader): void {
       readJobStatus = reader;

@@ -7,6 +7,7 @@ import { captureLogs } from '../../../test/helpers/log-capture.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
 import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { ManualClock } from '../../clock/clock.ts';
+import { eventually } from '../../../test/helpers/eventually.ts';
 
 interface LogLine {
   level: number;
@@ -37,14 +38,6 @@ for (const kind of databaseKinds()) {
     const api = (url: string) => t.muster.app.inject({ method: 'GET', url, headers: adminHeaders });
     const failedUploads = async (systemId: string) =>
       (await database.db.query<{ id: string; error: string }>('SELECT id, error FROM inventory_failed_uploads WHERE system_id = $1', [systemId])).rows;
-
-    async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-      for (let attempt = 0; attempt < 200; attempt++) {
-        if (await check()) return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.fail(`timed out waiting for ${what}`);
-    }
 
     /** Stores a waiting inventory as an earlier Muster accepted it: nested `levels` deep, beyond what the diff can handle. */
     async function storeDeepUpload(systemId: string, levels: number): Promise<string> {
@@ -77,7 +70,6 @@ for (const kind of databaseKinds()) {
       );
       assert.deepEqual(await failedUploads(system.id), []);
       assert.equal((await api(`/api/v1/systems/${system.id}/inventory/set-aside`)).statusCode, 404);
-      await t.muster.jobs.recount();
       const queue = (await api('/api/v1/jobs')).json().queues.find((entry: { name: string }) => entry.name === 'inventory.process');
       assert.deepEqual([queue.queued, queue.dead], [0, 0], 'nothing left to retry');
     });
@@ -103,7 +95,6 @@ for (const kind of databaseKinds()) {
       const line = logged().find((entry) => entry.systemId === system.id && entry.uploadId === deepId);
       assert.equal(line?.level, 50, 'logged at error');
       assert.match(line.msg, /set aside/);
-      await t.muster.jobs.recount();
       const queue = (await api('/api/v1/jobs')).json().queues.find((entry: { name: string }) => entry.name === 'inventory.process');
       assert.deepEqual([queue.queued, queue.dead], [0, 0], 'nothing left to retry');
       const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json();

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/db.ts';
 import { ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
@@ -44,8 +45,6 @@ export interface SystemAuthenticatorOptions {
  * guessing), while valid credentials are never delayed.
  */
 export const FAILURE_FLOOR_MS = 5;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * HTTP Basic authentication of appliances (`system_key:system_secret`), with the messages the
