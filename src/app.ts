@@ -11,10 +11,10 @@ import { tryAdvisoryXactLock, type Db } from './db/db.ts';
 import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainEmbeddedDatabase } from './db/maintenance.ts';
 import { AppError } from './errors/errors.ts';
 import { dashboardRoutes } from './features/dashboard/dashboard-routes.ts';
-import { healthRoutes, VERSION } from './features/health/health-routes.ts';
-import { healthScoreRoutes } from './features/health-score/health-score-routes.ts';
-import { createHealthService } from './features/health-score/health-service.ts';
-import { createHealthStore } from './features/health-score/health-store.ts';
+import { probesRoutes, VERSION } from './features/probes/probes-routes.ts';
+import { healthScoreRoutes } from './features/health-scores/health-scores-routes.ts';
+import { createHealthService } from './features/health-scores/health-scores-service.ts';
+import { createHealthStore } from './features/health-scores/health-scores-store.ts';
 import { createHeartbeatBatcher } from './features/heartbeats/heartbeat-batcher.ts';
 import { heartbeatsRoutes } from './features/heartbeats/heartbeats-routes.ts';
 import { applyGlobalThresholds } from './features/liveness/global-thresholds.ts';
@@ -25,7 +25,7 @@ import { createLivenessStore } from './features/liveness/liveness-store.ts';
 import { createOrganizationsService } from './features/organizations/organizations-service.ts';
 import { organizationsRoutes } from './features/organizations/organizations-routes.ts';
 import { createOrganizationsStore } from './features/organizations/organizations-store.ts';
-import { summaryRoutes } from './features/summary/summary-routes.ts';
+import { fleetSummaryRoutes } from './features/fleet-summary/fleet-summary-routes.ts';
 import { loadChangeRules } from './features/inventory/diff/change-rules.ts';
 import { inventoryIngestRoutes } from './features/inventory/inventory-ingest-routes.ts';
 import { createInventoryQueries } from './features/inventory/inventory-queries.ts';
@@ -33,14 +33,14 @@ import { createInventoryRetention } from './features/inventory/inventory-retenti
 import { inventoryRoutes } from './features/inventory/inventory-routes.ts';
 import { createInventoryService, INVENTORY_BATCH_MAX_BYTES, INVENTORY_JOB_BATCH_SIZE, INVENTORY_QUEUE } from './features/inventory/inventory-service.ts';
 import { jobsRoutes } from './features/jobs/jobs-routes.ts';
-import { createJobQueue } from './jobs/job-queue.ts';
+import { createJobQueue } from './queue/job-queue.ts';
 import { loadAlertRules } from './features/alerts/alert-rules.ts';
 import { alertsRoutes } from './features/alerts/alerts-routes.ts';
 import { createAlertsService } from './features/alerts/alerts-service.ts';
 import { createAlertsStore } from './features/alerts/alerts-store.ts';
-import { createAlertDeliveries } from './features/alerts/alert-deliveries.ts';
+import { createAlertDeliveries } from './features/alerts/deliveries-service.ts';
 import { alertmanagerProxyRoutes } from './features/alerts/alertmanager-proxy-routes.ts';
-import { DELIVERY_QUEUE, type DeliveryJob } from './features/alerts/alert-delivery.ts';
+import { DELIVERY_QUEUE, type DeliveryJob } from './features/alerts/delivery-payloads.ts';
 import { createWebhooksStore, type WebhooksStore } from './features/alerts/webhooks-store.ts';
 import { backupsAdminRoutes } from './features/backups/backups-admin-routes.ts';
 import { backupsRoutes } from './features/backups/backups-routes.ts';
@@ -244,7 +244,7 @@ export async function createMuster(options: MusterOptions) {
     errorResponseBuilder: (_request, context) => new AppError(429, 'rate limit exceeded', { retry_after_seconds: Math.ceil(context.ttl / 1000) }),
   });
 
-  await app.register(healthRoutes(db, () => jobs.healthy()));
+  await app.register(probesRoutes(db, () => jobs.healthy()));
   // Without the api role a node only runs jobs and periodic tasks, answering health and metrics.
   if (config.roles.has('api')) {
     await app.register(applianceSystemsRoutes(systems, authenticator, config.registerRateLimitPerMinute));
@@ -261,7 +261,7 @@ export async function createMuster(options: MusterOptions) {
         await api.register(organizationsRoutes(organizations));
         await api.register(systemsRoutes(systems));
         await api.register(livenessRoutes(livenessStore, systems));
-        await api.register(summaryRoutes(systemsStore, inventoryQueries, clock));
+        await api.register(fleetSummaryRoutes(systemsStore, inventoryQueries, clock));
         await api.register(inventoryRoutes(inventoryQueries, systems, clock));
         await api.register(jobsRoutes(jobs));
         await api.register(alertsRoutes(alertsStore, systems));

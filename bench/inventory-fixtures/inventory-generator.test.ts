@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extractInventorySummary } from '../../src/features/inventory/summary/inventory-summary.ts';
+import { extractSystemIdentity } from '../../src/features/inventory/system-identity/system-identity.ts';
 import {
   createInventoryGenerator,
   fixture,
@@ -136,7 +136,7 @@ describe('fixture', () => {
     });
 
     it(`summarizes the ${flavour} example`, () => {
-      const summary = extractInventorySummary(fixture(flavour));
+      const summary = extractSystemIdentity(fixture(flavour));
       assert.equal(summary.type, expected[flavour].type);
       assert.ok(summary.version && summary.os, JSON.stringify(summary));
       if (expected[flavour].addresses) assert.ok(summary.fqdn && summary.ipv4Address && summary.ipv6Address, JSON.stringify(summary));

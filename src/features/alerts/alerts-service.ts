@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock/clock.ts';
 import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { alertRuleForChange, type AlertRules } from './alert-rules.ts';
-import type { AlertDeliveries } from './alert-deliveries.ts';
+import type { AlertDeliveries } from './deliveries-service.ts';
 import type { AlertsStore, NewAlert } from './alerts-store.ts';
 
 /** How long an alert about one change stays firing. */

@@ -4,7 +4,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
 import type { OrganizationsService } from '../organizations/organizations-service.ts';
-import type { AlertDeliveries } from './alert-deliveries.ts';
+import type { AlertDeliveries } from './deliveries-service.ts';
 import type { Webhook, WebhooksStore } from './webhooks-store.ts';
 
 const WebhookSchema = Type.Object({

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db, Sql } from '../../db/db.ts';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '../../errors/errors.ts';
-import type { JobQueue } from '../../jobs/job-queue.ts';
+import type { JobQueue } from '../../queue/job-queue.ts';
 import { SizeMismatchError, TooLargeError, type BackupStorage } from './storage/backup-storage.ts';
 import type { Backup, BackupsStore } from './backups-store.ts';
 

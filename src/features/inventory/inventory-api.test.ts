@@ -331,7 +331,7 @@ for (const kind of databaseKinds()) {
       }
       const stored = await database.db.query('SELECT 1 FROM inventory_uploads WHERE system_id = ANY($1::uuid[])', [ids]);
       assert.equal(stored.rows.length, 4, 'every acknowledged inventory is stored');
-      // pg-boss's job table (its shape is pinned by src/jobs/job-queue.test.ts).
+      // pg-boss's job table (its shape is pinned by src/queue/job-queue.test.ts).
       const { rows: current } = await database.db.query<{ schema: string }>('SELECT current_schema() AS schema');
       const jobSchema = kind === 'pglite' ? 'pgboss' : `${current[0]!.schema}_jobs`;
       const waiting = await database.db.query<{ singleton_key: string }>(

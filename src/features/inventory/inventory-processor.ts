@@ -9,7 +9,7 @@ import { diffInventories } from './diff/inventory-diff.ts';
 import { diffKey, inventoryWrites as writes, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
 import { failedUploadWrites } from './failed-uploads-store.ts';
 import { parsedSizeOf } from './snapshot-cache.ts';
-import { extractInventorySummary } from './summary/inventory-summary.ts';
+import { extractSystemIdentity } from './system-identity/system-identity.ts';
 
 /** Waiting inventories processed per transaction; more are taken by the next round. */
 const UPLOADS_PER_TRANSACTION = 200;
@@ -145,7 +145,7 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
           previous = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, size: upload.size, data };
         }
         const newest = systemUploads.at(-1)!;
-        summaries.push({ systemId, summary: extractInventorySummary(dataOf(newest.id)), lastInventoryAt: newest.receivedAt });
+        summaries.push({ systemId, summary: extractSystemIdentity(dataOf(newest.id)), lastInventoryAt: newest.receivedAt });
         if (previous) stored.push({ systemId, recordId: previous.id, data: previous.data, size: previous.size });
       }
 

@@ -5,7 +5,7 @@ import { isDataError } from '../../db/database-errors.ts';
 import type { Db } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
 import { findJsonLimitViolation, type JsonLimits } from '../../http/json-limits.ts';
-import type { JobQueue } from '../../jobs/job-queue.ts';
+import type { JobQueue } from '../../queue/job-queue.ts';
 import type { AlertsService } from '../alerts/alerts-service.ts';
 import { inventoryHash } from './diff/canonical-json.ts';
 import type { ChangeRules } from './diff/change-rules.ts';

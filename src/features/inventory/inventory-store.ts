@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/db.ts';
-import type { JobInsertStatement } from '../../jobs/job-queue.ts';
-import type { InventorySummary } from './summary/inventory-summary.ts';
+import type { JobInsertStatement } from '../../queue/job-queue.ts';
+import type { SystemIdentity } from './system-identity/system-identity.ts';
 
 export interface InventoryUpload {
   id: string;
@@ -256,7 +256,7 @@ export const inventoryWrites = {
    * Sets each system's summary fields from its newest inventory. Rows are locked in id order, as
    * ingest locks them, so the two cannot deadlock.
    */
-  async updateSummaries(tx: Sql, summaries: readonly { systemId: string; summary: InventorySummary; lastInventoryAt: Date }[]): Promise<void> {
+  async updateSummaries(tx: Sql, summaries: readonly { systemId: string; summary: SystemIdentity; lastInventoryAt: Date }[]): Promise<void> {
     if (summaries.length === 0) return;
     const column = <T>(pick: (entry: (typeof summaries)[number]) => T) => summaries.map(pick);
     await tx.query(

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock/clock.ts';
 import { computeAvailability, type Availability } from './availability.ts';
 import { computeHealthScore, HEALTH_WINDOW_MS, type HealthInputs, type HealthScore } from './health-score.ts';
-import type { HealthStore } from './health-store.ts';
+import type { HealthStore } from './health-scores-store.ts';
 
 export interface SystemHealth extends HealthScore {
   systemId: string;

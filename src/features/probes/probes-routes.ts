@@ -26,7 +26,7 @@ const HealthAnswer = Type.Object({
  * database does not answer within `timeoutMs` or the job runner is unhealthy. Both are checked
  * afresh at each request, so it is 200 again as soon as the database is back.
  */
-export function healthRoutes(db: Db, jobsHealthy: () => Promise<boolean>, timeoutMs = 2000): FastifyPluginAsyncTypebox {
+export function probesRoutes(db: Db, jobsHealthy: () => Promise<boolean>, timeoutMs = 2000): FastifyPluginAsyncTypebox {
   async function within(check: () => Promise<boolean>): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { genericInventory } from '../diff/sample-inventories.ts';
-import { extractInventorySummary, SUMMARY_MAX_LENGTH, type InventorySummary } from './inventory-summary.ts';
+import { extractSystemIdentity, SUMMARY_MAX_LENGTH, type SystemIdentity } from './system-identity.ts';
 
-const EMPTY: InventorySummary = { fqdn: null, ipv4Address: null, ipv6Address: null, version: null, os: null, type: null };
+const EMPTY: SystemIdentity = { fqdn: null, ipv4Address: null, ipv6Address: null, version: null, os: null, type: null };
 
 /** Shaped like NS8's print-phonehome output, with the node fields My's collect reads (see README). */
 const ns8Facts = {
@@ -83,11 +83,11 @@ const seedMinimum = {
 const seedFull = genericInventory();
 
 const parse = (json: string) => JSON.parse(json) as Record<string, unknown>;
-const summarize = (value: unknown) => extractInventorySummary(value as Record<string, unknown>);
+const summarize = (value: unknown) => extractSystemIdentity(value as Record<string, unknown>);
 
-describe('extractInventorySummary: NethServer 8 facts', () => {
+describe('extractSystemIdentity: NethServer 8 facts', () => {
   it('reads the leader node, whatever the key order', () => {
-    assert.deepEqual(extractInventorySummary(ns8Facts), {
+    assert.deepEqual(extractSystemIdentity(ns8Facts), {
       fqdn: 'node1.acme.example',
       ipv4Address: '10.5.0.11',
       ipv6Address: '2001:db8:5::11',
@@ -103,7 +103,7 @@ describe('extractInventorySummary: NethServer 8 facts', () => {
       nodes: { '3': { version: '3.11.0' }, '1': { version: '3.12.0', distro: { name: 'Debian', version: '12' } } },
       modules: [],
     };
-    assert.deepEqual(extractInventorySummary({ installation: 'nethserver', facts, ipv6_address: '2001:db8::7' }), {
+    assert.deepEqual(extractSystemIdentity({ installation: 'nethserver', facts, ipv6_address: '2001:db8::7' }), {
       fqdn: 'cluster.acme.example',
       ipv4Address: '203.0.113.10',
       ipv6Address: '2001:db8::7',
@@ -115,19 +115,19 @@ describe('extractInventorySummary: NethServer 8 facts', () => {
 
   it('takes the lowest node id when there is neither a flagged leader nor a node 1', () => {
     const facts = { cluster: [], nodes: { '7': { version: '3.1.0' }, '4': { version: '3.0.2' } }, modules: [] };
-    assert.equal(extractInventorySummary({ installation: 'nethserver', facts }).version, '3.0.2');
+    assert.equal(extractSystemIdentity({ installation: 'nethserver', facts }).version, '3.0.2');
   });
 
   it('accepts nodes as an array of objects with ids', () => {
     const facts = { nodes: [{ id: 2, version: '8.3.0' }, { id: 1, version: '8.2.0', fqdn: 'a.example' }], modules: [] };
-    const summary = extractInventorySummary({ installation: 'NethServer ', facts });
+    const summary = extractSystemIdentity({ installation: 'NethServer ', facts });
     assert.equal(summary.version, '8.2.0');
     assert.equal(summary.fqdn, 'a.example');
     assert.equal(summary.type, 'ns8');
   });
 
   it('knows the type even without facts', () => {
-    assert.deepEqual(extractInventorySummary({ installation: 'nethserver', fqdn: 'ns8.example' }), {
+    assert.deepEqual(extractSystemIdentity({ installation: 'nethserver', fqdn: 'ns8.example' }), {
       ...EMPTY,
       fqdn: 'ns8.example',
       type: 'ns8',
@@ -135,9 +135,9 @@ describe('extractInventorySummary: NethServer 8 facts', () => {
   });
 });
 
-describe('extractInventorySummary: NethSecurity facts', () => {
+describe('extractSystemIdentity: NethSecurity facts', () => {
   it('reads the distro as os and version; the facts carry no fqdn or address', () => {
-    assert.deepEqual(extractInventorySummary(nsecFacts), {
+    assert.deepEqual(extractSystemIdentity(nsecFacts), {
       ...EMPTY,
       version: '8.6.0',
       os: 'NethSecurity 8.6.0',
@@ -152,7 +152,7 @@ describe('extractInventorySummary: NethSecurity facts', () => {
       ipv4_address: '198.51.100.7',
       facts: { version: '1.6.0', features: {} },
     };
-    assert.deepEqual(extractInventorySummary(inventory), {
+    assert.deepEqual(extractSystemIdentity(inventory), {
       fqdn: 'fw.acme.example',
       ipv4Address: '198.51.100.7',
       ipv6Address: null,
@@ -163,9 +163,9 @@ describe('extractInventorySummary: NethSecurity facts', () => {
   });
 });
 
-describe('extractInventorySummary: generic shape', () => {
+describe('extractSystemIdentity: generic shape', () => {
   it('summarizes the seed minimum inventory as a NethSecurity system', () => {
-    assert.deepEqual(extractInventorySummary(seedMinimum), {
+    assert.deepEqual(extractSystemIdentity(seedMinimum), {
       fqdn: 'server.example.com',
       ipv4Address: '192.168.1.100',
       ipv6Address: null,
@@ -176,7 +176,7 @@ describe('extractInventorySummary: generic shape', () => {
   });
 
   it('summarizes the seed full example', () => {
-    assert.deepEqual(extractInventorySummary(seedFull), {
+    assert.deepEqual(extractSystemIdentity(seedFull), {
       fqdn: 'server.example.com',
       ipv4Address: '192.168.1.100',
       ipv6Address: '2001:db8::1',
@@ -192,7 +192,7 @@ describe('extractInventorySummary: generic shape', () => {
       public_ip: '203.0.113.99',
       os: { type: 'nextsecurity', name: 'NextSec', release: { full: '8-23.05.2-ns.0.0.1', major: 7 }, family: 'OpenWRT' },
     };
-    assert.deepEqual(extractInventorySummary(legacy), {
+    assert.deepEqual(extractSystemIdentity(legacy), {
       fqdn: 'fw.acme.example',
       ipv4Address: '203.0.113.99',
       ipv6Address: null,
@@ -203,27 +203,27 @@ describe('extractInventorySummary: generic shape', () => {
   });
 
   it('keeps an unknown os.type, lower-cased, and does not take a plain Linux release as the version', () => {
-    const summary = extractInventorySummary({ os: { name: 'Ubuntu', type: 'Linux', release: { full: '24.04' } } });
+    const summary = extractSystemIdentity({ os: { name: 'Ubuntu', type: 'Linux', release: { full: '24.04' } } });
     assert.deepEqual(summary, { ...EMPTY, os: 'Ubuntu 24.04', type: 'linux' });
   });
 
   it('does not repeat a version the os name already ends with, and accepts os as a string', () => {
-    assert.equal(extractInventorySummary({ os: { name: 'Rocky Linux 9.3', version: '9.3' } }).os, 'Rocky Linux 9.3');
-    assert.equal(extractInventorySummary({ os: { name: 'Debian 12', version: '2' } }).os, 'Debian 12 2');
-    assert.equal(extractInventorySummary({ os: '  Alpine Linux 3.20 ' }).os, 'Alpine Linux 3.20');
+    assert.equal(extractSystemIdentity({ os: { name: 'Rocky Linux 9.3', version: '9.3' } }).os, 'Rocky Linux 9.3');
+    assert.equal(extractSystemIdentity({ os: { name: 'Debian 12', version: '2' } }).os, 'Debian 12 2');
+    assert.equal(extractSystemIdentity({ os: '  Alpine Linux 3.20 ' }).os, 'Alpine Linux 3.20');
   });
 
   it('turns a numeric version into text', () => {
-    assert.equal(extractInventorySummary({ version: 8 }).version, '8');
+    assert.equal(extractSystemIdentity({ version: 8 }).version, '8');
   });
 });
 
-describe('extractInventorySummary: odd and hostile input', () => {
+describe('extractSystemIdentity: odd and hostile input', () => {
   it('returns an empty summary for values that are not objects', () => {
     for (const value of [null, undefined, 42, 'inventory', [], [{ fqdn: 'x' }], true]) {
       assert.deepEqual(summarize(value), EMPTY);
     }
-    assert.deepEqual(extractInventorySummary({}), EMPTY);
+    assert.deepEqual(extractSystemIdentity({}), EMPTY);
   });
 
   it('ignores fields of the wrong type', () => {
@@ -235,13 +235,13 @@ describe('extractInventorySummary: odd and hostile input', () => {
       os: { name: ['Rocky'], type: 12, release: 'full' },
       installation: { name: 'nethserver' },
     };
-    assert.deepEqual(extractInventorySummary(garbage), EMPTY);
-    assert.deepEqual(extractInventorySummary({ installation: 'nethserver', facts: [] }), { ...EMPTY, type: 'ns8' });
-    assert.deepEqual(extractInventorySummary({ installation: 'nethsecurity', facts: 'x' }), { ...EMPTY, type: 'nsec' });
+    assert.deepEqual(extractSystemIdentity(garbage), EMPTY);
+    assert.deepEqual(extractSystemIdentity({ installation: 'nethserver', facts: [] }), { ...EMPTY, type: 'ns8' });
+    assert.deepEqual(extractSystemIdentity({ installation: 'nethsecurity', facts: 'x' }), { ...EMPTY, type: 'nsec' });
     const oddNodes = { installation: 'nethserver', facts: { nodes: { '1': 'node', '2': null, '3': [] }, cluster: 7 } };
-    assert.deepEqual(extractInventorySummary(oddNodes), { ...EMPTY, type: 'ns8' });
+    assert.deepEqual(extractSystemIdentity(oddNodes), { ...EMPTY, type: 'ns8' });
     const oddDistro = { installation: 'nethsecurity', facts: { distro: { name: 5, version: {} } } };
-    assert.deepEqual(extractInventorySummary(oddDistro), { ...EMPTY, type: 'nsec' });
+    assert.deepEqual(extractSystemIdentity(oddDistro), { ...EMPTY, type: 'nsec' });
   });
 
   it('accepts only well-formed addresses of the right family', () => {
@@ -259,30 +259,30 @@ describe('extractInventorySummary: odd and hostile input', () => {
       assert.equal(summary.ipv6Address, expected6, `ipv6 ${String(ipv6)}`);
     }
     const badLeader = { installation: 'nethserver', facts: { nodes: { '1': { default_ipv4: 'dhcp', default_ipv6: 'none' } } } };
-    assert.equal(extractInventorySummary(badLeader).ipv4Address, null);
+    assert.equal(extractSystemIdentity(badLeader).ipv4Address, null);
   });
 
   it('trims, strips control characters and caps strings', () => {
     const long = 'a'.repeat(10_000);
-    const summary = extractInventorySummary({ fqdn: `  ${long}  `, version: ' 1.2\u0000.3\n', os: { name: '\t\t' } });
+    const summary = extractSystemIdentity({ fqdn: `  ${long}  `, version: ' 1.2\u0000.3\n', os: { name: '\t\t' } });
     assert.equal(summary.fqdn, 'a'.repeat(SUMMARY_MAX_LENGTH));
     assert.equal(summary.version, '1.2 .3');
     assert.equal(summary.os, null);
-    const longOs = extractInventorySummary({ os: { name: 'x'.repeat(250), version: '9.3.1234567' } }).os;
+    const longOs = extractSystemIdentity({ os: { name: 'x'.repeat(250), version: '9.3.1234567' } }).os;
     assert.equal(longOs?.length, SUMMARY_MAX_LENGTH);
   });
 
   it('never cuts a surrogate pair in half and repairs lone surrogates', () => {
-    const fqdn = extractInventorySummary({ fqdn: `${'a'.repeat(SUMMARY_MAX_LENGTH - 1)}😀` }).fqdn;
+    const fqdn = extractSystemIdentity({ fqdn: `${'a'.repeat(SUMMARY_MAX_LENGTH - 1)}😀` }).fqdn;
     assert.equal(fqdn, 'a'.repeat(SUMMARY_MAX_LENGTH - 1));
-    assert.equal(extractInventorySummary({ fqdn: 'host\uD800.example' }).fqdn, 'host\uFFFD.example');
+    assert.equal(extractSystemIdentity({ fqdn: 'host\uD800.example' }).fqdn, 'host\uFFFD.example');
   });
 
   it('reads own properties only, so prototype names are never mistaken for data', () => {
-    assert.deepEqual(extractInventorySummary({ os: { type: 'constructor' } }), { ...EMPTY, type: 'constructor' });
+    assert.deepEqual(extractSystemIdentity({ os: { type: 'constructor' } }), { ...EMPTY, type: 'constructor' });
     const proto = parse('{"installation":"nethserver","facts":{"nodes":{"__proto__":{"cluster_leader":true,"fqdn":"evil"}}}}');
-    assert.deepEqual(extractInventorySummary(proto), { ...EMPTY, fqdn: 'evil', type: 'ns8' });
-    assert.deepEqual(extractInventorySummary(parse('{"toString":"x","valueOf":"y"}')), EMPTY);
+    assert.deepEqual(extractSystemIdentity(proto), { ...EMPTY, fqdn: 'evil', type: 'ns8' });
+    assert.deepEqual(extractSystemIdentity(parse('{"toString":"x","valueOf":"y"}')), EMPTY);
   });
 
   it('does not throw on hostile objects', () => {

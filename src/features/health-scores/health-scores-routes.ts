@@ -4,7 +4,7 @@ import { NotFoundError } from '../../errors/errors.ts';
 import { MAX_PAGE_SIZE } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
 import type { SystemsService } from '../systems/systems-service.ts';
-import type { SystemHealth, HealthService } from './health-service.ts';
+import type { SystemHealth, HealthService } from './health-scores-service.ts';
 
 const WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 const STATUS_SPAN = Type.Enum(['untracked', 'unknown', 'active', 'warning', 'inactive']);

@@ -10,7 +10,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-export type InventorySummary = {
+export type SystemIdentity = {
   fqdn: string | null;
   ipv4Address: string | null;
   ipv6Address: string | null;
@@ -24,7 +24,7 @@ export const SUMMARY_MAX_LENGTH = 255;
 
 type JsonObject = Record<string, unknown>;
 
-const EMPTY: InventorySummary = { fqdn: null, ipv4Address: null, ipv6Address: null, version: null, os: null, type: null };
+const EMPTY: SystemIdentity = { fqdn: null, ipv4Address: null, ipv6Address: null, version: null, os: null, type: null };
 
 /** os.type / installation values naming a known product; anything else passes through. */
 const PRODUCT_TYPES = new Map<string, string>([
@@ -36,7 +36,7 @@ const PRODUCT_TYPES = new Map<string, string>([
   ['nextsecurity', 'nsec'],
 ]);
 
-export function extractInventorySummary(inventory: Record<string, unknown>): InventorySummary {
+export function extractSystemIdentity(inventory: Record<string, unknown>): SystemIdentity {
   try {
     if (!isObject(inventory)) return { ...EMPTY };
     const installation = text(field(inventory, 'installation'))?.toLowerCase();
@@ -55,7 +55,7 @@ export function extractInventorySummary(inventory: Record<string, unknown>): Inv
 }
 
 /** The documented generic shape, plus the legacy fields older NethServer/NethSecurity inventories used. */
-function fromGeneric(inventory: JsonObject): InventorySummary {
+function fromGeneric(inventory: JsonObject): SystemIdentity {
   const os = field(inventory, 'os');
   const type = productType(field(os, 'type'));
   const releaseFull = numberOrText(path(os, 'release', 'full'));
@@ -72,7 +72,7 @@ function fromGeneric(inventory: JsonObject): InventorySummary {
 }
 
 /** NethServer 8: a cluster; the system is represented by its leader node. */
-function fromNethServerFacts(inventory: JsonObject, facts: JsonObject): InventorySummary {
+function fromNethServerFacts(inventory: JsonObject, facts: JsonObject): SystemIdentity {
   const cluster = field(facts, 'cluster');
   const leader = leaderNode(field(facts, 'nodes'));
   return {
@@ -90,7 +90,7 @@ function fromNethServerFacts(inventory: JsonObject, facts: JsonObject): Inventor
 }
 
 /** NethSecurity: one firewall; its facts carry the distro but (so far) no fqdn or addresses. */
-function fromNethSecurityFacts(inventory: JsonObject, facts: JsonObject): InventorySummary {
+function fromNethSecurityFacts(inventory: JsonObject, facts: JsonObject): SystemIdentity {
   const distro = field(facts, 'distro');
   const version = numberOrText(field(distro, 'version')) ?? numberOrText(field(facts, 'version'));
   const name = text(field(distro, 'name')) ?? (version === null ? null : 'NethSecurity');

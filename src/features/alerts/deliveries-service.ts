@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock/clock.ts';
 import type { Sql } from '../../db/db.ts';
 import { NotFoundError } from '../../errors/errors.ts';
-import type { JobQueue } from '../../jobs/job-queue.ts';
-import { alertmanagerAlert, deliveryTargets, deliveryTargetsOf, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob } from './alert-delivery.ts';
+import type { JobQueue } from '../../queue/job-queue.ts';
+import { alertmanagerAlert, deliveryTargets, deliveryTargetsOf, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob } from './delivery-payloads.ts';
 import type { AlertsStore } from './alerts-store.ts';
 import type { WebhooksStore } from './webhooks-store.ts';
 

@@ -31,7 +31,7 @@ const Summary = Type.Object({
 });
 
 /** `GET /api/v1/summary`: fleet totals by liveness status, what needs attention, recent changes. */
-export function summaryRoutes(systems: SystemsStore, inventory: InventoryQueries, clock: Clock): FastifyPluginAsyncTypebox {
+export function fleetSummaryRoutes(systems: SystemsStore, inventory: InventoryQueries, clock: Clock): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/summary',
