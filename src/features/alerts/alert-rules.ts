@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../inventory/diff/change-rules-schema.ts';
+import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../domain/changes.ts';
 
 export const ALERT_SEVERITIES = ['info', 'low', 'medium', 'warning', 'high', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];

@@ -2,10 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, BadRequestError, ForbiddenError, ServiceUnavailableError } from '../../errors/errors.ts';
-import { requireSystem } from '../../http/appliance-auth.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
-import type { SystemAuthenticator } from '../systems/system-authenticator.ts';
-import type { SystemsService } from '../systems/systems-service.ts';
+import { requireSystem, type SystemAuthenticator, type SystemsService } from '../systems/index.ts';
 import { ownsSilence, scopeAlerts, scopedQuery, ScopeError, scopeSilence, type SystemIdentity } from './alertmanager-scope.ts';
 
 const PREFIX = '/api/services/mimir/alertmanager/api/v2';

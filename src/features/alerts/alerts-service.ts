@@ -2,7 +2,11 @@ import type { Clock } from '../../clock/clock.ts';
 import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { alertRuleForChange, type AlertRules } from './alert-rules.ts';
 import type { AlertDeliveries } from './deliveries-service.ts';
-import type { AlertsStore, NewAlert } from './alerts-store.ts';
+import type { Alert, AlertFilter, AlertsStore, NewAlert } from './alerts-store.ts';
+import type { Page } from '../../http/pagination.ts';
+import type { LivenessService } from '../liveness/index.ts';
+import type { SystemsService } from '../systems/index.ts';
+import type { ClassifiedChange } from '../../domain/changes.ts';
 
 /** How long an alert about one change stays firing. */
 const CHANGE_ALERT_HOURS = 24;
@@ -13,15 +17,9 @@ export const HEARTBEAT_WARNING = 'HeartbeatWarning';
 export const INVENTORY_CHANGE = 'InventoryChange';
 export const SYSTEM_REGISTERED = 'SystemRegistered';
 
-export interface StoredChange {
+/** A change as stored, with its id (alerts about it are keyed by it). */
+export interface StoredChange extends ClassifiedChange {
   id: number;
-  fieldPath: string;
-  previousValue: unknown;
-  currentValue: unknown;
-  category: string;
-  severity: string;
-  significant: boolean;
-  rule: string;
 }
 
 /** Stored changes of one record: what raiseForChanges takes, several records at a time. */
@@ -37,6 +35,8 @@ export interface AlertsServiceDeps {
   rules: AlertRules;
   clock: Clock;
   deliveries: Pick<AlertDeliveries, 'enqueue' | 'enqueueMany'>;
+  liveness: Pick<LivenessService, 'claimUnalerted' | 'markAlerted'>;
+  systems: Pick<SystemsService, 'get'>;
 }
 
 function brief(value: unknown): string {
@@ -53,6 +53,17 @@ export function createAlertsService(deps: AlertsServiceDeps) {
   const { store, rules, clock } = deps;
 
   return {
+    /** Alerts across the fleet, newest first. */
+    list(filter: AlertFilter): Promise<Page<Alert>> {
+      return store.list(filter);
+    },
+
+    /** A system's alerts, newest first; NotFoundError for an unknown system. */
+    async listOfSystem(systemId: string, filter: Omit<AlertFilter, 'systemId'>): Promise<Page<Alert>> {
+      await deps.systems.get(systemId);
+      return store.list({ ...filter, systemId });
+    },
+
     /**
      * Raises the alerts the changes call for, for any number of records at once (one statement
      * for the alerts, one webhook lookup and one insert for their deliveries); runs in the
@@ -119,45 +130,42 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       for (;;) {
         const count = await deps.db.transaction(async (tx) => {
           if (!(await tryAdvisoryXactLock(tx, 'liveness-alerts'))) return -1;
-          const { rows } = await tx.query<{ id: number; system_id: string; from_status: string; to_status: string; occurred_at: Date; watched: boolean; name: string }>(
-            `SELECT e.id, e.system_id, e.from_status, e.to_status, e.occurred_at, s.name,
-                    (s.deleted_at IS NULL AND s.suspended_at IS NULL) AS watched
-             FROM liveness_events e JOIN systems s ON s.id = e.system_id
-             WHERE NOT e.alerted ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
-            [LIVENESS_EVENTS_PER_TRANSACTION],
-          );
+          const events = await deps.liveness.claimUnalerted(tx, LIVENESS_EVENTS_PER_TRANSACTION);
           const now = clock.now();
-          for (const event of rows) {
-            const fingerprint = event.from_status === 'inactive' ? `linkfailed:${event.system_id}` : event.from_status === 'warning' ? `heartbeat-warning:${event.system_id}` : null;
-            const resolved = fingerprint ? await store.resolve(tx, fingerprint, event.occurred_at, now) : null;
+          for (const event of events) {
+            const fingerprint = event.fromStatus === 'inactive' ? `linkfailed:${event.systemId}` : event.fromStatus === 'warning' ? `heartbeat-warning:${event.systemId}` : null;
+            const resolved = fingerprint ? await store.resolve(tx, fingerprint, event.occurredAt, now) : null;
             if (resolved) await deps.deliveries.enqueue(tx, resolved, true);
             if (!event.watched) continue;
-            const severity = event.to_status === 'inactive' ? rules.liveness.inactive : event.to_status === 'warning' ? rules.liveness.warning : null;
+            const severity = event.toStatus === 'inactive' ? rules.liveness.inactive : event.toStatus === 'warning' ? rules.liveness.warning : null;
             if (!severity) continue;
-            const inactive = event.to_status === 'inactive';
+            const inactive = event.toStatus === 'inactive';
             const raised = await store.raise(
               tx,
               {
-                fingerprint: `${inactive ? 'linkfailed' : 'heartbeat-warning'}:${event.system_id}`,
+                fingerprint: `${inactive ? 'linkfailed' : 'heartbeat-warning'}:${event.systemId}`,
                 name: inactive ? LINK_FAILED : HEARTBEAT_WARNING,
-                systemId: event.system_id,
+                systemId: event.systemId,
                 severity,
                 status: 'firing',
-                summary: inactive ? `${event.name} stopped sending heartbeats` : `${event.name} is late with its heartbeat`,
+                summary: inactive ? `${event.systemName} stopped sending heartbeats` : `${event.systemName} is late with its heartbeat`,
                 description: inactive
                   ? 'No heartbeat within the heartbeat timeout: the system is inactive.'
                   : 'No heartbeat within the warning threshold.',
                 sourceType: 'liveness',
                 sourceId: String(event.id),
-                startsAt: event.occurred_at,
+                startsAt: event.occurredAt,
                 endsAt: null,
               },
               now,
             );
             if (raised) await deps.deliveries.enqueue(tx, raised, true);
           }
-          if (rows.length) await tx.query('UPDATE liveness_events SET alerted = true WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
-          return rows.length;
+          await deps.liveness.markAlerted(
+            tx,
+            events.map((event) => event.id),
+          );
+          return events.length;
         });
         if (count < 0) return handled === 0 ? -1 : handled;
         handled += count;

@@ -1,14 +1,15 @@
 import type { Clock } from '../../clock/clock.ts';
-import type { Sql } from '../../db/db.ts';
+import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { NotFoundError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
-import { alertmanagerAlert, deliveryTargets, deliveryTargetsOf, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob } from './delivery-payloads.ts';
+import { alertmanagerAlert, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob, type DeliveryTarget } from './delivery-payloads.ts';
 import type { AlertsStore } from './alerts-store.ts';
 import type { WebhooksStore } from './webhooks-store.ts';
 
 const SYNC_BATCH = 500;
 
 export interface AlertDeliveriesDeps {
+  db: Db;
   store: AlertsStore;
   webhooks: WebhooksStore;
   jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>;
@@ -29,15 +30,43 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
   const refreshedEnd = () => new Date(deps.clock.now().getTime() + 2 * deps.syncIntervalSeconds * 1000);
   const alertmanagerAlertsUrl = deps.alertmanagerUrl ? `${deps.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts` : undefined;
 
+  /** The deliveries alerts of these organizations need: every webhook of theirs, and Alertmanager when set and asked for. */
+  async function deliveryTargets(tx: Sql, organizationIds: readonly string[], toAlertmanager: boolean): Promise<Map<string, DeliveryTarget[]>> {
+    const alertmanager = toAlertmanager && alertmanagerAlertsUrl !== undefined;
+    const webhooks = await deps.webhooks.idsByOrganization(tx, organizationIds);
+    return new Map(
+      [...webhooks].map(([organizationId, ids]) => [
+        organizationId,
+        [...ids.map((webhookId) => ({ kind: 'webhook' as const, webhookId })), ...(alertmanager ? [{ kind: 'alertmanager' as const }] : [])],
+      ]),
+    );
+  }
+
   async function sendToWebhook(webhook: { url: string; secret: string }, payload: unknown): Promise<number> {
     const body = JSON.stringify(payload);
     return postJson(webhook.url, body, { 'x-muster-signature': signature(body, webhook.secret) });
   }
 
+  /**
+   * Re-posts every firing liveness alert (LinkFailed, HeartbeatWarning) of systems that are
+   * neither deleted nor suspended, ending two sync intervals ahead, so Alertmanager keeps them
+   * exactly while they last. Returns how many it posted.
+   */
+  async function syncLivenessAlerts(runner?: Sql): Promise<number> {
+    if (!alertmanagerAlertsUrl) return 0;
+    const firing = await deps.store.firingLivenessAlerts(runner);
+    const endsAt = refreshedEnd();
+    for (let start = 0; start < firing.length; start += SYNC_BATCH) {
+      const batch = firing.slice(start, start + SYNC_BATCH).map((alert) => alertmanagerAlert({ ...alert, endsAt }));
+      await postJson(alertmanagerAlertsUrl, JSON.stringify(batch));
+    }
+    return firing.length;
+  }
+
   return {
     /** In the caller's transaction: one delivery job per target. Point-in-time events skip Alertmanager. */
     async enqueue(tx: Sql, alert: { id: string; organizationId: string }, toAlertmanager: boolean): Promise<void> {
-      for (const target of await deliveryTargets(tx, alert.organizationId, toAlertmanager && alertmanagerAlertsUrl !== undefined)) {
+      for (const target of (await deliveryTargets(tx, [alert.organizationId], toAlertmanager)).get(alert.organizationId)!) {
         await deps.jobs.enqueue(tx, DELIVERY_QUEUE, { alertId: alert.id, target } satisfies DeliveryJob);
       }
     },
@@ -45,7 +74,7 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
     /** enqueue for several alerts: one webhook lookup for all their organizations, one insert of all their jobs. */
     async enqueueMany(tx: Sql, alerts: readonly { id: string; organizationId: string }[], toAlertmanager: boolean): Promise<void> {
       if (alerts.length === 0) return;
-      const targets = await deliveryTargetsOf(tx, [...new Set(alerts.map((alert) => alert.organizationId))], toAlertmanager && alertmanagerAlertsUrl !== undefined);
+      const targets = await deliveryTargets(tx, [...new Set(alerts.map((alert) => alert.organizationId))], toAlertmanager);
       const jobs = alerts.flatMap((alert) => targets.get(alert.organizationId)!.map((target) => ({ data: { alertId: alert.id, target } satisfies DeliveryJob })));
       await deps.jobs.enqueueMany(tx, DELIVERY_QUEUE, jobs);
     },
@@ -64,20 +93,11 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
       await postJson(alertmanagerAlertsUrl, JSON.stringify([alertmanagerAlert({ ...alert, endsAt: alert.endsAt ?? refreshedEnd() })]));
     },
 
-    /**
-     * Re-posts every firing liveness alert (LinkFailed, HeartbeatWarning) of systems that are
-     * neither deleted nor suspended, ending two sync intervals ahead, so Alertmanager keeps them
-     * exactly while they last. Returns how many it posted.
-     */
-    async syncLivenessAlerts(runner?: Sql): Promise<number> {
-      if (!alertmanagerAlertsUrl) return 0;
-      const firing = await deps.store.firingLivenessAlerts(runner);
-      const endsAt = refreshedEnd();
-      for (let start = 0; start < firing.length; start += SYNC_BATCH) {
-        const batch = firing.slice(start, start + SYNC_BATCH).map((alert) => alertmanagerAlert({ ...alert, endsAt }));
-        await postJson(alertmanagerAlertsUrl, JSON.stringify(batch));
-      }
-      return firing.length;
+    syncLivenessAlerts,
+
+    /** syncLivenessAlerts once per cluster: whoever holds the lock posts; the others skip this round (0). */
+    syncLivenessAlertsOnce(): Promise<number> {
+      return deps.db.transaction(async (tx) => ((await tryAdvisoryXactLock(tx, 'alertmanager-sync')) ? syncLivenessAlerts(tx) : 0));
     },
 
     /** Sends a test event to a webhook now and reports what it answered. */

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { Sql } from '../../db/db.ts';
 import type { Alert } from './alerts-store.ts';
 
 export const DELIVERY_QUEUE = 'alerts.deliver';
@@ -57,19 +56,4 @@ export async function postJson(url: string, body: string, headers: Record<string
   await response.body?.cancel();
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   return response.status;
-}
-
-/** The deliveries an alert needs: every webhook of its organization, and Alertmanager when set. */
-export async function deliveryTargets(tx: Sql, organizationId: string, alertmanager: boolean): Promise<DeliveryTarget[]> {
-  const { rows } = await tx.query<{ id: string }>('SELECT id FROM webhooks WHERE organization_id = $1', [organizationId]);
-  return [...rows.map((row) => ({ kind: 'webhook' as const, webhookId: row.id })), ...(alertmanager ? [{ kind: 'alertmanager' as const }] : [])];
-}
-
-/** deliveryTargets for several organizations in one statement: each one's targets, by organization id. */
-export async function deliveryTargetsOf(tx: Sql, organizationIds: readonly string[], alertmanager: boolean): Promise<Map<string, DeliveryTarget[]>> {
-  const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM webhooks WHERE organization_id = ANY($1::uuid[])', [organizationIds]);
-  const targets = new Map(organizationIds.map((organizationId) => [organizationId, [] as DeliveryTarget[]]));
-  for (const row of rows) targets.get(row.organization_id)?.push({ kind: 'webhook', webhookId: row.id });
-  if (alertmanager) for (const list of targets.values()) list.push({ kind: 'alertmanager' });
-  return targets;
 }

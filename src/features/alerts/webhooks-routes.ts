@@ -1,11 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Clock } from '../../clock/clock.ts';
-import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
-import type { OrganizationsService } from '../organizations/organizations-service.ts';
-import type { AlertDeliveries } from './deliveries-service.ts';
-import type { Webhook, WebhooksStore } from './webhooks-store.ts';
+import type { WebhooksService } from './webhooks-service.ts';
+import type { Webhook } from './webhooks-store.ts';
 
 const WebhookSchema = Type.Object({
   id: Type.String(),
@@ -26,21 +23,8 @@ const present = (webhook: Webhook) => ({
   created_at: webhook.createdAt.toISOString(),
 });
 
-function validUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new BadRequestError('url must be an absolute http(s) URL', { errors: [{ field: 'url', message: 'is not a URL' }] });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BadRequestError('url must be an absolute http(s) URL', { errors: [{ field: 'url', message: 'must use http or https' }] });
-  }
-  return url.toString();
-}
-
 /** An organization's webhooks: `POST/GET/DELETE /api/v1/organizations/:id/webhooks`, and a test delivery. */
-export function webhooksRoutes(store: WebhooksStore, organizations: OrganizationsService, deliveries: AlertDeliveries, clock: Clock): FastifyPluginAsyncTypebox {
+export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['alerts'];
 
@@ -56,8 +40,7 @@ export function webhooksRoutes(store: WebhooksStore, organizations: Organization
         },
       },
       async (request, reply) => {
-        await organizations.get(request.params.id);
-        const created = await store.create(request.params.id, validUrl(request.body.url), request.body.description ?? null, clock.now());
+        const created = await webhooks.create(request.params.id, request.body.url, request.body.description ?? null);
         return reply.code(201).send({ ...present(created.webhook), secret: created.secret });
       },
     );
@@ -66,8 +49,7 @@ export function webhooksRoutes(store: WebhooksStore, organizations: Organization
       '/organizations/:id/webhooks',
       { schema: { tags, summary: "An organization's webhooks", params: Params, response: { 200: Type.Object({ items: Type.Array(WebhookSchema) }), ...errors } } },
       async (request) => {
-        await organizations.get(request.params.id);
-        return { items: (await store.list(request.params.id)).map(present) };
+        return { items: (await webhooks.list(request.params.id)).map(present) };
       },
     );
 
@@ -75,7 +57,7 @@ export function webhooksRoutes(store: WebhooksStore, organizations: Organization
       '/organizations/:id/webhooks/:webhookId',
       { schema: { tags, summary: 'Remove a webhook', params: WebhookParams, response: { 204: Type.Null(), ...errors } } },
       async (request, reply) => {
-        if (!(await store.delete(request.params.id, request.params.webhookId))) throw new NotFoundError(`webhook ${request.params.webhookId} not found`);
+        await webhooks.delete(request.params.id, request.params.webhookId);
         return reply.code(204).send(null);
       },
     );
@@ -90,7 +72,7 @@ export function webhooksRoutes(store: WebhooksStore, organizations: Organization
           response: { 200: Type.Object({ delivered: Type.Boolean(), status: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) }), ...errors },
         },
       },
-      async (request) => deliveries.test(request.params.id, request.params.webhookId),
+      async (request) => webhooks.test(request.params.id, request.params.webhookId),
     );
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db } from '../../db/db.ts';
+import type { Db, Sql } from '../../db/db.ts';
 import { SecretBoxError, type SecretBox } from '../../crypto/secret-box.ts';
 
 export interface Webhook {
@@ -44,6 +44,14 @@ export function createWebhooksStore(db: Db, secrets: SecretBox) {
         [id, organizationId, url, description, secrets.seal(secret, sealContext(id)), now],
       );
       return { webhook: toWebhook(rows[0]!), secret };
+    },
+
+    /** The ids of the organizations' webhooks, by organization (every one given, with none: an empty list). */
+    async idsByOrganization(tx: Sql, organizationIds: readonly string[]): Promise<Map<string, string[]>> {
+      const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM webhooks WHERE organization_id = ANY($1::uuid[])', [organizationIds]);
+      const ids = new Map(organizationIds.map((organizationId) => [organizationId, [] as string[]]));
+      for (const row of rows) ids.get(row.organization_id)?.push(row.id);
+      return ids;
     },
 
     async list(organizationId: string): Promise<Webhook[]> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
-import type { SystemsService } from '../systems/systems-service.ts';
+import type { SystemsService } from '../systems/index.ts';
 import { BackupSchema, presentBackup, sendBackup } from './backups-routes.ts';
 import type { BackupsService } from './backups-service.ts';
 

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { requireSystem } from '../../http/appliance-auth.ts';
 import { envelope, ErrorEnvelope } from '../../http/schemas.ts';
-import type { SystemAuthenticator } from '../systems/system-authenticator.ts';
+import { requireSystem, type SystemAuthenticator } from '../systems/index.ts';
 import type { Backup } from './backups-store.ts';
 import type { BackupsService } from './backups-service.ts';
 

@@ -70,16 +70,12 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     const now = clock.now();
     await db.transaction(async (tx) => {
       await store.lockSystem(tx, systemId);
-      const { rows } = await tx.query<{ at: Date }>('SELECT at FROM backup_upload_log WHERE system_id = $1 AND at > $2 ORDER BY at', [
-        systemId,
-        new Date(now.getTime() - 3_600_000),
-      ]);
-      const hour = rows.map((row) => row.at.getTime());
+      const hour = (await store.recentUploads(tx, systemId, new Date(now.getTime() - 3_600_000))).map((at) => at.getTime());
       const minute = hour.filter((at) => at > now.getTime() - 60_000);
       const wait = (oldest: number, window: number) => Math.max(1, Math.ceil((oldest + window - now.getTime()) / 1000));
       if (minute.length >= limits.perMinute) throw rateLimited(wait(minute[minute.length - limits.perMinute]!, 60_000));
       if (hour.length >= limits.perHour) throw rateLimited(wait(hour[hour.length - limits.perHour]!, 3_600_000));
-      await tx.query('INSERT INTO backup_upload_log (system_id, at) VALUES ($1, $2)', [systemId, now]);
+      await store.logUpload(tx, systemId, now);
     });
   }
 

@@ -84,14 +84,14 @@ export function createBackupsStore(sql: Sql) {
       return rows.map((row) => ({ systemId: row.system_id, organizationId: row.organization_id, bytes: Number(row.bytes), count: row.count }));
     },
 
-    /** Uploads accepted since each of the given times (oldest first per window). */
-    async recentUploads(systemId: string, since: Date): Promise<Date[]> {
-      const { rows } = await sql.query<{ at: Date }>('SELECT at FROM backup_upload_log WHERE system_id = $1 AND at > $2 ORDER BY at', [systemId, since]);
+    /** When the system's uploads since `since` were accepted, oldest first. */
+    async recentUploads(tx: Sql, systemId: string, since: Date): Promise<Date[]> {
+      const { rows } = await tx.query<{ at: Date }>('SELECT at FROM backup_upload_log WHERE system_id = $1 AND at > $2 ORDER BY at', [systemId, since]);
       return rows.map((row) => row.at);
     },
 
-    async logUpload(systemId: string, at: Date): Promise<void> {
-      await sql.query('INSERT INTO backup_upload_log (system_id, at) VALUES ($1, $2)', [systemId, at]);
+    async logUpload(tx: Sql, systemId: string, at: Date): Promise<void> {
+      await tx.query('INSERT INTO backup_upload_log (system_id, at) VALUES ($1, $2)', [systemId, at]);
     },
 
     async pruneUploadLog(before: Date): Promise<void> {

@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock/clock.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
-import type { InventoryQueries } from '../inventory/inventory-queries.ts';
-import { DiffSchema, presentDiff } from '../inventory/inventory-routes.ts';
-import type { SystemsStore } from '../systems/systems-store.ts';
+import { DiffSchema, type InventoryQueries, presentDiff } from '../inventory/index.ts';
+import type { SystemsService } from '../systems/index.ts';
 
 const RECENT_CHANGES = 10;
 const ATTENTION_WINDOW_MS = 24 * 3_600_000;
@@ -31,7 +30,7 @@ const Summary = Type.Object({
 });
 
 /** `GET /api/v1/summary`: fleet totals by liveness status, what needs attention, recent changes. */
-export function fleetSummaryRoutes(systems: SystemsStore, inventory: InventoryQueries, clock: Clock): FastifyPluginAsyncTypebox {
+export function fleetSummaryRoutes(systems: Pick<SystemsService, 'countByStatus' | 'countByType'>, inventory: InventoryQueries, clock: Clock): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/summary',

@@ -1,4 +1,4 @@
-import type { LivenessStatus } from '../liveness/liveness-rules.ts';
+import type { LivenessStatus } from '../systems/index.ts';
 
 export interface StatusChange {
   at: Date;

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { NotFoundError } from '../../errors/errors.ts';
 import { MAX_PAGE_SIZE } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
-import type { SystemsService } from '../systems/systems-service.ts';
+import type { SystemsService } from '../systems/index.ts';
 import type { SystemHealth, HealthService } from './health-scores-service.ts';
 
 const WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;

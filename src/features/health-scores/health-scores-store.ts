@@ -1,5 +1,5 @@
 import type { Sql } from '../../db/db.ts';
-import type { LivenessStatus } from '../liveness/liveness-rules.ts';
+import type { LivenessStatus } from '../systems/index.ts';
 import type { StatusChange } from './availability.ts';
 
 export interface HealthSubject {

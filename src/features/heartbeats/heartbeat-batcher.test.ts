@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../../errors/errors.ts';
 import { createLogger } from '../../logging/logger.ts';
-import type { Heartbeat } from '../liveness/liveness-store.ts';
+import type { Heartbeat } from '../liveness/index.ts';
 import { createHeartbeatBatcher, type HeartbeatWriter } from './heartbeat-batcher.ts';
 
 const logger = createLogger('silent');

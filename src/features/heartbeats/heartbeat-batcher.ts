@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createGroupCommit } from '../../db/group-commit.ts';
 import { createFailureLog } from '../../logging/failure-log.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
-import type { Heartbeat } from '../liveness/liveness-store.ts';
+import type { Heartbeat } from '../liveness/index.ts';
 
 /** Writes a batch in one statement and answers which systems it left out (suspended or deleted meanwhile). */
 export type HeartbeatWriter = (beats: Heartbeat[]) => Promise<Set<string>>;

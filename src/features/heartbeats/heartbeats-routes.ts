@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock/clock.ts';
-import { requireSystem } from '../../http/appliance-auth.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
-import { invalidCredentialsError, type SystemAuthenticator } from '../systems/system-authenticator.ts';
+import { invalidCredentialsError, requireSystem, type SystemAuthenticator } from '../systems/index.ts';
 import type { HeartbeatBatcher } from './heartbeat-batcher.ts';
 
 const HeartbeatAnswer = Type.Object({

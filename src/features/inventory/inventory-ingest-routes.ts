@@ -2,10 +2,9 @@ import { createGunzip } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequestError } from '../../errors/errors.ts';
-import { requireSystem } from '../../http/appliance-auth.ts';
 import type { BodyBudget } from '../../http/body-budget.ts';
 import { ErrorEnvelope } from '../../http/schemas.ts';
-import type { SystemAuthenticator } from '../systems/system-authenticator.ts';
+import { requireSystem, type SystemAuthenticator } from '../systems/index.ts';
 import type { InventoryService } from './inventory-service.ts';
 
 const InventoryAnswer = Type.Object({

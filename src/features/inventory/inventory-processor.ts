@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { isDataError } from '../../db/database-errors.ts';
 import type { Db, Sql } from '../../db/db.ts';
-import type { AlertsService, ChangeSet, StoredChange } from '../alerts/alerts-service.ts';
+import type { AlertsService, ChangeSet, StoredChange } from '../alerts/index.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
-import { diffKey, inventoryWrites as writes, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
+import { diffKey, type InventoryStore, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
 import { failedUploadWrites } from './failed-uploads-store.ts';
 import { parsedSizeOf } from './snapshot-cache.ts';
 import { extractSystemIdentity } from './system-identity/system-identity.ts';
@@ -39,6 +39,7 @@ export interface InventoryProcessorDeps {
    * modified), so it is not read back from the database every round. Sized with parsedSizeOf.
    */
   snapshots: LRUCache<string, { recordId: string; data: unknown }>;
+  store: InventoryStore;
   rules: ChangeRules;
   alerts: Pick<AlertsService, 'raiseForChanges'>;
   logger: Logger;
@@ -68,7 +69,7 @@ interface Latest extends RecordHead {
  * which is retried.
  */
 export function createInventoryProcessor(deps: InventoryProcessorDeps) {
-  const { db, snapshots } = deps;
+  const { db, snapshots, store: writes } = deps;
 
   /**
    * Processes what fits in one round (at most `count` inventories); answers how many that was and

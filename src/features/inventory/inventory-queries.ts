@@ -1,5 +1,6 @@
 import { containsPattern, whereBuilder, type Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
+import type { ChangeRecord, ChangeType } from '../../domain/changes.ts';
 
 export interface RecordSummary {
   id: string;
@@ -15,23 +16,10 @@ export interface InventoryRecord extends RecordSummary {
   data: unknown;
 }
 
-export interface Diff {
+export interface Diff extends ChangeRecord {
   id: number;
-  systemId: string;
   /** The system's current name (changes are listed fleet-wide too). */
   systemName: string;
-  organizationId: string;
-  recordId: string;
-  previousRecordId: string;
-  detectedAt: Date;
-  fieldPath: string;
-  diffType: string;
-  previousValue: unknown;
-  currentValue: unknown;
-  category: string;
-  severity: string;
-  significant: boolean;
-  rule: string;
 }
 
 export interface DiffFilter extends PageRequest {
@@ -88,7 +76,7 @@ type DiffRow = {
   previous_record_id: string;
   detected_at: Date;
   field_path: string;
-  diff_type: string;
+  diff_type: ChangeType;
   previous_value: unknown;
   current_value: unknown;
   category: string;

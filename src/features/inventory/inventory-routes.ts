@@ -5,12 +5,10 @@ import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
 import { EARLIEST_DATE_TIME } from '../../http/validation.ts';
-import type { SystemsService } from '../systems/systems-service.ts';
+import type { SystemsService } from '../systems/index.ts';
+import { CATEGORIES, CHANGE_TYPES, SEVERITIES } from '../../domain/changes.ts';
 import type { Diff, InventoryQueries, InventoryRecord, RecordSummary } from './inventory-queries.ts';
 
-const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-const CATEGORIES = ['os', 'hardware', 'network', 'services', 'features', 'security', 'backup', 'modules', 'cluster', 'nodes', 'custom', 'system'] as const;
-const DIFF_TYPES = ['create', 'update', 'delete'] as const;
 const DAY = 86_400_000;
 
 const Paging = {
@@ -23,7 +21,7 @@ const DiffFilters = {
   ...Paging,
   severity: Type.Optional(Type.Array(Type.Enum(SEVERITIES), { description: 'Repeat, or severity[]=' })),
   category: Type.Optional(Type.Array(Type.Enum(CATEGORIES))),
-  diff_type: Type.Optional(Type.Array(Type.Enum(DIFF_TYPES))),
+  diff_type: Type.Optional(Type.Array(Type.Enum(CHANGE_TYPES))),
   significant: Type.Optional(Type.Boolean()),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'Changes at or after' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'Changes before' })),

@@ -6,14 +6,14 @@ import type { Db } from '../../db/db.ts';
 import { BadRequestError, ServiceUnavailableError } from '../../errors/errors.ts';
 import { findJsonLimitViolation, type JsonLimits } from '../../http/json-limits.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
-import type { AlertsService } from '../alerts/alerts-service.ts';
+import type { AlertsService } from '../alerts/index.ts';
 import { inventoryHash } from './diff/canonical-json.ts';
 import type { ChangeRules } from './diff/change-rules.ts';
 import { createInventoryIngestBatcher, type InventoryIngestBatcherOptions } from './inventory-ingest-batcher.ts';
 import { createInventoryProcessor } from './inventory-processor.ts';
 import { createSnapshotCache, parsedSizeOf } from './snapshot-cache.ts';
-import { inventoryWrites as writes, type NewUpload, type StoredUpload } from './inventory-store.ts';
-import { invalidCredentialsError } from '../systems/system-authenticator.ts';
+import { createInventoryStore, type NewUpload, type StoredUpload } from './inventory-store.ts';
+import { invalidCredentialsError } from '../systems/index.ts';
 
 export const INVENTORY_QUEUE = 'inventory.process';
 
@@ -64,7 +64,8 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
   const received = createSnapshotCache<string, Record<string, unknown>>(deps.cacheSize * RECEIVED_CACHE_SHARE);
   const snapshots = createSnapshotCache<string, { recordId: string; data: unknown }>(deps.cacheSize * (1 - RECEIVED_CACHE_SHARE));
-  const processor = createInventoryProcessor({ db, rules: deps.rules, alerts: deps.alerts, received, snapshots, logger: deps.logger });
+  const writes = createInventoryStore();
+  const processor = createInventoryProcessor({ db, store: writes, rules: deps.rules, alerts: deps.alerts, received, snapshots, logger: deps.logger });
 
   /**
    * Stores uploads and their jobs in one transaction; answers each upload's previous hash and

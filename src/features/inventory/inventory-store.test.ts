@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
-import { inventoryWrites } from './inventory-store.ts';
+import { createInventoryStore } from './inventory-store.ts';
 
 for (const kind of databaseKinds()) {
   describe(`inventory store: a processing round's share of waiting inventories (${kind})`, () => {
@@ -32,7 +32,7 @@ for (const kind of databaseKinds()) {
         });
         assert.equal(response.statusCode, 202);
       }
-      const take = (count: number, bytes: number) => inventoryWrites.pendingUploads(database.db, [system.id], { count, bytes });
+      const take = (count: number, bytes: number) => createInventoryStore().pendingUploads(database.db, [system.id], { count, bytes });
 
       const all = await take(10, 1e9);
       assert.deepEqual(all.uploads.map((upload) => upload.size), sizes);

@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
-import { LIVENESS_STATUS_VALUES } from '../systems/systems-presenter.ts';
-import type { SystemsService } from '../systems/systems-service.ts';
-import type { LivenessEvent, LivenessStore } from './liveness-store.ts';
+import { LIVENESS_STATUSES } from '../systems/index.ts';
+import type { LivenessService } from './liveness-service.ts';
+import type { LivenessEvent } from './liveness-store.ts';
 
-const Status = Type.Enum(LIVENESS_STATUS_VALUES);
+const Status = Type.Enum(LIVENESS_STATUSES);
 
 const LivenessEventSchema = Type.Object(
   {
@@ -32,7 +32,7 @@ function present(event: LivenessEvent) {
 }
 
 /** `GET /api/v1/systems/:id/events`: the system's liveness transitions, newest first by default. */
-export function livenessRoutes(store: LivenessStore, systems: SystemsService): FastifyPluginAsyncTypebox {
+export function livenessRoutes(liveness: LivenessService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/systems/:id/events',
@@ -50,9 +50,8 @@ export function livenessRoutes(store: LivenessStore, systems: SystemsService): F
         },
       },
       async (request) => {
-        await systems.get(request.params.id);
         const { page, page_size, order } = request.query;
-        return presentPage(await store.listEvents(request.params.id, { page, pageSize: page_size }, order), present);
+        return presentPage(await liveness.listEvents(request.params.id, { page, pageSize: page_size }, order), present);
       },
     );
   };

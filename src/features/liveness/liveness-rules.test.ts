@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { effectiveThresholds, evaluateLiveness } from './liveness-rules.ts';
+import { effectiveThresholds } from '../organizations/index.ts';
+import { evaluateLiveness } from './liveness-rules.ts';
 
 const beat = new Date('2026-01-01T00:00:00Z');
 const at = (minutes: number) => new Date(beat.getTime() + minutes * 60_000);

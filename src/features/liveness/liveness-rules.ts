@@ -3,20 +3,8 @@
  * active → warning after the warning threshold (when on), → inactive after the timeout,
  * and any fresh heartbeat → active.
  */
-export type LivenessStatus = 'unknown' | 'active' | 'warning' | 'inactive';
-
-export const LIVENESS_STATUSES: readonly LivenessStatus[] = ['unknown', 'active', 'warning', 'inactive'];
-
-export interface Thresholds {
-  timeoutMinutes: number;
-  /** 0 when the warning state is off. */
-  warningMinutes: number;
-}
-
-export interface OrganizationThresholds {
-  heartbeatTimeoutMinutes: number | null;
-  heartbeatWarningMinutes: number | null;
-}
+import type { Thresholds } from '../organizations/index.ts';
+import type { LivenessStatus } from '../systems/index.ts';
 
 export interface Transition {
   from: LivenessStatus;
@@ -33,14 +21,6 @@ export interface Evaluation {
 }
 
 const MINUTE = 60_000;
-
-/** The organization's own thresholds where set, the global ones otherwise. */
-export function effectiveThresholds(organization: OrganizationThresholds, defaults: Thresholds): Thresholds {
-  const timeoutMinutes = organization.heartbeatTimeoutMinutes ?? defaults.timeoutMinutes;
-  const warningMinutes = organization.heartbeatWarningMinutes ?? defaults.warningMinutes;
-  // A warning at or after the timeout could never be seen.
-  return { timeoutMinutes, warningMinutes: warningMinutes < timeoutMinutes ? warningMinutes : 0 };
-}
 
 /** Where a system stands at `now`, given its last heartbeat, and which thresholds it crossed since `status`. */
 export function evaluateLiveness(

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock/clock.ts';
 import { tryAdvisoryXactLock, type Db } from '../../db/db.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
-import { effectiveThresholds, evaluateLiveness, type Thresholds } from './liveness-rules.ts';
+import { effectiveThresholds, type Thresholds } from '../organizations/index.ts';
+import { evaluateLiveness } from './liveness-rules.ts';
 import type { LivenessStore, LivenessUpdate } from './liveness-store.ts';
 
 export interface LivenessScannerDeps {

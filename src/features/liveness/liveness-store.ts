@@ -1,6 +1,11 @@
 import type { Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
-import type { LivenessStatus, Transition } from './liveness-rules.ts';
+import type { Thresholds } from '../organizations/index.ts';
+import type { LivenessStatus } from '../systems/index.ts';
+import type { Transition } from './liveness-rules.ts';
+
+/** The settings row holding the global thresholds the deadlines were last computed with. */
+const GLOBAL_THRESHOLDS_KEY = 'liveness_thresholds';
 
 export interface Heartbeat {
   systemId: string;
@@ -22,6 +27,18 @@ export interface LivenessUpdate {
   status: LivenessStatus;
   nextCheckAt: Date | null;
   transitions: Transition[];
+}
+
+/** A transition waiting for the alerts it calls for. */
+export interface UnalertedEvent {
+  id: number;
+  systemId: string;
+  systemName: string;
+  /** Neither deleted nor suspended: its transitions raise alerts (they still resolve them otherwise). */
+  watched: boolean;
+  fromStatus: LivenessStatus;
+  toStatus: LivenessStatus;
+  occurredAt: Date;
 }
 
 export interface LivenessEvent {
@@ -219,6 +236,48 @@ export function createLivenessStore(sql: Sql) {
          WHERE s.id = l.system_id AND l.status IN ('active', 'warning')
            AND (o.heartbeat_timeout_minutes IS NULL OR o.heartbeat_warning_minutes IS NULL)`,
         [now],
+      );
+    },
+
+    /**
+     * Locks and returns up to `limit` transitions not yet alerted on, oldest first, with their
+     * system's name and whether it is watched (neither deleted nor suspended); rows another node
+     * holds are skipped.
+     */
+    async claimUnalerted(tx: Sql, limit: number): Promise<UnalertedEvent[]> {
+      const { rows } = await tx.query<{ id: number; system_id: string; from_status: LivenessStatus; to_status: LivenessStatus; occurred_at: Date; watched: boolean; name: string }>(
+        `SELECT e.id, e.system_id, e.from_status, e.to_status, e.occurred_at, s.name,
+                (s.deleted_at IS NULL AND s.suspended_at IS NULL) AS watched
+         FROM liveness_events e JOIN systems s ON s.id = e.system_id
+         WHERE NOT e.alerted ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
+        [limit],
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        systemId: row.system_id,
+        systemName: row.name,
+        watched: row.watched,
+        fromStatus: row.from_status,
+        toStatus: row.to_status,
+        occurredAt: row.occurred_at,
+      }));
+    },
+
+    async markAlerted(tx: Sql, ids: readonly number[]): Promise<void> {
+      if (ids.length) await tx.query('UPDATE liveness_events SET alerted = true WHERE id = ANY($1::bigint[])', [ids]);
+    },
+
+    /** The global thresholds the last start stored, locked until the end of `tx`. */
+    async lockGlobalThresholds(tx: Sql): Promise<Thresholds | undefined> {
+      const { rows } = await tx.query<{ value: Thresholds }>('SELECT value FROM settings WHERE key = $1 FOR UPDATE', [GLOBAL_THRESHOLDS_KEY]);
+      return rows[0]?.value;
+    },
+
+    async saveGlobalThresholds(tx: Sql, thresholds: Thresholds, now: Date): Promise<void> {
+      await tx.query(
+        `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [GLOBAL_THRESHOLDS_KEY, JSON.stringify(thresholds), now],
       );
     },
 

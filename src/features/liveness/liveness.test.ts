@@ -69,7 +69,7 @@ for (const kind of databaseKinds()) {
       const earlier = new Date(t.clock.now().getTime() - MINUTE);
       // What a suspension between authentication and the write looks like to the store.
       assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspended.id}/suspend`, headers: adminHeaders })).statusCode, 200);
-      const leftOut = await t.muster.livenessStore.recordHeartbeats([
+      const leftOut = await t.muster.liveness.recordHeartbeats([
         { systemId: stored.id, at: earlier },
         { systemId: suspended.id, at: earlier },
         { systemId: '00000000-0000-4000-8000-00000000dead', at: earlier },
@@ -83,7 +83,7 @@ for (const kind of databaseKinds()) {
       assert.equal(byId.get(stored.id)!.status, 'active');
       assert.equal(byId.get(stored.id)!.last_heartbeat!.toISOString(), earlier.toISOString());
       assert.equal(byId.get(suspended.id)!.last_heartbeat, null);
-      assert.equal((await t.muster.livenessStore.recordHeartbeats([{ systemId: stored.id, at: t.clock.now() }])).size, 0);
+      assert.equal((await t.muster.liveness.recordHeartbeats([{ systemId: stored.id, at: t.clock.now() }])).size, 0);
     });
 
     it('in one batch: active systems refreshed, a new one made active with its event, a suspended active one left out', async () => {
@@ -95,7 +95,7 @@ for (const kind of databaseKinds()) {
       assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspendedActive.id}/suspend`, headers: adminHeaders })).statusCode, 200);
       t.clock.advance(MINUTE);
       const at = t.clock.now();
-      const leftOut = await t.muster.livenessStore.recordHeartbeats([
+      const leftOut = await t.muster.liveness.recordHeartbeats([
         { systemId: suspendedActive.id, at },
         { systemId: fresh.id, at },
         { systemId: active.id, at },
@@ -115,7 +115,7 @@ for (const kind of databaseKinds()) {
       );
       assert.deepEqual(await eventsOf(active.id).then((events) => events.map((event) => event.to)), ['active'], 'a refresh records no event');
       // An older heartbeat arriving late never moves last_heartbeat back.
-      assert.equal((await t.muster.livenessStore.recordHeartbeats([{ systemId: active.id, at: beatBefore }])).size, 0);
+      assert.equal((await t.muster.liveness.recordHeartbeats([{ systemId: active.id, at: beatBefore }])).size, 0);
       const latest = await database.db.query<{ last_heartbeat: Date }>('SELECT last_heartbeat FROM system_liveness WHERE system_id = $1', [active.id]);
       assert.equal(latest.rows[0]!.last_heartbeat.toISOString(), at.toISOString());
     });

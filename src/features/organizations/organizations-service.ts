@@ -1,9 +1,8 @@
 import type { Clock } from '../../clock/clock.ts';
-import type { Db } from '../../db/db.ts';
+import type { Db, Sql } from '../../db/db.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors/errors.ts';
 import type { Page } from '../../http/pagination.ts';
-import { effectiveThresholds, type Thresholds } from '../liveness/liveness-rules.ts';
-import type { LivenessStore } from '../liveness/liveness-store.ts';
+import { effectiveThresholds, type Thresholds } from './organization-thresholds.ts';
 import type { Organization, OrganizationFilter, OrganizationsStore, ThresholdsChange } from './organizations-store.ts';
 
 export const DEFAULT_ORGANIZATION_NAME = 'Default';
@@ -11,7 +10,8 @@ export const DEFAULT_ORGANIZATION_NAME = 'Default';
 export interface OrganizationsServiceDeps {
   db: Db;
   store: OrganizationsStore;
-  liveness: LivenessStore;
+  /** Called in the transaction that changed an organization's thresholds. */
+  thresholdsChanged: (tx: Sql, organizationId: string, at: Date) => Promise<void>;
   clock: Clock;
   defaults: Thresholds;
 }
@@ -37,6 +37,15 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps) {
 
   return {
     get,
+
+    /** The organization, or null. */
+    find(id: string): Promise<Organization | null> {
+      return store.findById(id);
+    },
+
+    findDefault(): Promise<Organization | null> {
+      return store.findDefault();
+    },
 
     list(filter: OrganizationFilter): Promise<Page<Organization>> {
       return store.list(filter);
@@ -67,8 +76,7 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps) {
       await db.transaction(async (tx) => {
         const now = clock.now();
         if (!(await store.update(tx, id, change, now))) throw new NotFoundError(`organization ${id} not found`);
-        // Deadlines were computed with the old thresholds: let the scanner re-evaluate them now.
-        if (thresholdsChanged) await deps.liveness.wakeOrganization(tx, id, now);
+        if (thresholdsChanged) await deps.thresholdsChanged(tx, id, now);
       });
       return get(id);
     },

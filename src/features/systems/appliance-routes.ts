@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequestError } from '../../errors/errors.ts';
-import { requireSystem } from '../../http/appliance-auth.ts';
+import { requireSystem } from './require-system.ts';
 import { envelope, ErrorEnvelope, Timestamp } from '../../http/schemas.ts';
 import type { SystemAuthenticator } from './system-authenticator.ts';
-import { iso, LIVENESS_STATUS_VALUES } from './systems-presenter.ts';
+import { iso } from './systems-presenter.ts';
+import { LIVENESS_STATUSES } from './system-status.ts';
 import type { SystemsService } from './systems-service.ts';
 
 const tags = ['appliance'];
@@ -24,7 +25,7 @@ const InfoAnswer = Type.Object({
     name: Type.String(),
     type: Type.Union([Type.String(), Type.Null()]),
     fqdn: Type.Union([Type.String(), Type.Null()]),
-    status: Type.Enum(LIVENESS_STATUS_VALUES),
+    status: Type.Enum(LIVENESS_STATUSES),
     suspended: Type.Boolean(),
     suspended_at: Timestamp,
     deleted: Type.Boolean(),

@@ -1,8 +1,7 @@
 import { Type } from 'typebox';
 import { Timestamp } from '../../http/schemas.ts';
+import { LIVENESS_STATUSES } from './system-status.ts';
 import type { System } from './systems-store.ts';
-
-export const LIVENESS_STATUS_VALUES = ['unknown', 'active', 'warning', 'inactive'] as const;
 
 export const SystemSchema = Type.Object(
   {
@@ -12,7 +11,7 @@ export const SystemSchema = Type.Object(
     name: Type.String(),
     type: Type.Union([Type.String(), Type.Null()]),
     system_key: Type.String(),
-    status: Type.Enum(LIVENESS_STATUS_VALUES),
+    status: Type.Enum(LIVENESS_STATUSES),
     last_heartbeat: Timestamp,
     status_changed_at: Timestamp,
     registered: Type.Boolean(),

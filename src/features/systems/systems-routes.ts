@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { listQuerySchema, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
 import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
-import { LIVENESS_STATUS_VALUES, presentSystem, SystemSchema, SystemWithSecretSchema } from './systems-presenter.ts';
+import { presentSystem, SystemSchema, SystemWithSecretSchema } from './systems-presenter.ts';
+import { LIVENESS_STATUSES } from './system-status.ts';
 import type { SystemsService, SystemWithSecret } from './systems-service.ts';
 import { systemsCsv } from './systems-csv.ts';
 import type { SystemFilter, SystemSort } from './systems-store.ts';
@@ -28,7 +29,7 @@ const Labels = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.\\-/]{1,63}$' })
 });
 
 const ListQuery = listQuerySchema(SORT_FIELDS, 'created_at', {
-  status: Type.Optional(Type.Array(Type.Enum(LIVENESS_STATUS_VALUES), { description: 'Liveness status; repeat for several' })),
+  status: Type.Optional(Type.Array(Type.Enum(LIVENESS_STATUSES), { description: 'Liveness status; repeat for several' })),
   type: Type.Optional(Type.Array(SystemType, { description: 'System type; repeat for several' })),
   organization_id: Type.Optional(Type.String({ format: 'uuid' })),
   search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Matches name, system key, FQDN, IP addresses or id' })),

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { notify, type Db, type Sql } from '../../db/db.ts';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors/errors.ts';
 import type { Page } from '../../http/pagination.ts';
-import type { OrganizationsStore } from '../organizations/organizations-store.ts';
+import type { OrganizationsService } from '../organizations/index.ts';
 import { AUTH_INVALIDATION_CHANNEL, type SystemAuthenticator } from './system-authenticator.ts';
 import { generateSystemKey, generateSystemSecret, parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
 import type { System, SystemFilter, SystemsStore } from './systems-store.ts';
@@ -10,7 +10,7 @@ import type { System, SystemFilter, SystemsStore } from './systems-store.ts';
 export interface SystemsServiceDeps {
   db: Db;
   store: SystemsStore;
-  organizations: OrganizationsStore;
+  organizations: Pick<OrganizationsService, 'find' | 'findDefault'>;
   authenticator: SystemAuthenticator;
   clock: Clock;
   systemKeyPrefix: string;
@@ -71,13 +71,23 @@ export function createSystemsService(deps: SystemsServiceDeps) {
   return {
     get,
 
+    /** Systems by liveness status (suspended and deleted ones apart), in one organization or all. */
+    countByStatus(organizationId?: string) {
+      return store.countByStatus(organizationId);
+    },
+
+    /** Systems that are not deleted, per type, the most common first. */
+    countByType(organizationId?: string) {
+      return store.countByType(organizationId);
+    },
+
     list(filter: SystemFilter): Promise<Page<System>> {
       return store.list(filter);
     },
 
     async create(input: CreateSystemInput): Promise<SystemWithSecret> {
       const organization = input.organizationId
-        ? await deps.organizations.findById(input.organizationId)
+        ? await deps.organizations.find(input.organizationId)
         : await deps.organizations.findDefault();
       if (!organization) {
         throw new BadRequestError(`organization ${input.organizationId ?? '(default)'} not found`, {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { containsPattern, whereBuilder, type Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
-import type { LivenessStatus } from '../liveness/liveness-rules.ts';
+import type { LivenessStatus } from './system-status.ts';
 
 export interface System {
   id: string;

@@ -1,19 +1,11 @@
 import type { ScalarValue } from './field-path.ts';
-import type { ChangeType } from './inventory-diff.ts';
+import { CATEGORIES, CHANGE_TYPES, SEVERITIES, type Category, type ChangeType, type Severity } from '../../../domain/changes.ts';
 
 /**
  * The rules file format and its validation. Every complaint names the entry (`rules[3]
  * (os-version)`) and the field, so a bad override of RULES_FILE stops start-up with a message
  * that says what to fix. Fields whose name starts with `$` are comments and are ignored.
  */
-
-export const CATEGORIES = ['os', 'hardware', 'network', 'services', 'features', 'security', 'backup', 'modules', 'cluster', 'nodes', 'custom', 'system'] as const;
-export type Category = (typeof CATEGORIES)[number];
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const CHANGE_TYPES: readonly ChangeType[] = ['create', 'update', 'delete'];
 
 /** The verdict's rule name when no rule matched; no rule may take it. */
 export const DEFAULT_RULE_ID = 'default';

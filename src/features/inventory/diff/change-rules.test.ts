@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ChangeRulesError, classifyChange, compileChangeRules, loadChangeRules, type ChangeRules } from './change-rules.ts';
-import type { ChangeType, FieldChange } from './inventory-diff.ts';
+import type { ChangeType } from '../../../domain/changes.ts';
+import type { FieldChange } from './inventory-diff.ts';
 
 type Json = Record<string, unknown>;
 

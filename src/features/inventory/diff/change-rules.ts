@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_RULE_ID, parseRulesDocument, type Category, type CategoryArea, type ChangeRule, type Severity } from './change-rules-schema.ts';
+import type { Category, Severity } from '../../../domain/changes.ts';
+import { DEFAULT_RULE_ID, parseRulesDocument, type CategoryArea, type ChangeRule } from './change-rules-schema.ts';
 import { parseFieldPath, type PathSegment } from './field-path.ts';
 import type { FieldChange } from './inventory-diff.ts';
 import { compilePathPattern, matchesPathPattern, type PathPattern } from './path-pattern.ts';
@@ -18,8 +19,8 @@ import { compilePathPattern, matchesPathPattern, type PathPattern } from './path
  * verdict names the rule `default`.
  */
 
-export { CATEGORIES, CHANGE_TYPES, DEFAULT_RULE_ID, SEVERITIES } from './change-rules-schema.ts';
-export type { Category, CategoryArea, ChangeRule, RuleMatch, Severity } from './change-rules-schema.ts';
+export { DEFAULT_RULE_ID } from './change-rules-schema.ts';
+export type { CategoryArea, ChangeRule, RuleMatch } from './change-rules-schema.ts';
 
 /** The category of a change whose path lies in no area. */
 export const FALLBACK_CATEGORY: Category = 'system';

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { classifyChange, loadChangeRules, SEVERITIES, type Category, type Severity } from './change-rules.ts';
-import { diffInventories, type ChangeType, type FieldChange } from './inventory-diff.ts';
+import { SEVERITIES, type Category, type Severity } from '../../../domain/changes.ts';
+import { classifyChange, loadChangeRules } from './change-rules.ts';
+import type { ChangeType } from '../../../domain/changes.ts';
+import { diffInventories, type FieldChange } from './inventory-diff.ts';
 import { genericInventory, ns8Inventory, nsecInventory } from './sample-inventories.ts';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { canonicalJson } from './canonical-json.ts';
 import { appendKey, identifierSegment, indexSegment, isValidIdentifierKey, valueSegment, type ScalarValue } from './field-path.ts';
+import type { ChangeType } from '../../../domain/changes.ts';
 
 /**
  * The changes between two inventory snapshots, one per changed field, named by the paths of
@@ -23,7 +24,6 @@ import { appendKey, identifierSegment, indexSegment, isValidIdentifierKey, value
  * Limits are reported, never applied silently (see DiffLimitReport).
  */
 
-export type ChangeType = 'create' | 'update' | 'delete';
 
 export interface FieldChange {
   path: string;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { AuthenticatedSystem, SystemAuthenticator } from '../features/systems/system-authenticator.ts';
+import type { AuthenticatedSystem, SystemAuthenticator } from './system-authenticator.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,0 +1,1 @@
+export { createBackups, type BackupsDeps } from './create-backups.ts';

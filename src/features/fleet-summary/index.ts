@@ -1,0 +1,1 @@
+export { createFleetSummary, type FleetSummaryDeps } from './create-fleet-summary.ts';

@@ -1,0 +1,1 @@
+export { createHealthScores, type HealthScoresDeps } from './create-health-scores.ts';

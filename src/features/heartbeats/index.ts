@@ -1,0 +1,1 @@
+export { createHeartbeats, type HeartbeatsDeps } from './create-heartbeats.ts';

@@ -1,0 +1,1 @@
+export { createJobs } from './create-jobs.ts';

@@ -1,0 +1,2 @@
+export { createProbes } from './create-probes.ts';
+export { VERSION } from './probes-routes.ts';

@@ -1,0 +1,67 @@
+import type { Clock } from '../../clock/clock.ts';
+import type { FeatureMount } from '../../composition/feature.ts';
+import type { Config } from '../../config/config.ts';
+import type { Db } from '../../db/db.ts';
+import { createTransactionHook, type TransactionListener } from '../../db/transaction-hook.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
+import type { OrganizationsService } from '../organizations/index.ts';
+import { applianceSystemsRoutes } from './appliance-routes.ts';
+import { createSystemAuthenticator } from './system-authenticator.ts';
+import { systemsRoutes } from './systems-routes.ts';
+import { createSystemsService } from './systems-service.ts';
+import { createSystemsStore } from './systems-store.ts';
+
+export interface SystemsDeps {
+  db: Db;
+  clock: Clock;
+  metrics: Metrics;
+  config: Pick<Config, 'systemKeyPrefix' | 'systemAuthCacheTtlSeconds' | 'systemAuthCacheSize' | 'registerRateLimitPerMinute'>;
+  organizations: Pick<OrganizationsService, 'find' | 'findDefault'>;
+}
+
+/** Systems: their lifecycle and credentials, and the authentication of appliances. */
+export function createSystems(deps: SystemsDeps) {
+  const { db, config } = deps;
+  const store = createSystemsStore(db);
+  const authenticator = createSystemAuthenticator({
+    db,
+    store,
+    systemKeyPrefix: config.systemKeyPrefix,
+    cacheTtlSeconds: config.systemAuthCacheTtlSeconds,
+    cacheSize: config.systemAuthCacheSize,
+  });
+  const registered = createTransactionHook<[systemId: string, at: Date]>();
+  const destroying = createTransactionHook<[systemId: string]>();
+  const service = createSystemsService({
+    db,
+    store,
+    organizations: deps.organizations,
+    authenticator,
+    clock: deps.clock,
+    systemKeyPrefix: config.systemKeyPrefix,
+    onRegistered: registered.run,
+    onDestroy: destroying.run,
+  });
+  deps.metrics.setSystemStatusCounter(() => service.countByStatus());
+
+  return {
+    service,
+    authenticator,
+    /** Runs `listener` in the transaction in which an appliance registers. */
+    onRegistered(listener: TransactionListener<[systemId: string, at: Date]>): void {
+      registered.add(listener);
+    },
+    /** Runs `listener` in the transaction that destroys a system, before its rows go. */
+    onDestroy(listener: TransactionListener<[systemId: string]>): void {
+      destroying.add(listener);
+    },
+    mount: {
+      applianceRoutes: [applianceSystemsRoutes(service, authenticator, config.registerRateLimitPerMinute)],
+      managementRoutes: [systemsRoutes(service)],
+      // Other nodes' credential changes reach this node's authentication cache.
+      start: () => authenticator.listen(),
+    } satisfies FeatureMount,
+  };
+}
+
+export type Systems = ReturnType<typeof createSystems>;

@@ -1,0 +1,6 @@
+export { createSystems, type Systems, type SystemsDeps } from './create-systems.ts';
+export { requireSystem } from './require-system.ts';
+export { invalidCredentialsError, type AuthenticatedSystem, type SystemAuthenticator } from './system-authenticator.ts';
+export { LIVENESS_STATUSES, type LivenessStatus } from './system-status.ts';
+export type { SystemsService } from './systems-service.ts';
+export type { System } from './systems-store.ts';
