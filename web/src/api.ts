@@ -1,142 +1,38 @@
 /** The management API (`/api/v1`), relative to the page's <base href> so BASE_PATH just works. */
 
-export type LivenessStatus = 'unknown' | 'active' | 'warning' | 'inactive';
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
+import type { paths } from './api-schema.ts';
+
+type Method = 'get' | 'post' | 'delete';
+/** A management API path as the OpenAPI document writes it, less `/api/v1/`: `systems/{id}/health`. */
+type ApiPath<M extends Method> = { [P in keyof paths]: P extends `/api/v1/${infer Path}` ? (paths[P][M] extends undefined ? never : Path) : never }[keyof paths];
+type Operation<M extends Method, P extends ApiPath<M>> = NonNullable<paths[`/api/v1/${P}`][M]>;
+type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+type Success<R> = { [S in keyof R]: S extends 200 | 201 ? Json<R[S]> : never }[keyof R];
+/** What the operation answers on success (200 or 201), as generated from its response schema; for several paths, any of theirs. */
+type Answer<M extends Method, P extends ApiPath<M>> = P extends ApiPath<M> ? Success<Operation<M, P>['responses']> : never;
+type RequestBody<P extends ApiPath<'post'>> = Json<NonNullable<Operation<'post', P>['requestBody']>>;
+/** `{ path: { id } }` when the path has parameters; query parameters are built from filters held as strings, so left loose. */
+type Options<M extends Method, P extends ApiPath<M>> = { query?: Query } & (Operation<M, P>['parameters'] extends { path: infer Params } ? { path: Params } : { path?: never });
+type OptionsArgument<M extends Method, P extends ApiPath<M>> = Operation<M, P>['parameters'] extends { path: object } ? [options: Options<M, P>] : [options?: Options<M, P>];
+type Items<T> = T extends { items: (infer Item)[] } ? Item : never;
+
+export type System = Answer<'get', 'systems/{id}'>;
+export type SystemWithSecret = Answer<'post', 'systems'>;
+export type LivenessStatus = System['status'];
+export type Severity = NonNullable<Operation<'get', 'systems/{id}/inventory/diffs'>['parameters']['query']['severity']>[number];
+type DiffType = NonNullable<Operation<'get', 'systems/{id}/inventory/diffs'>['parameters']['query']['diff_type']>[number];
+export type Diff = Items<Answer<'get', 'systems/{id}/inventory/diffs'>>;
+export type Organization = Items<Answer<'get', 'organizations'>>;
+export type Alert = Items<Answer<'get', 'alerts'>>;
+export type Health = Answer<'get', 'systems/{id}/health'>;
+export type Availability = Answer<'get', 'systems/{id}/availability'>;
+export type TimelineDay = Answer<'get', 'systems/{id}/inventory/timeline'>['days'][number];
+export type Backup = Items<Answer<'get', 'systems/{id}/backups'>>;
+
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 export const CATEGORIES = ['os', 'hardware', 'network', 'services', 'features', 'security', 'backup', 'modules', 'cluster', 'nodes', 'custom', 'system'] as const;
-export const DIFF_TYPES = ['create', 'update', 'delete'] as const;
+export const DIFF_TYPES: readonly DiffType[] = ['create', 'update', 'delete'];
 export const STATUSES: readonly LivenessStatus[] = ['active', 'warning', 'inactive', 'unknown'];
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  page_size: number;
-}
-
-export interface System {
-  id: string;
-  organization_id: string;
-  organization_name: string;
-  name: string;
-  type: string | null;
-  system_key: string;
-  status: LivenessStatus;
-  last_heartbeat: string | null;
-  status_changed_at: string | null;
-  registered: boolean;
-  registered_at: string | null;
-  suspended: boolean;
-  suspended_at: string | null;
-  deleted: boolean;
-  deleted_at: string | null;
-  last_inventory_at: string | null;
-  fqdn: string | null;
-  ipv4_address: string | null;
-  ipv6_address: string | null;
-  version: string | null;
-  os: string | null;
-  labels: Record<string, string>;
-  created_at: string;
-}
-
-export interface SystemWithSecret extends System {
-  system_secret: string;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  is_default: boolean;
-}
-
-export interface Diff {
-  id: number;
-  system_id: string;
-  system_name: string;
-  record_id: string;
-  previous_record_id: string;
-  detected_at: string;
-  field_path: string;
-  diff_type: 'create' | 'update' | 'delete';
-  previous_value: unknown;
-  current_value: unknown;
-  category: string;
-  severity: Severity;
-  significant: boolean;
-}
-
-export interface Summary {
-  total: number;
-  by_status: Record<LivenessStatus, number>;
-  /** Systems per type, the most common first. */
-  by_type: { type: string; count: number }[];
-  suspended: number;
-  deleted: number;
-  needs_attention: { inactive: number; warning: number; critical_changes_24h: number };
-  recent_changes: Diff[];
-}
-
-export interface Alert {
-  id: string;
-  name: string;
-  status: 'firing' | 'resolved';
-  severity: string;
-  summary: string;
-  system_id: string | null;
-  starts_at: string;
-  ends_at: string | null;
-}
-
-export interface Health {
-  system_id: string;
-  score: number | null;
-  grade: 'good' | 'fair' | 'poor' | null;
-  components: { availability: number; freshness: number; changes: number; alerts: number } | null;
-}
-
-export interface LivenessEvent {
-  id: number;
-  from: LivenessStatus;
-  to: LivenessStatus;
-  occurred_at: string;
-}
-
-export interface Availability {
-  from: string;
-  to: string;
-  spans: { from: string; to: string; status: LivenessStatus | 'untracked' }[];
-  seconds: Record<LivenessStatus, number>;
-  active_percent: number | null;
-}
-
-export interface InventoryRecordSummary {
-  id: string;
-  received_at: string;
-  last_seen_at: string;
-  hash: string;
-  size: number;
-  change_count: number;
-}
-
-export interface InventoryRecord extends InventoryRecordSummary {
-  data: unknown;
-}
-
-export interface TimelineDay {
-  date: string;
-  total: number;
-  by_severity: Record<Severity, number>;
-}
-
-export interface Backup {
-  id: string;
-  filename: string;
-  size: number;
-  sha256: string;
-  mimetype: string;
-  uploaded_at: string;
-}
 
 export class ApiError extends Error {
   readonly status: number;
@@ -186,26 +82,38 @@ async function request(method: string, path: string, query?: Query, body?: unkno
   return response;
 }
 
+/** What the generic methods read from their deferred, per-path options. */
+interface RequestOptions {
+  path?: Record<string, string>;
+  query?: Query;
+  body?: unknown;
+}
+
+/** Fills a path's `{parameters}`: `systems/{id}` with `{ id }`. */
+function expand(path: string, options: RequestOptions | undefined): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options?.path?.[name] ?? ''));
+}
+
 export const api = {
-  async get<T>(path: string, query?: Query): Promise<T> {
-    return (await (await request('GET', path, query)).json()) as T;
+  async get<P extends ApiPath<'get'>>(path: P, ...[options]: OptionsArgument<'get', P>): Promise<Answer<'get', P>> {
+    const loose = options as RequestOptions | undefined;
+    return (await (await request('GET', expand(path, loose), loose?.query)).json()) as Answer<'get', P>;
   },
-  async post<T>(path: string, body: unknown = {}): Promise<T> {
-    return (await (await request('POST', path, undefined, body)).json()) as T;
+  async post<P extends ApiPath<'post'>>(path: P, options: Options<'post', P> & { body?: RequestBody<P> }): Promise<Answer<'post', P>> {
+    const loose = options as RequestOptions;
+    return (await (await request('POST', expand(path, loose), undefined, loose.body ?? {})).json()) as Answer<'post', P>;
   },
-  async patch<T>(path: string, body: unknown): Promise<T> {
-    return (await (await request('PATCH', path, undefined, body)).json()) as T;
-  },
-  async delete(path: string): Promise<void> {
-    await request('DELETE', path);
+  async delete<P extends ApiPath<'delete'>>(path: P, ...[options]: OptionsArgument<'delete', P>): Promise<void> {
+    await request('DELETE', expand(path, options as RequestOptions | undefined));
   },
   /** Checks a token before it is kept. */
   async verify(candidate: string): Promise<void> {
     await request('GET', 'summary', undefined, undefined, candidate);
   },
   /** Downloads through fetch (the token is a header, not a cookie) and hands the file to the browser. */
-  async download(path: string, query: Query, fallbackName: string): Promise<void> {
-    const response = await request('GET', path, query);
+  async download<P extends ApiPath<'get'>>(path: P, options: Options<'get', P>, fallbackName: string): Promise<void> {
+    const loose = options as RequestOptions;
+    const response = await request('GET', expand(path, loose), loose.query);
     const disposition = response.headers.get('content-disposition') ?? '';
     const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
     const url = URL.createObjectURL(await response.blob());

@@ -9,13 +9,14 @@ export function SystemActions({ system, compact = false }: { system: System; com
   const [secret, setSecret] = useState<SystemWithSecret | null>(null);
   const [error, setError] = useState<string | null>(null);
   const action = useMutation({
-    mutationFn: async (name: 'regenerate-secret' | 'suspend' | 'reactivate' | 'restore' | 'delete') => {
-      if (name === 'delete') return api.delete(`systems/${system.id}`);
-      return api.post<System | SystemWithSecret>(`systems/${system.id}/${name}`);
+    // Annotated: an inferred union would fold SystemWithSecret into System, its supertype.
+    mutationFn: async (name: 'regenerate-secret' | 'suspend' | 'reactivate' | 'restore' | 'delete'): Promise<System | SystemWithSecret | void> => {
+      if (name === 'delete') return api.delete('systems/{id}', { path: { id: system.id } });
+      return api.post(`systems/{id}/${name}`, { path: { id: system.id } });
     },
     onSuccess: (result) => {
       setError(null);
-      if (result && 'system_secret' in result) setSecret(result as SystemWithSecret);
+      if (result && 'system_secret' in result) setSecret(result);
       void queryClient.invalidateQueries({ queryKey: ['systems'] });
       void queryClient.invalidateQueries({ queryKey: ['system', system.id] });
       void queryClient.invalidateQueries({ queryKey: ['summary'] });

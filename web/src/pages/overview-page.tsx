@@ -1,29 +1,29 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { Cell, Pie, PieChart, ResponsiveContainer, Tooltip } from 'recharts';
-import { api, LIVE_INTERVAL_MS, STATUSES, type Alert, type Health, type Page, type Summary, type System } from '../api.ts';
+import { api, LIVE_INTERVAL_MS, STATUSES } from '../api.ts';
 import { ChangeList } from '../components/change-list.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
 
 const STATUS_COLOR = { active: 'var(--active)', warning: 'var(--warning)', inactive: 'var(--inactive)', unknown: 'var(--unknown)' };
 
 export function OverviewPage() {
-  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api.get<Summary>('summary'), refetchInterval: LIVE_INTERVAL_MS });
+  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api.get('summary'), refetchInterval: LIVE_INTERVAL_MS });
   const attention = useQuery({
     queryKey: ['systems', 'attention'],
-    queryFn: () => api.get<Page<System>>('systems', { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10 }),
+    queryFn: () => api.get('systems', { query: { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10 } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const alerts = useQuery({
     queryKey: ['alerts', 'firing'],
-    queryFn: () => api.get<Page<Alert>>('alerts', { status: 'firing', severity: ['critical', 'high'], page_size: 10 }),
+    queryFn: () => api.get('alerts', { query: { status: 'firing', severity: ['critical', 'high'], page_size: 10 } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const attentionIds = attention.data?.items.map((system) => system.id) ?? [];
   const health = useQuery({
     queryKey: ['health', attentionIds],
     enabled: attentionIds.length > 0,
-    queryFn: () => api.get<{ items: Health[] }>('health-scores', { system_id: attentionIds }),
+    queryFn: () => api.get('health-scores', { query: { system_id: attentionIds } }),
   });
   const scores = new Map(health.data?.items.map((item) => [item.system_id, item]) ?? []);
 

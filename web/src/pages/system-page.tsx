@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, LIVE_INTERVAL_MS, type Health, type System } from '../api.ts';
+import { api, LIVE_INTERVAL_MS, type System } from '../api.ts';
 import { SystemActions } from '../components/system-actions.tsx';
 import { ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Tabs, Time } from '../components/ui.tsx';
 import { AlertsTab } from './system/alerts-tab.tsx';
@@ -23,7 +23,7 @@ export function SystemPage() {
   const { id = '', tab: tabParam } = useParams();
   const navigate = useNavigate();
   const tab: Tab = TABS.some(([name]) => name === tabParam) ? (tabParam as Tab) : 'overview';
-  const system = useQuery({ queryKey: ['system', id], queryFn: () => api.get<System>(`systems/${id}`), refetchInterval: LIVE_INTERVAL_MS });
+  const system = useQuery({ queryKey: ['system', id], queryFn: () => api.get('systems/{id}', { path: { id } }), refetchInterval: LIVE_INTERVAL_MS });
 
   if (system.isPending) return <Loading />;
   if (system.error) return <ErrorBox error={system.error} />;
@@ -60,7 +60,7 @@ export function SystemPage() {
 }
 
 function OverviewTab({ system }: { system: System }) {
-  const health = useQuery({ queryKey: ['health', system.id], queryFn: () => api.get<Health>(`systems/${system.id}/health`), refetchInterval: 30_000 });
+  const health = useQuery({ queryKey: ['health', system.id], queryFn: () => api.get('systems/{id}/health', { path: { id: system.id } }), refetchInterval: 30_000 });
   const components = health.data?.components;
   return (
     <div className="columns">

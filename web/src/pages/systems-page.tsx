@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, LIVE_INTERVAL_MS, STATUSES, type Health, type Organization, type Page, type Summary, type System, type SystemWithSecret } from '../api.ts';
+import { api, LIVE_INTERVAL_MS, STATUSES, type Organization, type SystemWithSecret } from '../api.ts';
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { SystemActions } from '../components/system-actions.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, Pagination, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
@@ -47,7 +47,7 @@ export function SystemsPage() {
 
   const systems = useQuery({
     queryKey: ['systems', 'list', filters, page],
-    queryFn: () => api.get<Page<System>>('systems', { ...filters, page, page_size: PAGE_SIZE }),
+    queryFn: () => api.get('systems', { query: { ...filters, page, page_size: PAGE_SIZE } }),
     placeholderData: keepPreviousData,
     refetchInterval: LIVE_INTERVAL_MS,
   });
@@ -55,16 +55,16 @@ export function SystemsPage() {
   const health = useQuery({
     queryKey: ['health', ids],
     enabled: ids.length > 0,
-    queryFn: () => api.get<{ items: Health[] }>('health-scores', { system_id: ids }),
+    queryFn: () => api.get('health-scores', { query: { system_id: ids } }),
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });
   const scores = new Map(health.data?.items.map((item) => [item.system_id, item]) ?? []);
-  const organizations = useQuery({ queryKey: ['organizations'], queryFn: () => api.get<Page<Organization>>('organizations', { page_size: 500, sort: 'name' }) });
+  const organizations = useQuery({ queryKey: ['organizations'], queryFn: () => api.get('organizations', { query: { page_size: 500, sort: 'name' } }) });
   // The type filter offers the types the fleet (or the chosen organization) has, the most common first.
   const fleet = useQuery({
     queryKey: ['summary', filters.organization_id ?? null],
-    queryFn: () => api.get<Summary>('summary', filters.organization_id ? { organization_id: filters.organization_id } : {}),
+    queryFn: () => api.get('summary', { query: filters.organization_id ? { organization_id: filters.organization_id } : {} }),
   });
   const types = fleet.data?.by_type.map((entry) => entry.type) ?? [];
   if (filters.type && !types.includes(filters.type)) types.push(filters.type);
@@ -76,7 +76,7 @@ export function SystemsPage() {
       <div className="page-head">
         <h1>Systems</h1>
         <span className="spacer" />
-        <button type="button" className="button" onClick={() => api.download('systems/export', { ...filters }, 'systems.csv').catch(setExportError)}>
+        <button type="button" className="button" onClick={() => api.download('systems/export', { query: { ...filters } }, 'systems.csv').catch(setExportError)}>
           Export CSV
         </button>
         <button type="button" className="button primary" onClick={() => setCreating(true)}>
@@ -237,7 +237,7 @@ function CreateSystemDialog({ organizations, onClose, onCreated }: { organizatio
     dialog.current?.showModal();
   }, []);
   const create = useMutation({
-    mutationFn: () => api.post<SystemWithSecret>('systems', { name: name.trim(), ...(type ? { type } : {}), ...(organizationId ? { organization_id: organizationId } : {}) }),
+    mutationFn: () => api.post('systems', { body: { name: name.trim(), ...(type ? { type } : {}), ...(organizationId ? { organization_id: organizationId } : {}) } }),
     onSuccess: (system) => {
       void queryClient.invalidateQueries({ queryKey: ['systems'] });
       void queryClient.invalidateQueries({ queryKey: ['summary'] });

@@ -1,18 +1,18 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, LIVE_INTERVAL_MS, type Alert, type Page } from '../../api.ts';
+import { api, LIVE_INTERVAL_MS, type Alert } from '../../api.ts';
 import { Empty, ErrorBox, Loading, Pagination, SeverityBadge, Time } from '../../components/ui.tsx';
 
 export function AlertsTab({ systemId }: { systemId: string }) {
   const [page, setPage] = useState(1);
   const firing = useQuery({
     queryKey: ['alerts', systemId, 'firing'],
-    queryFn: () => api.get<Page<Alert>>(`systems/${systemId}/alerts`, { status: 'firing', page_size: 100 }),
+    queryFn: () => api.get('systems/{id}/alerts', { path: { id: systemId }, query: { status: 'firing', page_size: 100 } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const history = useQuery({
     queryKey: ['alerts', systemId, 'history', page],
-    queryFn: () => api.get<Page<Alert>>(`systems/${systemId}/alerts`, { page, page_size: 25 }),
+    queryFn: () => api.get('systems/{id}/alerts', { path: { id: systemId }, query: { page, page_size: 25 } }),
     refetchInterval: LIVE_INTERVAL_MS,
     placeholderData: keepPreviousData,
   });

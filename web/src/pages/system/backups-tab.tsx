@@ -7,14 +7,14 @@ export function BackupsTab({ systemId }: { systemId: string }) {
   const queryClient = useQueryClient();
   const backups = useQuery({
     queryKey: ['backups', systemId],
-    queryFn: () => api.get<{ items: Backup[]; total: number; total_bytes: number }>(`systems/${systemId}/backups`),
+    queryFn: () => api.get('systems/{id}/backups', { path: { id: systemId } }),
     refetchInterval: 10_000,
   });
   const remove = useMutation({
-    mutationFn: (backup: Backup) => api.delete(`systems/${systemId}/backups/${backup.id}`),
+    mutationFn: (backup: Backup) => api.delete('systems/{id}/backups/{backupId}', { path: { id: systemId, backupId: backup.id } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['backups', systemId] }),
   });
-  const download = useMutation({ mutationFn: (backup: Backup) => api.download(`systems/${systemId}/backups/${backup.id}`, {}, backup.filename) });
+  const download = useMutation({ mutationFn: (backup: Backup) => api.download('systems/{id}/backups/{backupId}', { path: { id: systemId, backupId: backup.id } }, backup.filename) });
 
   return (
     <section className="card">

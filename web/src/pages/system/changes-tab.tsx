@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, CATEGORIES, DIFF_TYPES, LIVE_INTERVAL_MS, SEVERITIES, type Diff, type Page, type Severity, type TimelineDay } from '../../api.ts';
+import { api, CATEGORIES, DIFF_TYPES, LIVE_INTERVAL_MS, SEVERITIES, type Diff, type Severity, type TimelineDay } from '../../api.ts';
 import { ChangeList } from '../../components/change-list.tsx';
 import { groupByDay } from '../../day-groups.ts';
 import { Empty, ErrorBox, Loading, Pagination } from '../../components/ui.tsx';
@@ -30,13 +30,13 @@ export function ChangesTab({ systemId }: { systemId: string }) {
   };
   const diffs = useQuery({
     queryKey: ['diffs', systemId, filters, page],
-    queryFn: () => api.get<Page<Diff>>(`systems/${systemId}/inventory/diffs`, { ...filters, page, page_size: 100 }),
+    queryFn: () => api.get('systems/{id}/inventory/diffs', { path: { id: systemId }, query: { ...filters, page, page_size: 100 } }),
     refetchInterval: LIVE_INTERVAL_MS,
     placeholderData: keepPreviousData,
   });
   const timeline = useQuery({
     queryKey: ['timeline', systemId],
-    queryFn: () => api.get<{ from: string; to: string; days: TimelineDay[] }>(`systems/${systemId}/inventory/timeline`),
+    queryFn: () => api.get('systems/{id}/inventory/timeline', { path: { id: systemId } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const reset = <T,>(set: (value: T) => void) => (value: T) => {

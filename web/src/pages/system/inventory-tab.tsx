@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { api, LIVE_INTERVAL_MS, type InventoryRecord, type InventoryRecordSummary, type Page } from '../../api.ts';
+import { api, LIVE_INTERVAL_MS } from '../../api.ts';
 import { Empty, ErrorBox, Loading, Pagination, Time } from '../../components/ui.tsx';
 import { bytes, exactTime } from '../../format.ts';
 
@@ -9,13 +9,13 @@ export function InventoryTab({ systemId }: { systemId: string }) {
   const [selected, setSelected] = useState<string[]>([]);
   const records = useQuery({
     queryKey: ['inventory', systemId, page],
-    queryFn: () => api.get<Page<InventoryRecordSummary>>(`systems/${systemId}/inventory`, { page, page_size: 20 }),
+    queryFn: () => api.get('systems/{id}/inventory', { path: { id: systemId }, query: { page, page_size: 20 } }),
     refetchInterval: LIVE_INTERVAL_MS,
     placeholderData: keepPreviousData,
   });
   const latest = useQuery({
     queryKey: ['inventory', systemId, 'latest'],
-    queryFn: () => api.get<InventoryRecord>(`systems/${systemId}/inventory/latest`).catch(() => null),
+    queryFn: () => api.get('systems/{id}/inventory/latest', { path: { id: systemId } }).catch(() => null),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const toggle = (id: string) => setSelected((current) => (current.includes(id) ? current.filter((item) => item !== id) : [...current.slice(-1), id]));
@@ -89,7 +89,7 @@ function Comparison({ systemId, ids }: { systemId: string; ids: [string, string]
   const records = useQuery({
     queryKey: ['inventory-pair', systemId, ids],
     queryFn: async () => {
-      const pair = await Promise.all(ids.map((id) => api.get<InventoryRecord>(`systems/${systemId}/inventory/${id}`)));
+      const pair = await Promise.all(ids.map((id) => api.get('systems/{id}/inventory/{recordId}', { path: { id: systemId, recordId: id } })));
       return pair.sort((a, b) => a.received_at.localeCompare(b.received_at));
     },
   });

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, LIVE_INTERVAL_MS, type Availability, type LivenessEvent, type Page } from '../../api.ts';
+import { api, LIVE_INTERVAL_MS, type Availability } from '../../api.ts';
 import { Empty, ErrorBox, Loading, Pagination, STATUS_LABEL, StatusDot, Time } from '../../components/ui.tsx';
 import { duration, exactTime } from '../../format.ts';
 
@@ -15,13 +15,13 @@ export function LivenessTab({ systemId }: { systemId: string }) {
   const [page, setPage] = useState(1);
   const availability = useQuery({
     queryKey: ['availability', systemId, window],
-    queryFn: () => api.get<Availability>(`systems/${systemId}/availability`, { window }),
+    queryFn: () => api.get('systems/{id}/availability', { path: { id: systemId }, query: { window } }),
     refetchInterval: LIVE_INTERVAL_MS,
     placeholderData: keepPreviousData,
   });
   const events = useQuery({
     queryKey: ['events', systemId, page],
-    queryFn: () => api.get<Page<LivenessEvent>>(`systems/${systemId}/events`, { page, page_size: 25 }),
+    queryFn: () => api.get('systems/{id}/events', { path: { id: systemId }, query: { page, page_size: 25 } }),
     refetchInterval: LIVE_INTERVAL_MS,
     placeholderData: keepPreviousData,
   });
