@@ -56,7 +56,7 @@ describe('recognising an unavailable database', () => {
     const wrapped = asDatabaseError(refused);
     assert.ok(wrapped instanceof DatabaseUnavailableError);
     assert.equal(wrapped.statusCode, 503);
-    assert.equal(wrapped.headers['retry-after'], '2');
+    assert.equal(wrapped.retryAfterSeconds, 2);
     assert.equal(wrapped.cause, refused);
     assert.equal(asDatabaseError(wrapped), wrapped);
     const syntax = withCode('42601');

@@ -1,18 +1,29 @@
+/** What an error says beyond its message, for the client to act on. */
+export interface AppErrorHints {
+  /** Seconds after which the same request may succeed (HTTP: `Retry-After`). */
+  retryAfterSeconds?: number | undefined;
+  /** How to authenticate (HTTP: `WWW-Authenticate`), e.g. `Basic realm="System Authentication"`. */
+  challenge?: string | undefined;
+}
+
 /**
- * One base class for every error the service answers with on purpose. The HTTP layer maps
- * `statusCode`, `message` and `data` into the `{code, message, data}` envelope; anything that
- * is not an AppError becomes a logged 500 that reveals nothing.
+ * One base class for every error the service answers with on purpose. Errors know nothing of
+ * HTTP: the error handler maps `statusCode`, `message` and `data` into the `{code, message,
+ * data}` envelope and the hints into headers; anything that is not an AppError becomes a logged
+ * 500 that reveals nothing.
  */
 export class AppError extends Error {
   readonly statusCode: number;
   readonly data: unknown;
-  readonly headers: Record<string, string>;
+  readonly retryAfterSeconds: number | undefined;
+  readonly challenge: string | undefined;
 
-  constructor(statusCode: number, message: string, data: unknown = null, headers: Record<string, string> = {}) {
+  constructor(statusCode: number, message: string, data: unknown = null, hints: AppErrorHints = {}) {
     super(message);
     this.statusCode = statusCode;
     this.data = data;
-    this.headers = headers;
+    this.retryAfterSeconds = hints.retryAfterSeconds;
+    this.challenge = hints.challenge;
   }
 }
 
@@ -25,8 +36,8 @@ export class BadRequestError extends AppError {
 
 export class UnauthorizedError extends AppError {
   override name = 'UnauthorizedError';
-  constructor(message: string, headers: Record<string, string> = {}) {
-    super(401, message, null, headers);
+  constructor(message: string, challenge?: string) {
+    super(401, message, null, { challenge });
   }
 }
 
@@ -51,6 +62,14 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Too many requests of this kind for now; the same one may succeed after `retryAfterSeconds`. */
+export class TooManyRequestsError extends AppError {
+  override name = 'TooManyRequestsError';
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message, { retry_after_seconds: retryAfterSeconds }, { retryAfterSeconds });
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   override name = 'PayloadTooLargeError';
   constructor(message: string, data: unknown = null) {
@@ -62,7 +81,7 @@ export class PayloadTooLargeError extends AppError {
 export class ServiceUnavailableError extends AppError {
   override name = 'ServiceUnavailableError';
   constructor(message: string, retryAfterSeconds = 5) {
-    super(503, message, null, { 'retry-after': String(retryAfterSeconds) });
+    super(503, message, null, { retryAfterSeconds });
   }
 }
 

@@ -12,7 +12,7 @@ export function sha256(text: string): Buffer {
  * the token, not even its length.
  */
 export function requireBearer(tokenHash: Buffer, realm: string) {
-  const challenge = { 'www-authenticate': `Bearer realm="${realm}"` };
+  const challenge = `Bearer realm="${realm}"`;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     if (!header) throw new UnauthorizedError('authentication required: send Authorization: Bearer <token>', challenge);

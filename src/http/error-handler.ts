@@ -16,7 +16,9 @@ export function installErrorHandling(app: FastifyInstance, maxRequestSize: numbe
     // own (the job runner's) are recognised here. Either way a 503 the client can retry.
     const known = error instanceof AppError ? error : isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : undefined;
     if (known) {
-      return reply.code(known.statusCode).headers(known.headers).send(envelope(known.statusCode, known.message, known.data));
+      if (known.challenge !== undefined) void reply.header('www-authenticate', known.challenge);
+      if (known.retryAfterSeconds !== undefined) void reply.header('retry-after', String(known.retryAfterSeconds));
+      return reply.code(known.statusCode).send(envelope(known.statusCode, known.message, known.data));
     }
     if (error.validation) {
       const context = error.validationContext ?? 'request';

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db, Sql } from '../../db/db.ts';
-import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '../../errors/errors.ts';
+import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
 import { SizeMismatchError, TooLargeError, type BackupStorage } from './storage/backup-storage.ts';
 import type { Backup, BackupsStore } from './backups-store.ts';
@@ -194,8 +194,8 @@ export function createBackupsService(deps: BackupsServiceDeps) {
   };
 }
 
-function rateLimited(retryAfterSeconds: number): AppError {
-  return new AppError(429, 'upload rate limit exceeded', { retry_after_seconds: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
+function rateLimited(retryAfterSeconds: number): TooManyRequestsError {
+  return new TooManyRequestsError('upload rate limit exceeded', retryAfterSeconds);
 }
 
 export type BackupsService = ReturnType<typeof createBackupsService>;

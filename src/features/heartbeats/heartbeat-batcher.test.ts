@@ -114,7 +114,7 @@ describe('heartbeat batcher (group commit)', () => {
     const failed = batcher.submit('a', new Date(1));
     await tick();
     writer.calls[0]!.fail(new Error('connection lost'));
-    await assert.rejects(failed, (error: unknown) => error instanceof AppError && error.statusCode === 503 && error.headers['retry-after'] !== undefined);
+    await assert.rejects(failed, (error: unknown) => error instanceof AppError && error.statusCode === 503 && error.retryAfterSeconds !== undefined);
     const next = batcher.submit('a', new Date(2));
     await tick();
     writer.calls[1]!.finish();

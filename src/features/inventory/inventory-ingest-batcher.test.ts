@@ -74,7 +74,7 @@ describe('inventory ingest batcher (group commit)', () => {
     for (const answer of await Promise.all(answers)) {
       assert.ok(answer instanceof AppError);
       assert.equal(answer.statusCode, 503);
-      assert.ok(Number(answer.headers['retry-after']) > 0);
+      assert.ok((answer.retryAfterSeconds ?? 0) > 0);
     }
     assert.equal(batcher.pendingCount, 0);
   });
@@ -107,7 +107,7 @@ describe('inventory ingest batcher (group commit)', () => {
     const writer = controlledWriter();
     const batcher = createInventoryIngestBatcher({ ...options, maxPending: 2, write: writer.write });
     const accepted = [batcher.submit(upload('a')), batcher.submit(upload('b'))];
-    await assert.rejects(batcher.submit(upload('c')), (error: AppError) => error.statusCode === 503 && error.headers['retry-after'] === '1');
+    await assert.rejects(batcher.submit(upload('c')), (error: AppError) => error.statusCode === 503 && error.retryAfterSeconds === 1);
     await tick();
     writer.calls[0]!.commit();
     await Promise.all(accepted);

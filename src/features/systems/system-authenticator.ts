@@ -14,7 +14,7 @@ export interface AuthenticatedSystem {
 
 export const AUTH_INVALIDATION_CHANNEL = 'muster_system_auth';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const WWW_AUTHENTICATE = { 'www-authenticate': 'Basic realm="System Authentication"' };
+const WWW_AUTHENTICATE = 'Basic realm="System Authentication"';
 
 /** The 401 every failed appliance authentication answers with. */
 export function invalidCredentialsError(): UnauthorizedError {
