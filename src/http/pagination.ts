@@ -15,17 +15,27 @@ export interface Page<T> {
   pageSize: number;
 }
 
-/** Query-string fields shared by every list endpoint; extend with its own filters. */
+/** The query-string fields of every paged list: `page` and `page_size`. */
+export const PageQuery = {
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1' }),
+  page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Items per page (max ${MAX_PAGE_SIZE})` }),
+};
+
+/** The `order` query-string field of a list. */
+export function orderQuery(defaultOrder: 'asc' | 'desc', description = 'Sort direction') {
+  return Type.Enum(['asc', 'desc'], { default: defaultOrder, description });
+}
+
+/** Query-string fields shared by every sortable list endpoint; extend with its own filters. */
 export function listQuerySchema<Sort extends string, Props extends Record<string, TSchema>>(
   sortFields: readonly Sort[],
   defaultSort: Sort,
   filters: Props,
 ) {
   return Type.Object({
-    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1' }),
-    page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Items per page (max ${MAX_PAGE_SIZE})` }),
+    ...PageQuery,
     sort: Type.Enum(sortFields, { default: defaultSort, description: 'Field to sort by' }),
-    order: Type.Enum(['asc', 'desc'], { default: 'asc', description: 'Sort direction' }),
+    order: orderQuery('asc'),
     ...filters,
   });
 }

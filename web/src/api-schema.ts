@@ -1414,7 +1414,9 @@ export interface paths {
                 query: {
                     name?: string;
                     organization_id?: string;
+                    /** @description Page number, from 1 */
                     page: number;
+                    /** @description Items per page (max 500) */
                     page_size: number;
                     severity?: ("info" | "low" | "medium" | "warning" | "high" | "critical")[];
                     status?: "firing" | "resolved";
@@ -1635,7 +1637,9 @@ export interface paths {
                     /** @description By time */
                     order: "asc" | "desc";
                     organization_id?: string;
+                    /** @description Page number, from 1 */
                     page: number;
+                    /** @description Items per page (max 500) */
                     page_size: number;
                     /** @description Matches the path or either value */
                     search?: string;
@@ -3686,7 +3690,9 @@ export interface paths {
             parameters: {
                 query: {
                     name?: string;
+                    /** @description Page number, from 1 */
                     page: number;
+                    /** @description Items per page (max 500) */
                     page_size: number;
                     severity?: ("info" | "low" | "medium" | "warning" | "high" | "critical")[];
                     status?: "firing" | "resolved";
@@ -4249,8 +4255,11 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description By time */
                     order: "asc" | "desc";
+                    /** @description Page number, from 1 */
                     page: number;
+                    /** @description Items per page (max 500) */
                     page_size: number;
                 };
                 header?: never;
@@ -4469,7 +4478,9 @@ export interface paths {
                 query: {
                     /** @description By time */
                     order: "asc" | "desc";
+                    /** @description Page number, from 1 */
                     page: number;
+                    /** @description Items per page (max 500) */
                     page_size: number;
                 };
                 header?: never;
@@ -4681,7 +4692,9 @@ export interface paths {
                     from?: string;
                     /** @description By time */
                     order: "asc" | "desc";
+                    /** @description Page number, from 1 */
                     page: number;
+                    /** @description Items per page (max 500) */
                     page_size: number;
                     /** @description Matches the path or either value */
                     search?: string;

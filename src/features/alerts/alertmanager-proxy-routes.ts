@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, BadRequestError, ForbiddenError, ServiceUnavailableError } from '../../errors/errors.ts';
-import { ErrorEnvelope } from '../../http/schemas.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import { requireSystem, type SystemAuthenticator, type SystemsService } from '../systems/index.ts';
 import { ownsSilence, scopeAlerts, scopedQuery, ScopeError, scopeSilence, type SystemIdentity } from './alertmanager-scope.ts';
 
@@ -95,7 +95,7 @@ export function alertmanagerProxyRoutes(deps: ProxyDeps): FastifyPluginAsyncType
     app.addHook('onRequest', requireSystem(deps.authenticator));
     const tags = ['appliance'];
     const security = [{ systemCredentials: [] }];
-    const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 502: ErrorEnvelope, 503: ErrorEnvelope };
+    const errors = errorResponses(400, 401, 403, 502, 503);
     const SilenceId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
     app.get(`${PREFIX}/alerts`, { schema: { tags, security, summary: "This system's alerts in Alertmanager", response: errors } }, async (request, reply) =>

@@ -1,52 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
-import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { PageQuery, pageSchema, presentPage } from '../../http/pagination.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { ALERT_SEVERITIES } from './alert-rules.ts';
 import type { AlertsService } from './alerts-service.ts';
-import type { Alert, AlertFilter } from './alerts-store.ts';
-
-const AlertSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String({ description: 'LinkFailed, HeartbeatWarning, InventoryChange, SystemRegistered' }),
-  status: Type.Enum(['firing', 'resolved']),
-  severity: Type.String(),
-  summary: Type.String(),
-  system_id: Type.Union([Type.String(), Type.Null()]),
-  organization_id: Type.String(),
-  labels: Type.Record(Type.String(), Type.String()),
-  annotations: Type.Record(Type.String(), Type.String()),
-  source: Type.Object({ type: Type.String({ description: 'diff, liveness or registration' }), id: Type.String() }),
-  starts_at: Type.String({ format: 'date-time' }),
-  ends_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  updated_at: Type.String({ format: 'date-time' }),
-});
+import { AlertSchema, presentAlert } from './alerts-presenter.ts';
+import type { AlertFilter } from './alerts-store.ts';
 
 const Filters = {
-  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-  page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+  ...PageQuery,
   status: Type.Optional(Type.Enum(['firing', 'resolved'])),
   severity: Type.Optional(Type.Array(Type.Enum(ALERT_SEVERITIES))),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
 };
-
-function present(alert: Alert) {
-  return {
-    id: alert.id,
-    name: alert.name,
-    status: alert.status,
-    severity: alert.severity,
-    summary: alert.summary,
-    system_id: alert.systemId,
-    organization_id: alert.organizationId,
-    labels: alert.labels,
-    annotations: alert.annotations,
-    source: { type: alert.sourceType, id: alert.sourceId },
-    starts_at: alert.startsAt.toISOString(),
-    ends_at: alert.endsAt ? alert.endsAt.toISOString() : null,
-    updated_at: alert.updatedAt.toISOString(),
-  };
-}
 
 type FilterQuery = { page: number; page_size: number; status?: 'firing' | 'resolved'; severity?: string[]; name?: string };
 
@@ -58,7 +24,7 @@ function toFilter(query: FilterQuery, extra: Partial<AlertFilter>): AlertFilter 
 export function alertsRoutes(alerts: AlertsService): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['alerts'];
-    const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+    const errors = errorResponses(400, 401, 404);
 
     app.get(
       '/alerts',
@@ -76,7 +42,7 @@ export function alertsRoutes(alerts: AlertsService): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const query = request.query;
-        return presentPage(await alerts.list(toFilter(query, { systemId: query.system_id, organizationId: query.organization_id })), present);
+        return presentPage(await alerts.list(toFilter(query, { systemId: query.system_id, organizationId: query.organization_id })), presentAlert);
       },
     );
 
@@ -86,7 +52,7 @@ export function alertsRoutes(alerts: AlertsService): FastifyPluginAsyncTypebox {
         schema: { tags, summary: "A system's alerts", params: IdParams, querystring: Type.Object(Filters), response: { 200: pageSchema(AlertSchema), ...errors } },
       },
       async (request) => {
-        return presentPage(await alerts.listOfSystem(request.params.id, toFilter(request.query, {})), present);
+        return presentPage(await alerts.listOfSystem(request.params.id, toFilter(request.query, {})), presentAlert);
       },
     );
   };

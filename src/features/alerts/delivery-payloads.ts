@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { presentAlert } from './alerts-presenter.ts';
 import type { Alert } from './alerts-store.ts';
 
 export const DELIVERY_QUEUE = 'alerts.deliver';
@@ -16,22 +17,8 @@ export function signature(body: string, secret: string): string {
 
 /** The alert as webhooks receive it. */
 export function webhookPayload(alert: Alert) {
-  return {
-    event: alert.status === 'firing' ? 'alert.firing' : 'alert.resolved',
-    alert: {
-      id: alert.id,
-      name: alert.name,
-      status: alert.status,
-      severity: alert.severity,
-      summary: alert.summary,
-      system_id: alert.systemId,
-      organization_id: alert.organizationId,
-      labels: alert.labels,
-      annotations: alert.annotations,
-      starts_at: alert.startsAt.toISOString(),
-      ends_at: alert.endsAt ? alert.endsAt.toISOString() : null,
-    },
-  };
+  const { source, updated_at, ...presented } = presentAlert(alert);
+  return { event: alert.status === 'firing' ? 'alert.firing' : 'alert.resolved', alert: presented };
 }
 
 /** One alert as Alertmanager's API v2 takes it; `endsAt` omitted lets Alertmanager apply its own timeout. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorEnvelope } from '../../http/schemas.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import type { WebhooksService } from './webhooks-service.ts';
 import type { Webhook } from './webhooks-store.ts';
 
@@ -13,7 +13,7 @@ const WebhookSchema = Type.Object({
 });
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const WebhookParams = Type.Object({ id: Type.String({ format: 'uuid' }), webhookId: Type.String({ format: 'uuid' }) });
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+const errors = errorResponses(400, 401, 404);
 
 const present = (webhook: Webhook) => ({
   id: webhook.id,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import type { SystemsService } from '../systems/index.ts';
 import { BackupSchema, presentBackup, sendBackup } from './backups-routes.ts';
 import type { BackupsService } from './backups-service.ts';
@@ -11,7 +11,7 @@ const BackupParams = Type.Object({ id: IdParams.properties.id, backupId: Type.St
 export function backupsAdminRoutes(service: BackupsService, systems: SystemsService): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['backups'];
-    const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+    const errors = errorResponses(400, 401, 404);
 
     app.get(
       '/systems/:id/backups',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { envelope, ErrorEnvelope } from '../../http/schemas.ts';
+import { envelope, errorResponses } from '../../http/schemas.ts';
 import { requireSystem, type SystemAuthenticator } from '../systems/index.ts';
 import type { Backup } from './backups-store.ts';
 import type { BackupsService } from './backups-service.ts';
@@ -48,7 +48,7 @@ export function backupsRoutes(service: BackupsService, authenticator: SystemAuth
     app.addHook('onRequest', requireSystem(authenticator));
     const tags = ['appliance'];
     const security = [{ systemCredentials: [] }];
-    const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+    const errors = errorResponses(400, 401, 404);
 
     app.post(
       '/api/systems/backups',
@@ -62,10 +62,7 @@ export function backupsRoutes(service: BackupsService, authenticator: SystemAuth
           response: {
             201: Type.Object({ code: Type.Integer(), message: Type.String(), data: BackupSchema }),
             ...errors,
-            411: ErrorEnvelope,
-            413: ErrorEnvelope,
-            429: ErrorEnvelope,
-            503: ErrorEnvelope,
+            ...errorResponses(411, 413, 429, 503),
           },
         },
       },
@@ -92,7 +89,7 @@ export function backupsRoutes(service: BackupsService, authenticator: SystemAuth
           tags,
           security,
           summary: 'This system\'s backups, newest first',
-          response: { 200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Object({ backups: Type.Array(BackupSchema) }) }), 401: ErrorEnvelope },
+          response: { 200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Object({ backups: Type.Array(BackupSchema) }) }), ...errorResponses(401) },
         },
       },
       async (request) => envelope(200, 'backups listed', { backups: (await service.list(request.system.id)).map(presentBackup) }),

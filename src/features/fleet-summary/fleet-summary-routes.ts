@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock/clock.ts';
-import { ErrorEnvelope } from '../../http/schemas.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import { DiffSchema, type InventoryQueries, presentDiff } from '../inventory/index.ts';
 import type { SystemsService } from '../systems/index.ts';
 
@@ -39,7 +39,7 @@ export function fleetSummaryRoutes(systems: Pick<SystemsService, 'countByStatus'
           tags: ['fleet'],
           summary: 'Fleet totals by liveness status, systems needing attention, recent significant changes',
           querystring: Type.Object({ organization_id: Type.Optional(Type.String({ format: 'uuid' })) }),
-          response: { 200: Summary, 400: ErrorEnvelope, 401: ErrorEnvelope },
+          response: { 200: Summary, ...errorResponses(400, 401) },
         },
       },
       async (request) => {

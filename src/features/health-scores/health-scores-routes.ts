@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../errors/errors.ts';
 import { MAX_PAGE_SIZE } from '../../http/pagination.ts';
-import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import type { SystemsService } from '../systems/index.ts';
 import type { SystemHealth, HealthService } from './health-scores-service.ts';
 
@@ -53,7 +53,7 @@ function presentHealth(health: SystemHealth) {
 export function healthScoreRoutes(service: HealthService, systems: SystemsService): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['systems'];
-    const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+    const errors = errorResponses(400, 401, 404);
 
     app.get(
       '/systems/:id/availability',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock/clock.ts';
-import { ErrorEnvelope } from '../../http/schemas.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { invalidCredentialsError, requireSystem, type SystemAuthenticator } from '../systems/index.ts';
 import type { HeartbeatBatcher } from './heartbeat-batcher.ts';
@@ -57,7 +57,7 @@ export function heartbeatsRoutes(deps: HeartbeatsRoutesDeps): FastifyPluginAsync
           tags: ['appliance'],
           summary: 'Report that the appliance is alive',
           security: [{ systemCredentials: [] }],
-          response: { 200: HeartbeatAnswer, 401: ErrorEnvelope, 413: ErrorEnvelope, 503: ErrorEnvelope },
+          response: { 200: HeartbeatAnswer, ...errorResponses(401, 413, 503) },
         },
       },
       async (request) => {

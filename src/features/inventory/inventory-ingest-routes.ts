@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequestError } from '../../errors/errors.ts';
 import type { BodyBudget } from '../../http/body-budget.ts';
-import { ErrorEnvelope } from '../../http/schemas.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import { requireSystem, type SystemAuthenticator } from '../systems/index.ts';
 import type { InventoryService } from './inventory-service.ts';
 
@@ -49,7 +49,7 @@ export function inventoryIngestRoutes(service: InventoryService, authenticator: 
           tags: ['appliance'],
           summary: 'Send an inventory: the whole JSON body is the snapshot',
           security: [{ systemCredentials: [] }],
-          response: { 202: InventoryAnswer, 400: ErrorEnvelope, 401: ErrorEnvelope, 413: ErrorEnvelope, 503: ErrorEnvelope },
+          response: { 202: InventoryAnswer, ...errorResponses(400, 401, 413, 503) },
         },
       },
       async (request, reply) => {

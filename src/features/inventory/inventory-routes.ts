@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock/clock.ts';
 import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
-import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { orderQuery, PageQuery, pageSchema, presentPage } from '../../http/pagination.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { EARLIEST_DATE_TIME } from '../../http/validation.ts';
 import type { SystemsService } from '../systems/index.ts';
 import { CATEGORIES, CHANGE_TYPES, SEVERITIES } from '../../domain/changes.ts';
@@ -12,9 +12,8 @@ import type { Diff, InventoryQueries, InventoryRecord, RecordSummary } from './i
 const DAY = 86_400_000;
 
 const Paging = {
-  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-  page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
-  order: Type.Enum(['asc', 'desc'], { default: 'desc', description: 'By time' }),
+  ...PageQuery,
+  order: orderQuery('desc', 'By time'),
 };
 
 const DiffFilters = {
@@ -65,7 +64,7 @@ export const DiffSchema = Type.Object({
   rule: Type.String({ description: 'Id of the rule that classified the change' }),
 });
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+const errors = errorResponses(400, 401, 404);
 
 function presentSummary(record: RecordSummary) {
   return {

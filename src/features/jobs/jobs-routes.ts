@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../errors/errors.ts';
-import { ErrorEnvelope } from '../../http/schemas.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
 
 const QueueName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9._-]+$' });
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
+const errors = errorResponses(400, 401, 404);
 
 /** Background jobs for operators: queue depth, dead jobs, and retrying them. */
 export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
@@ -27,7 +27,7 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
               healthy: Type.Boolean(),
               queues: Type.Array(Type.Object({ name: Type.String(), queued: Type.Integer(), active: Type.Integer(), dead: Type.Integer() })),
             }),
-            401: ErrorEnvelope,
+            ...errorResponses(401),
           },
         },
       },

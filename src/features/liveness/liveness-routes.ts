@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
-import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { orderQuery, PageQuery, pageSchema, presentPage } from '../../http/pagination.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { LIVENESS_STATUSES } from '../systems/index.ts';
 import type { LivenessService } from './liveness-service.ts';
 import type { LivenessEvent } from './liveness-store.ts';
@@ -42,11 +42,10 @@ export function livenessRoutes(liveness: LivenessService): FastifyPluginAsyncTyp
           summary: "A system's liveness transitions",
           params: IdParams,
           querystring: Type.Object({
-            page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-            page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
-            order: Type.Enum(['asc', 'desc'], { default: 'desc' }),
+            ...PageQuery,
+            order: orderQuery('desc', 'By time'),
           }),
-          response: { 200: pageSchema(LivenessEventSchema), 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope },
+          response: { 200: pageSchema(LivenessEventSchema), ...errorResponses(400, 401, 404) },
         },
       },
       async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listQuerySchema, pageSchema, presentPage } from '../../http/pagination.ts';
-import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import type { OrganizationsService } from './organizations-service.ts';
 import type { Organization } from './organizations-store.ts';
 
@@ -29,7 +29,7 @@ const OrganizationSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+const errors = errorResponses(400, 401, 404, 409);
 
 export function organizationsRoutes(service: OrganizationsService): FastifyPluginAsyncTypebox {
   const present = (organization: Organization) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequestError } from '../../errors/errors.ts';
 import { requireSystem } from './require-system.ts';
-import { envelope, ErrorEnvelope, Timestamp } from '../../http/schemas.ts';
+import { envelope, errorResponses, Timestamp } from '../../http/schemas.ts';
 import type { SystemAuthenticator } from './system-authenticator.ts';
 import { iso } from './systems-presenter.ts';
 import { LIVENESS_STATUSES } from './system-status.ts';
@@ -51,7 +51,7 @@ export function applianceSystemsRoutes(service: SystemsService, authenticator: S
           tags,
           summary: 'Register an appliance with the secret its operator gave it; answers its system key',
           body: Type.Object({ system_secret: Type.String({ minLength: 1 }) }),
-          response: { 200: RegisterAnswer, 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope, 429: ErrorEnvelope },
+          response: { 200: RegisterAnswer, ...errorResponses(400, 401, 403, 409, 429) },
         },
       },
       async (request) => {
@@ -78,7 +78,7 @@ export function applianceSystemsRoutes(service: SystemsService, authenticator: S
           tags,
           summary: "The authenticated system's own record and organization",
           security: [{ systemCredentials: [] }],
-          response: { 200: InfoAnswer, 401: ErrorEnvelope },
+          response: { 200: InfoAnswer, ...errorResponses(401) },
         },
       },
       async (request) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { listQuerySchema, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
-import { ErrorEnvelope, IdParams } from '../../http/schemas.ts';
+import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { presentSystem, SystemSchema, SystemWithSecretSchema } from './systems-presenter.ts';
 import { LIVENESS_STATUSES } from './system-status.ts';
 import type { SystemsService, SystemWithSecret } from './systems-service.ts';
@@ -37,7 +37,7 @@ const ListQuery = listQuerySchema(SORT_FIELDS, 'created_at', {
   suspended: Type.Optional(Type.Boolean()),
 });
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+const errors = errorResponses(400, 401, 404, 409);
 
 function filterOf(query: Static<typeof ListQuery>): SystemFilter {
   return {
