@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock/clock.ts';
 import type { FeatureMount } from './composition/feature.ts';
-import { mountRoutes, registerTasks, startQueues } from './composition/mount.ts';
+import { createNode } from './composition/node.ts';
 import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
-import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainEmbeddedDatabase } from './db/maintenance.ts';
 import { createAlerts } from './features/alerts/index.ts';
 import { createBackups } from './features/backups/index.ts';
 import { createDashboard } from './features/dashboard/index.ts';
@@ -20,10 +19,8 @@ import { createProbes, VERSION } from './features/probes/index.ts';
 import { createSystems } from './features/systems/index.ts';
 import { createBodyBudget } from './http/body-budget.ts';
 import { createHttpApp } from './http/http-app.ts';
-import { createIdleHeapCollector, fullGarbageCollection, utilizationSinceLastReading } from './memory/idle-heap-collector.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { createJobQueue } from './queue/job-queue.ts';
-import { createScheduler } from './scheduler/scheduler.ts';
 
 export interface MusterOptions {
   config: Config;
@@ -69,16 +66,7 @@ export async function createMuster(options: MusterOptions) {
   const app = await createHttpApp({ config, logger, metrics, bodyBudget, version: VERSION });
   metrics.setJobStatusReader(() => jobs.status());
   metrics.setMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.service.memory() }));
-  await mountRoutes(app, features, { roles: config.roles, adminTokenHash: options.adminTokenHash });
-  const scheduler = createScheduler(logger);
-  registerTasks(scheduler, features);
-  if (db.kind === 'pglite') {
-    scheduler.register({ name: 'embedded-maintenance', intervalMs: config.embeddedMaintenanceMinutes * 60_000, run: () => maintainEmbeddedDatabase(db) });
-    scheduler.register({ name: 'embedded-checkpoint', intervalMs: EMBEDDED_CHECKPOINT_CHECK_MS, run: () => checkpointEmbeddedDatabase(db) });
-  }
-  // Every node, whatever its roles: any of them may parse large inventories.
-  const idleCollector = createIdleHeapCollector({ collect: fullGarbageCollection(), heapUsed: () => process.memoryUsage().heapUsed, utilization: utilizationSinceLastReading(), logger });
-  let started = false;
+  const node = await createNode({ config, db, logger, app, jobs, features, adminTokenHash: options.adminTokenHash });
 
   return {
     app,
@@ -97,36 +85,8 @@ export async function createMuster(options: MusterOptions) {
     backups: backups.service,
     inventory: inventory.service,
 
-    /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
-    async start(): Promise<void> {
-      await maintainEmbeddedDatabase(db);
-      for (const feature of features) await feature.start?.();
-      await jobs.start();
-      await startQueues(jobs, features, config.roles.has('worker'));
-      await app.ready();
-      if (config.roles.has('scheduler')) scheduler.start();
-      idleCollector.start();
-      started = true;
-    },
-
-    /** Stops taking requests, answers those in flight (their heartbeats flushed), stops periodic work. */
-    async stop(): Promise<void> {
-      idleCollector.stop();
-      // Requests in flight finish; keep-alive connections are closed as soon as they fall idle
-      // (the server only closes those idle at the moment it stops listening).
-      const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
-      try {
-        await app.close();
-      } finally {
-        clearInterval(closeIdle);
-      }
-      for (const feature of features) await feature.drain?.();
-      if (started) {
-        await scheduler.stop();
-        // Leave part of the shutdown budget for closing the database afterwards.
-        await jobs.stop(Math.floor(config.shutdownTimeoutMs * 0.8));
-      }
-    },
+    start: node.start,
+    stop: node.stop,
   };
 }
 

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { Db } from '../db/db.ts';
+import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainEmbeddedDatabase } from '../db/maintenance.ts';
+import { createIdleHeapCollector, fullGarbageCollection, utilizationSinceLastReading } from '../memory/idle-heap-collector.ts';
+import type { JobQueue } from '../queue/job-queue.ts';
+import { createScheduler } from '../scheduler/scheduler.ts';
+import type { FeatureMount } from './feature.ts';
+import { mountRoutes, registerTasks, startQueues } from './mount.ts';
+
+export interface NodeParts {
+  config: Pick<Config, 'roles' | 'embeddedMaintenanceMinutes' | 'shutdownTimeoutMs'>;
+  db: Db;
+  logger: Logger;
+  app: FastifyInstance;
+  jobs: JobQueue;
+  features: readonly FeatureMount[];
+  /** SHA-256 of the operators' bearer token. */
+  adminTokenHash: Buffer;
+}
+
+/**
+ * One Muster node: the features mounted by its roles (routes on api nodes, queues' handlers on
+ * worker nodes, periodic tasks on scheduler nodes) and its lifecycle.
+ */
+export async function createNode(parts: NodeParts) {
+  const { config, db, app, jobs, features } = parts;
+  await mountRoutes(app, features, { roles: config.roles, adminTokenHash: parts.adminTokenHash });
+  const scheduler = createScheduler(parts.logger);
+  registerTasks(scheduler, features);
+  if (db.kind === 'pglite') {
+    scheduler.register({ name: 'embedded-maintenance', intervalMs: config.embeddedMaintenanceMinutes * 60_000, run: () => maintainEmbeddedDatabase(db) });
+    scheduler.register({ name: 'embedded-checkpoint', intervalMs: EMBEDDED_CHECKPOINT_CHECK_MS, run: () => checkpointEmbeddedDatabase(db) });
+  }
+  // Every node, whatever its roles: any of them may parse large inventories.
+  const idleCollector = createIdleHeapCollector({
+    collect: fullGarbageCollection(),
+    heapUsed: () => process.memoryUsage().heapUsed,
+    utilization: utilizationSinceLastReading(),
+    logger: parts.logger,
+  });
+  let started = false;
+
+  return {
+    /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
+    start: async (): Promise<void> => {
+      await maintainEmbeddedDatabase(db);
+      for (const feature of features) await feature.start?.();
+      await jobs.start();
+      await startQueues(jobs, features, config.roles.has('worker'));
+      await app.ready();
+      if (config.roles.has('scheduler')) scheduler.start();
+      idleCollector.start();
+      started = true;
+    },
+
+    /** Stops taking requests, answers those in flight (their heartbeats flushed), stops periodic work. */
+    stop: async (): Promise<void> => {
+      idleCollector.stop();
+      // Requests in flight finish; keep-alive connections are closed as soon as they fall idle
+      // (the server only closes those idle at the moment it stops listening).
+      const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(closeIdle);
+      }
+      for (const feature of features) await feature.drain?.();
+      if (started) {
+        await scheduler.stop();
+        // Leave part of the shutdown budget for closing the database afterwards.
+        await jobs.stop(Math.floor(config.shutdownTimeoutMs * 0.8));
+      }
+    },
+  };
+}
