@@ -44,32 +44,47 @@ function brief(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
+export interface AlertsService {
+  /** Alerts across the fleet, newest first. */
+  list(filter: AlertFilter): Promise<Page<Alert>>;
+  /** A system's alerts, newest first; NotFoundError for an unknown system. */
+  listOfSystem(systemId: string, filter: Omit<AlertFilter, 'systemId'>): Promise<Page<Alert>>;
+  /**
+   * Raises the alerts the changes call for, for any number of records at once (one statement
+   * for the alerts, one webhook lookup and one insert for their deliveries); runs in the
+   * transaction that stored the changes. Answers how many were raised: none twice, since each
+   * alert is keyed by the change it is about.
+   */
+  raiseForChanges(tx: Sql, changeSets: readonly ChangeSet[]): Promise<number>;
+  /** Records the registration event (an alert resolved at once) in the registering transaction. */
+  recordRegistration(tx: Sql, systemId: string, at: Date): Promise<void>;
+  /**
+   * Raises or resolves LinkFailed and HeartbeatWarning for liveness transitions not yet
+   * handled, once per cluster. Returns how many transitions it handled (-1: another node holds it).
+   */
+  processLivenessEvents(): Promise<number>;
+  /** Resolves change alerts whose time is up. */
+  resolveExpired(): Promise<number>;
+}
+
 /**
  * Turns what happens to systems into alerts, by the `alerts` rules: significant inventory
  * changes (in the transaction that stores them), liveness transitions (from the events the
  * heartbeat path and the scanner record, once per cluster), and registrations.
  */
-export function createAlertsService(deps: AlertsServiceDeps) {
+export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
   const { store, rules, clock } = deps;
 
   return {
-    /** Alerts across the fleet, newest first. */
     list(filter: AlertFilter): Promise<Page<Alert>> {
       return store.list(filter);
     },
 
-    /** A system's alerts, newest first; NotFoundError for an unknown system. */
     async listOfSystem(systemId: string, filter: Omit<AlertFilter, 'systemId'>): Promise<Page<Alert>> {
       await deps.systems.get(systemId);
       return store.list({ ...filter, systemId });
     },
 
-    /**
-     * Raises the alerts the changes call for, for any number of records at once (one statement
-     * for the alerts, one webhook lookup and one insert for their deliveries); runs in the
-     * transaction that stored the changes. Answers how many were raised: none twice, since each
-     * alert is keyed by the change it is about.
-     */
     async raiseForChanges(tx: Sql, changeSets: readonly ChangeSet[]): Promise<number> {
       const now = clock.now();
       const alerts: NewAlert[] = [];
@@ -98,7 +113,6 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       return raised.length;
     },
 
-    /** Records the registration event (an alert resolved at once) in the registering transaction. */
     async recordRegistration(tx: Sql, systemId: string, at: Date): Promise<void> {
       if (!rules.registration) return;
       const event = await store.raise(
@@ -121,10 +135,6 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       if (event) await deps.deliveries.enqueue(tx, event, false);
     },
 
-    /**
-     * Raises or resolves LinkFailed and HeartbeatWarning for liveness transitions not yet
-     * handled, once per cluster. Returns how many transitions it handled (-1: another node holds it).
-     */
     async processLivenessEvents(): Promise<number> {
       let handled = 0;
       for (;;) {
@@ -173,11 +183,8 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       }
     },
 
-    /** Resolves change alerts whose time is up. */
     async resolveExpired(): Promise<number> {
       return deps.db.transaction((tx) => store.resolveExpired(tx, clock.now()));
     },
   };
 }
-
-export type AlertsService = ReturnType<typeof createAlertsService>;

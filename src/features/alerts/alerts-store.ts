@@ -123,7 +123,24 @@ ORDER BY a.position
 ON CONFLICT DO NOTHING
 RETURNING id, organization_id`;
 
-export function createAlertsStore(sql: Sql) {
+export interface AlertsStore {
+  raise(tx: Sql, alert: NewAlert, now: Date): Promise<{ id: string; organizationId: string } | null>;
+  /**
+   * Raises several alerts in one statement; answers those raised (not already raised by their
+   * source, nor firing under the same fingerprint), in the order given.
+   */
+  raiseMany(tx: Sql, alerts: readonly NewAlert[], now: Date): Promise<{ id: string; organizationId: string }[]>;
+  /** Resolves the firing alert with this fingerprint, if any; returns it. */
+  resolve(tx: Sql, fingerprint: string, endsAt: Date, now: Date): Promise<{ id: string; organizationId: string } | null>;
+  /** Resolves firing alerts whose end time has passed (change alerts live for a set time). */
+  resolveExpired(tx: Sql, now: Date): Promise<number>;
+  findById(id: string, runner?: Sql): Promise<Alert | null>;
+  /** Firing LinkFailed and HeartbeatWarning alerts of systems neither deleted nor suspended. */
+  firingLivenessAlerts(runner?: Sql): Promise<Alert[]>;
+  list(filter: AlertFilter): Promise<Page<Alert>>;
+}
+
+export function createAlertsStore(sql: Sql): AlertsStore {
   return {
     async raise(tx: Sql, alert: NewAlert, now: Date): Promise<{ id: string; organizationId: string } | null> {
       const { rows } = await tx.query<{ id: string; organization_id: string }>(RAISE, [
@@ -145,10 +162,6 @@ export function createAlertsStore(sql: Sql) {
       return rows[0] ? { id: rows[0].id, organizationId: rows[0].organization_id } : null;
     },
 
-    /**
-     * Raises several alerts in one statement; answers those raised (not already raised by their
-     * source, nor firing under the same fingerprint), in the order given.
-     */
     async raiseMany(tx: Sql, alerts: readonly NewAlert[], now: Date): Promise<{ id: string; organizationId: string }[]> {
       if (alerts.length === 0) return [];
       const ids = alerts.map(() => randomUUID());
@@ -175,7 +188,6 @@ export function createAlertsStore(sql: Sql) {
         .sort((a, b) => position.get(a.id)! - position.get(b.id)!);
     },
 
-    /** Resolves the firing alert with this fingerprint, if any; returns it. */
     async resolve(tx: Sql, fingerprint: string, endsAt: Date, now: Date): Promise<{ id: string; organizationId: string } | null> {
       const { rows } = await tx.query<{ id: string; organization_id: string }>(
         `UPDATE alerts SET status = 'resolved', ends_at = $2, updated_at = $3 WHERE fingerprint = $1 AND status = 'firing' RETURNING id, organization_id`,
@@ -184,7 +196,6 @@ export function createAlertsStore(sql: Sql) {
       return rows[0] ? { id: rows[0].id, organizationId: rows[0].organization_id } : null;
     },
 
-    /** Resolves firing alerts whose end time has passed (change alerts live for a set time). */
     async resolveExpired(tx: Sql, now: Date): Promise<number> {
       const { rowCount } = await tx.query(
         `UPDATE alerts SET status = 'resolved', updated_at = $1 WHERE status = 'firing' AND ends_at IS NOT NULL AND ends_at <= $1`,
@@ -198,7 +209,6 @@ export function createAlertsStore(sql: Sql) {
       return rows[0] ? toAlert(rows[0]) : null;
     },
 
-    /** Firing LinkFailed and HeartbeatWarning alerts of systems neither deleted nor suspended. */
     async firingLivenessAlerts(runner: Sql = sql): Promise<Alert[]> {
       const { rows } = await runner.query<AlertRow>(
         `SELECT a.* FROM alerts a JOIN systems s ON s.id = a.system_id
@@ -225,5 +235,3 @@ export function createAlertsStore(sql: Sql) {
     },
   };
 }
-
-export type AlertsStore = ReturnType<typeof createAlertsStore>;

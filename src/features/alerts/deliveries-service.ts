@@ -20,12 +20,31 @@ export interface AlertDeliveriesDeps {
   syncIntervalSeconds: number;
 }
 
+export interface AlertDeliveries {
+  /** In the caller's transaction: one delivery job per target. Point-in-time events skip Alertmanager. */
+  enqueue(tx: Sql, alert: { id: string; organizationId: string }, toAlertmanager: boolean): Promise<void>;
+  /** enqueue for several alerts: one webhook lookup for all their organizations, one insert of all their jobs. */
+  enqueueMany(tx: Sql, alerts: readonly { id: string; organizationId: string }[], toAlertmanager: boolean): Promise<void>;
+  /** The job: delivers the alert as it is now (a resolution that followed is sent as resolved). */
+  deliver(job: DeliveryJob): Promise<void>;
+  /**
+   * Re-posts every firing liveness alert (LinkFailed, HeartbeatWarning) of systems that are
+   * neither deleted nor suspended, ending two sync intervals ahead, so Alertmanager keeps them
+   * exactly while they last. Returns how many it posted.
+   */
+  syncLivenessAlerts(runner?: Sql): Promise<number>;
+  /** syncLivenessAlerts once per cluster: whoever holds the lock posts; the others skip this round (0). */
+  syncLivenessAlertsOnce(): Promise<number>;
+  /** Sends a test event to a webhook now and reports what it answered. */
+  test(organizationId: string, webhookId: string): Promise<{ delivered: boolean; status: number | null; error: string | null }>;
+}
+
 /**
  * Sends alerts to their organization's webhooks (signed JSON) and to Alertmanager, each as a
  * durable job of its own, enqueued in the transaction that raised or resolved the alert: a
  * failed delivery is retried with backoff, then dead-lettered, without holding up the others.
  */
-export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
+export function createAlertDeliveries(deps: AlertDeliveriesDeps): AlertDeliveries {
   /** An alert without an end of its own (liveness) is sent to end two sync intervals ahead; the sync re-posts it. */
   const refreshedEnd = () => new Date(deps.clock.now().getTime() + 2 * deps.syncIntervalSeconds * 1000);
   const alertmanagerAlertsUrl = deps.alertmanagerUrl ? `${deps.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts` : undefined;
@@ -47,11 +66,6 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
     return postJson(webhook.url, body, { 'x-muster-signature': signature(body, webhook.secret) });
   }
 
-  /**
-   * Re-posts every firing liveness alert (LinkFailed, HeartbeatWarning) of systems that are
-   * neither deleted nor suspended, ending two sync intervals ahead, so Alertmanager keeps them
-   * exactly while they last. Returns how many it posted.
-   */
   async function syncLivenessAlerts(runner?: Sql): Promise<number> {
     if (!alertmanagerAlertsUrl) return 0;
     const firing = await deps.store.firingLivenessAlerts(runner);
@@ -64,14 +78,12 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
   }
 
   return {
-    /** In the caller's transaction: one delivery job per target. Point-in-time events skip Alertmanager. */
     async enqueue(tx: Sql, alert: { id: string; organizationId: string }, toAlertmanager: boolean): Promise<void> {
       for (const target of (await deliveryTargets(tx, [alert.organizationId], toAlertmanager)).get(alert.organizationId)!) {
         await deps.jobs.enqueue(tx, DELIVERY_QUEUE, { alertId: alert.id, target } satisfies DeliveryJob);
       }
     },
 
-    /** enqueue for several alerts: one webhook lookup for all their organizations, one insert of all their jobs. */
     async enqueueMany(tx: Sql, alerts: readonly { id: string; organizationId: string }[], toAlertmanager: boolean): Promise<void> {
       if (alerts.length === 0) return;
       const targets = await deliveryTargets(tx, [...new Set(alerts.map((alert) => alert.organizationId))], toAlertmanager);
@@ -79,7 +91,6 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
       await deps.jobs.enqueueMany(tx, DELIVERY_QUEUE, jobs);
     },
 
-    /** The job: delivers the alert as it is now (a resolution that followed is sent as resolved). */
     async deliver(job: DeliveryJob): Promise<void> {
       const alert = await deps.store.findById(job.alertId);
       if (!alert) return; // its system was destroyed
@@ -95,12 +106,10 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
 
     syncLivenessAlerts,
 
-    /** syncLivenessAlerts once per cluster: whoever holds the lock posts; the others skip this round (0). */
     syncLivenessAlertsOnce(): Promise<number> {
       return deps.db.transaction(async (tx) => ((await tryAdvisoryXactLock(tx, 'alertmanager-sync')) ? syncLivenessAlerts(tx) : 0));
     },
 
-    /** Sends a test event to a webhook now and reports what it answered. */
     async test(organizationId: string, webhookId: string): Promise<{ delivered: boolean; status: number | null; error: string | null }> {
       if (!(await deps.webhooks.find(organizationId, webhookId))) throw new NotFoundError(`webhook ${webhookId} not found`);
       const now = deps.clock.now().toISOString();
@@ -121,5 +130,3 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps) {
     },
   };
 }
-
-export type AlertDeliveries = ReturnType<typeof createAlertDeliveries>;

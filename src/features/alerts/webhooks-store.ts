@@ -30,11 +30,27 @@ export class UnreadableWebhookSecretError extends Error {
   override name = 'UnreadableWebhookSecretError';
 }
 
+export interface WebhooksStore {
+  create(organizationId: string, url: string, description: string | null, now: Date): Promise<{ webhook: Webhook; secret: string }>;
+  /** The ids of the organizations' webhooks, by organization (every one given, with none: an empty list). */
+  idsByOrganization(tx: Sql, organizationIds: readonly string[]): Promise<Map<string, string[]>>;
+  list(organizationId: string): Promise<Webhook[]>;
+  find(organizationId: string, id: string): Promise<Webhook | null>;
+  /** With its signing secret: for deliveries only. Throws UnreadableWebhookSecretError when this node's key cannot open it. */
+  findForDelivery(id: string): Promise<(Webhook & { secret: string }) | null>;
+  delete(organizationId: string, id: string): Promise<boolean>;
+  /**
+   * At start: encrypts the secrets still in clear (rows from before encryption), emptying the
+   * clear column, and counts the secrets this node's key did not encrypt. Returns both counts.
+   */
+  secureStoredSecrets(): Promise<{ encrypted: number; sealedWithOtherKeys: number }>;
+}
+
 /**
  * Webhooks and their signing secrets, which must stay usable to sign (an HMAC needs the key), so
  * they are stored encrypted under SECRETS_KEY (`secret_encrypted`), never in clear.
  */
-export function createWebhooksStore(db: Db, secrets: SecretBox) {
+export function createWebhooksStore(db: Db, secrets: SecretBox): WebhooksStore {
   return {
     async create(organizationId: string, url: string, description: string | null, now: Date): Promise<{ webhook: Webhook; secret: string }> {
       const id = randomUUID();
@@ -46,7 +62,6 @@ export function createWebhooksStore(db: Db, secrets: SecretBox) {
       return { webhook: toWebhook(rows[0]!), secret };
     },
 
-    /** The ids of the organizations' webhooks, by organization (every one given, with none: an empty list). */
     async idsByOrganization(tx: Sql, organizationIds: readonly string[]): Promise<Map<string, string[]>> {
       const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM webhooks WHERE organization_id = ANY($1::uuid[])', [organizationIds]);
       const ids = new Map(organizationIds.map((organizationId) => [organizationId, [] as string[]]));
@@ -64,7 +79,6 @@ export function createWebhooksStore(db: Db, secrets: SecretBox) {
       return rows[0] ? toWebhook(rows[0]) : null;
     },
 
-    /** With its signing secret: for deliveries only. Throws UnreadableWebhookSecretError when this node's key cannot open it. */
     async findForDelivery(id: string): Promise<(Webhook & { secret: string }) | null> {
       const { rows } = await db.query<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE id = $1`, [id]);
       const row = rows[0];
@@ -83,10 +97,6 @@ export function createWebhooksStore(db: Db, secrets: SecretBox) {
       return rowCount > 0;
     },
 
-    /**
-     * At start: encrypts the secrets still in clear (rows from before encryption), emptying the
-     * clear column, and counts the secrets this node's key did not encrypt. Returns both counts.
-     */
     async secureStoredSecrets(): Promise<{ encrypted: number; sealedWithOtherKeys: number }> {
       const encrypted = await db.transaction(async (tx) => {
         const { rows } = await tx.query<{ id: string; secret: string }>('SELECT id, secret FROM webhooks WHERE secret IS NOT NULL ORDER BY id FOR UPDATE');
@@ -103,5 +113,3 @@ export function createWebhooksStore(db: Db, secrets: SecretBox) {
     },
   };
 }
-
-export type WebhooksStore = ReturnType<typeof createWebhooksStore>;

@@ -57,13 +57,28 @@ export function assertBackupId(id: string): string {
   return normalized;
 }
 
+export interface BackupsService {
+  upload(uploader: Uploader, body: Readable, headers: { contentLength: number | undefined; filename: string | undefined; contentType: string | undefined }): Promise<Backup>;
+  list(systemId: string): Promise<Backup[]>;
+  get(systemId: string, id: string): Promise<Backup>;
+  open(backup: Backup): Promise<{ stream: Readable; size: number }>;
+  delete(systemId: string, id: string): Promise<void>;
+  /** The purge job: removes objects whose rows are gone (idempotent). */
+  purge(keys: readonly string[]): Promise<void>;
+  usage(organizationId?: string): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
+  /** In the transaction that destroys a system: schedules removal of all its objects. */
+  purgeAllOf(tx: Sql, systemId: string): Promise<void>;
+  /** Forgets accepted uploads older than the longest rate window. */
+  pruneUploadLog(): Promise<void>;
+}
+
 /**
  * Configuration backups: streamed to the store (never whole in memory), limited per upload, per
  * system and organization, and by rate; retention after each upload keeps the newest within the
  * per-system count and size. Objects are removed by a durable job enqueued in the transaction
  * that removes their rows, so a crash never leaves a row without its object.
  */
-export function createBackupsService(deps: BackupsServiceDeps) {
+export function createBackupsService(deps: BackupsServiceDeps): BackupsService {
   const { db, store, storage, clock, limits } = deps;
 
   async function reserveUploadSlot(systemId: string): Promise<void> {
@@ -176,20 +191,17 @@ export function createBackupsService(deps: BackupsServiceDeps) {
       });
     },
 
-    /** The purge job: removes objects whose rows are gone (idempotent). */
     async purge(keys: readonly string[]): Promise<void> {
       for (const key of keys) await storage.delete(key);
     },
 
     usage: (organizationId?: string) => store.usageBySystem(organizationId),
 
-    /** In the transaction that destroys a system: schedules removal of all its objects. */
     async purgeAllOf(tx: Sql, systemId: string): Promise<void> {
       const all = await store.listForSystem(systemId, tx);
       if (all.length) await deps.jobs.enqueue(tx, BACKUP_PURGE_QUEUE, { keys: all.map((backup) => backup.objectKey) });
     },
 
-    /** Forgets accepted uploads older than the longest rate window. */
     pruneUploadLog: () => store.pruneUploadLog(new Date(clock.now().getTime() - 3_600_000)),
   };
 }
@@ -197,5 +209,3 @@ export function createBackupsService(deps: BackupsServiceDeps) {
 function rateLimited(retryAfterSeconds: number): TooManyRequestsError {
   return new TooManyRequestsError('upload rate limit exceeded', retryAfterSeconds);
 }
-
-export type BackupsService = ReturnType<typeof createBackupsService>;

@@ -39,7 +39,23 @@ const toBackup = (row: BackupRow): Backup => ({
   uploadedAt: row.uploaded_at,
 });
 
-export function createBackupsStore(sql: Sql) {
+export interface BackupsStore {
+  insert(tx: Sql, backup: Backup): Promise<void>;
+  /** Newest first. */
+  listForSystem(systemId: string, runner?: Sql): Promise<Backup[]>;
+  find(systemId: string, id: string): Promise<Backup | null>;
+  delete(tx: Sql, ids: readonly string[]): Promise<void>;
+  /** Serializes retention of one system's backups across concurrent uploads and nodes. */
+  lockSystem(tx: Sql, systemId: string): Promise<boolean>;
+  organizationUsage(organizationId: string): Promise<number>;
+  usageBySystem(organizationId: string | undefined): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
+  /** When the system's uploads since `since` were accepted, oldest first. */
+  recentUploads(tx: Sql, systemId: string, since: Date): Promise<Date[]>;
+  logUpload(tx: Sql, systemId: string, at: Date): Promise<void>;
+  pruneUploadLog(before: Date): Promise<void>;
+}
+
+export function createBackupsStore(sql: Sql): BackupsStore {
   return {
     async insert(tx: Sql, backup: Backup): Promise<void> {
       await tx.query(
@@ -49,7 +65,6 @@ export function createBackupsStore(sql: Sql) {
       );
     },
 
-    /** Newest first. */
     async listForSystem(systemId: string, runner: Sql = sql): Promise<Backup[]> {
       const { rows } = await runner.query<BackupRow>('SELECT * FROM backups WHERE system_id = $1 ORDER BY uploaded_at DESC, id DESC', [systemId]);
       return rows.map(toBackup);
@@ -64,7 +79,6 @@ export function createBackupsStore(sql: Sql) {
       if (ids.length) await tx.query('DELETE FROM backups WHERE id = ANY($1::text[])', [ids]);
     },
 
-    /** Serializes retention of one system's backups across concurrent uploads and nodes. */
     async lockSystem(tx: Sql, systemId: string): Promise<boolean> {
       const { rows } = await tx.query('SELECT 1 FROM systems WHERE id = $1 FOR UPDATE', [systemId]);
       return rows.length > 0;
@@ -84,7 +98,6 @@ export function createBackupsStore(sql: Sql) {
       return rows.map((row) => ({ systemId: row.system_id, organizationId: row.organization_id, bytes: Number(row.bytes), count: row.count }));
     },
 
-    /** When the system's uploads since `since` were accepted, oldest first. */
     async recentUploads(tx: Sql, systemId: string, since: Date): Promise<Date[]> {
       const { rows } = await tx.query<{ at: Date }>('SELECT at FROM backup_upload_log WHERE system_id = $1 AND at > $2 ORDER BY at', [systemId, since]);
       return rows.map((row) => row.at);
@@ -99,5 +112,3 @@ export function createBackupsStore(sql: Sql) {
     },
   };
 }
-
-export type BackupsStore = ReturnType<typeof createBackupsStore>;

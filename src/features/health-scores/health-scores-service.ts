@@ -13,8 +13,15 @@ export interface HealthServiceDeps {
   clock: Clock;
 }
 
+export interface HealthService {
+  /** The system's liveness over the `windowMs` before now; undefined when it does not exist. */
+  availability(systemId: string, windowMs: number): Promise<{ from: Date; to: Date; availability: Availability } | undefined>;
+  /** Scores of the given systems (unknown ids are left out). */
+  scores(ids: readonly string[]): Promise<SystemHealth[]>;
+}
+
 /** Availability over a window and health scores, for one system or a page of them. */
-export function createHealthService({ store, clock }: HealthServiceDeps) {
+export function createHealthService({ store, clock }: HealthServiceDeps): HealthService {
   async function availabilities(ids: readonly string[], from: Date, to: Date): Promise<Map<string, Availability>> {
     const [subjects, startStatuses, transitions] = await Promise.all([store.subjects(ids), store.statusesAt(ids, from), store.transitions(ids, from, to)]);
     const result = new Map<string, Availability>();
@@ -34,7 +41,6 @@ export function createHealthService({ store, clock }: HealthServiceDeps) {
   }
 
   return {
-    /** The system's liveness over the `windowMs` before now; undefined when it does not exist. */
     async availability(systemId: string, windowMs: number): Promise<{ from: Date; to: Date; availability: Availability } | undefined> {
       const to = clock.now();
       const from = new Date(to.getTime() - windowMs);
@@ -42,7 +48,6 @@ export function createHealthService({ store, clock }: HealthServiceDeps) {
       return availability ? { from, to, availability } : undefined;
     },
 
-    /** Scores of the given systems (unknown ids are left out). */
     async scores(ids: readonly string[]): Promise<SystemHealth[]> {
       const now = clock.now();
       const since = new Date(now.getTime() - HEALTH_WINDOW_MS);
@@ -67,5 +72,3 @@ export function createHealthService({ store, clock }: HealthServiceDeps) {
     },
   };
 }
-
-export type HealthService = ReturnType<typeof createHealthService>;

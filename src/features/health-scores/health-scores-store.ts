@@ -16,8 +16,18 @@ export interface SeverityCounts {
 /** Transitions read per request at most: a system flapping all week cannot exhaust memory. */
 const MAX_TRANSITIONS = 200_000;
 
+export interface HealthStore {
+  subjects(ids: readonly string[]): Promise<HealthSubject[]>;
+  /** Each system's status at `at`: the target of its last transition before then. */
+  statusesAt(ids: readonly string[], at: Date): Promise<Map<string, LivenessStatus>>;
+  /** Transitions in [from, to), oldest first, per system. */
+  transitions(ids: readonly string[], from: Date, to: Date): Promise<Map<string, StatusChange[]>>;
+  significantChanges(ids: readonly string[], since: Date): Promise<Map<string, SeverityCounts>>;
+  firingAlerts(ids: readonly string[]): Promise<Map<string, SeverityCounts>>;
+}
+
 /** The inputs of availability and health scores, read for many systems in a few statements. */
-export function createHealthStore(sql: Sql) {
+export function createHealthStore(sql: Sql): HealthStore {
   async function countBySeverity(text: string, params: unknown[]): Promise<Map<string, SeverityCounts>> {
     const { rows } = await sql.query<{ system_id: string; severity: string; count: number }>(text, params);
     const counts = new Map<string, SeverityCounts>();
@@ -38,7 +48,6 @@ export function createHealthStore(sql: Sql) {
       return rows.map((row) => ({ id: row.id, createdAt: row.created_at, registeredAt: row.registered_at, lastInventoryAt: row.last_inventory_at }));
     },
 
-    /** Each system's status at `at`: the target of its last transition before then. */
     async statusesAt(ids: readonly string[], at: Date): Promise<Map<string, LivenessStatus>> {
       const { rows } = await sql.query<{ system_id: string; to_status: LivenessStatus }>(
         `SELECT DISTINCT ON (system_id) system_id, to_status FROM liveness_events
@@ -49,7 +58,6 @@ export function createHealthStore(sql: Sql) {
       return new Map(rows.map((row) => [row.system_id, row.to_status]));
     },
 
-    /** Transitions in [from, to), oldest first, per system. */
     async transitions(ids: readonly string[], from: Date, to: Date): Promise<Map<string, StatusChange[]>> {
       const { rows } = await sql.query<{ system_id: string; to_status: LivenessStatus; occurred_at: Date }>(
         `SELECT system_id, to_status, occurred_at FROM liveness_events
@@ -83,5 +91,3 @@ export function createHealthStore(sql: Sql) {
     },
   };
 }
-
-export type HealthStore = ReturnType<typeof createHealthStore>;

@@ -49,6 +49,11 @@ interface Latest extends RecordHead {
   data: unknown;
 }
 
+export interface InventoryProcessor {
+  /** Processes everything the systems have waiting; answers how many inventories that was (set-aside ones included). */
+  process(systemIds: readonly string[]): Promise<number>;
+}
+
 /**
  * Processes the waiting inventories of several systems in one transaction per round: each
  * system's in the order received, an identical one refreshing the latest record's time, a
@@ -68,7 +73,7 @@ interface Latest extends RecordHead {
  * logged at error, and processing goes on; failures of the database itself still fail the job,
  * which is retried.
  */
-export function createInventoryProcessor(deps: InventoryProcessorDeps) {
+export function createInventoryProcessor(deps: InventoryProcessorDeps): InventoryProcessor {
   const { db, snapshots, store: writes } = deps;
 
   /**
@@ -253,7 +258,6 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps) {
   }
 
   return {
-    /** Processes everything the systems have waiting; answers how many inventories that was (set-aside ones included). */
     async process(systemIds: readonly string[]): Promise<number> {
       // Sorted: every transaction takes the systems' locks in the same order.
       const sorted = [...new Set(systemIds)].sort();
@@ -287,5 +291,3 @@ function isUnprocessable(error: unknown): boolean {
   if (isDataError(error)) return true;
   return (error instanceof RangeError || error instanceof TypeError) && (error as { code?: unknown }).code === undefined;
 }
-
-export type InventoryProcessor = ReturnType<typeof createInventoryProcessor>;

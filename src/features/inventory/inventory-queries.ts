@@ -115,8 +115,22 @@ export interface SetAsideInventory {
   error: string;
 }
 
+export interface InventoryQueries {
+  setAside(systemId: string): Promise<SetAsideInventory | null>;
+  /** How many systems have an inventory set aside. */
+  countSetAside(): Promise<number>;
+  latest(systemId: string): Promise<InventoryRecord | null>;
+  record(systemId: string, recordId: string): Promise<InventoryRecord | null>;
+  records(systemId: string, page: PageRequest, order: 'asc' | 'desc'): Promise<Page<RecordSummary>>;
+  diffs(filter: DiffFilter): Promise<Page<Diff>>;
+  /** How many systems have a change of `severity` since `since` (deleted systems left out). */
+  systemsWithChanges(filter: { organizationId?: string | undefined; severity: string; since: Date }): Promise<number>;
+  /** Changes per UTC day between `from` and `to`, with counts per severity; days without changes are left out. */
+  timeline(systemId: string, from: Date, to: Date, significantOnly: boolean): Promise<TimelineDay[]>;
+}
+
 /** What operators read of inventories: records, diffs, the timeline. */
-export function createInventoryQueries(sql: Sql) {
+export function createInventoryQueries(sql: Sql): InventoryQueries {
   return {
     async setAside(systemId: string): Promise<SetAsideInventory | null> {
       // Without its data: what could not be processed may be too deep to present.
@@ -128,7 +142,6 @@ export function createInventoryQueries(sql: Sql) {
       return row ? { id: row.id, receivedAt: row.received_at, failedAt: row.failed_at, hash: row.hash, size: row.size, error: row.error } : null;
     },
 
-    /** How many systems have an inventory set aside. */
     async countSetAside(): Promise<number> {
       const { rows } = await sql.query<{ count: number }>('SELECT count(*)::integer AS count FROM inventory_failed_uploads');
       return rows[0]?.count ?? 0;
@@ -187,7 +200,6 @@ export function createInventoryQueries(sql: Sql) {
       return { items: rows.map(toDiff), total: count[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
     },
 
-    /** How many systems have a change of `severity` since `since` (deleted systems left out). */
     async systemsWithChanges(filter: { organizationId?: string | undefined; severity: string; since: Date }): Promise<number> {
       const { rows } = await sql.query<{ count: number }>(
         `SELECT count(DISTINCT d.system_id)::int AS count FROM inventory_diffs d JOIN systems s ON s.id = d.system_id
@@ -197,7 +209,6 @@ export function createInventoryQueries(sql: Sql) {
       return rows[0]?.count ?? 0;
     },
 
-    /** Changes per UTC day between `from` and `to`, with counts per severity; days without changes are left out. */
     async timeline(systemId: string, from: Date, to: Date, significantOnly: boolean): Promise<TimelineDay[]> {
       const { rows } = await sql.query<{ day: string; severity: string; count: number }>(
         `SELECT to_char(detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, severity, count(*)::int AS count
@@ -220,5 +231,3 @@ export function createInventoryQueries(sql: Sql) {
     },
   };
 }
-
-export type InventoryQueries = ReturnType<typeof createInventoryQueries>;

@@ -40,8 +40,12 @@ export interface RetentionDeps {
   logger: Logger;
 }
 
-export function createInventoryRetention(deps: RetentionDeps) {
+export interface InventoryRetention {
   /** One pass over every system; returns how many records it deleted, or -1 when another node is running it. */
+  run: () => Promise<number>;
+}
+
+export function createInventoryRetention(deps: RetentionDeps): InventoryRetention {
   async function run(): Promise<number> {
     const now = deps.clock.now();
     let after = '00000000-0000-0000-0000-000000000000';
@@ -66,5 +70,3 @@ export function createInventoryRetention(deps: RetentionDeps) {
 
   return { run };
 }
-
-export type InventoryRetention = ReturnType<typeof createInventoryRetention>;

@@ -53,13 +53,24 @@ function invalid(reason: string): BadRequestError {
   return new BadRequestError('invalid inventory data', { validation_error: reason });
 }
 
+export interface InventoryService {
+  /** Validates and durably queues an inventory; the 202 follows only once it is committed. */
+  ingest(systemId: string, body: Buffer): Promise<IngestResult>;
+  /** The caches' estimated bytes and ceilings. */
+  memory(): { inventory_received_cache: { used: number; limit: number }; inventory_snapshot_cache: { used: number; limit: number } };
+  /** Resolves once every inventory received so far is stored (graceful shutdown). */
+  drain(): Promise<void>;
+  /** The job: processes every inventory the systems have waiting (several systems share each transaction). */
+  process(...systemIds: string[]): Promise<number>;
+}
+
 /**
  * Inventory ingest and processing. Ingest validates and hashes an inventory, then hands it to
  * the group commit: the raw inventory and its system's job are stored in one transaction with
  * those of other requests, and the 202 follows that commit. Processing (the job) is done by the
  * inventory processor, several systems per transaction.
  */
-export function createInventoryService(deps: InventoryServiceDeps) {
+export function createInventoryService(deps: InventoryServiceDeps): InventoryService {
   const { db, clock } = deps;
 
   const received = createSnapshotCache<string, Record<string, unknown>>(deps.cacheSize * RECEIVED_CACHE_SHARE);
@@ -127,7 +138,6 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   const batcher = createInventoryIngestBatcher({ ...deps.ingest, write: writeBatch, logger: deps.logger });
 
   return {
-    /** Validates and durably queues an inventory; the 202 follows only once it is committed. */
     async ingest(systemId: string, body: Buffer): Promise<IngestResult> {
       const text = body.toString('utf8');
       if (text.trim() === '') throw invalid('data is required');
@@ -156,18 +166,13 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       return { receivedAt: stored.receivedAt, size: body.length, changesDetected: stored.previousHash !== hash };
     },
 
-    /** The caches' estimated bytes and ceilings. */
     memory: () => ({
       inventory_received_cache: { used: received.calculatedSize, limit: received.maxSize },
       inventory_snapshot_cache: { used: snapshots.calculatedSize, limit: snapshots.maxSize },
     }),
 
-    /** Resolves once every inventory received so far is stored (graceful shutdown). */
     drain: () => batcher.drain(),
 
-    /** The job: processes every inventory the systems have waiting (several systems share each transaction). */
     process: (...systemIds: string[]): Promise<number> => processor.process(systemIds),
   };
 }
-
-export type InventoryService = ReturnType<typeof createInventoryService>;

@@ -48,21 +48,59 @@ export type NewDiff = ChangeRecord;
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
+export interface InventoryStore {
+  /**
+   * Stores received inventories, in the order given, and answers for each the hash of the one
+   * its system received before it and the time it is dated at. Each is dated at the time its
+   * node received it or, when that is not later, just after its system's previous inventory:
+   * the systems' rows are locked (in id order, so concurrent batches of several nodes cannot
+   * deadlock) until this statement commits, so a system's inventories are dated, and so
+   * processed, in the order their ingest committed, whatever the nodes' clocks say. With `jobs`
+   * (pg-boss's statement adding their jobs), the jobs are added by the same statement: one
+   * statement is one transaction, so run alone it needs neither BEGIN nor COMMIT, and the
+   * uploads and their jobs commit together. Answers null for an upload whose system no longer
+   * exists (destroyed meanwhile): nothing of it is stored.
+   */
+  insertUploads(tx: Sql, uploads: readonly NewUpload[], jobs?: JobInsertStatement): Promise<(StoredUpload | null)[]>;
+  /**
+   * Serializes the processing of these systems with any other transaction processing them (on
+   * this node or another), until this transaction ends. Advisory locks, taken in the order given
+   * (callers sort), rather than the systems' rows: ingest updates those rows and must never wait
+   * for a processing transaction. Answers the systems that still exist, with their organization.
+   */
+  lockSystemsForProcessing(tx: Sql, systemIds: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * The systems' next waiting inventories (without their snapshots), each system's in the order
+   * received: at most `limit.count`, and no more than `limit.bytes` of JSON in all (but at least
+   * one); `more` tells whether others wait beyond them.
+   */
+  pendingUploads(tx: Sql, systemIds: readonly string[], limit: { count: number; bytes: number }): Promise<{ uploads: InventoryUpload[]; more: boolean }>;
+  /** Snapshots of waiting inventories, by upload id. */
+  uploadData(tx: Sql, uploadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
+  /** Each system's latest record, without its snapshot. */
+  latestRecordHeads(tx: Sql, systemIds: readonly string[]): Promise<Map<string, RecordHead>>;
+  /** Snapshots of records, by record id. */
+  recordData(tx: Sql, recordIds: readonly string[]): Promise<Map<string, unknown>>;
+  /** Moves each latest record's last_seen_at forward to at least the time given. */
+  refreshRecords(tx: Sql, seen: ReadonlyMap<string, Date>): Promise<void>;
+  /**
+   * Turns waiting inventories into records. The snapshot is copied inside the database from the
+   * upload row (already parsed and compressed there), not sent again.
+   */
+  insertRecords(tx: Sql, records: readonly NewRecord[]): Promise<void>;
+  /** Stores diffs (each once: a record's path is unique) and answers the id of each stored one by record and path. */
+  insertDiffs(tx: Sql, diffs: readonly NewDiff[]): Promise<Map<string, number>>;
+  deleteUploads(tx: Sql, ids: readonly string[]): Promise<void>;
+  /**
+   * Sets each system's summary fields from its newest inventory. Rows are locked in id order, as
+   * ingest locks them, so the two cannot deadlock.
+   */
+  updateSummaries(tx: Sql, summaries: readonly { systemId: string; summary: SystemIdentity; lastInventoryAt: Date }[]): Promise<void>;
+}
+
 /** The writes of inventory ingest and processing; every function runs in the caller's transaction. */
-export function createInventoryStore() {
+export function createInventoryStore(): InventoryStore {
   return {
-    /**
-     * Stores received inventories, in the order given, and answers for each the hash of the one
-     * its system received before it and the time it is dated at. Each is dated at the time its
-     * node received it or, when that is not later, just after its system's previous inventory:
-     * the systems' rows are locked (in id order, so concurrent batches of several nodes cannot
-     * deadlock) until this statement commits, so a system's inventories are dated, and so
-     * processed, in the order their ingest committed, whatever the nodes' clocks say. With `jobs`
-     * (pg-boss's statement adding their jobs), the jobs are added by the same statement: one
-     * statement is one transaction, so run alone it needs neither BEGIN nor COMMIT, and the
-     * uploads and their jobs commit together. Answers null for an upload whose system no longer
-     * exists (destroyed meanwhile): nothing of it is stored.
-     */
     async insertUploads(tx: Sql, uploads: readonly NewUpload[], jobs?: JobInsertStatement): Promise<(StoredUpload | null)[]> {
       if (uploads.length === 0) return [];
       const systemIds = [...new Set(uploads.map((upload) => upload.systemId))];
@@ -116,23 +154,12 @@ export function createInventoryStore() {
       });
     },
 
-    /**
-     * Serializes the processing of these systems with any other transaction processing them (on
-     * this node or another), until this transaction ends. Advisory locks, taken in the order given
-     * (callers sort), rather than the systems' rows: ingest updates those rows and must never wait
-     * for a processing transaction. Answers the systems that still exist, with their organization.
-     */
     async lockSystemsForProcessing(tx: Sql, systemIds: readonly string[]): Promise<Map<string, string>> {
       await tx.query("SELECT count(pg_advisory_xact_lock(hashtextextended('inventory:' || id, 0))) FROM unnest($1::text[]) AS id", [systemIds]);
       const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM systems WHERE id = ANY($1::uuid[])', [systemIds]);
       return new Map(rows.map((row) => [row.id, row.organization_id]));
     },
 
-    /**
-     * The systems' next waiting inventories (without their snapshots), each system's in the order
-     * received: at most `limit.count`, and no more than `limit.bytes` of JSON in all (but at least
-     * one); `more` tells whether others wait beyond them.
-     */
     async pendingUploads(tx: Sql, systemIds: readonly string[], limit: { count: number; bytes: number }): Promise<{ uploads: InventoryUpload[]; more: boolean }> {
       const { rows } = await tx.query<{ id: string; system_id: string; received_at: Date; hash: string; size: number; running: number }>(
         `SELECT id, system_id, received_at, hash, size, sum(size) OVER (ORDER BY system_id, received_at, id) AS running
@@ -149,14 +176,12 @@ export function createInventoryStore() {
       return { uploads, more: rows.length > taken };
     },
 
-    /** Snapshots of waiting inventories, by upload id. */
     async uploadData(tx: Sql, uploadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
       if (uploadIds.length === 0) return new Map();
       const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>('SELECT id, data FROM inventory_uploads WHERE id = ANY($1::uuid[])', [uploadIds]);
       return new Map(rows.map((row) => [row.id, row.data]));
     },
 
-    /** Each system's latest record, without its snapshot. */
     async latestRecordHeads(tx: Sql, systemIds: readonly string[]): Promise<Map<string, RecordHead>> {
       const { rows } = await tx.query<{ system_id: string; id: string; hash: string; received_at: Date; size: number }>(
         `SELECT s.id AS system_id, r.id, r.hash, r.received_at, r.size
@@ -169,14 +194,12 @@ export function createInventoryStore() {
       return new Map(rows.map((row) => [row.system_id, { id: row.id, hash: row.hash, receivedAt: row.received_at, size: row.size }]));
     },
 
-    /** Snapshots of records, by record id. */
     async recordData(tx: Sql, recordIds: readonly string[]): Promise<Map<string, unknown>> {
       if (recordIds.length === 0) return new Map();
       const { rows } = await tx.query<{ id: string; data: unknown }>('SELECT id, data FROM inventory_records WHERE id = ANY($1::uuid[])', [recordIds]);
       return new Map(rows.map((row) => [row.id, row.data]));
     },
 
-    /** Moves each latest record's last_seen_at forward to at least the time given. */
     async refreshRecords(tx: Sql, seen: ReadonlyMap<string, Date>): Promise<void> {
       if (seen.size === 0) return;
       await tx.query(
@@ -186,10 +209,6 @@ export function createInventoryStore() {
       );
     },
 
-    /**
-     * Turns waiting inventories into records. The snapshot is copied inside the database from the
-     * upload row (already parsed and compressed there), not sent again.
-     */
     async insertRecords(tx: Sql, records: readonly NewRecord[]): Promise<void> {
       if (records.length === 0) return;
       await tx.query(
@@ -201,7 +220,6 @@ export function createInventoryStore() {
       );
     },
 
-    /** Stores diffs (each once: a record's path is unique) and answers the id of each stored one by record and path. */
     async insertDiffs(tx: Sql, diffs: readonly NewDiff[]): Promise<Map<string, number>> {
       if (diffs.length === 0) return new Map();
       const column = <T>(pick: (diff: NewDiff) => T) => diffs.map(pick);
@@ -240,10 +258,6 @@ export function createInventoryStore() {
       await tx.query('DELETE FROM inventory_uploads WHERE id = ANY($1::uuid[])', [ids]);
     },
 
-    /**
-     * Sets each system's summary fields from its newest inventory. Rows are locked in id order, as
-     * ingest locks them, so the two cannot deadlock.
-     */
     async updateSummaries(tx: Sql, summaries: readonly { systemId: string; summary: SystemIdentity; lastInventoryAt: Date }[]): Promise<void> {
       if (summaries.length === 0) return;
       const column = <T>(pick: (entry: (typeof summaries)[number]) => T) => summaries.map(pick);
@@ -268,8 +282,5 @@ export function createInventoryStore() {
     },
   };
 }
-
-export type InventoryStore = ReturnType<typeof createInventoryStore>;
-
 /** How stored diffs are matched back to the changes they came from. */
 export const diffKey = (recordId: string, fieldPath: string) => `${recordId}\u0000${fieldPath}`;

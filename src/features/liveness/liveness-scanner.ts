@@ -16,13 +16,18 @@ export interface LivenessScannerDeps {
   batchSize?: number;
 }
 
+export interface LivenessScanner {
+  /** Processes every system due at the clock's current time. */
+  runOnce: () => Promise<number>;
+}
+
 /**
  * Finds the systems whose next deadline has passed (through the partial index on
  * next_check_at, so the cost follows the number of due systems, not the fleet size), moves
  * them to their new status and records each transition. Only one node scans at a time: the
  * scan runs under a transaction-scoped advisory lock, and rows are claimed with SKIP LOCKED.
  */
-export function createLivenessScanner(deps: LivenessScannerDeps) {
+export function createLivenessScanner(deps: LivenessScannerDeps): LivenessScanner {
   const batchSize = deps.batchSize ?? 1000;
 
   /** One batch; returns how many systems it looked at, or -1 when another node holds the lock. */
@@ -44,7 +49,6 @@ export function createLivenessScanner(deps: LivenessScannerDeps) {
     });
   }
 
-  /** Processes every system due at the clock's current time. */
   async function runOnce(): Promise<number> {
     let total = 0;
     for (;;) {
@@ -57,5 +61,3 @@ export function createLivenessScanner(deps: LivenessScannerDeps) {
 
   return { runOnce };
 }
-
-export type LivenessScanner = ReturnType<typeof createLivenessScanner>;

@@ -137,9 +137,35 @@ function toEvent(row: LivenessEventRow): LivenessEvent {
   };
 }
 
-export function createLivenessStore(sql: Sql) {
+export interface LivenessStore {
+  /** Stores a batch of heartbeats (one per system) and returns the ids of the systems it left out. */
+  recordHeartbeats(beats: readonly Heartbeat[]): Promise<Set<string>>;
+  /** Locks and returns up to `limit` systems whose deadline has passed; rows another node holds are skipped. */
+  claimDue(tx: Sql, now: Date, limit: number): Promise<DueSystem[]>;
+  /** Stores new statuses and deadlines, and one event per transition, for rows claimed in `tx`. */
+  applyUpdates(tx: Sql, updates: readonly LivenessUpdate[], recordedAt: Date): Promise<void>;
+  /**
+   * After an organization's thresholds change, wakes all its tracked systems so the scanner
+   * re-evaluates them against the new thresholds.
+   */
+  wakeOrganization(tx: Sql, organizationId: string, now: Date): Promise<void>;
+  /** The same, for the systems of every organization that inherits a global threshold, after the global ones changed. */
+  wakeInheritingSystems(tx: Sql, now: Date): Promise<void>;
+  /**
+   * Locks and returns up to `limit` transitions not yet alerted on, oldest first, with their
+   * system's name and whether it is watched (neither deleted nor suspended); rows another node
+   * holds are skipped.
+   */
+  claimUnalerted(tx: Sql, limit: number): Promise<UnalertedEvent[]>;
+  markAlerted(tx: Sql, ids: readonly number[]): Promise<void>;
+  /** The global thresholds the last start stored, locked until the end of `tx`. */
+  lockGlobalThresholds(tx: Sql): Promise<Thresholds | undefined>;
+  saveGlobalThresholds(tx: Sql, thresholds: Thresholds, now: Date): Promise<void>;
+  listEvents(systemId: string, page: PageRequest, order: 'asc' | 'desc'): Promise<Page<LivenessEvent>>;
+}
+
+export function createLivenessStore(sql: Sql): LivenessStore {
   return {
-    /** Stores a batch of heartbeats (one per system) and returns the ids of the systems it left out. */
     async recordHeartbeats(beats: readonly Heartbeat[]): Promise<Set<string>> {
       const { rows } = await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, [arrayLiteral(beats, (beat) => beat.systemId), timesLiteral(beats)], {
         prepareAs: 'record_heartbeats',
@@ -147,7 +173,6 @@ export function createLivenessStore(sql: Sql) {
       return new Set(rows.map((row) => row.system_id));
     },
 
-    /** Locks and returns up to `limit` systems whose deadline has passed; rows another node holds are skipped. */
     async claimDue(tx: Sql, now: Date, limit: number): Promise<DueSystem[]> {
       const { rows } = await tx.query<{
         system_id: string;
@@ -178,7 +203,6 @@ export function createLivenessStore(sql: Sql) {
       }));
     },
 
-    /** Stores new statuses and deadlines, and one event per transition, for rows claimed in `tx`. */
     async applyUpdates(tx: Sql, updates: readonly LivenessUpdate[], recordedAt: Date): Promise<void> {
       if (updates.length === 0) return;
       await tx.query(
@@ -215,10 +239,6 @@ export function createLivenessStore(sql: Sql) {
       );
     },
 
-    /**
-     * After an organization's thresholds change, wakes all its tracked systems so the scanner
-     * re-evaluates them against the new thresholds.
-     */
     async wakeOrganization(tx: Sql, organizationId: string, now: Date): Promise<void> {
       await tx.query(
         `UPDATE system_liveness l SET next_check_at = $2
@@ -228,7 +248,6 @@ export function createLivenessStore(sql: Sql) {
       );
     },
 
-    /** The same, for the systems of every organization that inherits a global threshold, after the global ones changed. */
     async wakeInheritingSystems(tx: Sql, now: Date): Promise<void> {
       await tx.query(
         `UPDATE system_liveness l SET next_check_at = $1
@@ -239,11 +258,6 @@ export function createLivenessStore(sql: Sql) {
       );
     },
 
-    /**
-     * Locks and returns up to `limit` transitions not yet alerted on, oldest first, with their
-     * system's name and whether it is watched (neither deleted nor suspended); rows another node
-     * holds are skipped.
-     */
     async claimUnalerted(tx: Sql, limit: number): Promise<UnalertedEvent[]> {
       const { rows } = await tx.query<{ id: number; system_id: string; from_status: LivenessStatus; to_status: LivenessStatus; occurred_at: Date; watched: boolean; name: string }>(
         `SELECT e.id, e.system_id, e.from_status, e.to_status, e.occurred_at, s.name,
@@ -267,7 +281,6 @@ export function createLivenessStore(sql: Sql) {
       if (ids.length) await tx.query('UPDATE liveness_events SET alerted = true WHERE id = ANY($1::bigint[])', [ids]);
     },
 
-    /** The global thresholds the last start stored, locked until the end of `tx`. */
     async lockGlobalThresholds(tx: Sql): Promise<Thresholds | undefined> {
       const { rows } = await tx.query<{ value: Thresholds }>('SELECT value FROM settings WHERE key = $1 FOR UPDATE', [GLOBAL_THRESHOLDS_KEY]);
       return rows[0]?.value;
@@ -296,5 +309,3 @@ export function createLivenessStore(sql: Sql) {
     },
   };
 }
-
-export type LivenessStore = ReturnType<typeof createLivenessStore>;

@@ -22,7 +22,21 @@ export interface OrganizationInput {
   heartbeatWarningMinutes?: number | null | undefined;
 }
 
-export function createOrganizationsService(deps: OrganizationsServiceDeps) {
+export interface OrganizationsService {
+  get(id: string): Promise<Organization>;
+  /** The organization, or null. */
+  find(id: string): Promise<Organization | null>;
+  findDefault(): Promise<Organization | null>;
+  list(filter: OrganizationFilter): Promise<Page<Organization>>;
+  /** The effective thresholds: the organization's own where set, the global defaults otherwise. */
+  thresholdsOf(organization: Organization): Thresholds;
+  create(input: OrganizationInput): Promise<Organization>;
+  update(id: string, change: ThresholdsChange): Promise<Organization>;
+  /** Creates the default organization on a fresh install; safe when several nodes start at once. */
+  ensureDefault(): Promise<Organization>;
+}
+
+export function createOrganizationsService(deps: OrganizationsServiceDeps): OrganizationsService {
   const { db, store, clock } = deps;
 
   async function get(id: string): Promise<Organization> {
@@ -38,7 +52,6 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps) {
   return {
     get,
 
-    /** The organization, or null. */
     find(id: string): Promise<Organization | null> {
       return store.findById(id);
     },
@@ -51,7 +64,6 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps) {
       return store.list(filter);
     },
 
-    /** The effective thresholds: the organization's own where set, the global defaults otherwise. */
     thresholdsOf(organization: Organization): Thresholds {
       return effectiveThresholds(organization, deps.defaults);
     },
@@ -81,7 +93,6 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps) {
       return get(id);
     },
 
-    /** Creates the default organization on a fresh install; safe when several nodes start at once. */
     async ensureDefault(): Promise<Organization> {
       const existing = await store.findDefault();
       if (existing) return existing;
@@ -92,9 +103,6 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps) {
     },
   };
 }
-
-export type OrganizationsService = ReturnType<typeof createOrganizationsService>;
-
 function assertThresholdsConsistent(thresholds: { heartbeatTimeoutMinutes?: number | null | undefined; heartbeatWarningMinutes?: number | null | undefined }): void {
   const timeout = thresholds.heartbeatTimeoutMinutes;
   const warning = thresholds.heartbeatWarningMinutes;

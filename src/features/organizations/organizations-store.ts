@@ -57,7 +57,17 @@ function toOrganization(row: OrganizationRow): Organization {
   };
 }
 
-export function createOrganizationsStore(sql: Sql) {
+export interface OrganizationsStore {
+  insert(tx: Sql, input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null }, now: Date): Promise<Organization | null>;
+  findById(id: string, runner?: Sql): Promise<Organization | null>;
+  findDefault(runner?: Sql): Promise<Organization | null>;
+  list(filter: OrganizationFilter): Promise<Page<Organization>>;
+  /** Applies the fields present in `change`; returns false when the organization does not exist. */
+  update(tx: Sql, id: string, change: ThresholdsChange, now: Date): Promise<boolean>;
+  nameTaken(name: string, exceptId?: string): Promise<boolean>;
+}
+
+export function createOrganizationsStore(sql: Sql): OrganizationsStore {
   return {
     async insert(tx: Sql, input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null }, now: Date): Promise<Organization | null> {
       const { rows } = await tx.query<{ id: string }>(
@@ -95,7 +105,6 @@ export function createOrganizationsStore(sql: Sql) {
       return { items: rows.map(toOrganization), total: countRows[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
     },
 
-    /** Applies the fields present in `change`; returns false when the organization does not exist. */
     async update(tx: Sql, id: string, change: ThresholdsChange, now: Date): Promise<boolean> {
       const sets: string[] = [];
       const params: unknown[] = [id, now];
@@ -122,5 +131,3 @@ export function createOrganizationsStore(sql: Sql) {
     },
   };
 }
-
-export type OrganizationsStore = ReturnType<typeof createOrganizationsStore>;

@@ -46,6 +46,21 @@ export interface SystemAuthenticatorOptions {
  */
 export const FAILURE_FLOOR_MS = 5;
 
+export interface SystemAuthenticator {
+  /**
+   * The system these exact credentials were verified for a moment ago, or undefined: then call
+   * authenticate(). Synchronous, so the hot path needs no promise.
+   */
+  cached(authorization: string | undefined): AuthenticatedSystem | undefined;
+  /** Verifies an `Authorization` header; throws a 401 (or 503 when the database is down). */
+  authenticate(authorization: string | undefined): Promise<AuthenticatedSystem>;
+  invalidate(systemKey: string): void;
+  /** Subscribes to invalidations from every node; call once at start-up. */
+  listen(): Promise<void>;
+  /** How many verified credentials are cached now. */
+  readonly cachedEntries: number;
+}
+
 /**
  * HTTP Basic authentication of appliances (`system_key:system_secret`), with the messages the
  * appliance API is known for. A successful verification is cached under the SHA-256 of the
@@ -55,7 +70,7 @@ export const FAILURE_FLOOR_MS = 5;
  * header; the entry is dropped on every node at secret regeneration, suspension and deletion
  * (NOTIFY on AUTH_INVALIDATION_CHANNEL), and the whole cache when the notification link was lost.
  */
-export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
+export function createSystemAuthenticator(options: SystemAuthenticatorOptions): SystemAuthenticator {
   const verifySecret = options.verifySecret ?? verifySystemSecret;
   const keyPattern = new RegExp(`^${options.systemKeyPrefix}(-[A-F0-9]{4}){8}$`);
   const ttlMs = options.cacheTtlSeconds * 1000;
@@ -141,16 +156,11 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
   }
 
   return {
-    /**
-     * The system these exact credentials were verified for a moment ago, or undefined: then call
-     * authenticate(). Synchronous, so the hot path needs no promise.
-     */
     cached(authorization: string | undefined): AuthenticatedSystem | undefined {
       if (!cache || !authorization) return undefined;
       return cache.get(headerDigest(authorization))?.system;
     },
 
-    /** Verifies an `Authorization` header; throws a 401 (or 503 when the database is down). */
     authenticate(authorization: string | undefined): Promise<AuthenticatedSystem> {
       if (!authorization) return Promise.reject(new UnauthorizedError('authentication required', WWW_AUTHENTICATE));
       const hit = cache?.get(headerDigest(authorization));
@@ -169,7 +179,6 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
 
     invalidate,
 
-    /** Subscribes to invalidations from every node; call once at start-up. */
     async listen(): Promise<void> {
       await options.db.listen(AUTH_INVALIDATION_CHANNEL, invalidate, invalidateAll);
     },
@@ -179,9 +188,6 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions) {
     },
   };
 }
-
-export type SystemAuthenticator = ReturnType<typeof createSystemAuthenticator>;
-
 /** The token of `Basic <token>` (scheme in any case, any whitespace); undefined when the header is not that. */
 function basicToken(authorization: string): string | undefined {
   // What every client sends, checked without a regular expression.

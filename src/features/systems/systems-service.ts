@@ -5,7 +5,7 @@ import type { Page } from '../../http/pagination.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
 import { AUTH_INVALIDATION_CHANNEL, type SystemAuthenticator } from './system-authenticator.ts';
 import { generateSystemKey, generateSystemSecret, parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
-import type { System, SystemFilter, SystemsStore } from './systems-store.ts';
+import type { System, SystemCountsByStatus, SystemCredentials, SystemFilter, SystemsStore } from './systems-store.ts';
 
 export interface SystemsServiceDeps {
   db: Db;
@@ -33,7 +33,27 @@ export interface SystemWithSecret {
   secret: string;
 }
 
-export function createSystemsService(deps: SystemsServiceDeps) {
+export interface SystemsService {
+  get(id: string, runner?: Sql): Promise<System>;
+  /** Systems by liveness status (suspended and deleted ones apart), in one organization or all. */
+  countByStatus(organizationId?: string): Promise<SystemCountsByStatus>;
+  /** Systems that are not deleted, per type, the most common first. */
+  countByType(organizationId?: string): Promise<{ type: string; count: number }[]>;
+  list(filter: SystemFilter): Promise<Page<System>>;
+  create(input: CreateSystemInput): Promise<SystemWithSecret>;
+  update(id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }): Promise<System>;
+  regenerateSecret(id: string): Promise<SystemWithSecret>;
+  suspend(id: string): Promise<System>;
+  reactivate(id: string): Promise<System>;
+  delete(id: string): Promise<System>;
+  restore(id: string): Promise<System>;
+  /** Purges a soft-deleted system and everything recorded about it. */
+  destroy(id: string): Promise<void>;
+  /** The appliance's first call: proves it holds the secret and receives its system key. */
+  register(systemSecret: string): Promise<{ systemKey: string; registeredAt: Date }>;
+}
+
+export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
   const { db, store, clock } = deps;
 
   async function get(id: string, runner?: Sql): Promise<System> {
@@ -48,7 +68,7 @@ export function createSystemsService(deps: SystemsServiceDeps) {
    */
   async function changeLocked(
     id: string,
-    change: (tx: Sql, current: NonNullable<Awaited<ReturnType<SystemsStore['lockById']>>>, now: Date) => Promise<void>,
+    change: (tx: Sql, current: SystemCredentials, now: Date) => Promise<void>,
     options: { revokeCredentials: boolean },
   ): Promise<System> {
     let systemKey = '';
@@ -71,12 +91,10 @@ export function createSystemsService(deps: SystemsServiceDeps) {
   return {
     get,
 
-    /** Systems by liveness status (suspended and deleted ones apart), in one organization or all. */
     countByStatus(organizationId?: string) {
       return store.countByStatus(organizationId);
     },
 
-    /** Systems that are not deleted, per type, the most common first. */
     countByType(organizationId?: string) {
       return store.countByType(organizationId);
     },
@@ -180,7 +198,6 @@ export function createSystemsService(deps: SystemsServiceDeps) {
       );
     },
 
-    /** Purges a soft-deleted system and everything recorded about it. */
     async destroy(id: string): Promise<void> {
       let systemKey = '';
       await db.transaction(async (tx) => {
@@ -195,7 +212,6 @@ export function createSystemsService(deps: SystemsServiceDeps) {
       deps.authenticator.invalidate(systemKey);
     },
 
-    /** The appliance's first call: proves it holds the secret and receives its system key. */
     async register(systemSecret: string): Promise<{ systemKey: string; registeredAt: Date }> {
       const parsed = parseSystemSecret(systemSecret);
       if (!parsed) throw new AppError(400, 'invalid system secret format');
@@ -215,5 +231,3 @@ export function createSystemsService(deps: SystemsServiceDeps) {
     },
   };
 }
-
-export type SystemsService = ReturnType<typeof createSystemsService>;

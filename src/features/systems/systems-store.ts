@@ -86,6 +86,9 @@ export type SystemSort =
   | 'last_inventory_at'
   | 'organization';
 
+/** Live systems by liveness status, with the suspended and deleted ones counted apart. */
+export type SystemCountsByStatus = Record<LivenessStatus, number> & { suspended: number; deleted: number; total: number };
+
 export interface SystemFilter extends PageRequest {
   status?: LivenessStatus[] | undefined;
   type?: string[] | undefined;
@@ -170,7 +173,27 @@ function toCredentials(row: CredentialsRow): SystemCredentials {
   };
 }
 
-export function createSystemsStore(sql: Sql) {
+export interface SystemsStore {
+  insert(tx: Sql, system: NewSystem, now: Date): Promise<string>;
+  findById(id: string, runner?: Sql): Promise<System | null>;
+  findCredentialsByKey(systemKey: string): Promise<SystemCredentials | null>;
+  /** Locks the row: registration must not race with itself or with a secret regeneration. */
+  findCredentialsBySecretPublic(tx: Sql, secretPublic: string): Promise<SystemCredentials | null>;
+  /** Locks and returns the row, for state changes that must see the latest version. */
+  lockById(tx: Sql, id: string): Promise<SystemCredentials | null>;
+  list(filter: SystemFilter): Promise<Page<System>>;
+  update(tx: Sql, id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }, now: Date): Promise<void>;
+  setSecret(tx: Sql, id: string, secret: { secretPublic: string; secretSalt: string; secretHash: string }, now: Date): Promise<void>;
+  /** Sets one of the lifecycle timestamps (registered_at, suspended_at, deleted_at) to `value`. */
+  setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void>;
+  /** Removes the system and, through foreign keys, everything recorded about it. */
+  destroy(tx: Sql, id: string): Promise<void>;
+  countByStatus(organizationId?: string): Promise<SystemCountsByStatus>;
+  /** Systems that are not deleted, per type (those without one left out), the most common first. */
+  countByType(organizationId?: string): Promise<{ type: string; count: number }[]>;
+}
+
+export function createSystemsStore(sql: Sql): SystemsStore {
   return {
     async insert(tx: Sql, system: NewSystem, now: Date): Promise<string> {
       const id = randomUUID();
@@ -196,7 +219,6 @@ export function createSystemsStore(sql: Sql) {
       return rows[0] ? toCredentials(rows[0]) : null;
     },
 
-    /** Locks the row: registration must not race with itself or with a secret regeneration. */
     async findCredentialsBySecretPublic(tx: Sql, secretPublic: string): Promise<SystemCredentials | null> {
       const { rows } = await tx.query<CredentialsRow>(
         `${SELECT_CREDENTIALS} WHERE secret_public = $1 FOR UPDATE`,
@@ -205,7 +227,6 @@ export function createSystemsStore(sql: Sql) {
       return rows[0] ? toCredentials(rows[0]) : null;
     },
 
-    /** Locks and returns the row, for state changes that must see the latest version. */
     async lockById(tx: Sql, id: string): Promise<SystemCredentials | null> {
       const { rows } = await tx.query<CredentialsRow>(
         `${SELECT_CREDENTIALS} WHERE id = $1 FOR UPDATE`,
@@ -259,17 +280,15 @@ export function createSystemsStore(sql: Sql) {
       );
     },
 
-    /** Sets one of the lifecycle timestamps (registered_at, suspended_at, deleted_at) to `value`. */
     async setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void> {
       await tx.query(`UPDATE systems SET ${column} = $2, updated_at = $3 WHERE id = $1`, [id, value, now]);
     },
 
-    /** Removes the system and, through foreign keys, everything recorded about it. */
     async destroy(tx: Sql, id: string): Promise<void> {
       await tx.query('DELETE FROM systems WHERE id = $1', [id]);
     },
 
-    async countByStatus(organizationId?: string): Promise<Record<LivenessStatus, number> & { suspended: number; deleted: number; total: number }> {
+    async countByStatus(organizationId?: string): Promise<SystemCountsByStatus> {
       const { rows } = await sql.query<{ status: LivenessStatus; live: number; suspended: number; deleted: number }>(
         `SELECT l.status,
                 count(*) FILTER (WHERE s.deleted_at IS NULL)::int AS live,
@@ -290,7 +309,6 @@ export function createSystemsStore(sql: Sql) {
       return counts;
     },
 
-    /** Systems that are not deleted, per type (those without one left out), the most common first. */
     async countByType(organizationId?: string): Promise<{ type: string; count: number }[]> {
       const { rows } = await sql.query<{ type: string; count: number }>(
         `SELECT type, count(*)::int AS count FROM systems
@@ -302,5 +320,3 @@ export function createSystemsStore(sql: Sql) {
     },
   };
 }
-
-export type SystemsStore = ReturnType<typeof createSystemsStore>;
