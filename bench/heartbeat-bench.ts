@@ -7,39 +7,15 @@
  * machine. Beside throughput, the CPU each request costs Muster and PostgreSQL (read from
  * /proc), which is far steadier than requests/s on a shared machine.
  */
-import os from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import {
-  cpuSeconds,
-  cpuSecondsOfCommand,
-  createScratchDatabase,
-  DB_LABEL,
-  fmt,
-  logProblems,
-  machineBusySeconds,
-  machineInfo,
-  srcFingerprint,
-  makeTempDir,
-  markdownTable,
-  mib,
-  peakRssFromProc,
-  percentile,
-  postgresReachable,
-  postgresServerVersion,
-  progress,
-  sampleRss,
-  scrapeMetrics,
-  sleep,
-  spawnNode,
-  startMuster,
-  baseEnv,
-  createFleet,
-  writeBenchmarkSection,
-  type Credentials,
-  type DbKind,
-  type Samples,
-} from './lib.ts';
+import { postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
+import { createFleet, type Credentials } from './lib/fleet.ts';
+import { sampleRss, type Samples, scrapeMetrics } from './lib/metrics.ts';
+import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds, peakRssFromProc } from './lib/proc-readings.ts';
+import { baseEnv, logProblems, spawnNode } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, mib, percentile, codeChangedWarning, writeBenchmarkSection } from './lib/report.ts';
 import { runWrk } from './wrk.ts';
 
 export type LoadGenerator = 'wrk' | 'autocannon';
@@ -226,14 +202,10 @@ async function startBareServer(): Promise<{ url: string; pid: number; stop: () =
 }
 
 async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult> {
-  const label = DB_LABEL[db];
-  const loadBefore = os.loadavg().map((value) => value.toFixed(2)).join(', ');
-  const dataDir = await makeTempDir('muster-bench-heartbeat-');
-  const scratch = db === 'postgres' ? await createScratchDatabase() : undefined;
-  const postgresVersion = db === 'postgres' ? await postgresServerVersion() : undefined;
-  if (scratch) progress(`${label}: scratch database ${scratch.name}`);
+  const target = await prepareDatabase(db, 'muster-bench-heartbeat-');
+  const { label, loadBefore, scratch, postgresVersion } = target;
 
-  const muster = await startMuster({ dataDir, databaseUrl: scratch?.url, label: `muster (${label})` });
+  const muster = await startMusterOn(target);
   progress(`${label}: Muster pid ${muster.pid} healthy after ${fmt(muster.startupMs)} ms; creating and registering ${fmt(options.systems)} systems`);
   const setupStarted = performance.now();
   const fleet = await createFleet(muster, options.systems);
@@ -360,21 +332,11 @@ function details(result: DbResult, options: HeartbeatOptions): string[] {
 export async function runHeartbeatBench(options: HeartbeatOptions): Promise<void> {
   const results: DbResult[] = [];
   for (const db of options.dbs) {
-    if (db === 'postgres') {
-      const problem = await postgresReachable();
-      if (problem) {
-        console.log(`\nHeartbeat benchmark: PostgreSQL skipped, the server does not answer (${problem}).`);
-        continue;
-      }
-    }
+    if (await postgresSkipped(db, 'Heartbeat')) continue;
     const machine = machineInfo();
     const result = await benchDb(db, options);
     results.push(result);
-    const fingerprintAfter = srcFingerprint();
-    const codeChanged = !machine.git.endsWith(fingerprintAfter)
-      ? [`- **Warning: src/ changed while this benchmark ran (fingerprint ${fingerprintAfter} afterwards); the numbers may mix two versions.**`]
-      : [];
-    if (codeChanged.length) console.log(`\n${codeChanged[0]!.slice(2)}`);
+    const codeChanged = codeChangedWarning(machine);
 
     const date = new Date().toISOString();
     const parameters =

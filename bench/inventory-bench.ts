@@ -12,7 +12,6 @@
  * - the diff engine in this process: diffInventories + classifyChange (default rules) per pair
  *   of consecutive generated rounds, per flavour.
  */
-import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -20,35 +19,13 @@ import { classifyChange, loadChangeRules } from '../src/features/inventory/diff/
 import { inventoryHash } from '../src/features/inventory/diff/canonical-json.ts';
 import { diffInventories } from '../src/features/inventory/diff/inventory-diff.ts';
 import { createInventoryGenerator, INVENTORY_FLAVOURS, type InventoryFlavour } from './inventory-fixtures/inventory-generator.ts';
-import {
-  cpuSeconds,
-  createFleet,
-  createScratchDatabase,
-  DB_LABEL,
-  fmt,
-  logProblems,
-  machineBusySeconds,
-  machineInfo,
-  makeTempDir,
-  markdownTable,
-  mib,
-  peakRssFromProc,
-  percentile,
-  postgresReachable,
-  postgresServerVersion,
-  progress,
-  REPO_ROOT,
-  sampleRss,
-  scrapeMetrics,
-  sleep,
-  srcFingerprint,
-  startMuster,
-  writeBenchmarkSection,
-  type Credentials,
-  type DbKind,
-  type MusterProcess,
-  type Samples,
-} from './lib.ts';
+import { postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { DB_LABEL, type DbKind, progress, REPO_ROOT, sleep } from './lib/basics.ts';
+import { createFleet, type Credentials } from './lib/fleet.ts';
+import { sampleRss, type Samples, scrapeMetrics } from './lib/metrics.ts';
+import { cpuSeconds, machineBusySeconds, peakRssFromProc } from './lib/proc-readings.ts';
+import { logProblems, type MusterProcess } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, mib, percentile, codeChangedWarning, writeBenchmarkSection } from './lib/report.ts';
 
 export interface InventoryOptions {
   dbs: DbKind[];
@@ -712,14 +689,10 @@ interface DbResult {
 }
 
 async function benchDb(db: DbKind, options: InventoryOptions, data: Bodies): Promise<DbResult> {
-  const label = DB_LABEL[db];
-  const loadBefore = os.loadavg().map((value) => value.toFixed(2)).join(', ');
-  const dataDir = await makeTempDir('muster-bench-inventory-');
-  const scratch = db === 'postgres' ? await createScratchDatabase() : undefined;
-  const postgresVersion = db === 'postgres' ? await postgresServerVersion() : undefined;
-  if (scratch) progress(`${label}: scratch database ${scratch.name}`);
+  const target = await prepareDatabase(db, 'muster-bench-inventory-');
+  const { label, loadBefore, scratch, postgresVersion } = target;
 
-  const muster = await startMuster({ dataDir, databaseUrl: scratch?.url, label: `muster (${label})` });
+  const muster = await startMusterOn(target);
   progress(`${label}: Muster pid ${muster.pid} healthy after ${fmt(muster.startupMs)} ms; creating and registering ${fmt(options.systems)} systems`);
   const setupStarted = performance.now();
   const fleet = await createFleet(muster, options.systems, (index) => ({ name: `bench-inventory-${index}`, type: SYSTEM_TYPE[flavourOf(index)] }));
@@ -966,21 +939,11 @@ export async function runInventoryBench(options: InventoryOptions): Promise<void
 
   const results: DbResult[] = [];
   for (const db of options.dbs) {
-    if (db === 'postgres') {
-      const problem = await postgresReachable();
-      if (problem) {
-        console.log(`\nInventory benchmark: PostgreSQL skipped, the server does not answer (${problem}).`);
-        continue;
-      }
-    }
+    if (await postgresSkipped(db, 'Inventory')) continue;
     const machine = machineInfo();
     const result = await benchDb(db, options, data);
     results.push(result);
-    const fingerprintAfter = srcFingerprint();
-    const codeChanged = !machine.git.endsWith(fingerprintAfter)
-      ? [`- **Warning: src/ changed while this benchmark ran (fingerprint ${fingerprintAfter} afterwards); the numbers may mix two versions.**`]
-      : [];
-    if (codeChanged.length) console.log(`\n${codeChanged[0]!.slice(2)}`);
+    const codeChanged = codeChangedWarning(machine);
 
     const parameters =
       `${fmt(options.systems)} registered systems (generic, ns8, nsec in turn), ${result.connections} connections, ${options.durationSeconds} s measured after a ` +

@@ -9,28 +9,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import {
-  createScratchDatabase,
-  DB_LABEL,
-  fmt,
-  logProblems,
-  machineInfo,
-  srcFingerprint,
-  makeTempDir,
-  markdownTable,
-  mib,
-  peakRssFromProc,
-  percentile,
-  postgresReachable,
-  postgresServerVersion,
-  progress,
-  scrapeMetrics,
-  sleep,
-  startMuster,
-  writeBenchmarkSection,
-  type DbKind,
-  type MusterProcess,
-} from './lib.ts';
+import { postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
+import { scrapeMetrics } from './lib/metrics.ts';
+import { peakRssFromProc } from './lib/proc-readings.ts';
+import { logProblems, type MusterProcess } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, mib, percentile, codeChangedWarning, writeBenchmarkSection } from './lib/report.ts';
 
 export interface LivenessOptions {
   dbs: DbKind[];
@@ -198,10 +182,8 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
     phaseStarted = now;
   };
 
-  const dataDir = await makeTempDir('muster-bench-liveness-');
-  const scratch = db === 'postgres' ? await createScratchDatabase() : undefined;
-  const postgresVersion = db === 'postgres' ? await postgresServerVersion() : undefined;
-  if (scratch) progress(`${label}: scratch database ${scratch.name}`);
+  const target = await prepareDatabase(db, 'muster-bench-liveness-');
+  const { dataDir, scratch, postgresVersion } = target;
   const env = {
     HEARTBEAT_TIMEOUT_MINUTES: String(TIMEOUT_MINUTES),
     HEARTBEAT_WARNING_MINUTES: '0',
@@ -209,7 +191,7 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
   };
 
   // 1. Muster migrates the empty database and creates the default organization.
-  const first = await startMuster({ dataDir, databaseUrl: scratch?.url, env, label: `muster (${label}, migrations)` });
+  const first = await startMusterOn(target, { env, label: `muster (${label}, migrations)` });
   const firstExit = await first.stop();
   if (firstExit.code !== 0) throw new Error(`Muster (first start) exited with ${firstExit.code}:\n${first.output.slice(-20).join('\n')}`);
   phase('migrate (first Muster start and stop)');
@@ -237,14 +219,14 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
   let stoppedAtMs: number;
   let muster: MusterProcess;
   if (db === 'postgres') {
-    muster = await startMuster({ dataDir, databaseUrl: scratch!.url, env, label: `muster (${label})` });
+    muster = await startMusterOn(target, { env });
     stoppedAtMs = Date.now();
     await stopSystems(runner, stoppedIds);
   } else {
     stoppedAtMs = Date.now();
     await stopSystems(runner, stoppedIds);
     await runner.close();
-    muster = await startMuster({ dataDir, env, label: `muster (${label})` });
+    muster = await startMusterOn(target, { env });
   }
   const healthyAtMs = Date.now();
   phase('start Muster on the full fleet');
@@ -398,24 +380,14 @@ function details(result: LivenessResult, options: LivenessOptions): string[] {
 export async function runLivenessBench(options: LivenessOptions): Promise<void> {
   const results: LivenessResult[] = [];
   for (const db of options.dbs) {
-    if (db === 'postgres') {
-      const problem = await postgresReachable();
-      if (problem) {
-        console.log(`\nLiveness benchmark: PostgreSQL skipped, the server does not answer (${problem}).`);
-        continue;
-      }
-    }
+    if (await postgresSkipped(db, 'Liveness')) continue;
     if (db === 'pglite' && options.fleet === undefined) {
       console.log(`\nLiveness benchmark on PGlite: default fleet ${fmt(DEFAULT_FLEET.pglite)} systems (not ${fmt(DEFAULT_FLEET.postgres)}); --fleet to change.`);
     }
     const machine = machineInfo();
     const result = await benchDb(db, options);
     results.push(result);
-    const fingerprintAfter = srcFingerprint();
-    const codeChanged = !machine.git.endsWith(fingerprintAfter)
-      ? [`- **Warning: src/ changed while this benchmark ran (fingerprint ${fingerprintAfter} afterwards); the numbers may mix two versions.**`]
-      : [];
-    if (codeChanged.length) console.log(`\n${codeChanged[0]!.slice(2)}`);
+    const codeChanged = codeChangedWarning(machine);
     const body = [
       `## Liveness detection — ${DB_LABEL[db]}`,
       '',
