@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { failAfter, faultyDb, refuseData } from '../../../test/helpers/faulty-db.ts';
-import { genericInventory } from './diff/sample-inventories.ts';
+import { genericInventory } from '../../../test/fixtures/sample-inventories.ts';
 import { startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { classifyChange, loadChangeRules, SEVERITIES, type Category, type Severity } from './change-rules.ts';
 import { diffInventories, type ChangeType, type FieldChange } from './inventory-diff.ts';
-import { genericInventory, ns8Inventory, nsecInventory } from './sample-inventories.ts';
+import { genericInventory, ns8Inventory, nsecInventory } from '../../../../test/fixtures/sample-inventories.ts';
 
 type Json = Record<string, unknown>;
 
