@@ -8,12 +8,12 @@
  * /proc), which is far steadier than requests/s on a shared machine.
  */
 import pg from 'pg';
-import { postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
 import { createFleet } from './lib/fleet.ts';
 import { sampleRss, type Samples, scrapeMetrics } from './lib/metrics.ts';
 import { peakRssFromProc } from './lib/proc-readings.ts';
-import { baseEnv, logProblems, spawnNode } from './lib/processes.ts';
+import { baseEnv, spawnNode } from './lib/processes.ts';
 import { fmt, machineInfo, markdownTable, codeChangedWarning, writeBenchmarkSection } from './lib/report.ts';
 import { drive } from './heartbeat/heartbeat-load.ts';
 import { type DbResult, details, HEADER, row } from './heartbeat/heartbeat-report.ts';
@@ -54,7 +54,7 @@ async function startBareServer(): Promise<{ url: string; pid: number; stop: () =
 
 async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult> {
   const target = await prepareDatabase(db, 'muster-bench-heartbeat-');
-  const { label, loadBefore, scratch, postgresVersion } = target;
+  const { label, scratch } = target;
 
   const muster = await startMusterOn(target);
   progress(`${label}: Muster pid ${muster.pid} healthy after ${fmt(muster.startupMs)} ms; creating and registering ${fmt(options.systems)} systems`);
@@ -117,13 +117,7 @@ async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult>
     rssSamples: rssPeak.samples,
     rssFailures: rssPeak.failures,
     vmHwm,
-    startupMs: muster.startupMs,
-    setupSeconds,
-    exit,
-    nodeVersion: muster.health.data.node_version,
-    postgresVersion,
-    logProblems: logProblems(muster),
-    loadBefore,
+    ...musterRunFacts(target, muster, exit, setupSeconds),
     statistics,
   };
 }

@@ -12,12 +12,11 @@
  * - the diff engine in this process: diffInventories + classifyChange (default rules) per pair
  *   of consecutive generated rounds, per flavour.
  */
-import { postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import { DB_LABEL, type DbKind, progress } from './lib/basics.ts';
 import { createFleet } from './lib/fleet.ts';
 import { sampleRss, scrapeMetrics } from './lib/metrics.ts';
 import { peakRssFromProc } from './lib/proc-readings.ts';
-import { logProblems } from './lib/processes.ts';
 import { fmt, machineInfo, markdownTable, mib, codeChangedWarning, writeBenchmarkSection } from './lib/report.ts';
 import { DIFF_BATCHES, DIFF_PAIRS, measureDiff } from './inventory/diff-measurement.ts';
 import { type DbResult, details, DIFF_HEADER, diffDetails, diffRow, goals, HEADER, row } from './inventory/inventory-report.ts';
@@ -27,7 +26,7 @@ import { apiWatcher, getJson, postgresWatcher, waitForDrain } from './inventory/
 
 async function benchDb(db: DbKind, options: InventoryOptions, data: Bodies): Promise<DbResult> {
   const target = await prepareDatabase(db, 'muster-bench-inventory-');
-  const { label, loadBefore, scratch, postgresVersion } = target;
+  const { label, scratch } = target;
 
   const muster = await startMusterOn(target);
   progress(`${label}: Muster pid ${muster.pid} healthy after ${fmt(muster.startupMs)} ms; creating and registering ${fmt(options.systems)} systems`);
@@ -101,13 +100,7 @@ async function benchDb(db: DbKind, options: InventoryOptions, data: Bodies): Pro
     maxPosts: posts.reduce((max, count) => Math.max(max, count), 0),
     peakRss: rssPeak.peak,
     vmHwm,
-    startupMs: muster.startupMs,
-    setupSeconds,
-    exit,
-    nodeVersion: muster.health.data.node_version,
-    postgresVersion,
-    logProblems: logProblems(muster),
-    loadBefore,
+    ...musterRunFacts(target, muster, exit, setupSeconds),
   };
 }
 

@@ -1,10 +1,11 @@
 /** The heartbeat benchmark's result, its table row and details, as printed and written to BENCHMARKS.md. */
+import { type MusterRunFacts } from '../lib/muster-on-database.ts';
 import { DB_LABEL, type DbKind } from '../lib/basics.ts';
 import { fmt, mib } from '../lib/report.ts';
 import { type HeartbeatOptions } from '../heartbeat-bench.ts';
 import { type LoadResult } from './heartbeat-load.ts';
 
-export interface DbResult {
+export interface DbResult extends MusterRunFacts {
   db: DbKind;
   muster: LoadResult;
   bare: LoadResult;
@@ -20,13 +21,6 @@ export interface DbResult {
   rssSamples: number;
   rssFailures: number;
   vmHwm: number | undefined;
-  startupMs: number;
-  setupSeconds: number;
-  exit: { code: number | null; signal: NodeJS.Signals | null; ms: number };
-  nodeVersion: string;
-  postgresVersion?: string | undefined;
-  logProblems: string[];
-  loadBefore: string;
   /** Whether the planner had statistics on the heartbeat tables (a fresh database has none). */
   statistics: string;
 }

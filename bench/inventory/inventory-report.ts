@@ -1,4 +1,5 @@
 /** The inventory benchmark's table rows and details, as printed and written to BENCHMARKS.md. */
+import { type MusterRunFacts } from '../lib/muster-on-database.ts';
 import path from 'node:path';
 import { DB_LABEL, type DbKind, REPO_ROOT } from '../lib/basics.ts';
 import { fmt, mib } from '../lib/report.ts';
@@ -7,7 +8,7 @@ import { GOAL_ACCEPTED_PER_S, GOAL_DIFF_US, GOAL_PROCESSED_PER_S, type Inventory
 import { type Bodies, type LoadResult, type PhaseResult } from './inventory-traffic.ts';
 import { type Drain, type Progress, progressText, type QueueCounts, type Totals } from './processing-watch.ts';
 
-export interface DbResult {
+export interface DbResult extends MusterRunFacts {
   db: DbKind;
   connections: number;
   load: LoadResult;
@@ -28,13 +29,6 @@ export interface DbResult {
   maxPosts: number;
   peakRss: number;
   vmHwm: number | undefined;
-  startupMs: number;
-  setupSeconds: number;
-  exit: { code: number | null; signal: NodeJS.Signals | null; ms: number };
-  nodeVersion: string;
-  postgresVersion?: string | undefined;
-  logProblems: string[];
-  loadBefore: string;
 }
 
 const processedPerSecond = (result: DbResult) => (result.drain.drainedMs === undefined ? NaN : result.acceptedExact / (result.drain.drainedMs / 1000));

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { DB_LABEL, type DbKind, progress } from './basics.ts';
 import { createScratchDatabase, postgresReachable, postgresServerVersion, type ScratchDatabase } from './postgres.ts';
-import { makeTempDir, type MusterOptions, type MusterProcess, startMuster } from './processes.ts';
+import { logProblems, makeTempDir, type MusterOptions, type MusterProcess, startMuster } from './processes.ts';
 
 /** Where a benchmark's Muster keeps its data: a fresh DATA_DIR, and on PostgreSQL a scratch database. */
 export interface BenchDatabase {
@@ -40,4 +40,28 @@ export async function prepareDatabase(db: DbKind, tempPrefix: string): Promise<B
 /** Starts Muster on `target` (labelled `muster (PGlite)` and the like unless `label` says otherwise). */
 export function startMusterOn(target: BenchDatabase, options: Pick<MusterOptions, 'env' | 'label'> = {}): Promise<MusterProcess> {
   return startMuster({ dataDir: target.dataDir, databaseUrl: target.scratch?.url, env: options.env, label: options.label ?? `muster (${target.label})` });
+}
+
+/** What every benchmark's report tells of the Muster it ran. */
+export interface MusterRunFacts {
+  startupMs: number;
+  setupSeconds: number;
+  exit: { code: number | null; signal: NodeJS.Signals | null; ms: number };
+  nodeVersion: string;
+  postgresVersion?: string | undefined;
+  logProblems: string[];
+  loadBefore: string;
+}
+
+/** Those facts, once Muster has exited with `exit`, its fleet having taken `setupSeconds` to set up. */
+export function musterRunFacts(target: BenchDatabase, muster: MusterProcess, exit: MusterRunFacts['exit'], setupSeconds: number): MusterRunFacts {
+  return {
+    startupMs: muster.startupMs,
+    setupSeconds,
+    exit,
+    nodeVersion: muster.health.data.node_version,
+    postgresVersion: target.postgresVersion,
+    logProblems: logProblems(muster),
+    loadBefore: target.loadBefore,
+  };
 }
