@@ -11,21 +11,12 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  createFleet,
-  DB_LABEL,
-  fmt,
-  machineInfo,
-  makeTempDir,
-  markdownTable,
-  mib,
-  onCleanup,
-  progress,
-  sampleRss,
-  scrapeMetrics,
-  startMuster,
-  writeBenchmarkSection,
-} from './lib.ts';
+import { DB_LABEL, progress } from './lib/basics.ts';
+import { onCleanup } from './lib/cleanups.ts';
+import { createFleet } from './lib/fleet.ts';
+import { sampleRss, scrapeMetrics } from './lib/metrics.ts';
+import { makeTempDir, startMuster } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, mib, writeBenchmarkSection } from './lib/report.ts';
 
 const MiB = 1024 * 1024;
 

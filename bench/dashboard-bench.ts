@@ -5,24 +5,13 @@
  * a page, the fleet summary, and the CSV export of the whole fleet. Goal: the systems list stays
  * fast (tens of milliseconds) at that size.
  */
-import {
-  createFleet,
-  createScratchDatabase,
-  DB_LABEL,
-  fmt,
-  machineInfo,
-  makeTempDir,
-  markdownTable,
-  onCleanup,
-  percentile,
-  postgresReachable,
-  postgresServerVersion,
-  progress,
-  startMuster,
-  writeBenchmarkSection,
-  type DbKind,
-  type MusterProcess,
-} from './lib.ts';
+import { prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { DB_LABEL, type DbKind, progress } from './lib/basics.ts';
+import { onCleanup } from './lib/cleanups.ts';
+import { createFleet } from './lib/fleet.ts';
+import { postgresReachable } from './lib/postgres.ts';
+import { type MusterProcess } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, percentile, writeBenchmarkSection } from './lib/report.ts';
 
 export interface DashboardBenchOptions {
   dbs: DbKind[];
@@ -65,14 +54,12 @@ async function timeRequest(muster: MusterProcess, path: string, repeats: number)
 
 export async function runDashboardBench(options: DashboardBenchOptions): Promise<void> {
   for (const db of options.dbs) {
-    let databaseUrl: string | undefined;
     if (db === 'postgres') {
       const problem = await postgresReachable();
       if (problem) throw new Error(`PostgreSQL is not reachable: ${problem}`);
-      databaseUrl = (await createScratchDatabase()).url;
     }
-    const dataDir = await makeTempDir(`muster-bench-dashboard-${db}-`);
-    const muster = await startMuster({ dataDir, databaseUrl, label: `muster (dashboard, ${db})` });
+    const target = await prepareDatabase(db, `muster-bench-dashboard-${db}-`);
+    const muster = await startMusterOn(target, { label: `muster (dashboard, ${db})` });
     onCleanup(async () => void (await muster.stop(10_000)));
 
     const started = performance.now();
@@ -122,7 +109,7 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       `## Dashboard API — ${DB_LABEL[db]}`,
       '',
       `- Date: ${new Date().toISOString()}`,
-      `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${muster.health.data.node_version} (Muster child)${db === 'postgres' ? `; ${await postgresServerVersion()} on the same machine` : ''}`,
+      `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${muster.health.data.node_version} (Muster child)${target.postgresVersion ? `; ${target.postgresVersion} on the same machine` : ''}`,
       `- Code: git ${machine.git}`,
       `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat each, the rest never registered), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
       '',

@@ -7,40 +7,16 @@
  * machine. Beside throughput, the CPU each request costs Muster and PostgreSQL (read from
  * /proc), which is far steadier than requests/s on a shared machine.
  */
-import os from 'node:os';
-import autocannon from 'autocannon';
 import pg from 'pg';
-import {
-  cpuSeconds,
-  cpuSecondsOfCommand,
-  createScratchDatabase,
-  DB_LABEL,
-  fmt,
-  logProblems,
-  machineBusySeconds,
-  machineInfo,
-  srcFingerprint,
-  makeTempDir,
-  markdownTable,
-  mib,
-  peakRssFromProc,
-  percentile,
-  postgresReachable,
-  postgresServerVersion,
-  progress,
-  sampleRss,
-  scrapeMetrics,
-  sleep,
-  spawnNode,
-  startMuster,
-  baseEnv,
-  createFleet,
-  writeBenchmarkSection,
-  type Credentials,
-  type DbKind,
-  type Samples,
-} from './lib.ts';
-import { runWrk } from './wrk.ts';
+import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
+import { createFleet } from './lib/fleet.ts';
+import { sampleRss, type Samples, scrapeMetrics } from './lib/metrics.ts';
+import { peakRssFromProc } from './lib/proc-readings.ts';
+import { baseEnv, spawnNode } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, codeChangedWarning, writeBenchmarkSection } from './lib/report.ts';
+import { drive } from './heartbeat/heartbeat-load.ts';
+import { type DbResult, details, HEADER, row } from './heartbeat/heartbeat-report.ts';
 
 export type LoadGenerator = 'wrk' | 'autocannon';
 
@@ -53,157 +29,8 @@ export interface HeartbeatOptions {
   warmupSeconds: number;
 }
 
-const HEARTBEAT_PATH = '/api/systems/heartbeat';
+export const HEARTBEAT_PATH = '/api/systems/heartbeat';
 const SETTLE_MS = 1_000;
-
-interface LoadResult {
-  requests: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCounts: Map<number, number>;
-  seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  /** CPU seconds the target used during the run, per wall-clock second (cores kept busy). */
-  targetCores: number | undefined;
-  /** The same for the load generator. */
-  generatorCores: number | undefined;
-  /** CPU seconds PostgreSQL's processes used during the run, per wall-clock second (all of the machine's `postgres` processes). */
-  postgresCores: number | undefined;
-  /** The same for the whole machine (everything, PostgreSQL and other tenants included). */
-  machineCores: number | undefined;
-}
-
-interface DbResult {
-  db: DbKind;
-  muster: LoadResult;
-  bare: LoadResult;
-  batchMeanWindow: number;
-  batchMeanTotal: number;
-  batchesWindow: number;
-  /** Mean time to write and commit a batch, as Muster measured it (muster_heartbeat_write_seconds). */
-  writeMsMean: number;
-  acceptedWindow: number;
-  rejected: Record<string, number>;
-  activeSystems: number | undefined;
-  peakRss: number;
-  rssSamples: number;
-  rssFailures: number;
-  vmHwm: number | undefined;
-  startupMs: number;
-  setupSeconds: number;
-  exit: { code: number | null; signal: NodeJS.Signals | null; ms: number };
-  nodeVersion: string;
-  postgresVersion?: string | undefined;
-  logProblems: string[];
-  loadBefore: string;
-  /** Whether the planner had statistics on the heartbeat tables (a fresh database has none). */
-  statistics: string;
-}
-
-/** Drives the load with the generator chosen. */
-function drive(generator: LoadGenerator, url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
-  return generator === 'wrk' ? driveWrk(url, fleet, connections, seconds, targetPid) : driveAutocannon(url, fleet, connections, seconds, targetPid);
-}
-
-/** wrk, two threads (one per core), each cycling over its own share of the fleet. */
-async function driveWrk(url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
-  const result = await runWrk({ url, path: HEARTBEAT_PATH, fleet, connections, threads: Math.min(2, connections), seconds, watch: { target: targetPid, postgres: 'postgres' } });
-  const ok = result.requests - result.non2xx;
-  return {
-    requests: result.requests,
-    ok,
-    non2xx: result.non2xx,
-    errors: result.connectErrors + result.readErrors + result.writeErrors,
-    timeouts: result.timeouts,
-    statusCounts: new Map(),
-    seconds: result.seconds,
-    perSecond: result.perSecond,
-    p50: result.p50,
-    p99: result.p99,
-    max: result.max,
-    targetCores: result.cores.target,
-    generatorCores: result.generatorCores,
-    postgresCores: result.cores.postgres,
-    machineCores: result.machineCores,
-  };
-}
-
-/** Runs autocannon for `seconds`; every connection walks the whole fleet, starting at its own offset. */
-async function driveAutocannon(url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
-  const requests: autocannon.Request[] = fleet.map((system) => ({
-    method: 'POST',
-    path: HEARTBEAT_PATH,
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${system.systemKey}:${system.secret}`).toString('base64')}`,
-    },
-    body: '{}',
-  }));
-  // Connection i sends systems i, i + C, i + 2C, ... in turn: together the connections cycle
-  // over the whole fleet, a system is never in flight twice (an appliance has one connection),
-  // and each connection builds only its own few request buffers (building all N per connection
-  // would stall the event loop at start-up and inflate the first latencies).
-  const slices: autocannon.Request[][] = Array.from({ length: connections }, (_, i) =>
-    fleet.length >= connections ? requests.filter((_request, j) => j % connections === i) : [requests[i % fleet.length]!],
-  );
-  let clientIndex = 0;
-  const latencies: number[] = [];
-  const statusCounts = new Map<number, number>();
-  const cpuBefore = cpuSeconds(targetPid);
-  const postgresBefore = cpuSecondsOfCommand(['postgres']);
-  const machineBefore = machineBusySeconds();
-  const ownBefore = process.cpuUsage();
-  const wallBefore = performance.now();
-
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections,
-        duration: seconds,
-        pipelining: 1,
-        timeout: 10,
-        requests: slices[0]!,
-        setupClient: (client) => client.setRequests(slices[clientIndex++ % connections]!),
-      },
-      (error: unknown, answer) => (error ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error })) : resolve(answer)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      latencies.push(responseTime);
-      statusCounts.set(statusCode, (statusCounts.get(statusCode) ?? 0) + 1);
-    });
-  });
-
-  const wall = (performance.now() - wallBefore) / 1000;
-  const cpuAfter = cpuSeconds(targetPid);
-  const postgresAfter = cpuSecondsOfCommand(['postgres']);
-  const machineAfter = machineBusySeconds();
-  const own = process.cpuUsage(ownBefore);
-  latencies.sort((a, b) => a - b);
-  const ok = result['2xx'];
-  return {
-    requests: latencies.length,
-    ok,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCounts,
-    seconds: result.duration,
-    perSecond: ok / result.duration,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? NaN,
-    targetCores: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / wall : undefined,
-    generatorCores: (own.user + own.system) / 1e6 / wall,
-    postgresCores: postgresBefore !== undefined && postgresAfter !== undefined ? (postgresAfter - postgresBefore) / wall : undefined,
-    machineCores: machineBefore !== undefined && machineAfter !== undefined ? (machineAfter - machineBefore) / wall : undefined,
-  };
-}
 
 function sumOf(samples: Samples, name: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -226,14 +53,10 @@ async function startBareServer(): Promise<{ url: string; pid: number; stop: () =
 }
 
 async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult> {
-  const label = DB_LABEL[db];
-  const loadBefore = os.loadavg().map((value) => value.toFixed(2)).join(', ');
-  const dataDir = await makeTempDir('muster-bench-heartbeat-');
-  const scratch = db === 'postgres' ? await createScratchDatabase() : undefined;
-  const postgresVersion = db === 'postgres' ? await postgresServerVersion() : undefined;
-  if (scratch) progress(`${label}: scratch database ${scratch.name}`);
+  const target = await prepareDatabase(db, 'muster-bench-heartbeat-');
+  const { label, scratch } = target;
 
-  const muster = await startMuster({ dataDir, databaseUrl: scratch?.url, label: `muster (${label})` });
+  const muster = await startMusterOn(target);
   progress(`${label}: Muster pid ${muster.pid} healthy after ${fmt(muster.startupMs)} ms; creating and registering ${fmt(options.systems)} systems`);
   const setupStarted = performance.now();
   const fleet = await createFleet(muster, options.systems);
@@ -294,87 +117,19 @@ async function benchDb(db: DbKind, options: HeartbeatOptions): Promise<DbResult>
     rssSamples: rssPeak.samples,
     rssFailures: rssPeak.failures,
     vmHwm,
-    startupMs: muster.startupMs,
-    setupSeconds,
-    exit,
-    nodeVersion: muster.health.data.node_version,
-    postgresVersion,
-    logProblems: logProblems(muster),
-    loadBefore,
+    ...musterRunFacts(target, muster, exit, setupSeconds),
     statistics,
   };
-}
-
-const HEADER = ['db', 'heartbeats/s', 'p50 ms', 'p99 ms', 'bare req/s', 'bare p50 ms', 'bare p99 ms', 'ratio (muster/bare)', 'Muster µs CPU/req', 'PostgreSQL µs CPU/req', 'bare µs CPU/req'];
-
-/** CPU microseconds per answered request, from cores busy and requests per second. */
-const microsPerRequest = (cores: number | undefined, load: LoadResult) => (cores === undefined ? undefined : (cores * 1e6) / load.perSecond);
-
-function row(result: DbResult): string[] {
-  return [
-    DB_LABEL[result.db],
-    fmt(result.muster.perSecond),
-    fmt(result.muster.p50, 2),
-    fmt(result.muster.p99, 2),
-    fmt(result.bare.perSecond),
-    fmt(result.bare.p50, 2),
-    fmt(result.bare.p99, 2),
-    fmt(result.muster.perSecond / result.bare.perSecond, 3),
-    fmt(microsPerRequest(result.muster.targetCores, result.muster), 1),
-    result.db === 'postgres' ? fmt(microsPerRequest(result.muster.postgresCores, result.muster), 1) : '—',
-    fmt(microsPerRequest(result.bare.targetCores, result.bare), 1),
-  ];
-}
-
-function statuses(load: LoadResult): string {
-  const parts = [...load.statusCounts].sort(([a], [b]) => a - b).map(([code, count]) => `${fmt(count)}× ${code}`);
-  return `${parts.join(', ') || 'none'}; non-2xx ${fmt(load.non2xx)}, connection errors ${fmt(load.errors)}, timeouts ${fmt(load.timeouts)}`;
-}
-
-function details(result: DbResult, options: HeartbeatOptions): string[] {
-  const lines = [
-    `Muster responses: ${statuses(result.muster)}; max latency ${fmt(result.muster.max, 1)} ms.`,
-    `Bare responses: ${statuses(result.bare)}; max latency ${fmt(result.bare.max, 1)} ms.`,
-    `Heartbeats acknowledged by Muster's counter in the window: ${fmt(result.acceptedWindow)} (${options.generator} counted ${fmt(result.muster.ok)} 2xx; the difference is requests in flight when it stopped, at most one per connection)` +
-      (Object.keys(result.rejected).length ? `; rejected: ${JSON.stringify(result.rejected)}.` : '; none rejected.'),
-    `Mean heartbeat batch (muster_heartbeat_batch_size_sum / _count): ${fmt(result.batchMeanWindow, 1)} over the measured window ` +
-      `(${fmt(result.batchesWindow)} batches), ${fmt(result.batchMeanTotal, 1)} since start (warm-up included); ` +
-      `each written and committed in ${fmt(result.writeMsMean, 2)} ms on average (muster_heartbeat_write_seconds).`,
-    `Systems active afterwards (muster_systems{status="active"}): ${fmt(result.activeSystems)} of ${fmt(options.systems)}.`,
-    `Planner statistics: a fresh database; ${result.statistics}.`,
-    `Muster peak RSS: ${mib(result.peakRss)} (process_resident_memory_bytes, ${result.rssSamples} samples every 500 ms during warm-up and run` +
-      `${result.rssFailures ? `, ${result.rssFailures} failed scrapes` : ''}); kernel VmHWM ${mib(result.vmHwm)}.`,
-    `CPU during the measured windows, in cores busy: Muster ${fmt(result.muster.targetCores, 2)}, ${options.generator} ${fmt(result.muster.generatorCores, 2)}, ` +
-      `${result.db === 'postgres' ? `PostgreSQL ${fmt(result.muster.postgresCores, 2)} (every postgres process of the machine), ` : ''}whole machine ${fmt(result.muster.machineCores, 2)}; ` +
-      `bare server ${fmt(result.bare.targetCores, 2)}, ${options.generator} ${fmt(result.bare.generatorCores, 2)}, whole machine ${fmt(result.bare.machineCores, 2)}. ` +
-      `Load average before the run: ${result.loadBefore}.`,
-    `Set-up: Muster healthy ${fmt(result.startupMs)} ms after spawn; ${fmt(options.systems)} systems created and registered through the API in ${fmt(result.setupSeconds, 1)} s (8 at a time).`,
-    `SIGTERM: Muster exited with code ${result.exit.code}${result.exit.signal ? ` (signal ${result.exit.signal})` : ''} after ${fmt(result.exit.ms)} ms.`,
-  ];
-  if (result.logProblems.length) {
-    lines.push(`Muster logged ${result.logProblems.length} warning/error lines, first: \`${result.logProblems[0]!.slice(0, 300)}\``);
-  }
-  return lines;
 }
 
 export async function runHeartbeatBench(options: HeartbeatOptions): Promise<void> {
   const results: DbResult[] = [];
   for (const db of options.dbs) {
-    if (db === 'postgres') {
-      const problem = await postgresReachable();
-      if (problem) {
-        console.log(`\nHeartbeat benchmark: PostgreSQL skipped, the server does not answer (${problem}).`);
-        continue;
-      }
-    }
+    if (await postgresSkipped(db, 'Heartbeat')) continue;
     const machine = machineInfo();
     const result = await benchDb(db, options);
     results.push(result);
-    const fingerprintAfter = srcFingerprint();
-    const codeChanged = !machine.git.endsWith(fingerprintAfter)
-      ? [`- **Warning: src/ changed while this benchmark ran (fingerprint ${fingerprintAfter} afterwards); the numbers may mix two versions.**`]
-      : [];
-    if (codeChanged.length) console.log(`\n${codeChanged[0]!.slice(2)}`);
+    const codeChanged = codeChangedWarning(machine);
 
     const date = new Date().toISOString();
     const parameters =

@@ -5,32 +5,15 @@
  * scanner takes to record each transition (recorded_at - occurred_at), and checks that no
  * other system changed status and that no transition was recorded twice.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import {
-  createScratchDatabase,
-  DB_LABEL,
-  fmt,
-  logProblems,
-  machineInfo,
-  srcFingerprint,
-  makeTempDir,
-  markdownTable,
-  mib,
-  peakRssFromProc,
-  percentile,
-  postgresReachable,
-  postgresServerVersion,
-  progress,
-  scrapeMetrics,
-  sleep,
-  startMuster,
-  writeBenchmarkSection,
-  type DbKind,
-  type MusterProcess,
-} from './lib.ts';
+import { postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
+import { scrapeMetrics } from './lib/metrics.ts';
+import { peakRssFromProc } from './lib/proc-readings.ts';
+import { logProblems, type MusterProcess } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, percentile, codeChangedWarning, writeBenchmarkSection } from './lib/report.ts';
+import { bulkInsert, directorySize, openPglite, openPostgres, stopSystems } from './liveness/liveness-fleet.ts';
+import { details, HEADER, type LivenessResult, type Phase, row } from './liveness/liveness-report.ts';
 
 export interface LivenessOptions {
   dbs: DbKind[];
@@ -44,137 +27,14 @@ export interface LivenessOptions {
 }
 
 const DEFAULT_FLEET: Record<DbKind, number> = { postgres: 1_000_000, pglite: 100_000 };
-const TIMEOUT_MINUTES = 10;
+export const TIMEOUT_MINUTES = 10;
 /** Stopped systems cross their threshold between these many seconds after their heartbeats are set. */
-const CROSS_FROM_S = 2;
-const CROSS_TO_S = 20;
-const INSERT_CHUNK: Record<DbKind, number> = { postgres: 250_000, pglite: 50_000 };
-
-interface Runner {
-  query<Row>(text: string, params?: unknown[]): Promise<Row[]>;
-  exec(text: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function openPostgres(url: string): Promise<Runner> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  return {
-    async query<Row>(text: string, params: unknown[] = []) {
-      return (await client.query(text, params)).rows as Row[];
-    },
-    async exec(text: string) {
-      await client.query(text);
-    },
-    close: () => client.end(),
-  };
-}
-
-async function openPglite(dataDir: string): Promise<Runner> {
-  const db = await PGlite.create({ dataDir: path.join(dataDir, 'pglite') });
-  return {
-    async query<Row>(text: string, params: unknown[] = []) {
-      return (await db.query<Row>(text, params)).rows;
-    },
-    async exec(text: string) {
-      await db.exec(text);
-    },
-    close: () => db.close(),
-  };
-}
-
-async function directorySize(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
-  }
-  return total;
-}
-
-interface Phase {
-  name: string;
-  seconds: number;
-}
-
-interface LivenessResult {
-  db: DbKind;
-  fleet: number;
-  stopped: number;
-  phases: Phase[];
-  inactiveEvents: number;
-  distinctInactive: number;
-  inactiveOutsideStopped: number;
-  otherEvents: Record<string, number>;
-  maxEventsPerSystem: number;
-  statusCounts: Record<string, number>;
-  occurredMismatchMaxMs: number;
-  delays: { min: number; p50: number; p99: number; max: number };
-  /** Delays of the transitions that crossed while Muster was already answering /api/health. */
-  crossedBeforeHealthy: number;
-  delaysAfterHealthy: { min: number; p50: number; p99: number; max: number } | undefined;
-  detectedAfterS: number | undefined;
-  timedOut: boolean;
-  rss: number | undefined;
-  vmHwm: number | undefined;
-  metricsScrapeMs: number;
-  transitionsCounter: number | undefined;
-  startupMs: number;
-  stoppedAt: 'after-healthy' | 'before-start';
-  exit: { code: number | null; signal: NodeJS.Signals | null; ms: number };
-  firstExit: { code: number | null; signal: NodeJS.Signals | null; ms: number };
-  dbSize: number | undefined;
-  nodeVersion: string;
-  postgresVersion: string | undefined;
-  logProblems: string[];
-}
+export const CROSS_FROM_S = 2;
+export const CROSS_TO_S = 20;
+export const INSERT_CHUNK: Record<DbKind, number> = { postgres: 250_000, pglite: 50_000 };
 
 function stats(sorted: number[]) {
   return { min: sorted[0] ?? NaN, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
-}
-
-async function bulkInsert(runner: Runner, db: DbKind, fleet: number, stopped: number): Promise<void> {
-  const org = await runner.query<{ id: string }>('SELECT id FROM organizations WHERE is_default');
-  if (!org[0]) throw new Error('no default organization: Muster did not start on this database');
-  const step = Math.floor(fleet / stopped);
-  // Every `step`-th system (the first `stopped` of them) is one that will stop; its name says so.
-  const insert = `
-    WITH s AS (
-      INSERT INTO systems (id, organization_id, name, type, system_key, secret_public, secret_salt, secret_hash,
-                           registered_at, created_at, updated_at)
-      SELECT gen_random_uuid(), $1::uuid,
-             CASE WHEN i % $4::int = 0 AND i / $4::int <= $5::int THEN 'stopped-' ELSE 'bench-' END || i,
-             (ARRAY['ns8', 'nsec', 'linux'])[1 + i % 3],
-             'BENCH-' || lpad(i::text, 9, '0'), 'pub' || i, 'salt', md5(i::text),
-             now(), now(), now()
-      FROM generate_series($2::int, $3::int) AS i
-      RETURNING id
-    )
-    INSERT INTO system_liveness (system_id, status, last_heartbeat, status_changed_at, next_check_at)
-    SELECT id, 'active', now(), now(), now() + make_interval(mins => ${TIMEOUT_MINUTES}) FROM s`;
-  const chunk = INSERT_CHUNK[db];
-  for (let from = 1; from <= fleet; from += chunk) {
-    const to = Math.min(fleet, from + chunk - 1);
-    const started = performance.now();
-    await runner.query(insert, [org[0].id, from, to, step, stopped]);
-    progress(`${DB_LABEL[db]}: inserted systems ${fmt(from)}-${fmt(to)} in ${fmt((performance.now() - started) / 1000, 1)} s`);
-  }
-}
-
-/** Sets the stopped systems' last heartbeats so they cross the threshold 2-20 s from now, evenly spread. */
-async function stopSystems(runner: Runner, ids: string[]): Promise<void> {
-  await runner.query(
-    `UPDATE system_liveness l SET
-       last_heartbeat = t.beat,
-       status_changed_at = t.beat,
-       next_check_at = t.beat + make_interval(mins => ${TIMEOUT_MINUTES})
-     FROM (
-       SELECT u.id, now() - make_interval(mins => ${TIMEOUT_MINUTES})
-                    + make_interval(secs => ${CROSS_FROM_S} + ${CROSS_TO_S - CROSS_FROM_S}.0 * (u.ord - 1) / greatest($2::int - 1, 1)) AS beat
-       FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, ord)
-     ) t
-     WHERE l.system_id = t.id`,
-    [ids, ids.length],
-  );
 }
 
 async function countInactiveThroughApi(muster: MusterProcess): Promise<number> {
@@ -198,10 +58,8 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
     phaseStarted = now;
   };
 
-  const dataDir = await makeTempDir('muster-bench-liveness-');
-  const scratch = db === 'postgres' ? await createScratchDatabase() : undefined;
-  const postgresVersion = db === 'postgres' ? await postgresServerVersion() : undefined;
-  if (scratch) progress(`${label}: scratch database ${scratch.name}`);
+  const target = await prepareDatabase(db, 'muster-bench-liveness-');
+  const { dataDir, scratch, postgresVersion } = target;
   const env = {
     HEARTBEAT_TIMEOUT_MINUTES: String(TIMEOUT_MINUTES),
     HEARTBEAT_WARNING_MINUTES: '0',
@@ -209,7 +67,7 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
   };
 
   // 1. Muster migrates the empty database and creates the default organization.
-  const first = await startMuster({ dataDir, databaseUrl: scratch?.url, env, label: `muster (${label}, migrations)` });
+  const first = await startMusterOn(target, { env, label: `muster (${label}, migrations)` });
   const firstExit = await first.stop();
   if (firstExit.code !== 0) throw new Error(`Muster (first start) exited with ${firstExit.code}:\n${first.output.slice(-20).join('\n')}`);
   phase('migrate (first Muster start and stop)');
@@ -237,14 +95,14 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
   let stoppedAtMs: number;
   let muster: MusterProcess;
   if (db === 'postgres') {
-    muster = await startMuster({ dataDir, databaseUrl: scratch!.url, env, label: `muster (${label})` });
+    muster = await startMusterOn(target, { env });
     stoppedAtMs = Date.now();
     await stopSystems(runner, stoppedIds);
   } else {
     stoppedAtMs = Date.now();
     await stopSystems(runner, stoppedIds);
     await runner.close();
-    muster = await startMuster({ dataDir, env, label: `muster (${label})` });
+    muster = await startMusterOn(target, { env });
   }
   const healthyAtMs = Date.now();
   phase('start Muster on the full fleet');
@@ -340,82 +198,17 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
   };
 }
 
-const HEADER = ['db', 'systems', 'stopped', 'detected', 'delay min ms', 'p50 ms', 'p99 ms', 'max ms', 'other inactive', 'max events/system', 'Muster RSS'];
-
-function row(result: LivenessResult): string[] {
-  return [
-    DB_LABEL[result.db],
-    fmt(result.fleet),
-    fmt(result.stopped),
-    `${fmt(result.distinctInactive)}${result.timedOut ? ' (timed out)' : ''}`,
-    fmt(result.delays.min),
-    fmt(result.delays.p50),
-    fmt(result.delays.p99),
-    fmt(result.delays.max),
-    fmt(result.inactiveOutsideStopped),
-    fmt(result.maxEventsPerSystem),
-    mib(result.rss),
-  ];
-}
-
-function details(result: LivenessResult, options: LivenessOptions): string[] {
-  const timing =
-    result.stoppedAt === 'after-healthy'
-      ? `their last heartbeats were set once Muster answered /api/health (Muster up ${fmt(result.startupMs)} ms after spawn), so every crossing happened under a running scanner`
-      : `PGlite cannot be shared between processes, so their last heartbeats were set just before Muster started (healthy ${fmt(result.startupMs)} ms after spawn); ` +
-        `${fmt(result.crossedBeforeHealthy)} crossed before it was healthy` +
-        (result.delaysAfterHealthy
-          ? `; delays of the ${fmt(result.stopped - result.crossedBeforeHealthy)} that crossed afterwards: min ${fmt(result.delaysAfterHealthy.min)}, p50 ${fmt(result.delaysAfterHealthy.p50)}, p99 ${fmt(result.delaysAfterHealthy.p99)}, max ${fmt(result.delaysAfterHealthy.max)} ms`
-          : '');
-  const lines = [
-    `Stopped systems crossed the ${TIMEOUT_MINUTES}-minute threshold ${CROSS_FROM_S}-${CROSS_TO_S} s after being stopped, evenly spread; ${timing}.`,
-    `Detection delay = recorded_at - occurred_at of the inactive events; recorded_at is the scan's start time, occurred_at the threshold crossed ` +
-      `(equal to last_heartbeat + ${TIMEOUT_MINUTES} min within ${fmt(result.occurredMismatchMaxMs, 3)} ms; Muster computes both with millisecond JavaScript dates).`,
-    result.timedOut
-      ? `Timed out after ${options.detectTimeoutSeconds} s with ${fmt(result.inactiveEvents)} inactive events.`
-      : `All ${fmt(result.stopped)} recorded ${fmt(result.detectedAfterS, 1)} s after they were stopped (polled every ${result.db === 'postgres' ? '250 ms with SQL' : '500 ms through GET /api/v1/systems?status=inactive'}).`,
-    `Events: ${fmt(result.inactiveEvents)} active→inactive for ${fmt(result.distinctInactive)} systems, ${fmt(result.inactiveOutsideStopped)} for systems that kept beating; ` +
-      `other transitions: ${Object.keys(result.otherEvents).length ? JSON.stringify(result.otherEvents) : 'none'}; at most ${result.maxEventsPerSystem} event(s) per system. ` +
-      `Statuses afterwards: ${Object.entries(result.statusCounts).map(([status, n]) => `${status} ${fmt(n)}`).join(', ')}.`,
-    `Muster RSS at the end: ${mib(result.rss)} (process_resident_memory_bytes); kernel VmHWM ${mib(result.vmHwm)}. ` +
-      `That GET /metrics took ${fmt(result.metricsScrapeMs)} ms (it counts systems by status over the whole fleet); muster_liveness_transitions_total{to="inactive"} = ${fmt(result.transitionsCounter)}.`,
-    `Database size with the fleet: ${mib(result.dbSize)}. ` +
-      (options.analyze
-        ? result.db === 'postgres'
-          ? 'Statistics refreshed (ANALYZE) after the bulk insert, as autovacuum would have done on a long-running PostgreSQL.'
-          : 'Statistics refreshed (ANALYZE) after the bulk insert; on PGlite Muster also runs VACUUM (ANALYZE) at start and every EMBEDDED_MAINTENANCE_MINUTES.'
-        : 'No ANALYZE after the bulk insert (--no-analyze): the planner had no statistics until Muster\'s own maintenance (PGlite) or autovacuum (PostgreSQL) ran.'),
-    `Phases: ${result.phases.map((entry) => `${entry.name} ${fmt(entry.seconds, 1)} s`).join('; ')}.`,
-    `SIGTERM: Muster exited with code ${result.exit.code}${result.exit.signal ? ` (signal ${result.exit.signal})` : ''} after ${fmt(result.exit.ms)} ms ` +
-      `(first start, for migrations: code ${result.firstExit.code}).`,
-  ];
-  if (result.logProblems.length) {
-    lines.push(`Muster logged ${result.logProblems.length} warning/error lines, first: \`${result.logProblems[0]!.slice(0, 300)}\``);
-  }
-  return lines;
-}
-
 export async function runLivenessBench(options: LivenessOptions): Promise<void> {
   const results: LivenessResult[] = [];
   for (const db of options.dbs) {
-    if (db === 'postgres') {
-      const problem = await postgresReachable();
-      if (problem) {
-        console.log(`\nLiveness benchmark: PostgreSQL skipped, the server does not answer (${problem}).`);
-        continue;
-      }
-    }
+    if (await postgresSkipped(db, 'Liveness')) continue;
     if (db === 'pglite' && options.fleet === undefined) {
       console.log(`\nLiveness benchmark on PGlite: default fleet ${fmt(DEFAULT_FLEET.pglite)} systems (not ${fmt(DEFAULT_FLEET.postgres)}); --fleet to change.`);
     }
     const machine = machineInfo();
     const result = await benchDb(db, options);
     results.push(result);
-    const fingerprintAfter = srcFingerprint();
-    const codeChanged = !machine.git.endsWith(fingerprintAfter)
-      ? [`- **Warning: src/ changed while this benchmark ran (fingerprint ${fingerprintAfter} afterwards); the numbers may mix two versions.**`]
-      : [];
-    if (codeChanged.length) console.log(`\n${codeChanged[0]!.slice(2)}`);
+    const codeChanged = codeChangedWarning(machine);
     const body = [
       `## Liveness detection — ${DB_LABEL[db]}`,
       '',

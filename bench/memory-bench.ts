@@ -6,26 +6,14 @@
  * bounded-memory gauges, and RSS once they are processed and the process has been idle a while.
  */
 import { rm } from 'node:fs/promises';
-import {
-  createFleet,
-  createScratchDatabase,
-  DB_LABEL,
-  fmt,
-  machineInfo,
-  makeTempDir,
-  markdownTable,
-  mib,
-  onCleanup,
-  peakRssFromProc,
-  progress,
-  rssFromProc,
-  scrapeMetrics,
-  sleep,
-  startMuster,
-  writeBenchmarkSection,
-  type DbKind,
-  type MusterProcess,
-} from './lib.ts';
+import { prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
+import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
+import { onCleanup } from './lib/cleanups.ts';
+import { createFleet } from './lib/fleet.ts';
+import { scrapeMetrics } from './lib/metrics.ts';
+import { peakRssFromProc, rssFromProc } from './lib/proc-readings.ts';
+import { type MusterProcess } from './lib/processes.ts';
+import { fmt, machineInfo, markdownTable, mib, writeBenchmarkSection } from './lib/report.ts';
 
 export interface MemoryBenchOptions {
   dbs: DbKind[];
@@ -56,9 +44,9 @@ async function waitUntilProcessed(muster: MusterProcess, timeoutMs: number): Pro
 }
 
 async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
-  const dataDir = await makeTempDir(`muster-bench-memory-${db}-`);
-  const scratch = db === 'postgres' ? await createScratchDatabase() : undefined;
-  const muster = await startMuster({ dataDir, databaseUrl: scratch?.url, label: `muster (memory, ${db})` });
+  const target = await prepareDatabase(db, `muster-bench-memory-${db}-`);
+  const { dataDir, scratch } = target;
+  const muster = await startMusterOn(target, { label: `muster (memory, ${db})` });
   const release = onCleanup(async () => {
     await muster.stop(15_000);
     await rm(dataDir, { recursive: true, force: true });

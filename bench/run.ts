@@ -24,7 +24,8 @@ import { runBackupsBench } from './backups-bench.ts';
 import { runDashboardBench } from './dashboard-bench.ts';
 import { runInventoryBench } from './inventory-bench.ts';
 import { runMemoryBench } from './memory-bench.ts';
-import { progress, runAllCleanups, type DbKind } from './lib.ts';
+import { type DbKind, progress } from './lib/basics.ts';
+import { runAllCleanups } from './lib/cleanups.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
 const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]

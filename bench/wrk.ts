@@ -8,7 +8,9 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds, makeTempDir, type Credentials } from './lib.ts';
+import { type Credentials } from './lib/fleet.ts';
+import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds } from './lib/proc-readings.ts';
+import { makeTempDir } from './lib/processes.ts';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { BASELINE_WASM_FLAG } from '../src/db/embedded-runtime.ts';
 import { startMusterProcess, type RunningMuster } from './helpers/muster-process.ts';
 import { openDiskPgliteDatabase } from './helpers/test-databases.ts';
-import { adminHeaders, startTestMuster } from './helpers/test-muster.ts';
+import { startTestMuster } from './helpers/test-muster.ts';
 
 const MiB = 1024 * 1024;
 
@@ -93,12 +93,12 @@ describe('the embedded default’s memory (a real process on PGlite)', () => {
       await send('1');
       await send('2');
       assert.equal(await t.muster.inventory.process(system.id), 2);
-      const latest = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${system.id}/inventory/latest`, headers: adminHeaders });
+      const latest = await t.admin.get(`/api/v1/systems/${system.id}/inventory/latest`);
       assert.equal(latest.statusCode, 200);
       const data = latest.json<{ data: { os: { release: string }; packages: Record<string, { version: string }[]> } }>().data;
       assert.equal(data.os.release, '2');
       assert.equal(data.packages['group-99']?.[299]?.version, '2.299');
-      const diffs = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${system.id}/inventory/diffs?page_size=1`, headers: adminHeaders });
+      const diffs = await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?page_size=1`);
       // 30,000 versions changed; the diff engine keeps a record's first 5,000 changes.
       assert.equal(diffs.json<{ total: number }>().total, 5000);
     } finally {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { nestedObjects } from './helpers/hostile-bodies.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from './helpers/test-databases.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from './helpers/test-muster.ts';
+import { databaseKinds } from './helpers/test-databases.ts';
+import { adminHeaders, startTestMuster, useTestMuster } from './helpers/test-muster.ts';
 
 const inventory = (fqdn: string) => ({ fqdn, os: { name: 'Rocky Linux', version: '9.3' }, services: { nginx: { version: '1.24.0' } } });
 
@@ -12,17 +12,7 @@ const jsonHeaders = { 'content-type': 'application/json', ...adminHeaders };
 
 for (const kind of databaseKinds()) {
   describe(`hostile input: refused with 400 before parsing or the database, never 5xx, never a stall (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { ROLES: 'api,scheduler' });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { ROLES: 'api,scheduler' } });
 
     const inject = (method: 'GET' | 'POST' | 'PATCH', url: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}) =>
       t.muster.app.inject({ method, url, headers: options.headers ?? adminHeaders, ...(options.body === undefined ? {} : { payload: options.body }) });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
+import { before, describe, it } from 'node:test';
+import { databaseKinds, useTestDatabase } from '../../test/helpers/test-databases.ts';
 import { DatabaseUnavailableError } from '../errors/errors.ts';
 import type { Db } from './db.ts';
 import { openPostgresDb } from './postgres-db.ts';
@@ -8,17 +8,12 @@ import { openPostgresDb } from './postgres-db.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the PostgreSQL driver when the server fails it', { skip: !databaseKinds().includes('postgres') && 'PostgreSQL only (TEST_DATABASE_URL)' }, () => {
-  let database: TestDatabase;
   let db: Db;
+  const database = useTestDatabase('postgres', () => db.close());
 
   before(async () => {
-    database = await openTestDatabase('postgres');
     const server = database.db.server!;
     db = await openPostgresDb({ connectionString: server.connectionString, schema: server.schema, poolSize: 2, connectTimeoutMs: 2000, statementTimeoutMs: 300 });
-  });
-  after(async () => {
-    await db.close();
-    await database.dispose();
   });
 
   it('fails a transaction whose connection is lost between statements with DatabaseUnavailableError, without ending the process', async () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { eventually } from '../../test/helpers/eventually.ts';
 import { heldDb } from '../../test/helpers/faulty-db.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
+import { useTestMuster } from '../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../test/helpers/test-databases.ts';
 
 const inventoryOf = (bytes: number, tag: string) => JSON.stringify({ fqdn: `${tag}.example.com`, custom: { blob: 'x'.repeat(bytes) } });
 
@@ -18,20 +18,12 @@ const boundedMemory = (metrics: string, pool: string) => Number(new RegExp(`^mus
  */
 for (const kind of databaseKinds()) {
   describe(`request bodies in flight are bounded (${kind})`, () => {
-    let database: TestDatabase;
     let held: ReturnType<typeof heldDb>;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
+    const { t } = useTestMuster(kind, {
+      env: { ROLES: 'api', API_MAX_REQUEST_SIZE: '300KB', API_MAX_IN_FLIGHT_SIZE: '700KB' },
       // Inventory ingest waits behind a slow database until the test lets it through.
-      held = heldDb(database.db, /INSERT INTO inventory_uploads/);
-      t = await startTestMuster(held, { ROLES: 'api', API_MAX_REQUEST_SIZE: '300KB', API_MAX_IN_FLIGHT_SIZE: '700KB' });
-    });
-    after(async () => {
-      held.release();
-      await t.close();
-      await database.dispose();
+      db: (db) => (held = heldDb(db, /INSERT INTO inventory_uploads/)),
+      beforeClose: () => held.release(),
     });
 
     it('refuses a body past the ceiling with 503 and Retry-After, and takes it again once room is made', async () => {
@@ -53,7 +45,7 @@ for (const kind of databaseKinds()) {
       assert.match(refused.json().message, /in flight/);
       const chunked = await send('chunked', 250_000, { 'transfer-encoding': 'chunked' });
       assert.equal(chunked.statusCode, 503, 'a body without Content-Length is refused as it arrives');
-      const small = await t.muster.app.inject({ method: 'PATCH', url: `/api/v1/systems/${system.id}`, headers: adminHeaders, payload: { labels: { room: 'yes' } } });
+      const small = await t.admin.patch(`/api/v1/systems/${system.id}`, { labels: { room: 'yes' } });
       assert.equal(small.statusCode, 200, 'a small body still fits');
 
       held.release();

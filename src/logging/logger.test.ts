@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN_TOKEN, adminHeaders, basicAuth, startTestMuster, type TestMuster } from '../../test/helpers/test-muster.ts';
+import { ADMIN_TOKEN, basicAuth, startTestMuster, type TestMuster } from '../../test/helpers/test-muster.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
 import type { LogLevel } from '../config/config.ts';
 import { captureLogs } from '../../test/helpers/log-capture.ts';
@@ -40,7 +40,7 @@ describe('logs', () => {
       const secret = system.secret;
       const token = 'tok-0123456789abcdef';
       await t.muster.app.inject({ method: 'POST', url: `/api/systems/heartbeat?system_secret=${encodeURIComponent(secret)}&token=${token}`, headers: { authorization: system.basic } });
-      await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems?search=${token}&page=2`, headers: adminHeaders });
+      await t.admin.get(`/api/v1/systems?search=${token}&page=2`);
       await t.muster.app.inject({ method: 'GET', url: `/no/such/route?${secret}` });
       const all = lines.join('\n');
       assert.ok(all.includes('/api/systems/heartbeat?system_secret=[redacted]&token=[redacted]'), 'the URL is logged, names kept');
@@ -58,7 +58,7 @@ describe('logs', () => {
       const system = await t.createRegisteredSystem();
       await t.heartbeat(system.basic);
       await t.heartbeat(basicAuth(system.systemKey, `${system.secret}x`));
-      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${system.id}/regenerate-secret`, headers: adminHeaders });
+      await t.admin.post(`/api/v1/systems/${system.id}/regenerate-secret`);
       assert.ok(lines.length > 5, 'request logging is on at debug and finer');
       for (const line of lines) JSON.parse(line);
       const all = lines.join('\n');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../test/helpers/test-databases.ts';
+import { before, describe, it } from 'node:test';
+import { databaseKinds, useTestDatabase } from '../../test/helpers/test-databases.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createJobQueue, type JobQueue } from './job-queue.ts';
 
@@ -52,20 +52,15 @@ const QUEUE = 'test.folded';
 
 for (const kind of databaseKinds()) {
   describe(`job queue: pg-boss's insert run inside another statement (${kind})`, () => {
-    let database: TestDatabase;
     let jobs: JobQueue;
     let schema: string;
+    const database = useTestDatabase(kind, () => jobs.stop(1000));
 
     before(async () => {
-      database = await openTestDatabase(kind);
       jobs = createJobQueue({ db: database.db, logger: createLogger('warn') });
       await jobs.start();
       await jobs.define({ name: QUEUE, retryLimit: 3, retryDelaySeconds: 5, retryDelayMaxSeconds: 60, expireInSeconds: 60, policy: 'short' });
       schema = database.db.server?.schema ? `${database.db.server.schema}_jobs` : 'pgboss';
-    });
-    after(async () => {
-      await jobs.stop(1000);
-      await database.dispose();
     });
 
     /** Adds the jobs the way ingest does: pg-boss's statement as one CTE of a statement of our own. */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureDashboardBuilt } from '../../scripts/build-dashboard.ts';
-import { genericInventory } from '../../src/features/inventory/diff/sample-inventories.ts';
+import { genericInventory } from '../fixtures/sample-inventories.ts';
 import { REPO_ROOT, startMusterProcess, type RunningMuster } from '../helpers/muster-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

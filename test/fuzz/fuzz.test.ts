@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createRandom } from '../../bench/inventory-fixtures/random.ts';
 import { REPO_ROOT } from '../helpers/muster-process.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/test-databases.ts';
+import { databaseKinds, useTestDatabase } from '../helpers/test-databases.ts';
 import { ADMIN_TOKEN, adminHeaders, startTestMuster, type TestMuster } from '../helpers/test-muster.ts';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.ts';
 import { generateMutations, loadCorpus, toRequest, type FuzzFixtures, type FuzzRequest, type Route } from './fuzz-cases.ts';
@@ -40,15 +40,17 @@ interface Outcome {
 
 for (const kind of databaseKinds()) {
   describe(`fuzz: the corpus and ${MUTATIONS} mutations against every appliance and management endpoint (${kind})`, () => {
-    let database: TestDatabase;
     let upstream: FakeUpstream;
     let t: TestMuster;
     let applianceKey = '';
 
     let dashboardDir = '';
+    const database = useTestDatabase(kind, async () => {
+      await t.close();
+      await upstream.close();
+    });
 
     before(async () => {
-      database = await openTestDatabase(kind);
       upstream = await startFakeUpstream(() => applianceKey);
       // A built dashboard (without one, its routes answer 503 by design).
       dashboardDir = await mkdtemp(path.join(tmpdir(), 'muster-fuzz-dashboard-'));
@@ -58,9 +60,6 @@ for (const kind of databaseKinds()) {
       t = await startTestMuster(database.db, { ROLES: 'api,worker,scheduler', ALERTMANAGER_URL: upstream.url, DASHBOARD_DIR: dashboardDir });
     });
     after(async () => {
-      await t.close();
-      await upstream.close();
-      await database.dispose();
       await rm(dashboardDir, { recursive: true, force: true });
     });
 

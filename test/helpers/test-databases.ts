@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Db } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -67,6 +68,23 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
       await admin.end();
     },
   };
+}
+
+/**
+ * A fresh database of `kind` for the enclosing `describe`, opened in a `before` hook and disposed
+ * in an `after` hook registered here, once `beforeDispose` (what runs on it) has been closed.
+ * The object returned is filled in by that `before` hook: use it in hooks and tests.
+ */
+export function useTestDatabase(kind: DatabaseKind, beforeDispose?: () => Promise<void>): TestDatabase {
+  const database = {} as TestDatabase;
+  before(async () => {
+    Object.assign(database, await openTestDatabase(kind));
+  });
+  after(async () => {
+    await beforeDispose?.();
+    if ('dispose' in database) await database.dispose();
+  });
+  return database;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { LightMyRequestResponse } from 'fastify';
+import { before } from 'node:test';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { createMuster, type Muster } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock/clock.ts';
@@ -10,13 +11,31 @@ import { resolveSecretsKey } from '../../src/config/secrets-key.ts';
 import type { Db } from '../../src/db/db.ts';
 import { sha256 } from '../../src/http/admin-auth.ts';
 import { createLogger } from '../../src/logging/logger.ts';
+import { type DatabaseKind, type TestDatabase, useTestDatabase } from './test-databases.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
+/** The management API as the admin calls it, through `inject`; each call resolves to the response. */
+export interface AdminClient {
+  get(url: string): Promise<LightMyRequestResponse>;
+  post(url: string, payload?: InjectOptions['payload']): Promise<LightMyRequestResponse>;
+  patch(url: string, payload?: InjectOptions['payload']): Promise<LightMyRequestResponse>;
+  delete(url: string): Promise<LightMyRequestResponse>;
+}
+
+export function adminClient(app: Muster['app']): AdminClient {
+  const send =
+    (method: 'GET' | 'POST' | 'PATCH' | 'DELETE') =>
+    (url: string, payload?: InjectOptions['payload']) =>
+      app.inject({ method, url, headers: adminHeaders, ...(payload === undefined ? {} : { payload }) });
+  return { get: send('GET'), post: send('POST'), patch: send('PATCH'), delete: send('DELETE') };
+}
+
 export interface TestMuster {
   muster: Muster;
   clock: ManualClock;
+  admin: AdminClient;
   /** Creates a system through the API and returns its id and secret. */
   createSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string }>;
   /** Creates and registers a system; returns its Basic credentials too. */
@@ -55,6 +74,7 @@ export async function startTestMuster(db: Db, env: Record<string, string> = {}, 
   return {
     muster,
     clock,
+    admin: adminClient(muster.app),
     createSystem,
     async createRegisteredSystem(body = {}) {
       const system = await createSystem(body);
@@ -71,4 +91,35 @@ export async function startTestMuster(db: Db, env: Record<string, string> = {}, 
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface TestMusterOptions {
+  /** Muster's environment, over startTestMuster's defaults. */
+  env?: Record<string, string>;
+  /** Called once per suite, when Muster starts (so a clock set from `Date.now()` is set then). */
+  clock?: () => ManualClock;
+  logger?: Logger;
+  /** What Muster runs on instead of the suite's database itself (a wrapper that fails or holds queries). */
+  db?: (db: Db) => Db;
+  /** Runs in the suite's `after` before Muster stops: lets go of what `db` holds, or stops other nodes on the database. */
+  beforeClose?: () => void | Promise<void>;
+}
+
+/**
+ * A fresh database of `kind` and a Muster on it for the enclosing `describe`: both started in a
+ * `before` hook and closed in an `after` hook registered here. The objects returned are filled in
+ * by that `before` hook, so use them in hooks and tests, not while the suite is being declared.
+ */
+export function useTestMuster(kind: DatabaseKind, options: TestMusterOptions = {}): { database: TestDatabase; t: TestMuster } {
+  const database = useTestDatabase(kind, async () => {
+    if (!('close' in t)) return;
+    await options.beforeClose?.();
+    await t.close();
+  });
+  const t = {} as TestMuster;
+  before(async () => {
+    const db = options.db ? options.db(database.db) : database.db;
+    Object.assign(t, await startTestMuster(db, options.env, options.clock?.(), options.logger));
+  });
+  return { database, t };
 }

@@ -1,31 +1,28 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { alertmanagerAvailable, startAlertmanager } from '../../../test/helpers/alertmanager.ts';
 import { startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { databaseKinds, useTestDatabase } from '../../../test/helpers/test-databases.ts';
 
 const PATH = '/api/services/mimir/alertmanager/api/v2';
 const amAvailable = alertmanagerAvailable();
 
 for (const kind of databaseKinds()) {
   describe(`machine-scoped Alertmanager proxy (${kind})`, { skip: amAvailable ? false : 'prometheus-alertmanager is not installed' }, () => {
-    let database: TestDatabase;
     let t: TestMuster;
     let alertmanager: Awaited<ReturnType<typeof startAlertmanager>>;
     let a: Awaited<ReturnType<TestMuster['createRegisteredSystem']>>;
     let b: Awaited<ReturnType<TestMuster['createRegisteredSystem']>>;
+    const database = useTestDatabase(kind, async () => {
+      await t.close();
+      await alertmanager.stop();
+    });
 
     before(async () => {
       alertmanager = await startAlertmanager();
-      database = await openTestDatabase(kind);
       t = await startTestMuster(database.db, { ROLES: 'api', ALERTMANAGER_URL: alertmanager.url, BASE_PATH: '/collect' }, undefined);
       a = await t.createRegisteredSystem({ name: 'alpha', type: 'nsec' });
       b = await t.createRegisteredSystem({ name: 'bravo', type: 'ns8' });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-      await alertmanager.stop();
     });
 
     const call = (system: { basic: string }, method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown) =>

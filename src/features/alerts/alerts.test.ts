@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failAfter } from '../../../test/helpers/faulty-db.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { AlertRulesError, DEFAULT_ALERT_RULES, parseAlertRules } from './alert-rules.ts';
 
 const MINUTE = 60_000;
@@ -21,20 +21,10 @@ describe('alert rules', () => {
 
 for (const kind of databaseKinds()) {
   describe(`alerts: raised by changes, liveness and registration (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { ROLES: 'api' });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { ROLES: 'api' } });
 
     const alertsOf = async (systemId: string, query = '') =>
-      (await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${systemId}/alerts?${query}`, headers: adminHeaders })).json().items as {
+      (await t.admin.get(`/api/v1/systems/${systemId}/alerts?${query}`)).json().items as {
         id: string;
         name: string;
         status: string;
@@ -81,7 +71,7 @@ for (const kind of databaseKinds()) {
         assert.equal(alert.labels.system_key, system.systemKey);
         assert.equal(alert.labels.organization_name, 'Default');
       }
-      const fleet = (await t.muster.app.inject({ method: 'GET', url: `/api/v1/alerts?status=firing&system_id=${system.id}`, headers: adminHeaders })).json();
+      const fleet = (await t.admin.get(`/api/v1/alerts?status=firing&system_id=${system.id}`)).json();
       assert.equal(fleet.total, 2);
 
       // Change alerts stay firing for a day.
@@ -91,10 +81,10 @@ for (const kind of databaseKinds()) {
     });
 
     it('raises one alert per change for several systems processed together, with one delivery per webhook, none twice after a failed run', async () => {
-      const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })).json();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })).json();
       const hooks: string[] = [];
       for (const path of ['/one', '/two']) {
-        const created = await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: `http://127.0.0.1:9${path}` } });
+        const created = await t.admin.post(`/api/v1/organizations/${organization.id}/webhooks`, { url: `http://127.0.0.1:9${path}` });
         assert.equal(created.statusCode, 201, created.body);
         hooks.push(created.json().id as string);
       }
@@ -167,18 +157,13 @@ for (const kind of databaseKinds()) {
 
     it('raises HeartbeatWarning when the warning threshold is on, and nothing for suspended systems', async () => {
       const organization = (
-        await t.muster.app.inject({
-          method: 'POST',
-          url: '/api/v1/organizations',
-          headers: adminHeaders,
-          payload: { name: `org-${Math.random()}`, heartbeat_warning_minutes: 5 },
-        })
+        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 5 })
       ).json();
       const warned = await t.createRegisteredSystem({ organization_id: organization.id });
       const suspended = await t.createRegisteredSystem({ organization_id: organization.id });
       await t.heartbeat(warned.basic);
       await t.heartbeat(suspended.basic);
-      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspended.id}/suspend`, headers: adminHeaders });
+      await t.admin.post(`/api/v1/systems/${suspended.id}/suspend`);
       t.clock.advance(6 * MINUTE);
       await t.muster.scanner.runOnce();
       await t.muster.alerts.processLivenessEvents();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ManualClock } from '../../clock/clock.ts';
 import { alertmanagerAvailable, startAlertmanager } from '../../../test/helpers/alertmanager.ts';
 import { expectedSignature, startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds, useTestDatabase } from '../../../test/helpers/test-databases.ts';
 import { eventually } from '../../../test/helpers/eventually.ts';
 
 const MINUTE = 60_000;
@@ -13,15 +13,18 @@ const amAvailable = alertmanagerAvailable();
 
 for (const kind of databaseKinds()) {
   describe(`alert delivery: webhooks and a real Alertmanager (${kind})`, { skip: amAvailable ? false : 'prometheus-alertmanager is not installed' }, () => {
-    let database: TestDatabase;
     let t: TestMuster;
     let alertmanager: Awaited<ReturnType<typeof startAlertmanager>>;
     let receiver: WebhookReceiver;
+    const database = useTestDatabase(kind, async () => {
+      await t.close();
+      await receiver.close();
+      await alertmanager.stop();
+    });
 
     before(async () => {
       alertmanager = await startAlertmanager();
       receiver = await startWebhookReceiver();
-      database = await openTestDatabase(kind);
       // Alertmanager judges alerts by its own clock: start Muster's eleven minutes in the past, so
       // that after the timeout below it is about now.
       t = await startTestMuster(
@@ -30,12 +33,6 @@ for (const kind of databaseKinds()) {
         new ManualClock(new Date(Date.now() - 11 * MINUTE)),
       );
     });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-      await receiver.close();
-      await alertmanager.stop();
-    });
 
     const amAlerts = async (filter: string) => {
       const response = await fetch(`${alertmanager.url}/api/v2/alerts?filter=${encodeURIComponent(filter)}`);
@@ -43,34 +40,34 @@ for (const kind of databaseKinds()) {
     };
 
     it('manages webhooks: the secret once, a signed test delivery, removal', async () => {
-      const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })).json();
-      const created = await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: receiver.url } });
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })).json();
+      const created = await t.admin.post(`/api/v1/organizations/${organization.id}/webhooks`, { url: receiver.url });
       assert.equal(created.statusCode, 201);
       const webhook = created.json();
       assert.ok(webhook.secret.length >= 24);
-      const listed = (await t.muster.app.inject({ method: 'GET', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders })).json();
+      const listed = (await t.admin.get(`/api/v1/organizations/${organization.id}/webhooks`)).json();
       assert.deepEqual(listed.items.map((item: { id: string; secret?: string }) => [item.id, item.secret]), [[webhook.id, undefined]]);
 
       const before = receiver.received.length;
-      const tested = (await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks/${webhook.id}/test`, headers: adminHeaders })).json();
+      const tested = (await t.admin.post(`/api/v1/organizations/${organization.id}/webhooks/${webhook.id}/test`)).json();
       assert.deepEqual(tested, { delivered: true, status: 204, error: null });
       const delivery = receiver.received[before]!;
       assert.equal(JSON.parse(delivery.body).event, 'test');
       assert.equal(delivery.signature, expectedSignature(delivery.body, webhook.secret));
 
-      assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: 'ftp://x' } })).statusCode, 400);
-      assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/organizations/${organization.id}/webhooks/${webhook.id}`, headers: adminHeaders })).statusCode, 204);
-      assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/organizations/${organization.id}/webhooks/${webhook.id}`, headers: adminHeaders })).statusCode, 404);
+      assert.equal((await t.admin.post(`/api/v1/organizations/${organization.id}/webhooks`, { url: 'ftp://x' })).statusCode, 400);
+      assert.equal((await t.admin.delete(`/api/v1/organizations/${organization.id}/webhooks/${webhook.id}`)).statusCode, 204);
+      assert.equal((await t.admin.delete(`/api/v1/organizations/${organization.id}/webhooks/${webhook.id}`)).statusCode, 404);
     });
 
     it('delivers LinkFailed to the webhook and to Alertmanager, re-syncs it, and resolves it on recovery', async () => {
-      const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })).json();
-      const webhook = (await t.muster.app.inject({ method: 'POST', url: `/api/v1/organizations/${organization.id}/webhooks`, headers: adminHeaders, payload: { url: receiver.url } })).json();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })).json();
+      const webhook = (await t.admin.post(`/api/v1/organizations/${organization.id}/webhooks`, { url: receiver.url })).json();
       const system = await t.createRegisteredSystem({ organization_id: organization.id, name: 'edge-7' });
       const quiet = await t.createRegisteredSystem({ organization_id: organization.id, name: 'quiet' });
       await t.heartbeat(system.basic);
       await t.heartbeat(quiet.basic);
-      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${quiet.id}/suspend`, headers: adminHeaders });
+      await t.admin.post(`/api/v1/systems/${quiet.id}/suspend`);
       t.clock.advance(11 * MINUTE);
       await t.muster.scanner.runOnce();
       await t.muster.alerts.processLivenessEvents();

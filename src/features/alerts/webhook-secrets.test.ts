@@ -2,26 +2,21 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { captureLogs } from '../../../test/helpers/log-capture.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { adminHeaders, startTestMuster, type TestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { expectedSignature, startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver.ts';
 
 const KEY = randomBytes(32).toString('base64');
 
 for (const kind of databaseKinds()) {
   describe(`webhook signing secrets at rest (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
+    const { database, t } = useTestMuster(kind, { env: { SECRETS_KEY: KEY } });
     let receiver: WebhookReceiver;
 
     before(async () => {
       receiver = await startWebhookReceiver();
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { SECRETS_KEY: KEY });
     });
     after(async () => {
-      await t.close();
-      await database.dispose();
       await receiver.close();
     });
 

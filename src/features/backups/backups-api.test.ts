@@ -4,9 +4,9 @@ import { connect } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { describe, it } from 'node:test';
+import { startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { eventually } from '../../../test/helpers/eventually.ts';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -18,22 +18,14 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 for (const kind of databaseKinds()) {
   describe(`backups on the filesystem store (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, {
+    const { t } = useTestMuster(kind, {
+      env: {
         BACKUP_MAX_UPLOAD_SIZE: '2MB',
         BACKUP_MAX_PER_SYSTEM: '3',
         BACKUP_MAX_SIZE_PER_SYSTEM: '1MB',
         BACKUP_RATE_LIMIT_PER_MINUTE: '5',
         BACKUP_RATE_LIMIT_PER_HOUR: '8',
-      });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
+      },
     });
 
     const upload = (basic: string, body: Buffer | Readable, headers: Record<string, string> = {}) =>
@@ -164,42 +156,32 @@ for (const kind of databaseKinds()) {
       const system = await t.createRegisteredSystem();
       const blob = randomBytes(5000);
       const id = (await upload(system.basic, blob)).json().data.id as string;
-      const listed = (await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${system.id}/backups`, headers: adminHeaders })).json();
+      const listed = (await t.admin.get(`/api/v1/systems/${system.id}/backups`)).json();
       assert.deepEqual([listed.total, listed.total_bytes, listed.items[0].id], [1, 5000, id]);
-      const download = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${system.id}/backups/${id}`, headers: adminHeaders });
+      const download = await t.admin.get(`/api/v1/systems/${system.id}/backups/${id}`);
       assert.equal(sha256(download.rawPayload), sha256(blob));
-      const usage = (await t.muster.app.inject({ method: 'GET', url: `/api/v1/backups/usage?organization_id=${system.organizationId}`, headers: adminHeaders })).json();
+      const usage = (await t.admin.get(`/api/v1/backups/usage?organization_id=${system.organizationId}`)).json();
       assert.ok(usage.systems.some((entry: { system_id: string; bytes: number }) => entry.system_id === system.id && entry.bytes === 5000));
-      assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/systems/${system.id}/backups/${id}`, headers: adminHeaders })).statusCode, 204);
+      assert.equal((await t.admin.delete(`/api/v1/systems/${system.id}/backups/${id}`)).statusCode, 204);
 
       // Destroying a system removes all its backups.
       const gone = (await upload(system.basic, randomBytes(100))).json().data.id as string;
-      await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/systems/${system.id}`, headers: adminHeaders });
-      assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${system.id}/destroy`, headers: adminHeaders })).statusCode, 204);
+      await t.admin.delete(`/api/v1/systems/${system.id}`);
+      assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/destroy`)).statusCode, 204);
       await eventually(async () => !(await backupFiles()).some((file) => file.endsWith(gone)), 'the destroyed system\'s objects to be purged');
     });
   });
 }
 
 describe('backup quotas, unavailable storage and organizations', () => {
-  let database: TestDatabase;
-  let t: TestMuster;
-
-  before(async () => {
-    database = await openTestDatabase('pglite');
-    t = await startTestMuster(database.db, { BACKUP_MAX_SIZE_PER_ORG: '3kb' });
-  });
-  after(async () => {
-    await t.close();
-    await database.dispose();
-  });
+  const { database, t } = useTestMuster('pglite', { env: { BACKUP_MAX_SIZE_PER_ORG: '3kb' } });
 
   const upload = (basic: string, size: number) =>
     t.muster.app.inject({ method: 'POST', url: '/api/systems/backups', headers: { authorization: basic, 'content-type': 'application/octet-stream' }, payload: randomBytes(size) });
 
   it('refuses an upload over the organization quota with 413, per organization', async () => {
-    const organization = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: 'quota-a' } })).json();
-    const other = (await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: 'quota-b' } })).json();
+    const organization = (await t.admin.post('/api/v1/organizations', { name: 'quota-a' })).json();
+    const other = (await t.admin.post('/api/v1/organizations', { name: 'quota-b' })).json();
     const first = await t.createRegisteredSystem({ organization_id: organization.id });
     const second = await t.createRegisteredSystem({ organization_id: organization.id });
     const elsewhere = await t.createRegisteredSystem({ organization_id: other.id });

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { describe, it } from 'node:test';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 
 for (const kind of databaseKinds()) {
   describe(`availability and health scores (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
+    const { t } = useTestMuster(kind);
 
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db);
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
-
-    const get = (url: string) => t.muster.app.inject({ method: 'GET', url, headers: adminHeaders });
 
     it('draws the last 24 hours from the liveness transitions and scores the system from them', async () => {
       const created = t.clock.now();
@@ -30,7 +19,7 @@ for (const kind of databaseKinds()) {
       await t.muster.alerts.processLivenessEvents();
       t.clock.advanceMinutes(60);
 
-      const response = await get(`/api/v1/systems/${system.id}/availability?window=24h`);
+      const response = await t.admin.get(`/api/v1/systems/${system.id}/availability?window=24h`);
       assert.equal(response.statusCode, 200, response.body);
       const body = response.json();
       assert.equal(body.window, '24h');
@@ -44,7 +33,7 @@ for (const kind of databaseKinds()) {
       assert.equal(body.spans[1].from, created.toISOString());
       assert.equal(body.spans.at(-1).to, t.clock.now().toISOString());
 
-      const health = await get(`/api/v1/systems/${system.id}/health`);
+      const health = await t.admin.get(`/api/v1/systems/${system.id}/health`);
       assert.equal(health.statusCode, 200, health.body);
       // 50 × 70/120 active + 20 × 0 (no inventory) + 15 (no changes) + 15 (no firing alert).
       assert.equal(health.json().score, 59);
@@ -59,7 +48,7 @@ for (const kind of databaseKinds()) {
       const unregistered = await t.createSystem();
       t.clock.advanceMinutes(30);
       const missing = '00000000-0000-4000-8000-000000000000';
-      const response = await get(`/api/v1/health-scores?system_id=${registered.id}&system_id=${unregistered.id}&system_id=${missing}`);
+      const response = await t.admin.get(`/api/v1/health-scores?system_id=${registered.id}&system_id=${unregistered.id}&system_id=${missing}`);
       assert.equal(response.statusCode, 200, response.body);
       const scores = new Map(response.json().items.map((item: { system_id: string; score: number | null }) => [item.system_id, item.score]));
       assert.equal(scores.size, 2);
@@ -69,10 +58,10 @@ for (const kind of databaseKinds()) {
 
     it('answers 400 for bad windows and ids, 404 for an unknown system', async () => {
       const system = await t.createSystem();
-      assert.equal((await get(`/api/v1/systems/${system.id}/availability?window=1y`)).statusCode, 400);
-      assert.equal((await get('/api/v1/health-scores')).statusCode, 400);
-      assert.equal((await get('/api/v1/health-scores?system_id=nope')).statusCode, 400);
-      const unknown = await get('/api/v1/systems/00000000-0000-4000-8000-000000000000/health');
+      assert.equal((await t.admin.get(`/api/v1/systems/${system.id}/availability?window=1y`)).statusCode, 400);
+      assert.equal((await t.admin.get('/api/v1/health-scores')).statusCode, 400);
+      assert.equal((await t.admin.get('/api/v1/health-scores?system_id=nope')).statusCode, 400);
+      const unknown = await t.admin.get('/api/v1/systems/00000000-0000-4000-8000-000000000000/health');
       assert.equal(unknown.statusCode, 404);
       assert.match(unknown.json().message, /not found/);
     });

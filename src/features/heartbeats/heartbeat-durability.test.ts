@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { faultyDb } from '../../../test/helpers/faulty-db.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 
 for (const kind of databaseKinds()) {
   describe(`heartbeats when the database fails, and at shutdown (${kind})`, () => {
-    let database: TestDatabase;
     let db: ReturnType<typeof faultyDb>;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      db = faultyDb(database.db);
-      t = await startTestMuster(db);
-    });
-    after(async () => {
-      db.down = false;
-      await t.close();
-      await database.dispose();
+    const { database, t } = useTestMuster(kind, {
+      db: (plain) => (db = faultyDb(plain)),
+      beforeClose: () => {
+        db.down = false;
+      },
     });
 
     it('answers 503 with Retry-After, never 200, while the database is down, and recovers', async () => {
@@ -58,7 +51,7 @@ for (const kind of databaseKinds()) {
         [systems.map((system) => system.id), t.clock.now()],
       );
       assert.equal(rows[0]!.count, systems.length);
-      const listed = await t.muster.app.inject({ method: 'GET', url: '/api/v1/summary', headers: adminHeaders });
+      const listed = await t.admin.get('/api/v1/summary');
       assert.ok(listed.json().by_status.active >= systems.length);
     });
   });

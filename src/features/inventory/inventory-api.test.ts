@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failAfter, faultyDb, refuseData } from '../../../test/helpers/faulty-db.ts';
-import { genericInventory } from './diff/sample-inventories.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { genericInventory } from '../../../test/fixtures/sample-inventories.ts';
+import { startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 
 type SeedInventory = Record<string, unknown> & {
   os: { version: string };
@@ -27,17 +27,7 @@ function previousInventory() {
 
 for (const kind of databaseKinds()) {
   describe(`inventory: ingest, processing, history and changes (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { ROLES: 'api,scheduler' });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { ROLES: 'api,scheduler' } });
 
     const post = (basic: string, payload: string | Buffer, headers: Record<string, string> = {}) =>
       t.muster.app.inject({
@@ -46,7 +36,6 @@ for (const kind of databaseKinds()) {
         headers: { authorization: basic, 'content-type': 'application/json', ...headers },
         payload,
       });
-    const api = (url: string) => t.muster.app.inject({ method: 'GET', url, headers: adminHeaders });
 
     it('accepts an inventory with 202 and the seed envelope, queued durably before answering', async () => {
       const system = await t.createRegisteredSystem();
@@ -63,7 +52,7 @@ for (const kind of databaseKinds()) {
       assert.equal(answer.data.changes_detected, true);
       const uploads = await database.db.query('SELECT 1 FROM inventory_uploads WHERE system_id = $1', [system.id]);
       assert.equal(uploads.rows.length, 1, 'stored before the answer');
-      const status = (await api('/api/v1/jobs')).json();
+      const status = (await t.admin.get('/api/v1/jobs')).json();
       assert.ok(status.queues.find((queue: { name: string }) => queue.name === 'inventory.process').queued >= 1);
     });
 
@@ -74,15 +63,15 @@ for (const kind of databaseKinds()) {
       await post(system.basic, JSON.stringify(seedInventory()));
       assert.equal(await t.muster.inventory.process(system.id), 2);
 
-      const latest = (await api(`/api/v1/systems/${system.id}/inventory/latest`)).json();
+      const latest = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/latest`)).json();
       assert.deepEqual(latest.data, seedInventory());
       assert.equal(latest.change_count, 3);
-      const fetched = (await api(`/api/v1/systems/${system.id}`)).json();
+      const fetched = (await t.admin.get(`/api/v1/systems/${system.id}`)).json();
       assert.equal(fetched.fqdn, 'server.example.com');
       assert.equal(fetched.ipv4_address, '192.168.1.100');
       assert.equal(fetched.last_inventory_at, t.clock.now().toISOString());
 
-      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs?order=asc`)).json();
+      const diffs = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?order=asc`)).json();
       const byPath = Object.fromEntries(diffs.items.map((diff: { field_path: string }) => [diff.field_path, diff]));
       assert.deepEqual(
         [byPath['os.version'].diff_type, byPath['os.version'].previous_value, byPath['os.version'].current_value, byPath['os.version'].severity, byPath['os.version'].category],
@@ -97,62 +86,62 @@ for (const kind of databaseKinds()) {
         ['create', { enabled: true, version: '24.0.7' }, 'medium', 'features'],
       );
 
-      const filtered = (await api(`/api/v1/systems/${system.id}/inventory/diffs?severity[]=high`)).json();
+      const filtered = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?severity[]=high`)).json();
       assert.deepEqual(filtered.items.map((diff: { field_path: string }) => diff.field_path), ['os.version']);
-      const byType = (await api(`/api/v1/systems/${system.id}/inventory/diffs?diff_type=create&category=features`)).json();
+      const byType = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?diff_type=create&category=features`)).json();
       assert.equal(byType.total, 1);
-      const searched = (await api(`/api/v1/systems/${system.id}/inventory/diffs?search=nginx`)).json();
+      const searched = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?search=nginx`)).json();
       assert.equal(searched.total, 1);
 
-      const timeline = (await api(`/api/v1/systems/${system.id}/inventory/timeline?to=${new Date(t.clock.now().getTime() + 1000).toISOString()}`)).json();
+      const timeline = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/timeline?to=${new Date(t.clock.now().getTime() + 1000).toISOString()}`)).json();
       assert.equal(timeline.days.length, 1);
       assert.deepEqual(timeline.days[0].by_severity, { low: 0, medium: 2, high: 1, critical: 0 });
 
-      const records = (await api(`/api/v1/systems/${system.id}/inventory`)).json();
+      const records = (await t.admin.get(`/api/v1/systems/${system.id}/inventory`)).json();
       assert.equal(records.total, 2);
       assert.equal(records.items[0].data, undefined, 'the list leaves the snapshots out');
-      const first = (await api(`/api/v1/systems/${system.id}/inventory/${records.items[1].id}`)).json();
+      const first = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/${records.items[1].id}`)).json();
       assert.equal(first.data.os.version, '9.2');
 
-      const summary = (await api(`/api/v1/summary?organization_id=${system.organizationId}`)).json();
+      const summary = (await t.admin.get(`/api/v1/summary?organization_id=${system.organizationId}`)).json();
       assert.ok(summary.recent_changes.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
-      const changes = (await api('/api/v1/changes?page_size=500')).json();
+      const changes = (await t.admin.get('/api/v1/changes?page_size=500')).json();
       assert.ok(changes.items.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
     });
 
     it('fleet-wide changes and the summary name each system; the summary counts systems per type', async () => {
       const organization = (
-        await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })
+        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })
       ).json();
       const firewall = await t.createRegisteredSystem({ organization_id: organization.id, name: 'edge-firewall', type: 'nsec' });
       await t.createRegisteredSystem({ organization_id: organization.id, name: 'node-a', type: 'ns8' });
       await t.createRegisteredSystem({ organization_id: organization.id, name: 'node-b', type: 'ns8' });
       await t.createRegisteredSystem({ organization_id: organization.id, name: 'untyped' });
       const gone = await t.createRegisteredSystem({ organization_id: organization.id, name: 'gone', type: 'linux' });
-      assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/systems/${gone.id}`, headers: adminHeaders })).statusCode, 200);
+      assert.equal((await t.admin.delete(`/api/v1/systems/${gone.id}`)).statusCode, 200);
 
       await post(firewall.basic, JSON.stringify(previousInventory()));
       t.clock.advance(60_000);
       await post(firewall.basic, JSON.stringify(seedInventory()));
       await t.muster.inventory.process(firewall.id);
 
-      const summary = (await api(`/api/v1/summary?organization_id=${organization.id}`)).json();
+      const summary = (await t.admin.get(`/api/v1/summary?organization_id=${organization.id}`)).json();
       assert.deepEqual(summary.by_type, [
         { type: 'ns8', count: 2 },
         { type: 'nsec', count: 1 },
       ]);
       assert.ok(summary.recent_changes.length > 0);
       for (const change of summary.recent_changes) assert.deepEqual([change.system_id, change.system_name], [firewall.id, 'edge-firewall']);
-      const changes = (await api(`/api/v1/changes?organization_id=${organization.id}`)).json();
+      const changes = (await t.admin.get(`/api/v1/changes?organization_id=${organization.id}`)).json();
       assert.ok(changes.items.length > 0);
       for (const change of changes.items) assert.equal(change.system_name, 'edge-firewall');
-      const own = (await api(`/api/v1/systems/${firewall.id}/inventory/diffs`)).json();
+      const own = (await t.admin.get(`/api/v1/systems/${firewall.id}/inventory/diffs`)).json();
       assert.equal(own.items[0].system_name, 'edge-firewall');
     });
 
     it('marks a removed network interface critical and counts the system as needing attention', async () => {
       const organization = (
-        await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })
+        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })
       ).json();
       const system = await t.createRegisteredSystem({ organization_id: organization.id });
       await post(system.basic, JSON.stringify(seedInventory()));
@@ -161,12 +150,12 @@ for (const kind of databaseKinds()) {
       delete withoutEth1.network.interfaces.eth1;
       await post(system.basic, JSON.stringify(withoutEth1));
       await t.muster.inventory.process(system.id);
-      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
+      const diffs = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
       assert.deepEqual(
         diffs.items.map((diff: { field_path: string; diff_type: string; severity: string; category: string }) => [diff.field_path, diff.diff_type, diff.severity, diff.category]),
         [['network.interfaces.eth1', 'delete', 'critical', 'network']],
       );
-      const summary = (await api(`/api/v1/summary?organization_id=${organization.id}`)).json();
+      const summary = (await t.admin.get(`/api/v1/summary?organization_id=${organization.id}`)).json();
       assert.equal(summary.needs_attention.critical_changes_24h, 1);
     });
 
@@ -179,10 +168,10 @@ for (const kind of databaseKinds()) {
       const again = await post(system.basic, JSON.stringify(reordered));
       assert.equal(again.json().data.changes_detected, false);
       await t.muster.inventory.process(system.id);
-      const records = (await api(`/api/v1/systems/${system.id}/inventory`)).json();
+      const records = (await t.admin.get(`/api/v1/systems/${system.id}/inventory`)).json();
       assert.equal(records.total, 1);
       assert.equal(records.items[0].last_seen_at, t.clock.now().toISOString());
-      assert.equal((await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 0);
+      assert.equal((await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 0);
     });
 
     it('sees no change when a list of named items is only reordered', async () => {
@@ -195,8 +184,8 @@ for (const kind of databaseKinds()) {
       t.clock.advance(1000);
       await post(system.basic, JSON.stringify({ installation: 'nethserver', facts: { modules: [...modules].reverse() } }));
       await t.muster.inventory.process(system.id);
-      assert.equal((await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 0);
-      assert.equal((await api(`/api/v1/systems/${system.id}`)).json().type, 'ns8');
+      assert.equal((await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 0);
+      assert.equal((await t.admin.get(`/api/v1/systems/${system.id}`)).json().type, 'ns8');
     });
 
     it('accepts gzip bodies and answers bad input with 400/413 envelopes, storing nothing', async () => {
@@ -341,7 +330,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(waiting.rows.map((row) => row.singleton_key).sort(), [...ids].sort(), 'one waiting job per system, committed with the uploads');
       assert.equal(await t.muster.inventory.process(...ids), 4);
       for (const system of systems) {
-        const records = (await api(`/api/v1/systems/${system.id}/inventory`)).json();
+        const records = (await t.admin.get(`/api/v1/systems/${system.id}/inventory`)).json();
         assert.equal(records.total, 2);
       }
     });
@@ -367,9 +356,9 @@ for (const kind of databaseKinds()) {
       assert.equal(resend.json().data.changes_detected, false, 'an identical re-send of the latest is no change');
 
       assert.equal(await t.muster.inventory.process(system.id), 7);
-      const records = (await api(`/api/v1/systems/${system.id}/inventory?page_size=50`)).json();
+      const records = (await t.admin.get(`/api/v1/systems/${system.id}/inventory?page_size=50`)).json();
       assert.equal(records.total, 6, 'the re-send refreshed the latest record');
-      const diffs = (await api(`/api/v1/systems/${system.id}/inventory/diffs?page_size=50`)).json();
+      const diffs = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?page_size=50`)).json();
       assert.equal(diffs.total, 5);
       // Every record but the first is diffed against the one before it: the changes form one chain.
       const next = new Map(diffs.items.map((diff: { previous_value: string; current_value: string }) => [diff.previous_value, diff.current_value]));
@@ -377,7 +366,7 @@ for (const kind of databaseKinds()) {
       const chain = [first];
       while (next.has(chain.at(-1))) chain.push(next.get(chain.at(-1)) as string);
       assert.deepEqual([...chain].sort(), versions);
-      const latest = (await api(`/api/v1/systems/${system.id}/inventory/latest`)).json();
+      const latest = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/latest`)).json();
       assert.equal(latest.data.os.version, chain.at(-1));
       assert.equal(await t.muster.inventory.process(system.id), 0, 'nothing processed twice');
     });
@@ -427,8 +416,8 @@ for (const kind of databaseKinds()) {
       }
       assert.equal(await t.muster.inventory.process(system.id), 1, 'the inventory is still waiting');
       assert.equal(await t.muster.inventory.process(system.id), 0, 'and processed once');
-      assert.equal((await api(`/api/v1/systems/${system.id}/inventory`)).json().total, 2);
-      assert.equal((await api(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 3);
+      assert.equal((await t.admin.get(`/api/v1/systems/${system.id}/inventory`)).json().total, 2);
+      assert.equal((await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json().total, 3);
     });
 
     it('a worker started after the inventory was queued processes it (jobs survive restarts)', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ManualClock } from '../../clock/clock.ts';
-import { startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { startTestMuster, type TestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 
 interface StoredRecord {
   id: string;
@@ -17,21 +17,13 @@ interface StoredRecord {
  */
 for (const kind of databaseKinds()) {
   describe(`inventory: receive order across nodes (${kind})`, () => {
-    let database: TestDatabase;
-    let first: TestMuster;
     let second: TestMuster;
+    const { database, t: first } = useTestMuster(kind, { env: { ROLES: 'api' }, beforeClose: () => second.close() });
 
     before(async () => {
-      database = await openTestDatabase(kind);
-      first = await startTestMuster(database.db, { ROLES: 'api' });
       // The second node's clock runs ten seconds ahead of the first's.
       const ahead = new ManualClock(new Date(first.clock.now().getTime() + 10_000));
       second = await startTestMuster(await database.openAnother(), { ROLES: 'api' }, ahead);
-    });
-    after(async () => {
-      await second.close();
-      await first.close();
-      await database.dispose();
     });
 
     const send = (node: TestMuster, basic: string, sequence: number) =>

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../../clock/clock.ts';
 import { createLogger } from '../../logging/logger.ts';
-import { startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { createInventoryRetention } from './inventory-retention.ts';
 
 const HOUR = 3_600_000;
@@ -30,17 +30,7 @@ function expectedSurvivors(times: number[], now: Date): Set<number> {
 
 for (const kind of databaseKinds()) {
   describe(`inventory retention (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { ROLES: 'api' }, new ManualClock('2026-06-15T12:00:00Z'));
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { ROLES: 'api' }, clock: () => new ManualClock('2026-06-15T12:00:00Z') });
 
     it('keeps a year and more of 6-hourly records exactly as the policy says, and every diff', async () => {
       const system = await t.createRegisteredSystem();

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { describe, it } from 'node:test';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { createInventoryStore } from './inventory-store.ts';
 
 for (const kind of databaseKinds()) {
   describe(`inventory store: a processing round's share of waiting inventories (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { ROLES: 'api' });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { ROLES: 'api' } });
 
     it('takes waiting inventories in receive order up to a count and a number of bytes, at least one, and tells whether more wait', async () => {
       const system = await t.createRegisteredSystem();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { describe, it } from 'node:test';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { createSnapshotCache, parsedSizeOf } from './snapshot-cache.ts';
 
 describe('snapshot cache', () => {
@@ -27,18 +27,8 @@ describe('snapshot cache', () => {
 /** Many large inventories with many small keys (the case that once filled the heap) stay within INVENTORY_CACHE_SIZE. */
 for (const kind of databaseKinds()) {
   describe(`inventory caches stay within INVENTORY_CACHE_SIZE (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
     const cacheSize = 8 * 1024 * 1024;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { ROLES: 'api,worker', INVENTORY_CACHE_SIZE: String(cacheSize) });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { ROLES: 'api,worker', INVENTORY_CACHE_SIZE: String(cacheSize) } });
 
     it('counts each snapshot by its size and evicts to stay under the ceiling', async () => {
       const systems = await Promise.all(Array.from({ length: 4 }, () => t.createRegisteredSystem()));

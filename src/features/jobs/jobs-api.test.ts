@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { describe, it } from 'node:test';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { eventually } from '../../../test/helpers/eventually.ts';
 
 for (const kind of databaseKinds()) {
   describe(`jobs API: dead jobs and retrying them (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db);
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind);
 
     it('reports the jobs the job table holds now, not those of the last monitoring pass', async () => {
       const queue = 'test.counted';
       const status = async () => {
-        const body = (await t.muster.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: adminHeaders })).json();
+        const body = (await t.admin.get('/api/v1/jobs')).json();
         const metrics = (await t.muster.app.inject({ method: 'GET', url: '/metrics' })).body;
         const metric = (state: string) => Number(new RegExp(`muster_jobs\\{queue="${queue}",state="${state}"\\} (\\d+)`).exec(metrics)?.[1]);
         const api = body.queues.find((entry: { name: string }) => entry.name === queue);
@@ -62,25 +52,25 @@ for (const kind of databaseKinds()) {
       await database.db.transaction((tx) => t.muster.jobs.enqueue(tx, 'test.flaky', { label: 'first' }));
 
       const dead = await eventually(async () => {
-        const response = await t.muster.app.inject({ method: 'GET', url: '/api/v1/jobs/test.flaky/dead', headers: adminHeaders });
+        const response = await t.admin.get('/api/v1/jobs/test.flaky/dead');
         return response.json().items[0] as { id: string; data: unknown; error: unknown } | undefined;
       }, 'the job to be dead');
       assert.deepEqual(dead.data, { label: 'first' });
       assert.match(JSON.stringify(dead.error), /downstream unavailable for first/);
       assert.deepEqual(runs, ['first', 'first'], 'the first attempt and one retry');
 
-      const queues = (await t.muster.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: adminHeaders })).json();
+      const queues = (await t.admin.get('/api/v1/jobs')).json();
       assert.equal(queues.queues.find((queue: { name: string }) => queue.name === 'test.flaky').dead, 1);
       const metrics = await t.muster.app.inject({ method: 'GET', url: '/metrics' });
       assert.match(metrics.body, /muster_jobs\{queue="test.flaky",state="dead"\} 1/);
 
       healthy = true;
-      const retried = await t.muster.app.inject({ method: 'POST', url: `/api/v1/jobs/test.flaky/dead/${dead.id}/retry`, headers: adminHeaders });
+      const retried = await t.admin.post(`/api/v1/jobs/test.flaky/dead/${dead.id}/retry`);
       assert.equal(retried.statusCode, 200);
       await eventually(async () => (runs.length === 3 ? true : undefined), 'the retried job to run');
-      const again = await t.muster.app.inject({ method: 'POST', url: `/api/v1/jobs/test.flaky/dead/${dead.id}/retry`, headers: adminHeaders });
+      const again = await t.admin.post(`/api/v1/jobs/test.flaky/dead/${dead.id}/retry`);
       assert.equal(again.statusCode, 404, 'no longer dead');
-      assert.equal((await t.muster.app.inject({ method: 'GET', url: '/api/v1/jobs/nope/dead', headers: adminHeaders })).statusCode, 404);
+      assert.equal((await t.admin.get('/api/v1/jobs/nope/dead')).statusCode, 404);
     });
   });
 }

@@ -1,32 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../../clock/clock.ts';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 
 const MINUTE = 60_000;
 
 for (const kind of databaseKinds()) {
   describe(`liveness: heartbeats, thresholds and transition events (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { HEARTBEAT_TIMEOUT_MINUTES: '10' });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { HEARTBEAT_TIMEOUT_MINUTES: '10' } });
 
     async function statusOf(id: string): Promise<string> {
-      const response = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${id}`, headers: adminHeaders });
+      const response = await t.admin.get(`/api/v1/systems/${id}`);
       return response.json().status as string;
     }
 
     async function eventsOf(id: string): Promise<{ from: string; to: string; occurred_at: string }[]> {
-      const response = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${id}/events?order=asc`, headers: adminHeaders });
+      const response = await t.admin.get(`/api/v1/systems/${id}/events?order=asc`);
       assert.equal(response.statusCode, 200);
       return response.json().items;
     }
@@ -68,7 +58,7 @@ for (const kind of databaseKinds()) {
       const suspended = await t.createRegisteredSystem();
       const earlier = new Date(t.clock.now().getTime() - MINUTE);
       // What a suspension between authentication and the write looks like to the store.
-      assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspended.id}/suspend`, headers: adminHeaders })).statusCode, 200);
+      assert.equal((await t.admin.post(`/api/v1/systems/${suspended.id}/suspend`)).statusCode, 200);
       const leftOut = await t.muster.liveness.recordHeartbeats([
         { systemId: stored.id, at: earlier },
         { systemId: suspended.id, at: earlier },
@@ -92,7 +82,7 @@ for (const kind of databaseKinds()) {
       const suspendedActive = await t.createRegisteredSystem();
       for (const system of [active, suspendedActive]) assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
       const beatBefore = t.clock.now();
-      assert.equal((await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${suspendedActive.id}/suspend`, headers: adminHeaders })).statusCode, 200);
+      assert.equal((await t.admin.post(`/api/v1/systems/${suspendedActive.id}/suspend`)).statusCode, 200);
       t.clock.advance(MINUTE);
       const at = t.clock.now();
       const leftOut = await t.muster.liveness.recordHeartbeats([
@@ -133,12 +123,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('uses per-organization thresholds, including the warning state, and applies a change at once', async () => {
-      const created = await t.muster.app.inject({
-        method: 'POST',
-        url: '/api/v1/organizations',
-        headers: adminHeaders,
-        payload: { name: `org-${Math.random()}`, heartbeat_timeout_minutes: 3, heartbeat_warning_minutes: 1 },
-      });
+      const created = await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_timeout_minutes: 3, heartbeat_warning_minutes: 1 });
       assert.equal(created.statusCode, 201, created.body);
       const organization = created.json();
       assert.equal(organization.effective_heartbeat_timeout_minutes, 3);
@@ -166,36 +151,21 @@ for (const kind of databaseKinds()) {
 
       // Raising the timeout: a fresh heartbeat, then the old 3 minutes pass without a change.
       await t.heartbeat(system.basic);
-      const patched = await t.muster.app.inject({
-        method: 'PATCH',
-        url: `/api/v1/organizations/${organization.id}`,
-        headers: adminHeaders,
-        payload: { heartbeat_timeout_minutes: 30, heartbeat_warning_minutes: 0 },
-      });
+      const patched = await t.admin.patch(`/api/v1/organizations/${organization.id}`, { heartbeat_timeout_minutes: 30, heartbeat_warning_minutes: 0 });
       assert.equal(patched.statusCode, 200, patched.body);
       t.clock.advance(29 * MINUTE);
       await t.muster.scanner.runOnce();
       assert.equal(await statusOf(system.id), 'active');
 
       // Lowering it below the silence so far: the very next scan marks the system inactive.
-      await t.muster.app.inject({
-        method: 'PATCH',
-        url: `/api/v1/organizations/${organization.id}`,
-        headers: adminHeaders,
-        payload: { heartbeat_timeout_minutes: 5 },
-      });
+      await t.admin.patch(`/api/v1/organizations/${organization.id}`, { heartbeat_timeout_minutes: 5 });
       await t.muster.scanner.runOnce();
       assert.equal(await statusOf(system.id), 'inactive');
     });
 
     it('catches up after a pause: a silent system crosses warning and timeout in one scan, both recorded', async () => {
       const organization = (
-        await t.muster.app.inject({
-          method: 'POST',
-          url: '/api/v1/organizations',
-          headers: adminHeaders,
-          payload: { name: `org-${Math.random()}`, heartbeat_warning_minutes: 4 },
-        })
+        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 4 })
       ).json();
       const system = await t.createRegisteredSystem({ organization_id: organization.id });
       await t.heartbeat(system.basic);
@@ -232,7 +202,7 @@ for (const kind of databaseKinds()) {
 
     it('GET /api/v1/summary counts systems by status', async () => {
       const organization = (
-        await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `org-${Math.random()}` } })
+        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })
       ).json();
       const [a, b] = await Promise.all([
         t.createRegisteredSystem({ organization_id: organization.id }),
@@ -241,8 +211,8 @@ for (const kind of databaseKinds()) {
       ]);
       await t.heartbeat(a.basic);
       await t.heartbeat(b.basic);
-      await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${b.id}/suspend`, headers: adminHeaders });
-      const response = await t.muster.app.inject({ method: 'GET', url: `/api/v1/summary?organization_id=${organization.id}`, headers: adminHeaders });
+      await t.admin.post(`/api/v1/systems/${b.id}/suspend`);
+      const response = await t.admin.get(`/api/v1/summary?organization_id=${organization.id}`);
       assert.equal(response.statusCode, 200);
       const summary = response.json();
       assert.deepEqual(

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { adminHeaders, basicAuth, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { describe, it } from 'node:test';
+import { basicAuth, startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 
 const REALM = 'Basic realm="System Authentication"';
 
 for (const kind of databaseKinds()) {
   describe(`appliance API: register, heartbeat, info, health (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db, { BASE_PATH: '/collect' });
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { database, t } = useTestMuster(kind, { env: { BASE_PATH: '/collect' } });
 
     describe('POST /api/systems/register', () => {
       it('answers the system key once, then 409', async () => {
@@ -66,11 +56,11 @@ for (const kind of databaseKinds()) {
         assert.equal(response.statusCode, 401);
         assert.deepEqual(response.json(), { code: 401, message: 'invalid system secret', data: null });
 
-        await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/systems/${system.id}`, headers: adminHeaders });
+        await t.admin.delete(`/api/v1/systems/${system.id}`);
         const deleted = await t.muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: system.secret } });
         assert.equal(deleted.statusCode, 403);
         assert.equal(deleted.json().message, 'system has been deleted');
-        const stored = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${system.id}`, headers: adminHeaders });
+        const stored = await t.admin.get(`/api/v1/systems/${system.id}`);
         assert.equal(stored.json().registered_at, null);
       });
     });
@@ -104,11 +94,11 @@ for (const kind of databaseKinds()) {
 
       it('stores the heartbeat before answering: the system is active right after the 200', async () => {
         const system = await t.createRegisteredSystem();
-        const before = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${system.id}`, headers: adminHeaders });
+        const before = await t.admin.get(`/api/v1/systems/${system.id}`);
         assert.equal(before.json().status, 'unknown');
         t.clock.advance(1234);
         assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
-        const after = await t.muster.app.inject({ method: 'GET', url: `/api/v1/systems/${system.id}`, headers: adminHeaders });
+        const after = await t.admin.get(`/api/v1/systems/${system.id}`);
         assert.equal(after.json().status, 'active');
         assert.equal(after.json().last_heartbeat, t.clock.now().toISOString());
       });
@@ -150,18 +140,18 @@ for (const kind of databaseKinds()) {
 
         const system = await t.createRegisteredSystem();
         assert.equal((await t.heartbeat(system.basic)).statusCode, 200); // now cached
-        await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${system.id}/suspend`, headers: adminHeaders });
+        await t.admin.post(`/api/v1/systems/${system.id}/suspend`);
         assert.equal((await t.heartbeat(system.basic)).statusCode, 401);
-        await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${system.id}/reactivate`, headers: adminHeaders });
+        await t.admin.post(`/api/v1/systems/${system.id}/reactivate`);
         assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
-        await t.muster.app.inject({ method: 'DELETE', url: `/api/v1/systems/${system.id}`, headers: adminHeaders });
+        await t.admin.delete(`/api/v1/systems/${system.id}`);
         assert.equal((await t.heartbeat(system.basic)).statusCode, 401);
       });
 
       it('stops accepting the old secret the moment a new one is issued', async () => {
         const system = await t.createRegisteredSystem();
         assert.equal((await t.heartbeat(system.basic)).statusCode, 200);
-        const regenerated = await t.muster.app.inject({ method: 'POST', url: `/api/v1/systems/${system.id}/regenerate-secret`, headers: adminHeaders });
+        const regenerated = await t.admin.post(`/api/v1/systems/${system.id}/regenerate-secret`);
         assert.equal(regenerated.statusCode, 200);
         const newSecret = regenerated.json<{ system_secret: string }>().system_secret;
         assert.notEqual(newSecret, system.secret);
@@ -218,7 +208,7 @@ for (const kind of databaseKinds()) {
         });
         assert.equal(heartbeat.statusCode, 413);
         assert.equal(heartbeat.json().code, 413);
-        const create = await limited.muster.app.inject({ method: 'POST', url: '/api/v1/systems', headers: adminHeaders, payload: { name: big } });
+        const create = await limited.admin.post('/api/v1/systems', { name: big });
         assert.equal(create.statusCode, 413);
         assert.match(create.json().message, /1024 bytes/);
 

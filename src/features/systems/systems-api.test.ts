@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../../clock/clock.ts';
-import { ADMIN_TOKEN, adminHeaders, basicAuth, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { ADMIN_TOKEN, adminHeaders, basicAuth, startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 
 for (const kind of databaseKinds()) {
   describe(`management API: systems and organizations (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
+    const { database, t } = useTestMuster(kind);
 
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db);
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
-
-    const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-      t.muster.app.inject({ method, url, headers: adminHeaders, ...(payload === undefined ? {} : { payload: payload as object }) });
 
     async function newOrganization(extra: Record<string, unknown> = {}) {
-      const response = await api('POST', '/api/v1/organizations', { name: `org-${Math.random().toString(36).slice(2)}`, ...extra });
+      const response = await t.admin.post('/api/v1/organizations', { name: `org-${Math.random().toString(36).slice(2)}`, ...extra });
       assert.equal(response.statusCode, 201, response.body);
       return response.json<{ id: string; name: string }>();
     }
@@ -38,7 +26,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('has a default organization on a fresh install', async () => {
-      const response = await api('GET', '/api/v1/organizations?search=Default');
+      const response = await t.admin.get('/api/v1/organizations?search=Default');
       const defaults = response.json().items.filter((organization: { is_default: boolean }) => organization.is_default);
       assert.equal(defaults.length, 1);
       assert.equal(defaults[0].name, 'Default');
@@ -48,19 +36,19 @@ for (const kind of databaseKinds()) {
 
     it('creates, gets and lists organizations; names are unique; thresholds are validated', async () => {
       const organization = await newOrganization({ heartbeat_timeout_minutes: 15 });
-      const fetched = await api('GET', `/api/v1/organizations/${organization.id}`);
+      const fetched = await t.admin.get(`/api/v1/organizations/${organization.id}`);
       assert.equal(fetched.statusCode, 200);
       assert.equal(fetched.json().heartbeat_timeout_minutes, 15);
       assert.equal(fetched.json().system_count, 0);
 
-      const duplicate = await api('POST', '/api/v1/organizations', { name: organization.name.toUpperCase() });
+      const duplicate = await t.admin.post('/api/v1/organizations', { name: organization.name.toUpperCase() });
       assert.equal(duplicate.statusCode, 409);
 
-      const inconsistent = await api('PATCH', `/api/v1/organizations/${organization.id}`, { heartbeat_warning_minutes: 20 });
+      const inconsistent = await t.admin.patch(`/api/v1/organizations/${organization.id}`, { heartbeat_warning_minutes: 20 });
       assert.equal(inconsistent.statusCode, 400);
       assert.match(inconsistent.json().message, /lower than heartbeat_timeout_minutes/);
 
-      const cleared = await api('PATCH', `/api/v1/organizations/${organization.id}`, { heartbeat_timeout_minutes: null });
+      const cleared = await t.admin.patch(`/api/v1/organizations/${organization.id}`, { heartbeat_timeout_minutes: null });
       assert.equal(cleared.json().heartbeat_timeout_minutes, null);
       assert.equal(cleared.json().effective_heartbeat_timeout_minutes, 10);
 
@@ -69,17 +57,17 @@ for (const kind of databaseKinds()) {
         [{ name: 'x', heartbeat_timeout_minutes: 0 }, 'heartbeat_timeout_minutes'],
         [{ name: 'x', extra: 1 }, 'extra'],
       ] as const) {
-        const response = await api('POST', '/api/v1/organizations', body);
+        const response = await t.admin.post('/api/v1/organizations', body);
         assert.equal(response.statusCode, 400, JSON.stringify(body));
         assert.equal(response.json().data.errors[0].field, field);
       }
-      assert.equal((await api('GET', '/api/v1/organizations/00000000-0000-4000-8000-000000000000')).statusCode, 404);
-      assert.equal((await api('GET', '/api/v1/organizations/not-a-uuid')).statusCode, 400);
+      assert.equal((await t.admin.get('/api/v1/organizations/00000000-0000-4000-8000-000000000000')).statusCode, 404);
+      assert.equal((await t.admin.get('/api/v1/organizations/not-a-uuid')).statusCode, 400);
     });
 
     it('creates a system with its secret shown once, and never shows it again', async () => {
       const organization = await newOrganization();
-      const response = await api('POST', '/api/v1/systems', { name: ' web-01 ', organization_id: organization.id, type: 'ns8', labels: { env: 'prod' } });
+      const response = await t.admin.post('/api/v1/systems', { name: ' web-01 ', organization_id: organization.id, type: 'ns8', labels: { env: 'prod' } });
       assert.equal(response.statusCode, 201);
       const system = response.json();
       assert.match(system.system_secret, /^my_[0-9a-f]{20}\.[0-9a-f]{40}$/);
@@ -89,7 +77,7 @@ for (const kind of databaseKinds()) {
       assert.equal(system.status, 'unknown');
       assert.deepEqual(system.labels, { env: 'prod' });
 
-      const fetched = await api('GET', `/api/v1/systems/${system.id}`);
+      const fetched = await t.admin.get(`/api/v1/systems/${system.id}`);
       assert.equal(fetched.statusCode, 200);
       assert.equal(fetched.json().system_secret, undefined);
       assert.equal(fetched.body.includes(system.system_secret.split('.')[1]), false);
@@ -98,7 +86,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('rejects bad system input with a 400 naming the field, and changes nothing', async () => {
-      const before = (await api('GET', '/api/v1/systems?page_size=1')).json().total;
+      const before = (await t.admin.get('/api/v1/systems?page_size=1')).json().total;
       for (const [body, field] of [
         [{}, 'name'],
         [{ name: 'x', type: 'Bad Type!' }, 'type'],
@@ -107,7 +95,7 @@ for (const kind of databaseKinds()) {
         [{ name: 'x', organization_id: 'nope' }, 'organization_id'],
         [{ name: 'x', organization_id: '00000000-0000-4000-8000-000000000000' }, 'organization_id'],
       ] as const) {
-        const response = await api('POST', '/api/v1/systems', body);
+        const response = await t.admin.post('/api/v1/systems', body);
         assert.equal(response.statusCode, 400, JSON.stringify(body));
         assert.match(response.json().data.errors[0].field, new RegExp(`^${field}`), JSON.stringify(response.json()));
       }
@@ -118,7 +106,7 @@ for (const kind of databaseKinds()) {
         payload: '{"name": ',
       });
       assert.equal(invalidJson.statusCode, 400);
-      assert.equal((await api('GET', '/api/v1/systems?page_size=1')).json().total, before);
+      assert.equal((await t.admin.get('/api/v1/systems?page_size=1')).json().total, before);
     });
 
     it('lists with filters, search, sorting and pagination', async () => {
@@ -132,7 +120,7 @@ for (const kind of databaseKinds()) {
       await t.heartbeat(created[1]!.basic);
       t.clock.advance(1000);
       await t.heartbeat(created[3]!.basic);
-      const list = (query: string) => api('GET', `/api/v1/systems?organization_id=${organization.id}&${query}`);
+      const list = (query: string) => t.admin.get(`/api/v1/systems?organization_id=${organization.id}&${query}`);
 
       const all = (await list('sort=name&order=desc')).json();
       assert.equal(all.total, 5);
@@ -151,7 +139,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual((await list('sort=last_heartbeat&order=desc&page_size=2')).json().items.map((item: { name: string }) => item.name), ['delta', 'bravo']);
 
       for (const query of ['page=0', 'page_size=501', 'sort=secret', 'order=sideways', 'status=dead', 'organization_id=x', 'deleted=maybe']) {
-        const response = await api('GET', `/api/v1/systems?${query}`);
+        const response = await t.admin.get(`/api/v1/systems?${query}`);
         assert.equal(response.statusCode, 400, query);
         assert.equal(response.json().code, 400);
       }
@@ -159,38 +147,38 @@ for (const kind of databaseKinds()) {
 
     it('updates name and labels; suspends, reactivates, deletes, restores and destroys', async () => {
       const system = await t.createRegisteredSystem();
-      const updated = await api('PATCH', `/api/v1/systems/${system.id}`, { name: 'renamed', labels: { site: 'milan' } });
+      const updated = await t.admin.patch(`/api/v1/systems/${system.id}`, { name: 'renamed', labels: { site: 'milan' } });
       assert.equal(updated.statusCode, 200);
       assert.equal(updated.json().name, 'renamed');
       assert.deepEqual(updated.json().labels, { site: 'milan' });
-      assert.equal((await api('PATCH', `/api/v1/systems/${system.id}`, {})).statusCode, 400);
+      assert.equal((await t.admin.patch(`/api/v1/systems/${system.id}`, {})).statusCode, 400);
 
-      const suspended = await api('POST', `/api/v1/systems/${system.id}/suspend`);
+      const suspended = await t.admin.post(`/api/v1/systems/${system.id}/suspend`);
       assert.equal(suspended.json().suspended, true);
-      assert.equal((await api('GET', '/api/v1/systems?suspended=true&page_size=500')).json().items.some((item: { id: string }) => item.id === system.id), true);
-      assert.equal((await api('POST', `/api/v1/systems/${system.id}/reactivate`)).json().suspended, false);
+      assert.equal((await t.admin.get('/api/v1/systems?suspended=true&page_size=500')).json().items.some((item: { id: string }) => item.id === system.id), true);
+      assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/reactivate`)).json().suspended, false);
 
-      assert.equal((await api('POST', `/api/v1/systems/${system.id}/destroy`)).statusCode, 409, 'only deleted systems can be destroyed');
-      const deleted = await api('DELETE', `/api/v1/systems/${system.id}`);
+      assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/destroy`)).statusCode, 409, 'only deleted systems can be destroyed');
+      const deleted = await t.admin.delete(`/api/v1/systems/${system.id}`);
       assert.equal(deleted.json().deleted, true);
-      const visible = (await api('GET', '/api/v1/systems?page_size=500')).json().items.map((item: { id: string }) => item.id);
+      const visible = (await t.admin.get('/api/v1/systems?page_size=500')).json().items.map((item: { id: string }) => item.id);
       assert.equal(visible.includes(system.id), false);
-      const onlyDeleted = (await api('GET', '/api/v1/systems?deleted=only&page_size=500')).json().items.map((item: { id: string }) => item.id);
+      const onlyDeleted = (await t.admin.get('/api/v1/systems?deleted=only&page_size=500')).json().items.map((item: { id: string }) => item.id);
       assert.equal(onlyDeleted.includes(system.id), true);
-      assert.equal((await api('PATCH', `/api/v1/systems/${system.id}`, { name: 'x' })).statusCode, 409);
+      assert.equal((await t.admin.patch(`/api/v1/systems/${system.id}`, { name: 'x' })).statusCode, 409);
 
-      assert.equal((await api('POST', `/api/v1/systems/${system.id}/restore`)).json().deleted, false);
+      assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/restore`)).json().deleted, false);
       assert.equal((await t.heartbeat(system.basic)).statusCode, 200, 'a restored system may report again');
 
-      await api('DELETE', `/api/v1/systems/${system.id}`);
-      assert.equal((await api('POST', `/api/v1/systems/${system.id}/destroy`)).statusCode, 204);
-      assert.equal((await api('GET', `/api/v1/systems/${system.id}`)).statusCode, 404);
+      await t.admin.delete(`/api/v1/systems/${system.id}`);
+      assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/destroy`)).statusCode, 204);
+      assert.equal((await t.admin.get(`/api/v1/systems/${system.id}`)).statusCode, 404);
       const events = await database.db.query('SELECT 1 FROM liveness_events WHERE system_id = $1', [system.id]);
       assert.equal(events.rows.length, 0);
       assert.equal((await t.heartbeat(system.basic)).statusCode, 401);
 
       for (const action of ['suspend', 'reactivate', 'restore', 'destroy', 'regenerate-secret']) {
-        assert.equal((await api('POST', `/api/v1/systems/00000000-0000-4000-8000-000000000000/${action}`)).statusCode, 404, action);
+        assert.equal((await t.admin.post(`/api/v1/systems/00000000-0000-4000-8000-000000000000/${action}`)).statusCode, 404, action);
       }
     });
 
@@ -200,7 +188,7 @@ for (const kind of databaseKinds()) {
       try {
         const system = await t.createRegisteredSystem();
         assert.equal((await second.heartbeat(system.basic)).statusCode, 200, 'cached on the second node');
-        await api('POST', `/api/v1/systems/${system.id}/suspend`);
+        await t.admin.post(`/api/v1/systems/${system.id}/suspend`);
         let status = 0;
         for (let attempt = 0; attempt < 50; attempt++) {
           status = (await second.heartbeat(system.basic)).statusCode;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { adminHeaders, startTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../../../test/helpers/test-databases.ts';
+import { describe, it } from 'node:test';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { csvCell } from './systems-csv.ts';
 
 describe('CSV cells', () => {
@@ -18,21 +18,11 @@ describe('CSV cells', () => {
 
 for (const kind of databaseKinds()) {
   describe(`systems CSV export (${kind})`, () => {
-    let database: TestDatabase;
-    let t: TestMuster;
-
-    before(async () => {
-      database = await openTestDatabase(kind);
-      t = await startTestMuster(database.db);
-    });
-    after(async () => {
-      await t.close();
-      await database.dispose();
-    });
+    const { t } = useTestMuster(kind);
 
     it('exports every system matching the filters, past one page, with a header line', async () => {
       const organization = (
-        await t.muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name: `export-${Date.now()}` } })
+        await t.admin.post('/api/v1/organizations', { name: `export-${Date.now()}` })
       ).json<{ id: string }>();
       const names: string[] = [];
       for (let i = 0; i < 503; i++) names.push(`node-${String(i).padStart(3, '0')}`);
@@ -40,11 +30,7 @@ for (const kind of databaseKinds()) {
       const active = await t.createRegisteredSystem({ name: 'alive, "quoted"', organization_id: organization.id, type: 'ns8' });
       await t.heartbeat(active.basic);
 
-      const response = await t.muster.app.inject({
-        method: 'GET',
-        url: `/api/v1/systems/export?organization_id=${organization.id}&sort=name`,
-        headers: adminHeaders,
-      });
+      const response = await t.admin.get(`/api/v1/systems/export?organization_id=${organization.id}&sort=name`);
       assert.equal(response.statusCode, 200, response.body.slice(0, 200));
       assert.match(String(response.headers['content-type']), /^text\/csv/);
       assert.match(String(response.headers['content-disposition']), /attachment; filename="systems.csv"/);
@@ -55,13 +41,9 @@ for (const kind of databaseKinds()) {
       assert.match(lines[2]!, /,node-000,linux,unknown,.*,rack=r1$/);
       assert.match(lines.at(-1)!, /,node-502,linux,/);
 
-      const filtered = await t.muster.app.inject({
-        method: 'GET',
-        url: `/api/v1/systems/export?organization_id=${organization.id}&status=active`,
-        headers: adminHeaders,
-      });
+      const filtered = await t.admin.get(`/api/v1/systems/export?organization_id=${organization.id}&status=active`);
       assert.equal(filtered.body.trimEnd().split('\r\n').length, 2);
-      const bad = await t.muster.app.inject({ method: 'GET', url: '/api/v1/systems/export?status=sleeping', headers: adminHeaders });
+      const bad = await t.admin.get('/api/v1/systems/export?status=sleeping');
       assert.equal(bad.statusCode, 400);
     });
   });

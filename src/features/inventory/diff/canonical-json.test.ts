@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { canonicalJson, inventoryHash, writeCanonicalJson } from './canonical-json.ts';
-import { genericInventory, ns8Inventory, nsecInventory } from './sample-inventories.ts';
+import { genericInventory, ns8Inventory, nsecInventory } from '../../../../test/fixtures/sample-inventories.ts';
 
 /** Both ways to the text, which must always agree. */
 function both(value: unknown): string {

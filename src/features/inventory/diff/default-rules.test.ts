@@ -5,7 +5,7 @@ import { SEVERITIES, type Category, type Severity } from '../../../domain/change
 import { classifyChange, loadChangeRules } from './change-rules.ts';
 import type { ChangeType } from '../../../domain/changes.ts';
 import { diffInventories, type FieldChange } from './inventory-diff.ts';
-import { genericInventory, ns8Inventory, nsecInventory } from './sample-inventories.ts';
+import { genericInventory, ns8Inventory, nsecInventory } from '../../../../test/fixtures/sample-inventories.ts';
 
 type Json = Record<string, unknown>;
 

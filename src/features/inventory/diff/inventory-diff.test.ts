@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFieldPath } from './field-path.ts';
 import { DEFAULT_MAX_CHANGES, diffInventories, type FieldChange } from './inventory-diff.ts';
-import { genericInventory, ns8Inventory, nsecInventory } from './sample-inventories.ts';
+import { genericInventory, ns8Inventory, nsecInventory } from '../../../../test/fixtures/sample-inventories.ts';
 
 type Json = Record<string, unknown>;
 

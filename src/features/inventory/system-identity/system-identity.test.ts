@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { genericInventory } from '../diff/sample-inventories.ts';
+import { genericInventory } from '../../../../test/fixtures/sample-inventories.ts';
 import { extractSystemIdentity, SUMMARY_MAX_LENGTH, type SystemIdentity } from './system-identity.ts';
 
 const EMPTY: SystemIdentity = { fqdn: null, ipv4Address: null, ipv6Address: null, version: null, os: null, type: null };

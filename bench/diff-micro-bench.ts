@@ -2,16 +2,16 @@
  * Micro-benchmark of the inventory diff, its classification and the canonical hash. A plain
  * script, not a test: run it and read the numbers.
  *
- *   node src/features/inventory/diff/diff-micro-bench.ts [seconds per case, default 1]
+ *   node bench/diff-micro-bench.ts [seconds per case, default 1]
  *
  * Pairs are realistic: a ~15 KB NethServer 8 cluster inventory and a NethSecurity one, each
  * against a copy with a handful of changes (a module update, a new module, uptimes and memory
  * that moved), built once and diffed repeatedly. The goal is at most 200 µs per pair.
  */
-import { canonicalJson, inventoryHash, writeCanonicalJson } from './canonical-json.ts';
-import { classifyChange, loadChangeRules } from './change-rules.ts';
-import { diffInventories } from './inventory-diff.ts';
-import { ns8Inventory, nsecInventory } from './sample-inventories.ts';
+import { canonicalJson, inventoryHash, writeCanonicalJson } from '../src/features/inventory/diff/canonical-json.ts';
+import { classifyChange, loadChangeRules } from '../src/features/inventory/diff/change-rules.ts';
+import { diffInventories } from '../src/features/inventory/diff/inventory-diff.ts';
+import { ns8Inventory, nsecInventory } from '../test/fixtures/sample-inventories.ts';
 
 type Json = Record<string, unknown>;
 interface Ns8Facts {
@@ -26,7 +26,7 @@ interface NsecFacts {
 }
 
 const secondsPerCase = Number(process.argv[2] ?? 1);
-const rules = loadChangeRules(new URL('../../../../rules/inventory-rules.json', import.meta.url).pathname);
+const rules = loadChangeRules(new URL('../rules/inventory-rules.json', import.meta.url).pathname);
 
 function ns8Pair(): [Json, Json] {
   const before = ns8Inventory();
