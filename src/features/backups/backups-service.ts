@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../clock/clock.ts';
+import type { Config } from '../../config/config.ts';
 import type { Db, Sql } from '../../db/db.ts';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
@@ -12,15 +13,8 @@ export const BACKUP_PURGE_QUEUE = 'backups.purge';
 const EXTENSIONS = ['.tar.gz', '.tar.xz', '.tar.bz2', '.tar.zst', '.gpg', '.bin'];
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?:\.(?:tar\.gz|tar\.xz|tar\.bz2|tar\.zst|gpg|bin))?$/;
 
-export interface BackupLimits {
-  maxUploadSize: number;
-  maxPerSystem: number;
-  maxSizePerSystem: number;
-  /** 0: no quota. */
-  maxSizePerOrganization: number;
-  perMinute: number;
-  perHour: number;
-}
+/** The BACKUP_* limits (maxSizePerOrganization 0: no quota). */
+export type BackupLimits = Omit<Config['backups'], 's3'>;
 
 export interface BackupsServiceDeps {
   db: Db;
