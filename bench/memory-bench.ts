@@ -11,7 +11,7 @@ import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
 import { onCleanup } from './lib/cleanups.ts';
 import { createFleet } from './lib/fleet.ts';
 import { scrapeMetrics } from './lib/metrics.ts';
-import { peakRssFromProc, rssFromProc } from './lib/proc-readings.ts';
+import { peakRssFromProc, rssFromProc, wasmResidentFromProc } from './lib/proc-readings.ts';
 import { type MusterProcess } from './lib/processes.ts';
 import { fmt, machineInfo, markdownTable, mib, writeBenchmarkSection } from './lib/report.ts';
 
@@ -86,6 +86,7 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
     progress(`${DB_LABEL[db]}: processed; idle ${options.idleSeconds} s again`);
     await sleep(options.idleSeconds * 1000);
     const after = rssFromProc(muster.pid);
+    const wasm = wasmResidentFromProc(muster.pid);
     const afterMetrics = (await scrapeMetrics(muster.url)).samples;
     const heap = `${mib(afterMetrics.get('nodejs_heap_size_used_bytes'))} used of ${mib(afterMetrics.get('nodejs_heap_size_total_bytes'))}, external ${mib(afterMetrics.get('nodejs_external_memory_bytes'))}`;
     const pool = (samples: Map<string, number>, name: string) => samples.get(`muster_bounded_memory_bytes{pool="${name}"}`);
@@ -111,6 +112,7 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
           ['RSS once processed', mib(processed)],
           [`RSS ${options.idleSeconds} s later`, mib(after)],
           ['of which V8 heap (then)', heap],
+          ...(db === 'pglite' ? [['of which WASM memory (resident, then)', mib(wasm)]] : []),
         ],
       ),
     ].join('\n');

@@ -3,9 +3,9 @@ import { resolveAdminTokenHash } from './config/admin-token.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { resolveSecretsKey } from './config/secrets-key.ts';
 import { migrate } from './db/migrate.ts';
-import { relaunchForEmbeddedDatabase } from './db/embedded-runtime.ts';
 import { openDb } from './db/open-db.ts';
 import { createLogger } from './logging/logger.ts';
+import { relaunchWithRuntimeSettings } from './memory/runtime-relaunch.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  relaunchForEmbeddedDatabase(config);
+  relaunchWithRuntimeSettings(config);
   const logger = createLogger(config.logLevel);
   const adminTokenHash = await resolveAdminTokenHash(config.adminToken, config.dataDir, (token, file) => {
     // Printed straight to the terminal, never to the logs; only its hash is kept (in `file`).

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BASELINE_WASM_FLAG } from '../src/db/embedded-runtime.ts';
+import { ALLOCATOR_TUNABLES, runsOnGlibc } from '../src/memory/runtime-relaunch.ts';
 import { startMusterProcess, type RunningMuster } from './helpers/muster-process.ts';
 import { openDiskPgliteDatabase } from './helpers/test-databases.ts';
 import { startTestMuster } from './helpers/test-muster.ts';
@@ -18,6 +19,8 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 }
 
 const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+// The process's initial environment as text: glibc cuts GLIBC_TUNABLES there at each ':' as it parses it.
+const environment = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8');
 
 /** Runs `check` against a started Muster, which is stopped whatever happens (SIGTERM, then SIGKILL). */
 async function withMuster(env: Record<string, string>, check: (muster: RunningMuster) => Promise<void>): Promise<void> {
@@ -46,6 +49,10 @@ describe('the embedded default’s memory (a real process on PGlite)', () => {
     await withMuster(env, async (fresh) => {
       const pid = fresh.child.pid!;
       assert.ok(commandLine(pid).includes(BASELINE_WASM_FLAG), 'restarted in place (same pid) on the WASM baseline compiler');
+      if (runsOnGlibc()) {
+        const environ = environment(pid);
+        assert.ok(environ.includes('GLIBC_TUNABLES=') && ALLOCATOR_TUNABLES.every((tunable) => environ.includes(tunable)), 'and with the allocator tunables');
+      }
       const created = memoryOf(pid);
       assert.ok(created.peak <= 600 * MiB, `peak while creating the database: ${created.peak / MiB} MiB`);
     });

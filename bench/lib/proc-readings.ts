@@ -51,6 +51,32 @@ export const peakRssFromProc = (pid: number): number | undefined => statusBytes(
 /** VmRSS (resident set size now) in bytes, or undefined. */
 export const rssFromProc = (pid: number): number | undefined => statusBytes(pid, 'VmRSS');
 
+/**
+ * Resident bytes of the process's WebAssembly memories, or undefined. V8 reserves each memory as
+ * one anonymous range of 8 GiB or more: the memory's current size readable and writable, the
+ * rest inaccessible (its growth room and guard region), two mappings in smaps. Nothing else in a
+ * Node process reserves that much, so each inaccessible mapping of over 4 GiB counts the
+ * resident pages of the mapping that ends where it begins.
+ */
+export function wasmResidentFromProc(pid: number): number | undefined {
+  try {
+    const mappings: { start: number; end: number; inaccessible: boolean; rss: number }[] = [];
+    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+      const mapping = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(\S*)/.exec(line);
+      if (mapping) mappings.push({ start: Number.parseInt(mapping[1]!, 16), end: Number.parseInt(mapping[2]!, 16), inaccessible: mapping[3] === '---p' && mapping[4] === '', rss: 0 });
+      else if (line.startsWith('Rss:') && mappings.length > 0) mappings.at(-1)!.rss = Number(/(\d+)/.exec(line)![1]) * 1024;
+    }
+    let total = 0;
+    mappings.forEach((mapping, index) => {
+      const before = mappings[index - 1];
+      if (mapping.inaccessible && mapping.end - mapping.start > 4 * 1024 ** 3 && before?.end === mapping.start) total += before.rss;
+    });
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds of every process whose command name is one of `names` (e.g. `postgres`), summed. */
 export function cpuSecondsOfCommand(names: readonly string[]): number | undefined {
   try {

@@ -52,6 +52,8 @@ export interface Config {
   embeddedSharedBuffers: number;
   /** PGlite only: let V8 optimize the database's WASM code (TurboFan) instead of keeping it on the baseline compiler. */
   embeddedWasmOptimizer: boolean;
+  /** On glibc, restart with malloc settings that return freed large blocks to the system (src/memory/runtime-relaunch.ts). */
+  memoryAllocatorTuning: boolean;
   /** Heartbeat statements in flight at once on PostgreSQL. */
   heartbeatConcurrentWrites: number;
   metricsToken: string | undefined;
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     embeddedMaintenanceMinutes: readInteger(env, 'EMBEDDED_MAINTENANCE_MINUTES', 10, { min: 1, max: 1440 }),
     embeddedSharedBuffers: readEmbeddedSharedBuffers(env),
     embeddedWasmOptimizer: readEnum(env, 'EMBEDDED_WASM_OPTIMIZER', ['off', 'on'], 'off') === 'on',
+    memoryAllocatorTuning: readEnum(env, 'MEMORY_ALLOCATOR_TUNING', ['off', 'on'], 'on') === 'on',
     heartbeatConcurrentWrites: readInteger(env, 'HEARTBEAT_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     metricsToken: readSecret(env, 'METRICS_TOKEN', 16),
     rulesFile: path.resolve(readString(env, 'RULES_FILE') ?? DEFAULT_RULES_FILE),

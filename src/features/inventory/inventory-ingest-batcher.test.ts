@@ -90,14 +90,14 @@ describe('inventory ingest batcher (group commit)', () => {
     assert.equal(good, null);
   });
 
-  it('closes a batch at its size or byte limit; a single larger inventory goes alone', async () => {
+  it('closes a batch at its size limit or before an inventory would take it beyond its byte limit; a single larger inventory goes alone', async () => {
     const writer = controlledWriter();
     const batcher = createInventoryIngestBatcher({ ...options, maxBatchSize: 2, maxBatchBytes: 1000, maxConcurrentWrites: 8, write: writer.write });
-    const all = [upload('a'), upload('b'), upload('c'), upload('big', 5000), upload('d', 600), upload('e', 600)].map((entry) => batcher.submit(entry));
+    const all = [upload('a'), upload('b'), upload('c'), upload('big', 5000), upload('d', 600), upload('e', 400), upload('f', 600), upload('g', 600)].map((entry) => batcher.submit(entry));
     await tick();
     assert.deepEqual(
       writer.calls.map((call) => call.uploads.map((entry) => entry.hash)),
-      [['a', 'b'], ['c', 'big'], ['d', 'e']],
+      [['a', 'b'], ['c'], ['big'], ['d', 'e'], ['f'], ['g']],
     );
     for (const call of writer.calls) call.commit();
     await Promise.all(all);

@@ -15,7 +15,7 @@ export interface InventoryIngestBatcherOptions {
   write: UploadBatchWriter;
   /** Most inventories stored by one transaction. */
   maxBatchSize: number;
-  /** A batch is closed once its inventories reach this many bytes (a single larger one goes alone). */
+  /** Most bytes of inventories stored by one transaction: a batch never grows beyond it (a single larger one goes alone). */
   maxBatchBytes: number;
   /** Inventories waiting beyond this are refused with 503 instead of queueing without bound. */
   maxPending: number;
@@ -48,9 +48,10 @@ export function createInventoryIngestBatcher(options: InventoryIngestBatcherOpti
     let bytes = 0;
     let count = 0;
     while (count < pending.length && count < options.maxBatchSize) {
-      bytes += pending[count]!.upload.size;
+      const size = pending[count]!.upload.size;
+      if (count > 0 && bytes + size > options.maxBatchBytes) break;
+      bytes += size;
       count++;
-      if (bytes >= options.maxBatchBytes) break;
     }
     const batch = pending.slice(0, count);
     pending = pending.slice(count);

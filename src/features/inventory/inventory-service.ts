@@ -23,8 +23,13 @@ export const INVENTORY_JOB_BATCH_SIZE = 50;
 /** Share of INVENTORY_CACHE_SIZE for parsed snapshots received and stored, not yet processed (the rest keeps the latest records'). */
 const RECEIVED_CACHE_SHARE = 0.25;
 
-/** An ingest batch is closed at this many bytes of inventories (one larger inventory goes alone). */
-export const INVENTORY_BATCH_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Most bytes of inventories one ingest statement carries (one larger inventory goes alone). The
+ * database holds every inventory of the statement parsed at once, several times its JSON size:
+ * on PGlite, whose WASM memory never shrinks, two 7.5 MiB inventories in one statement took it
+ * from 128 to 382 MiB for good, one alone to 184 MiB. 4 MiB still holds 200 inventories of 16 KB.
+ */
+export const INVENTORY_BATCH_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface InventoryServiceDeps {
   db: Db;
