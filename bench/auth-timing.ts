@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util';
 import { basicAuth, startTestMuster } from '../test/helpers/test-muster.ts';
 import { openTestDatabase } from '../test/helpers/test-databases.ts';
 
-const { values } = parseArgs({ options: { db: { type: 'string', default: 'pglite' }, samples: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: { db: { type: 'string', default: 'pglite' }, samples: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '200' } },
+});
 const kind = values.db === 'postgres' ? 'postgres' : 'pglite';
 const samples = Number(values.samples);
 const warmup = Number(values.warmup);
@@ -56,7 +58,8 @@ async function measure(label: string, attempt: (header: string) => Promise<void>
   console.log(`\n${label} (${kind}, ${samples} samples each, interleaved)`);
   for (const name of kinds) {
     const own = stats(name);
-    const z = name === 'unknown key' ? '' : `  z vs unknown key = ${((own.mean - base.mean) / Math.sqrt(own.variance / own.n + base.variance / base.n)).toFixed(2)}`;
+    const z =
+      name === 'unknown key' ? '' : `  z vs unknown key = ${((own.mean - base.mean) / Math.sqrt(own.variance / own.n + base.variance / base.n)).toFixed(2)}`;
     console.log(`  ${name.padEnd(14)} mean ${own.mean.toFixed(1)} µs  median ${own.median.toFixed(1)} µs${z}`);
   }
 }

@@ -62,7 +62,11 @@ async function upload(url: string, authorization: string, sizeBytes: number): Pr
 export async function runBackupsBench(options: { sizeMiB: number }): Promise<void> {
   const sizeBytes = options.sizeMiB * MiB;
   const dataDir = await makeTempDir('muster-bench-backups-');
-  const muster = await startMuster({ dataDir, env: { BACKUP_MAX_UPLOAD_SIZE: String(2 * sizeBytes), BACKUP_MAX_SIZE_PER_SYSTEM: String(4 * sizeBytes) }, label: 'muster (backups)' });
+  const muster = await startMuster({
+    dataDir,
+    env: { BACKUP_MAX_UPLOAD_SIZE: String(2 * sizeBytes), BACKUP_MAX_SIZE_PER_SYSTEM: String(4 * sizeBytes) },
+    label: 'muster (backups)',
+  });
   const release = onCleanup(async () => {
     await muster.stop(10_000);
     await rm(dataDir, { recursive: true, force: true });

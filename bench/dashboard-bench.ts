@@ -97,12 +97,24 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       rows.push([label, fmt(percentile(sorted, 50), 1), fmt(percentile(sorted, 95), 1), fmt(sorted.at(-1), 1), fmt(bytes / 1024, 1)]);
     }
     const health = await timeRequest(muster, healthPage, options.repeats);
-    rows.push(['health scores, a page of 50', fmt(percentile(health.sorted, 50), 1), fmt(percentile(health.sorted, 95), 1), fmt(health.sorted.at(-1), 1), fmt(health.bytes / 1024, 1)]);
+    rows.push([
+      'health scores, a page of 50',
+      fmt(percentile(health.sorted, 50), 1),
+      fmt(percentile(health.sorted, 95), 1),
+      fmt(health.sorted.at(-1), 1),
+      fmt(health.bytes / 1024, 1),
+    ]);
     progress(`${DB_LABEL[db]}: CSV export`);
     const csv = await timeRequest(muster, 'systems/export', 3);
     const csvRows = csv.body.trimEnd().split('\r\n').length - 1;
     if (csvRows !== options.systems) throw new Error(`the CSV export had ${csvRows} rows, expected ${options.systems}`);
-    rows.push([`CSV export, all ${options.systems.toLocaleString('en-US')}`, fmt(percentile(csv.sorted, 50), 0), '', fmt(csv.sorted.at(-1), 0), fmt(csv.bytes / 1024, 0)]);
+    rows.push([
+      `CSV export, all ${options.systems.toLocaleString('en-US')}`,
+      fmt(percentile(csv.sorted, 50), 0),
+      '',
+      fmt(csv.sorted.at(-1), 0),
+      fmt(csv.bytes / 1024, 0),
+    ]);
 
     const machine = machineInfo();
     const lines = [

@@ -79,7 +79,11 @@ for (const [label, [before, after]] of [
   const size = JSON.stringify(after).length;
   const { changes } = diffInventories(before, after);
   console.log(`\n${label}: ${size} bytes, ${changes.length} changes: ${changes.map((change) => change.path).join(', ')}`);
-  report('diffInventories', measure(() => diffInventories(before, after), secondsPerCase), 'µs/pair');
+  report(
+    'diffInventories',
+    measure(() => diffInventories(before, after), secondsPerCase),
+    'µs/pair',
+  );
   report(
     'diffInventories + classifyChange (all)',
     measure(() => diffInventories(before, after).changes.map((change) => classifyChange(change, rules)), secondsPerCase),
@@ -94,8 +98,16 @@ for (const [label, [before, after]] of [
     'µs/pair',
   );
   const same = structuredClone(before);
-  report('diffInventories, equal snapshots', measure(() => diffInventories(before, same), secondsPerCase), 'µs/pair');
-  report('inventoryHash', measure(() => inventoryHash(after), secondsPerCase), 'µs/inventory');
+  report(
+    'diffInventories, equal snapshots',
+    measure(() => diffInventories(before, same), secondsPerCase),
+    'µs/pair',
+  );
+  report(
+    'inventoryHash',
+    measure(() => inventoryHash(after), secondsPerCase),
+    'µs/inventory',
+  );
 }
 
 // A 10 MB inventory: canonical JSON must stay close to JSON.stringify.

@@ -154,7 +154,9 @@ export async function runHeartbeatBench(options: HeartbeatOptions): Promise<void
   }
   if (results.length === 0) return;
 
-  console.log(`\nHeartbeat benchmark (${fmt(options.systems)} systems, ${options.generator}, ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up)\n`);
+  console.log(
+    `\nHeartbeat benchmark (${fmt(options.systems)} systems, ${options.generator}, ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up)\n`,
+  );
   console.log(markdownTable(HEADER, results.map(row)));
   for (const result of results) {
     console.log(`\n${DB_LABEL[result.db]}:`);

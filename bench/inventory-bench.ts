@@ -158,7 +158,9 @@ export async function runInventoryBench(options: InventoryOptions): Promise<void
   console.log(markdownTable(DIFF_HEADER, diff.map(diffRow)));
   console.log(`\n${diffDetails(diff)}`);
   if (results.length === 0) return;
-  console.log(`\nInventory benchmark (${fmt(options.systems)} systems, ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up)\n`);
+  console.log(
+    `\nInventory benchmark (${fmt(options.systems)} systems, ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up)\n`,
+  );
   console.log(markdownTable(HEADER, results.map(row)));
   for (const result of results) {
     console.log(`\n${DB_LABEL[result.db]}:`);

@@ -79,14 +79,9 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
   await bulkInsert(runner, db, fleet, stopped);
   phase(`bulk insert ${fmt(fleet)} systems`);
   if (options.analyze) await runner.exec('ANALYZE systems; ANALYZE system_liveness');
-  const stoppedIds = (await runner.query<{ id: string }>("SELECT id FROM systems WHERE name LIKE 'stopped-%' ORDER BY created_at, name")).map(
-    (row) => row.id,
-  );
+  const stoppedIds = (await runner.query<{ id: string }>("SELECT id FROM systems WHERE name LIKE 'stopped-%' ORDER BY created_at, name")).map((row) => row.id);
   if (stoppedIds.length !== stopped) throw new Error(`expected ${stopped} stopped systems, found ${stoppedIds.length}`);
-  const dbSize =
-    db === 'postgres'
-      ? Number((await runner.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size'))[0]?.size)
-      : undefined;
+  const dbSize = db === 'postgres' ? Number((await runner.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size'))[0]?.size) : undefined;
   phase(options.analyze ? 'analyze and pick the stopped systems' : 'pick the stopped systems');
 
   // 3. Muster on the full fleet. On PostgreSQL the stopped systems stop once Muster is up, so
@@ -146,7 +141,9 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
             abs(extract(epoch FROM e.occurred_at - (l.last_heartbeat + make_interval(mins => ${TIMEOUT_MINUTES}))))::float8 * 1000 AS mismatch_ms
      FROM liveness_events e JOIN system_liveness l ON l.system_id = e.system_id`,
   );
-  const statusRows = await runner.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM system_liveness GROUP BY status ORDER BY status');
+  const statusRows = await runner.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM system_liveness GROUP BY status ORDER BY status',
+  );
   await runner.close();
   const exit = stoppedFirst ?? (await muster.stop());
   progress(`${label}: Muster stopped (exit code ${exit.code}) in ${fmt(exit.ms)} ms`);
@@ -160,7 +157,8 @@ async function benchDb(db: DbKind, options: LivenessOptions): Promise<LivenessRe
   for (const event of events) perSystem.set(event.system_id, (perSystem.get(event.system_id) ?? 0) + 1);
   const otherEvents: Record<string, number> = {};
   for (const event of events) {
-    if (event.to_status !== 'inactive') otherEvents[`${event.from_status}→${event.to_status}`] = (otherEvents[`${event.from_status}→${event.to_status}`] ?? 0) + 1;
+    if (event.to_status !== 'inactive')
+      otherEvents[`${event.from_status}→${event.to_status}`] = (otherEvents[`${event.from_status}→${event.to_status}`] ?? 0) + 1;
   }
   const delays = inactiveEvents.map((event) => Number(event.delay_ms)).sort((a, b) => a - b);
   const afterHealthy = inactiveEvents.filter((event) => Number(event.occurred_ms) >= healthyAtMs);
@@ -203,7 +201,9 @@ export async function runLivenessBench(options: LivenessOptions): Promise<void> 
   for (const db of options.dbs) {
     if (await postgresSkipped(db, 'Liveness')) continue;
     if (db === 'pglite' && options.fleet === undefined) {
-      console.log(`\nLiveness benchmark on PGlite: default fleet ${fmt(DEFAULT_FLEET.pglite)} systems (not ${fmt(DEFAULT_FLEET.postgres)}); --fleet to change.`);
+      console.log(
+        `\nLiveness benchmark on PGlite: default fleet ${fmt(DEFAULT_FLEET.pglite)} systems (not ${fmt(DEFAULT_FLEET.postgres)}); --fleet to change.`,
+      );
     }
     const machine = machineInfo();
     const result = await benchDb(db, options);

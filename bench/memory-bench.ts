@@ -69,7 +69,11 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
         const serial = next++;
         if (serial >= options.inventories) return;
         const body = largeInventory(options.keys, serial);
-        const response = await fetch(`${muster.url}/api/systems/inventory`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+        const response = await fetch(`${muster.url}/api/systems/inventory`, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body,
+        });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         if (response.status === 503) await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
@@ -107,8 +111,14 @@ async function runOne(db: DbKind, options: MemoryBenchOptions): Promise<void> {
           ['sent in', `${fmt(sendSeconds, 1)} s`],
           ['processed within', `${fmt(processSeconds, 1)} s after the last answer`],
           ['RSS peak while sending and processing', mib(peak)],
-          ['inventory caches after processing (estimated)', `${mib(pool(gauges, 'inventory_received_cache'))} received, ${mib(pool(gauges, 'inventory_snapshot_cache'))} latest`],
-          ['request bodies in flight at the end of sending', mib(pool(bodiesPeak, 'request_bodies_in_flight')) === 'n/a' ? '0' : mib(pool(bodiesPeak, 'request_bodies_in_flight'))],
+          [
+            'inventory caches after processing (estimated)',
+            `${mib(pool(gauges, 'inventory_received_cache'))} received, ${mib(pool(gauges, 'inventory_snapshot_cache'))} latest`,
+          ],
+          [
+            'request bodies in flight at the end of sending',
+            mib(pool(bodiesPeak, 'request_bodies_in_flight')) === 'n/a' ? '0' : mib(pool(bodiesPeak, 'request_bodies_in_flight')),
+          ],
           ['RSS once processed', mib(processed)],
           [`RSS ${options.idleSeconds} s later`, mib(after)],
           ['of which V8 heap (then)', heap],

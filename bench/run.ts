@@ -92,7 +92,17 @@ async function main(): Promise<void> {
     return;
   }
   const which = positionals[0];
-  if (positionals.length !== 1 || (which !== 'heartbeat' && which !== 'liveness' && which !== 'inventory' && which !== 'backups' && which !== 'dashboard' && which !== 'memory' && which !== 'all')) fail('name one benchmark');
+  if (
+    positionals.length !== 1 ||
+    (which !== 'heartbeat' &&
+      which !== 'liveness' &&
+      which !== 'inventory' &&
+      which !== 'backups' &&
+      which !== 'dashboard' &&
+      which !== 'memory' &&
+      which !== 'all')
+  )
+    fail('name one benchmark');
 
   if (which === 'heartbeat' || which === 'all') {
     const generator = values.generator ?? 'wrk';

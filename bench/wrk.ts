@@ -95,7 +95,9 @@ export interface WrkOptions {
 }
 
 function readCpu(watch: WrkOptions['watch']): Record<string, number | undefined> {
-  return Object.fromEntries(Object.entries(watch).map(([name, target]) => [name, typeof target === 'number' ? cpuSeconds(target) : cpuSecondsOfCommand([target])]));
+  return Object.fromEntries(
+    Object.entries(watch).map(([name, target]) => [name, typeof target === 'number' ? cpuSeconds(target) : cpuSecondsOfCommand([target])]),
+  );
 }
 
 /** Runs wrk for `seconds` against `url + path`, rotating over the fleet's credentials. */
@@ -108,7 +110,21 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   const started = performance.now();
   const child = run(
     WRK_BIN,
-    ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.seconds}s`, '--timeout', '10s', '-s', file, options.url, '--', String(options.threads)],
+    [
+      '-t',
+      String(options.threads),
+      '-c',
+      String(options.connections),
+      '-d',
+      `${options.seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      file,
+      options.url,
+      '--',
+      String(options.threads),
+    ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
   const generatorPid = child.child.pid;
@@ -130,7 +146,9 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
   const summary = JSON.parse(line.slice('WRK_JSON '.length)) as WrkSummary;
   const seconds = summary.duration_us / 1e6;
-  const cpu = Object.fromEntries(Object.keys(options.watch).map((name) => [name, before[name] !== undefined && after[name] !== undefined ? after[name] - before[name] : undefined]));
+  const cpu = Object.fromEntries(
+    Object.keys(options.watch).map((name) => [name, before[name] !== undefined && after[name] !== undefined ? after[name] - before[name] : undefined]),
+  );
   const ok = summary.requests - summary.errors.status;
   return {
     requests: summary.requests,

@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   });
 
   const secretsKey = await resolveSecretsKey(config.secretsKey, config.dataDir, (file) =>
-    logger.info({ file }, 'generated the key that encrypts stored secrets; keep it (losing it means recreating webhooks), and set SECRETS_KEY on every node when running several'),
+    logger.info(
+      { file },
+      'generated the key that encrypts stored secrets; keep it (losing it means recreating webhooks), and set SECRETS_KEY on every node when running several',
+    ),
   );
 
   const db = await openDb(config, logger);
@@ -40,10 +43,7 @@ async function main(): Promise<void> {
   await muster.start();
   // Without the api role the listener still answers /api/health and /metrics for monitoring.
   await muster.app.listen({ host: config.listenHost, port: config.listenPort });
-  logger.info(
-    { address: `${config.listenHost}:${config.listenPort}`, basePath: config.basePath || '/', database: db.kind },
-    'muster is listening',
-  );
+  logger.info({ address: `${config.listenHost}:${config.listenPort}`, basePath: config.basePath || '/', database: db.kind }, 'muster is listening');
 
   let stopping = false;
   const shutdown = (signal: string) => {

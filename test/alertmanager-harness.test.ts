@@ -167,9 +167,15 @@ test('Alertmanager test harness', { timeout: 60_000 }, async (t) => {
     assert.equal(regex.status, 200);
     const listed = await call(am, 'GET', `/silences${filter(`system_key="${system}"`)}`);
     assert.equal(listed.status, 200);
-    assert.deepEqual(listed.body.map((s: { id: string }) => s.id), [id]);
+    assert.deepEqual(
+      listed.body.map((s: { id: string }) => s.id),
+      [id],
+    );
     const byRegex = await call(am, 'GET', `/silences${filter(`system_key=~"${system}|NETH-OTHER"`)}`);
-    assert.deepEqual(byRegex.body.map((s: { id: string }) => s.id), [regex.body.silenceID]);
+    assert.deepEqual(
+      byRegex.body.map((s: { id: string }) => s.id),
+      [regex.body.silenceID],
+    );
 
     // POST with the id of an active silence, same matchers and startsAt: updated in place.
     const sameId = await call(am, 'POST', '/silences', { ...got.body, status: undefined, updatedAt: undefined, comment: 'extended', endsAt: inMinutes(120) });
@@ -195,7 +201,10 @@ test('Alertmanager test harness', { timeout: 60_000 }, async (t) => {
     assert.equal((await call(am, 'DELETE', `/silence/${regex.body.silenceID}`)).status, 200);
     // Expired silences stay listed (until --data.retention); the alert is active again.
     const afterDelete = await call(am, 'GET', `/silences${filter(`system_key="${system}"`)}`);
-    assert.deepEqual(afterDelete.body.map((s: { status: { state: string } }) => s.status.state), ['expired', 'expired']);
+    assert.deepEqual(
+      afterDelete.body.map((s: { status: { state: string } }) => s.status.state),
+      ['expired', 'expired'],
+    );
     const [again] = (await call(am, 'GET', `/alerts${filter(`system_key="${system}"`)}`)).body;
     assert.equal(again.status.state, 'active');
   });
@@ -238,10 +247,13 @@ test('Alertmanager harness: custom route and receivers, and stop()', { timeout: 
     });
   });
   await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    webhook.close(() => resolve());
-    webhook.closeAllConnections();
-  }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        webhook.close(() => resolve());
+        webhook.closeAllConnections();
+      }),
+  );
   const hookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
 
   const am = await startAlertmanager({

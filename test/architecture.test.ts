@@ -19,7 +19,12 @@ function boundaryLinter(): ESLint {
     overrideConfigFile: true,
     overrideConfig: {
       files: ['**/*.ts'],
-      linterOptions: { reportUnusedDisableDirectives: 'off' }, languageOptions: { parser: tseslint.parser }, plugins: { ...block.plugins, '@typescript-eslint': tseslint.plugin }, settings: block.settings, rules: { [RULE]: block.rules![RULE]! } },
+      linterOptions: { reportUnusedDisableDirectives: 'off' },
+      languageOptions: { parser: tseslint.parser },
+      plugins: { ...block.plugins, '@typescript-eslint': tseslint.plugin },
+      settings: block.settings,
+      rules: { [RULE]: block.rules![RULE]! },
+    },
   });
 }
 
@@ -30,14 +35,31 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 
 describe('import boundaries (npm run lint)', () => {
   it('refuse a deep import into another feature, and allow its index.ts and the feature itself', async () => {
-    assert.match((await boundaryErrors('src/features/alerts/probe.ts', "import type { SystemsStore } from '../systems/systems-store.ts';\nexport type X = SystemsStore;\n"))[0] ?? '', /only through its index\.ts/);
-    assert.deepEqual(await boundaryErrors('src/features/alerts/probe.ts', "import type { SystemsService } from '../systems/index.ts';\nexport type X = SystemsService;\n"), []);
-    assert.deepEqual(await boundaryErrors('src/features/alerts/probe.ts', "import type { AlertsStore } from './alerts-store.ts';\nexport type X = AlertsStore;\n"), []);
+    assert.match(
+      (
+        await boundaryErrors(
+          'src/features/alerts/probe.ts',
+          "import type { SystemsStore } from '../systems/systems-store.ts';\nexport type X = SystemsStore;\n",
+        )
+      )[0] ?? '',
+      /only through its index\.ts/,
+    );
+    assert.deepEqual(
+      await boundaryErrors('src/features/alerts/probe.ts', "import type { SystemsService } from '../systems/index.ts';\nexport type X = SystemsService;\n"),
+      [],
+    );
+    assert.deepEqual(
+      await boundaryErrors('src/features/alerts/probe.ts', "import type { AlertsStore } from './alerts-store.ts';\nexport type X = AlertsStore;\n"),
+      [],
+    );
   });
 
   it('refuse features in plumbing, even through their index.ts', async () => {
     for (const folder of ['http', 'db', 'config', 'queue', 'domain', 'composition']) {
-      const errors = await boundaryErrors(`src/${folder}/probe.ts`, "import type { SystemsService } from '../features/systems/index.ts';\nexport type X = SystemsService;\n");
+      const errors = await boundaryErrors(
+        `src/${folder}/probe.ts`,
+        "import type { SystemsService } from '../features/systems/index.ts';\nexport type X = SystemsService;\n",
+      );
       assert.match(errors[0] ?? '', /plumbing must not depend on features/, folder);
     }
   });

@@ -83,7 +83,12 @@ describe('the embedded default’s memory (a real process on PGlite)', () => {
         const groups = Object.fromEntries(
           Array.from({ length: 100 }, (_, group) => [
             `group-${group}`,
-            Array.from({ length: 300 }, (_, index) => ({ name: `package-${group}-${index}`, version: `${release}.${index}`, arch: 'x86_64', description: 'd'.repeat(250) })),
+            Array.from({ length: 300 }, (_, index) => ({
+              name: `package-${group}-${index}`,
+              version: `${release}.${index}`,
+              arch: 'x86_64',
+              description: 'd'.repeat(250),
+            })),
           ]),
         );
         const payload = JSON.stringify({ os: { name: 'Debian', release }, packages: groups });

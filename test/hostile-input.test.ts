@@ -62,7 +62,11 @@ for (const kind of databaseKinds()) {
     it('date-times JavaScript or PostgreSQL cannot hold are 400 (year 0000, before year 1 by its offset, a leap second: 500; found by the fuzz run)', async () => {
       const system = await t.createRegisteredSystem();
       for (const query of ['from=0000-01-01T00:00:00Z', 'from=0001-01-01T00:00:00%2B14:00', 'to=2016-12-31T23:59:60Z', 'to=9999-12-31T23:59:59-14:00']) {
-        for (const url of [`/api/v1/systems/${system.id}/inventory/diffs?${query}`, `/api/v1/systems/${system.id}/inventory/timeline?${query}`, `/api/v1/changes?${query}`]) {
+        for (const url of [
+          `/api/v1/systems/${system.id}/inventory/diffs?${query}`,
+          `/api/v1/systems/${system.id}/inventory/timeline?${query}`,
+          `/api/v1/changes?${query}`,
+        ]) {
           const response = await inject('GET', url);
           assert.equal(response.statusCode, 400, `${url}: ${response.body}`);
           assert.match(response.json().message, /must match format "date-time"/);
@@ -99,7 +103,11 @@ for (const kind of databaseKinds()) {
         const started = performance.now();
         const response = await sendInventory(system.basic, nestedObjects(depth));
         assert.equal(response.statusCode, 400, response.body);
-        assert.deepEqual(response.json(), { code: 400, message: 'invalid inventory data', data: { validation_error: 'JSON nests deeper than 64 levels (API_MAX_JSON_DEPTH)' } });
+        assert.deepEqual(response.json(), {
+          code: 400,
+          message: 'invalid inventory data',
+          data: { validation_error: 'JSON nests deeper than 64 levels (API_MAX_JSON_DEPTH)' },
+        });
         assert.ok(performance.now() - started < 1000, `${depth} deep took ${performance.now() - started} ms`);
       }
       assert.equal(await uploadsOf(system.id), 0);
@@ -127,8 +135,14 @@ for (const kind of databaseKinds()) {
         await inject('POST', '/api/v1/systems', { headers: jsonHeaders, body: deep }),
         await inject('POST', '/api/v1/organizations', { headers: jsonHeaders, body: deep }),
         await inject('POST', '/api/systems/register', { headers: { 'content-type': 'application/json' }, body: deep }),
-        await inject('POST', '/api/services/mimir/alertmanager/api/v2/silences', { headers: { authorization: system.basic, 'content-type': 'application/json' }, body: deep }),
-        await inject('POST', '/api/services/mimir/alertmanager/api/v2/alerts', { headers: { authorization: system.basic, 'content-type': 'application/json' }, body: `[{"labels":{"a":${'1'.repeat(1001)}}}]` }),
+        await inject('POST', '/api/services/mimir/alertmanager/api/v2/silences', {
+          headers: { authorization: system.basic, 'content-type': 'application/json' },
+          body: deep,
+        }),
+        await inject('POST', '/api/services/mimir/alertmanager/api/v2/alerts', {
+          headers: { authorization: system.basic, 'content-type': 'application/json' },
+          body: `[{"labels":{"a":${'1'.repeat(1001)}}}]`,
+        }),
       ];
       for (const answer of answers) assert.equal(answer.statusCode, 400, answer.body);
       assert.deepEqual(answers[0]!.json().data, { limit: 'depth', setting: 'API_MAX_JSON_DEPTH', max: 64, at: 320 });
@@ -147,10 +161,19 @@ for (const kind of databaseKinds()) {
         });
         assert.equal(values.statusCode, 400);
         assert.equal(values.json().data.validation_error, 'JSON holds more than 10 values (API_MAX_JSON_VALUES)');
-        const string = await limited.muster.app.inject({ method: 'POST', url: '/api/v1/systems', headers: jsonHeaders, payload: JSON.stringify({ name: 'x'.repeat(17) }) });
+        const string = await limited.muster.app.inject({
+          method: 'POST',
+          url: '/api/v1/systems',
+          headers: jsonHeaders,
+          payload: JSON.stringify({ name: 'x'.repeat(17) }),
+        });
         assert.equal(string.statusCode, 400, string.body);
         assert.equal(string.json().message, 'request body refused: a JSON string is longer than 16 characters (API_MAX_JSON_STRING)');
-        assert.equal((await limited.muster.app.inject({ method: 'POST', url: '/api/v1/systems', headers: jsonHeaders, payload: JSON.stringify({ name: 'x'.repeat(16) }) })).statusCode, 201);
+        assert.equal(
+          (await limited.muster.app.inject({ method: 'POST', url: '/api/v1/systems', headers: jsonHeaders, payload: JSON.stringify({ name: 'x'.repeat(16) }) }))
+            .statusCode,
+          201,
+        );
       } finally {
         await limited.close();
       }
@@ -161,7 +184,12 @@ for (const kind of databaseKinds()) {
       try {
         const system = await t.createRegisteredSystem();
         const post = (body: string) =>
-          deepest.muster.app.inject({ method: 'POST', url: '/api/systems/inventory', headers: { authorization: system.basic, 'content-type': 'application/json' }, payload: body });
+          deepest.muster.app.inject({
+            method: 'POST',
+            url: '/api/systems/inventory',
+            headers: { authorization: system.basic, 'content-type': 'application/json' },
+            payload: body,
+          });
         assert.equal((await post(nestedObjects(1000, '1'))).statusCode, 202);
         deepest.clock.advance(1000);
         // The value at the bottom changes, and with it every level: a change 1000 levels down.

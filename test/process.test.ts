@@ -74,7 +74,9 @@ describe('the muster process', () => {
     for (const answer of answers) assert.ok([200, 503, 0].includes(answer.status), `unexpected ${answer.status}`);
 
     const db = await openPgliteDb(path.join(dataDir, 'pglite'));
-    const { rows } = await db.query<{ last_heartbeat: Date; status: string }>('SELECT status, last_heartbeat FROM system_liveness WHERE system_id = $1', [system.id]);
+    const { rows } = await db.query<{ last_heartbeat: Date; status: string }>('SELECT status, last_heartbeat FROM system_liveness WHERE system_id = $1', [
+      system.id,
+    ]);
     await db.close();
     const latestAcknowledged = Math.max(...acknowledged.map((answer) => Date.parse(answer.body.data!.last_heartbeat)));
     assert.equal(rows[0]!.status, 'active');

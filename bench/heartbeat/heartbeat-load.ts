@@ -29,13 +29,28 @@ export interface LoadResult {
 }
 
 /** Drives the load with the generator chosen. */
-export function drive(generator: LoadGenerator, url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
+export function drive(
+  generator: LoadGenerator,
+  url: string,
+  fleet: Credentials[],
+  connections: number,
+  seconds: number,
+  targetPid: number,
+): Promise<LoadResult> {
   return generator === 'wrk' ? driveWrk(url, fleet, connections, seconds, targetPid) : driveAutocannon(url, fleet, connections, seconds, targetPid);
 }
 
 /** wrk, two threads (one per core), each cycling over its own share of the fleet. */
 async function driveWrk(url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
-  const result = await runWrk({ url, path: HEARTBEAT_PATH, fleet, connections, threads: Math.min(2, connections), seconds, watch: { target: targetPid, postgres: 'postgres' } });
+  const result = await runWrk({
+    url,
+    path: HEARTBEAT_PATH,
+    fleet,
+    connections,
+    threads: Math.min(2, connections),
+    seconds,
+    watch: { target: targetPid, postgres: 'postgres' },
+  });
   const ok = result.requests - result.non2xx;
   return {
     requests: result.requests,

@@ -25,7 +25,19 @@ export interface DbResult extends MusterRunFacts {
   statistics: string;
 }
 
-export const HEADER = ['db', 'heartbeats/s', 'p50 ms', 'p99 ms', 'bare req/s', 'bare p50 ms', 'bare p99 ms', 'ratio (muster/bare)', 'Muster µs CPU/req', 'PostgreSQL µs CPU/req', 'bare µs CPU/req'];
+export const HEADER = [
+  'db',
+  'heartbeats/s',
+  'p50 ms',
+  'p99 ms',
+  'bare req/s',
+  'bare p50 ms',
+  'bare p99 ms',
+  'ratio (muster/bare)',
+  'Muster µs CPU/req',
+  'PostgreSQL µs CPU/req',
+  'bare µs CPU/req',
+];
 
 /** CPU microseconds per answered request, from cores busy and requests per second. */
 const microsPerRequest = (cores: number | undefined, load: LoadResult) => (cores === undefined ? undefined : (cores * 1e6) / load.perSecond);

@@ -123,8 +123,7 @@ export function buildGenericInventory(random: Random, targetBytes: number): Json
 
 export const genericMutations: MutationSet = {
   version: (inventory, random) => bumpOneVersion(inventory.services, random),
-  counter: (inventory, random) =>
-    moveOneCounter(inventory.hardware, random, (key) => key === 'uptime_seconds' || key.endsWith('used_bytes')),
+  counter: (inventory, random) => moveOneCounter(inventory.hardware, random, (key) => key === 'uptime_seconds' || key.endsWith('used_bytes')),
   membership: (inventory, random) => {
     const services = objectAt(inventory, 'services');
     if (!services) return false;
@@ -142,7 +141,12 @@ export const genericMutations: MutationSet = {
   },
   address: (inventory, random) => {
     const primary = inventory.ipv4_address;
-    return readdressOne(objectAt(inventory, 'network', 'interfaces'), random, (key) => key === 'ip', (ip) => ip === primary);
+    return readdressOne(
+      objectAt(inventory, 'network', 'interfaces'),
+      random,
+      (key) => key === 'ip',
+      (ip) => ip === primary,
+    );
   },
   toggle: (inventory, random) => toggleOneFlag(inventory.features, random),
   reorder: (inventory, random) => reorderOneList({ disks: objectAt(inventory, 'hardware')?.disks, packages: objectAt(inventory, 'custom')?.packages }, random),

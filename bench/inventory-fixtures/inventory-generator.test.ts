@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { extractSystemIdentity } from '../../src/features/inventory/system-identity/system-identity.ts';
-import {
-  createInventoryGenerator,
-  fixture,
-  INVENTORY_FLAVOURS,
-  TARGET_INVENTORY_BYTES,
-  type InventoryFlavour,
-} from './inventory-generator.ts';
+import { createInventoryGenerator, fixture, INVENTORY_FLAVOURS, TARGET_INVENTORY_BYTES, type InventoryFlavour } from './inventory-generator.ts';
 import { identifierOf, isObject } from './inventory-mutations.ts';
 
 const LOW = TARGET_INVENTORY_BYTES * 0.85;

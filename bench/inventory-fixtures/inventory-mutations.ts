@@ -151,10 +151,7 @@ export function bumpOneVersion(root: unknown, random: Random): boolean {
  */
 export function moveOneCounter(root: unknown, random: Random, accept: (key: string) => boolean): boolean {
   // A zero byte figure is an absent swap or an empty disk: it does not drift.
-  const leaves = collectLeaves(
-    root,
-    (key, value) => typeof value === 'number' && Number.isFinite(value) && accept(key) && !(value === 0 && /bytes/.test(key)),
-  );
+  const leaves = collectLeaves(root, (key, value) => typeof value === 'number' && Number.isFinite(value) && accept(key) && !(value === 0 && /bytes/.test(key)));
   if (leaves.length === 0) return false;
   const leaf = random.pick(leaves);
   const current = leaf.value as number;
@@ -178,12 +175,7 @@ export function toggleOneFlag(root: unknown, random: Random, accept: (key: strin
 }
 
 /** Gives one IPv4 leaf whose key `accept`s (and whose value `keep` does not protect) a new last octet. */
-export function readdressOne(
-  root: unknown,
-  random: Random,
-  accept: (key: string) => boolean,
-  keep: (address: string) => boolean = () => false,
-): boolean {
+export function readdressOne(root: unknown, random: Random, accept: (key: string) => boolean, keep: (address: string) => boolean = () => false): boolean {
   const leaves = collectLeaves(root, (key, value) => accept(key) && typeof value === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(value));
   const movable = leaves.filter((leaf) => !keep(leaf.value as string));
   const candidates = movable.length > 0 ? movable : leaves;

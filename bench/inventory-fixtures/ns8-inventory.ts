@@ -23,12 +23,27 @@ import type { Random } from './random.ts';
 
 /** Module types with a version and the facts their get-facts action reports. */
 const MODULE_TYPES: Record<string, { name: string; version: string; facts: (random: Random, domain: string) => JsonObject }> = {
-  traefik: { name: 'Traefik', version: '3.4.1', facts: (r) => ({ routes_count: r.between(3, 30), certificates_count: r.between(1, 12), acme: { enabled: true } }) },
-  loki: { name: 'Loki', version: '2.9.4', facts: (r) => ({ retention_days: r.pick([90, 180, 365]), cloud_log_manager_enabled: r.chance(0.3), syslog_enabled: r.chance(0.2) }) },
+  traefik: {
+    name: 'Traefik',
+    version: '3.4.1',
+    facts: (r) => ({ routes_count: r.between(3, 30), certificates_count: r.between(1, 12), acme: { enabled: true } }),
+  },
+  loki: {
+    name: 'Loki',
+    version: '2.9.4',
+    facts: (r) => ({ retention_days: r.pick([90, 180, 365]), cloud_log_manager_enabled: r.chance(0.3), syslog_enabled: r.chance(0.2) }),
+  },
   samba: {
     name: 'Samba',
     version: '3.5.2',
-    facts: (r, d) => ({ user_domains: [`ad.${d}`], users_count: r.between(5, 200), groups_count: r.between(2, 30), file_server_enabled: r.chance(0.7), shares_count: r.between(0, 20), recycle_bin_enabled: r.chance(0.5) }),
+    facts: (r, d) => ({
+      user_domains: [`ad.${d}`],
+      users_count: r.between(5, 200),
+      groups_count: r.between(2, 30),
+      file_server_enabled: r.chance(0.7),
+      shares_count: r.between(0, 20),
+      recycle_bin_enabled: r.chance(0.5),
+    }),
   },
   mail: {
     name: 'Mail',
@@ -70,24 +85,63 @@ const MODULE_TYPES: Record<string, { name: string; version: string; facts: (rand
       always_bcc_enabled: r.chance(0.1),
       mailbox_settings_quota_enabled: r.chance(0.5),
       mailbox_settings_spam_folder_enabled: true,
-      filter: { antispam: { enabled: true, spam_flag_threshold: 6, deny_message_threshold: 15 }, antivirus: { enabled: r.chance(0.8), clamav_official_sigs: true } },
+      filter: {
+        antispam: { enabled: true, spam_flag_threshold: 6, deny_message_threshold: 15 },
+        antivirus: { enabled: r.chance(0.8), clamav_official_sigs: true },
+      },
     }),
   },
-  webtop: { name: 'WebTop', version: '1.5.11', facts: (r, d) => ({ user_domains: [`ad.${d}`], mail_module: 'mail1', users_count: r.between(5, 200), pecbridge_enabled: r.chance(0.2), zpush_enabled: r.chance(0.6) }) },
+  webtop: {
+    name: 'WebTop',
+    version: '1.5.11',
+    facts: (r, d) => ({
+      user_domains: [`ad.${d}`],
+      mail_module: 'mail1',
+      users_count: r.between(5, 200),
+      pecbridge_enabled: r.chance(0.2),
+      zpush_enabled: r.chance(0.6),
+    }),
+  },
   nethvoice: {
     name: 'NethVoice',
     version: '1.3.2',
-    facts: (r, d) => ({ user_domains: [`ad.${d}`], extensions_count: r.between(5, 150), trunks_count: r.between(1, 6), queues_count: r.between(0, 8), ivr_count: r.between(0, 5), cti_enabled: true, satellite_enabled: r.chance(0.3) }),
+    facts: (r, d) => ({
+      user_domains: [`ad.${d}`],
+      extensions_count: r.between(5, 150),
+      trunks_count: r.between(1, 6),
+      queues_count: r.between(0, 8),
+      ivr_count: r.between(0, 5),
+      cti_enabled: true,
+      satellite_enabled: r.chance(0.3),
+    }),
   },
-  nextcloud: { name: 'Nextcloud', version: '2.4.3', facts: (r, d) => ({ user_domains: [`ad.${d}`], users_count: r.between(3, 150), apps_count: r.between(10, 40), collabora_enabled: r.chance(0.5), tls_verify: true }) },
+  nextcloud: {
+    name: 'Nextcloud',
+    version: '2.4.3',
+    facts: (r, d) => ({
+      user_domains: [`ad.${d}`],
+      users_count: r.between(3, 150),
+      apps_count: r.between(10, 40),
+      collabora_enabled: r.chance(0.5),
+      tls_verify: true,
+    }),
+  },
   mattermost: { name: 'Mattermost', version: '1.2.7', facts: (r) => ({ users_count: r.between(3, 120), plugins_count: r.between(0, 6) }) },
   dokuwiki: { name: 'DokuWiki', version: '1.1.5', facts: (r) => ({ pages_count: r.between(10, 900) }) },
   wordpress: { name: 'WordPress', version: '1.0.9', facts: (r) => ({ plugins_count: r.between(2, 25), http2https: true }) },
   roundcubemail: { name: 'Roundcube', version: '1.3.0', facts: (r) => ({ plugins_count: r.between(2, 10), mail_server: 'mail1' }) },
   collabora: { name: 'Collabora Online', version: '1.4.2', facts: () => ({ tls_verify: true }) },
-  ejabberd: { name: 'Ejabberd', version: '1.2.4', facts: (r) => ({ users_count: r.between(3, 80), s2s_enabled: r.chance(0.2), mod_mam_enabled: r.chance(0.6) }) },
+  ejabberd: {
+    name: 'Ejabberd',
+    version: '1.2.4',
+    facts: (r) => ({ users_count: r.between(3, 80), s2s_enabled: r.chance(0.2), mod_mam_enabled: r.chance(0.6) }),
+  },
   imapsync: { name: 'Imapsync', version: '1.1.3', facts: (r) => ({ tasks_count: r.between(0, 20) }) },
-  crowdsec: { name: 'CrowdSec', version: '1.1.6', facts: (r) => ({ bouncers_count: r.between(1, 3), scenarios_count: r.between(30, 80), enroll_enabled: r.chance(0.3) }) },
+  crowdsec: {
+    name: 'CrowdSec',
+    version: '1.1.6',
+    facts: (r) => ({ bouncers_count: r.between(1, 3), scenarios_count: r.between(30, 80), enroll_enabled: r.chance(0.3) }),
+  },
   metrics: { name: 'Metrics', version: '1.0.8', facts: (r) => ({ retention_days: r.pick([15, 30, 60]), alert_mail_enabled: r.chance(0.4) }) },
 };
 
@@ -129,7 +183,11 @@ export function buildNs8Inventory(random: Random, targetBytes: number): JsonObje
         admins: { count: random.between(1, 4), '2fa': random.between(0, 1) },
         repositories: random.chance(0.2) ? ['default', 'forge'] : ['default'],
         smarthost: { enabled: random.chance(0.6), manual_configuration: random.chance(0.3) },
-        backup: { backup_count: random.between(0, 3), destination_count: random.between(1, 2), destination_providers: [random.pick(['backblaze', 'aws', 'smb', 'cluster'])] },
+        backup: {
+          backup_count: random.between(0, 3),
+          destination_count: random.between(1, 2),
+          destination_providers: [random.pick(['backblaze', 'aws', 'smb', 'cluster'])],
+        },
         user_domains: [{ name: `ad.${domain}`, location: 'internal', protocol: 'ldap', schema: 'ad', providers: [{ id: 'samba1', ui_name: '', node: 1 }] }],
       },
       nodes,
@@ -180,7 +238,12 @@ export const ns8Mutations: MutationSet = {
     const nodes = objectAt(inventory, 'facts', 'nodes');
     const leaderAddress = Object.values(nodes ?? {}).find((item) => isObject(item) && item.cluster_leader === true);
     const leaderIp = isObject(leaderAddress) ? leaderAddress.default_ipv4 : undefined;
-    return readdressOne(nodes, random, (key) => key === 'default_ipv4', (ip) => ip === leaderIp);
+    return readdressOne(
+      nodes,
+      random,
+      (key) => key === 'default_ipv4',
+      (ip) => ip === leaderIp,
+    );
   },
   toggle: (inventory, random) =>
     random.chance(0.3)
@@ -210,7 +273,10 @@ function node(random: Random, id: number, domain: string, lan: string, coreVersi
       swap: { used_bytes: swap === 0 ? 0 : random.between(0, 256) * 1024 ** 2, available_bytes: swap },
       system: { used_bytes: used, available_bytes: memory - used },
     },
-    pci: random.shuffle([...PCI_DEVICES]).slice(0, id === 1 ? 4 : 2).map((device) => ({ ...device })),
+    pci: random
+      .shuffle([...PCI_DEVICES])
+      .slice(0, id === 1 ? 4 : 2)
+      .map((device) => ({ ...device })),
   };
 }
 

@@ -32,7 +32,10 @@ export function buildNsecInventory(random: Random, targetBytes: number): JsonObj
   const used = Math.round(memory * (0.08 + random.next() * 0.3));
   const rootSize = random.pick([256704512, 1023410176, 15000317696]);
   const rootUsed = Math.round(rootSize * (0.2 + random.next() * 0.4));
-  const pci = random.shuffle([...PCI_DEVICES]).slice(0, 6).map((device) => ({ ...device }));
+  const pci = random
+    .shuffle([...PCI_DEVICES])
+    .slice(0, 6)
+    .map((device) => ({ ...device }));
 
   const inventory: JsonObject = {
     $schema: 'https://schema.nethserver.org/facts/2022-12.json',
@@ -50,7 +53,9 @@ export function buildNsecInventory(random: Random, targetBytes: number): JsonObj
       pci,
       mountpoints: {
         '/': { size_bytes: rootSize, used_bytes: rootUsed, available_bytes: rootSize - rootUsed },
-        ...(random.chance(0.5) && { '/mnt/data': { size_bytes: 118_006_329_344, used_bytes: random.between(1, 40) * 1024 ** 3, available_bytes: 90_000_000_000 } }),
+        ...(random.chance(0.5) && {
+          '/mnt/data': { size_bytes: 118_006_329_344, used_bytes: random.between(1, 40) * 1024 ** 3, available_bytes: 90_000_000_000 },
+        }),
       },
       features: features(random),
     },
@@ -137,10 +142,18 @@ function features(random: Random): JsonObject {
       zone_network_counts: Object.fromEntries(zones.map((zone) => [zone.name, zone.ipv4 + zone.ipv6])),
     },
     storage: { enabled: random.chance(0.5) },
-    multiwan: { enabled: random.chance(0.4), rules: random.between(0, 5), policies: { backup: random.between(0, 2), custom: random.between(0, 1), balance: random.between(0, 1) } },
+    multiwan: {
+      enabled: random.chance(0.4),
+      rules: random.between(0, 5),
+      policies: { backup: random.between(0, 2), custom: random.between(0, 1), balance: random.between(0, 1) },
+    },
     wireguard: {
       instances: wireguard,
-      statistics: Array.from({ length: wireguard }, (_, i) => ({ server: `wg${i + 1}`, peers: random.between(1, 40), ns_user_db: i === 0 ? 'main' : 'NethService' })),
+      statistics: Array.from({ length: wireguard }, (_, i) => ({
+        server: `wg${i + 1}`,
+        peers: random.between(1, 40),
+        ns_user_db: i === 0 ? 'main' : 'NethService',
+      })),
     },
     controller: { enabled: random.chance(0.5) },
     flashstart: { enabled: random.chance(0.2), bypass: random.between(0, 5), pro_plus: false, custom_servers: 0 },

@@ -108,9 +108,13 @@ export function details(result: DbResult, options: InventoryOptions, data: Bodie
   const backlog = result.acceptedExact - processedDuringLoad;
   const tailMs = drain.drainedMs === undefined ? undefined : drain.drainedMs - drain.atLoadEndMs;
   const completedDuringDrain =
-    drain.atDrain?.jobs.completed !== undefined && drain.atLoadEnd.jobs.completed !== undefined ? drain.atDrain.jobs.completed - drain.atLoadEnd.jobs.completed : undefined;
+    drain.atDrain?.jobs.completed !== undefined && drain.atLoadEnd.jobs.completed !== undefined
+      ? drain.atDrain.jobs.completed - drain.atLoadEnd.jobs.completed
+      : undefined;
   const jobsPerSecond = (from: Progress, fromMs: number, to: Progress, toMs: number) =>
-    from.jobs.completed !== undefined && to.jobs.completed !== undefined && toMs > fromMs ? (to.jobs.completed - from.jobs.completed) / ((toMs - fromMs) / 1000) : undefined;
+    from.jobs.completed !== undefined && to.jobs.completed !== undefined && toMs > fromMs
+      ? (to.jobs.completed - from.jobs.completed) / ((toMs - fromMs) / 1000)
+      : undefined;
   const jobRate = drain.drainedMs !== undefined ? jobsPerSecond(drain.atLoadEnd, drain.atLoadEndMs, drain.last, drain.lastMs) : undefined;
   const lines = [
     `Ingest, measured ${fmt(load.run.seconds, 1)} s (until the answer to the last inventory sent in the ${fmt(options.durationSeconds)} s): ${statuses(load.run)}; ` +
@@ -149,17 +153,29 @@ export function details(result: DbResult, options: InventoryOptions, data: Bodie
         : "Processed = the first reading where every system's last_inventory_at had reached the time of its last accepted inventory " +
           '(processing goes in the order received); the record count at the end confirms it.'),
     `Stored: ${fmt(totals.records)} inventory records, ${fmt(totals.diffs)} diffs (${fmt(totals.significantDiffs)} significant)` +
-      (totals.bySeverity && Object.keys(totals.bySeverity).length ? `; by severity ${Object.entries(totals.bySeverity).sort().map(([severity, count]) => `${severity} ${fmt(count)}`).join(', ')}` : '') +
+      (totals.bySeverity && Object.keys(totals.bySeverity).length
+        ? `; by severity ${Object.entries(totals.bySeverity)
+            .sort()
+            .map(([severity, count]) => `${severity} ${fmt(count)}`)
+            .join(', ')}`
+        : '') +
       (totals.changeCountSum !== undefined ? `; sum of the records' change_count ${fmt(totals.changeCountSum)}` : '') +
       (totals.recordsWithoutChanges !== undefined ? `; records other than a system's first with no change ${fmt(totals.recordsWithoutChanges)}` : '') +
       (totals.tableBytes
-        ? `. Table sizes: ${Object.entries(totals.tableBytes).sort().map(([name, bytes]) => `${name} ${mib(bytes)}`).join(', ')}` +
-          (totals.tableBytes.inventory_records && totals.records ? ` (${fmt(totals.tableBytes.inventory_records / totals.records / 1024, 1)} KiB per record)` : '')
+        ? `. Table sizes: ${Object.entries(totals.tableBytes)
+            .sort()
+            .map(([name, bytes]) => `${name} ${mib(bytes)}`)
+            .join(', ')}` +
+          (totals.tableBytes.inventory_records && totals.records
+            ? ` (${fmt(totals.tableBytes.inventory_records / totals.records / 1024, 1)} KiB per record)`
+            : '')
         : '') +
       '.',
     `Traffic: ${fmt(data.rounds)} rounds per system pre-generated (${fmt(options.systems * data.rounds)} bodies, mean ${fmt(data.meanBytes)} bytes, in ${fmt(data.seconds, 1)} s); ` +
       `the busiest system posted ${fmt(result.maxPosts)} times` +
-      (result.roundsReversed > 0 ? `; ${fmt(result.roundsReversed)} posts walked the rounds backwards past the last one (still neighbouring rounds)` : '; no round was sent twice') +
+      (result.roundsReversed > 0
+        ? `; ${fmt(result.roundsReversed)} posts walked the rounds backwards past the last one (still neighbouring rounds)`
+        : '; no round was sent twice') +
       '.',
     `Muster peak RSS: ${mib(result.peakRss)} (process_resident_memory_bytes every 500 ms from the load's start until processed); kernel VmHWM ${mib(result.vmHwm)}.`,
     `CPU during the measured run, in cores busy: Muster ${fmt(load.targetCores, 2)}, autocannon ${fmt(load.generatorCores, 2)}, whole machine ${fmt(load.machineCores, 2)}` +

@@ -103,7 +103,9 @@ export async function postgresWatcher(url: string): Promise<Watcher> {
                 (SELECT count(*)::int FROM inventory_diffs) AS diffs,
                 (SELECT count(*)::int FROM inventory_diffs WHERE significant) AS significant`,
       );
-      const severity = await client.query<{ severity: string; count: number }>('SELECT severity, count(*)::int AS count FROM inventory_diffs GROUP BY severity');
+      const severity = await client.query<{ severity: string; count: number }>(
+        'SELECT severity, count(*)::int AS count FROM inventory_diffs GROUP BY severity',
+      );
       const sizes = await client.query<{ name: string; bytes: string }>(
         `SELECT relname AS name, pg_total_relation_size(oid)::text AS bytes FROM pg_class
          WHERE relname IN ('inventory_uploads', 'inventory_records', 'inventory_diffs') AND relkind = 'r'`,
@@ -253,7 +255,8 @@ export async function waitForDrain(
       seen.push(reading);
       if (target !== undefined) drained = seen.find((entry) => watcher.drained(entry.progress, target));
     }
-    if (drained !== undefined && queueEmptyMs === undefined && watcher.exactJobs && progressNow.jobs.queued === 0 && progressNow.jobs.active === 0) queueEmptyMs = reading.at;
+    if (drained !== undefined && queueEmptyMs === undefined && watcher.exactJobs && progressNow.jobs.queued === 0 && progressNow.jobs.active === 0)
+      queueEmptyMs = reading.at;
     // Cached counts cannot tell when the queue empties: no point watching them.
     if (drained !== undefined && (!watcher.exactJobs || queueEmptyMs !== undefined || reading.at - drained.at >= QUEUE_WATCH_MS)) break;
     if (drained === undefined && performance.now() > deadline) break;

@@ -29,7 +29,10 @@ export async function postgresSkipped(db: DbKind, benchmark: string): Promise<bo
 /** A fresh DATA_DIR named `${tempPrefix}…` and, on PostgreSQL, a scratch database; both removed at clean-up. */
 export async function prepareDatabase(db: DbKind, tempPrefix: string): Promise<BenchDatabase> {
   const label = DB_LABEL[db];
-  const loadBefore = os.loadavg().map((value) => value.toFixed(2)).join(', ');
+  const loadBefore = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
   const dataDir = await makeTempDir(tempPrefix);
   const scratch = db === 'postgres' ? await createScratchDatabase() : undefined;
   const postgresVersion = db === 'postgres' ? await postgresServerVersion() : undefined;

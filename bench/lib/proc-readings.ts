@@ -63,7 +63,13 @@ export function wasmResidentFromProc(pid: number): number | undefined {
     const mappings: { start: number; end: number; inaccessible: boolean; rss: number }[] = [];
     for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
       const mapping = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(\S*)/.exec(line);
-      if (mapping) mappings.push({ start: Number.parseInt(mapping[1]!, 16), end: Number.parseInt(mapping[2]!, 16), inaccessible: mapping[3] === '---p' && mapping[4] === '', rss: 0 });
+      if (mapping)
+        mappings.push({
+          start: Number.parseInt(mapping[1]!, 16),
+          end: Number.parseInt(mapping[2]!, 16),
+          inaccessible: mapping[3] === '---p' && mapping[4] === '',
+          rss: 0,
+        });
       else if (line.startsWith('Rss:') && mappings.length > 0) mappings.at(-1)!.rss = Number(/(\d+)/.exec(line)![1]) * 1024;
     }
     let total = 0;

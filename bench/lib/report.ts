@@ -53,7 +53,11 @@ export function srcFingerprint(): string {
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
     .sort();
   for (const file of files) {
-    hash.update(file).update('\0').update(readFileSync(path.join(root, file))).update('\0');
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(path.join(root, file)))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 12);
 }

@@ -40,7 +40,19 @@ export interface LivenessResult {
   logProblems: string[];
 }
 
-export const HEADER = ['db', 'systems', 'stopped', 'detected', 'delay min ms', 'p50 ms', 'p99 ms', 'max ms', 'other inactive', 'max events/system', 'Muster RSS'];
+export const HEADER = [
+  'db',
+  'systems',
+  'stopped',
+  'detected',
+  'delay min ms',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'other inactive',
+  'max events/system',
+  'Muster RSS',
+];
 
 export function row(result: LivenessResult): string[] {
   return [
@@ -76,7 +88,9 @@ export function details(result: LivenessResult, options: LivenessOptions): strin
       : `All ${fmt(result.stopped)} recorded ${fmt(result.detectedAfterS, 1)} s after they were stopped (polled every ${result.db === 'postgres' ? '250 ms with SQL' : '500 ms through GET /api/v1/systems?status=inactive'}).`,
     `Events: ${fmt(result.inactiveEvents)} active→inactive for ${fmt(result.distinctInactive)} systems, ${fmt(result.inactiveOutsideStopped)} for systems that kept beating; ` +
       `other transitions: ${Object.keys(result.otherEvents).length ? JSON.stringify(result.otherEvents) : 'none'}; at most ${result.maxEventsPerSystem} event(s) per system. ` +
-      `Statuses afterwards: ${Object.entries(result.statusCounts).map(([status, n]) => `${status} ${fmt(n)}`).join(', ')}.`,
+      `Statuses afterwards: ${Object.entries(result.statusCounts)
+        .map(([status, n]) => `${status} ${fmt(n)}`)
+        .join(', ')}.`,
     `Muster RSS at the end: ${mib(result.rss)} (process_resident_memory_bytes); kernel VmHWM ${mib(result.vmHwm)}. ` +
       `That GET /metrics took ${fmt(result.metricsScrapeMs)} ms (it counts systems by status over the whole fleet); muster_liveness_transitions_total{to="inactive"} = ${fmt(result.transitionsCounter)}.`,
     `Database size with the fleet: ${mib(result.dbSize)}. ` +
@@ -84,7 +98,7 @@ export function details(result: LivenessResult, options: LivenessOptions): strin
         ? result.db === 'postgres'
           ? 'Statistics refreshed (ANALYZE) after the bulk insert, as autovacuum would have done on a long-running PostgreSQL.'
           : 'Statistics refreshed (ANALYZE) after the bulk insert; on PGlite Muster also runs VACUUM (ANALYZE) at start and every EMBEDDED_MAINTENANCE_MINUTES.'
-        : 'No ANALYZE after the bulk insert (--no-analyze): the planner had no statistics until Muster\'s own maintenance (PGlite) or autovacuum (PostgreSQL) ran.'),
+        : "No ANALYZE after the bulk insert (--no-analyze): the planner had no statistics until Muster's own maintenance (PGlite) or autovacuum (PostgreSQL) ran."),
     `Phases: ${result.phases.map((entry) => `${entry.name} ${fmt(entry.seconds, 1)} s`).join('; ')}.`,
     `SIGTERM: Muster exited with code ${result.exit.code}${result.exit.signal ? ` (signal ${result.exit.signal})` : ''} after ${fmt(result.exit.ms)} ms ` +
       `(first start, for migrations: code ${result.firstExit.code}).`,

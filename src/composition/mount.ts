@@ -10,7 +10,11 @@ import type { FeatureMount } from './feature.ts';
  * routes under `/api/v1` behind the operators' bearer token. A node without the `api` role serves
  * only the node routes (health; `/metrics` is the HTTP app's own).
  */
-export async function mountRoutes(app: FastifyInstance, features: readonly FeatureMount[], options: { roles: Config['roles']; adminTokenHash: Buffer }): Promise<void> {
+export async function mountRoutes(
+  app: FastifyInstance,
+  features: readonly FeatureMount[],
+  options: { roles: Config['roles']; adminTokenHash: Buffer },
+): Promise<void> {
   const serving = options.roles.has('api');
   for (const feature of features) {
     for (const routes of feature.nodeRoutes ?? []) await app.register(routes);

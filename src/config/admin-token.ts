@@ -10,11 +10,7 @@ export const ADMIN_TOKEN_FILE = 'admin-token.sha256';
  * on first start, of which only the hash is kept in DATA_DIR. `announce` receives a newly
  * generated token, the only time it is ever visible.
  */
-export async function resolveAdminTokenHash(
-  adminToken: string | undefined,
-  dataDir: string,
-  announce: (token: string, file: string) => void,
-): Promise<Buffer> {
+export async function resolveAdminTokenHash(adminToken: string | undefined, dataDir: string, announce: (token: string, file: string) => void): Promise<Buffer> {
   if (adminToken) return sha256(adminToken);
   const file = path.join(dataDir, ADMIN_TOKEN_FILE);
   const stored = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {

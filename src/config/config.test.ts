@@ -43,10 +43,10 @@ describe('loadConfig', () => {
   });
 
   it('reads listen addresses, base paths and durations', () => {
-    assert.deepEqual(
-      (({ listenHost, listenPort }) => ({ listenHost, listenPort }))(loadConfig({ LISTEN_ADDRESS: '[::1]:9000' })),
-      { listenHost: '::1', listenPort: 9000 },
-    );
+    assert.deepEqual((({ listenHost, listenPort }) => ({ listenHost, listenPort }))(loadConfig({ LISTEN_ADDRESS: '[::1]:9000' })), {
+      listenHost: '::1',
+      listenPort: 9000,
+    });
     assert.equal(loadConfig({ LISTEN_ADDRESS: ':8081' }).listenHost, '0.0.0.0');
     assert.equal(loadConfig({ BASE_PATH: '/collect/' }).basePath, '/collect');
     assert.equal(loadConfig({ SYSTEM_AUTH_CACHE_TTL: '10m' }).systemAuthCacheTtlSeconds, 600);
@@ -93,7 +93,11 @@ describe('loadConfig', () => {
     ];
     for (const env of cases) {
       const name = Object.keys(env)[0]!;
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message.startsWith(name), name);
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message.startsWith(name),
+        name,
+      );
     }
     assert.throws(() => loadConfig({ HEARTBEAT_TIMEOUT_MINUTES: '5', HEARTBEAT_WARNING_MINUTES: '5' }), /HEARTBEAT_WARNING_MINUTES/);
   });

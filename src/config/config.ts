@@ -118,7 +118,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const apiMaxRequestSize = readSize(env, 'API_MAX_REQUEST_SIZE', 10 * 1024 * 1024);
   const apiMaxInFlightSize = readSize(env, 'API_MAX_IN_FLIGHT_SIZE', 64 * 1024 * 1024);
   if (apiMaxInFlightSize < apiMaxRequestSize) {
-    throw new ConfigError(`API_MAX_IN_FLIGHT_SIZE (${apiMaxInFlightSize}) must be at least API_MAX_REQUEST_SIZE (${apiMaxRequestSize}), or the largest requests could never be taken`);
+    throw new ConfigError(
+      `API_MAX_IN_FLIGHT_SIZE (${apiMaxInFlightSize}) must be at least API_MAX_REQUEST_SIZE (${apiMaxRequestSize}), or the largest requests could never be taken`,
+    );
   }
   return Object.freeze({
     listenHost: listen.host,

@@ -64,10 +64,7 @@ export async function notify(sql: Sql, channel: string, payload: string): Promis
  * several Muster processes on one database (and parallel test schemas) never collide.
  */
 export async function tryAdvisoryXactLock(tx: Sql, name: string): Promise<boolean> {
-  const { rows } = await tx.query<{ locked: boolean }>(
-    "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':' || $1)) AS locked",
-    [name],
-  );
+  const { rows } = await tx.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':' || $1)) AS locked", [name]);
   return rows[0]?.locked === true;
 }
 

@@ -17,10 +17,14 @@ export async function migrate(db: Db): Promise<string[]> {
   return db.transaction(async (tx) => {
     await tx.query('SET LOCAL statement_timeout = 0');
     await tx.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':migrate'))", [], untimed);
-    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY,
       applied_at timestamptz NOT NULL DEFAULT now()
-    )`, [], untimed);
+    )`,
+      [],
+      untimed,
+    );
     const { rows } = await tx.query<{ version: string }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((row) => row.version));
     const newlyApplied: string[] = [];

@@ -63,7 +63,10 @@ describe('the embedded database on disk: a 2xx means on stable storage', () => {
     assert.ok(walWrites > 0, 'the heartbeat was written to the WAL');
     assert.ok(walSyncs > 0, 'and the WAL was synced');
     assert.deepEqual(unsynced, [], 'no WAL written before the answer is left unsynced');
-    assert.ok(disk.synced.some(({ path, call }) => isWal(path) && call === 'fdatasync'), "PostgreSQL's own WAL flush (fdatasync)");
+    assert.ok(
+      disk.synced.some(({ path, call }) => isWal(path) && call === 'fdatasync'),
+      "PostgreSQL's own WAL flush (fdatasync)",
+    );
   });
 
   it('answers an inventory only once the WAL holding it and its job is synced to disk', async () => {

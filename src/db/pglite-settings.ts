@@ -27,4 +27,3 @@ export function startOptions(sharedBuffers: number) {
     initDbStartParams: memorySettings(sharedBuffers),
   };
 }
-

@@ -13,7 +13,13 @@ describe('the PostgreSQL driver when the server fails it', { skip: !databaseKind
 
   before(async () => {
     const server = database.db.server!;
-    db = await openPostgresDb({ connectionString: server.connectionString, schema: server.schema, poolSize: 2, connectTimeoutMs: 2000, statementTimeoutMs: 300 });
+    db = await openPostgresDb({
+      connectionString: server.connectionString,
+      schema: server.schema,
+      poolSize: 2,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 300,
+    });
   });
 
   it('fails a transaction whose connection is lost between statements with DatabaseUnavailableError, without ending the process', async () => {
@@ -51,6 +57,9 @@ describe('the PostgreSQL driver when the server fails it', { skip: !databaseKind
   });
 
   it('leaves errors of the statement itself as they are', async () => {
-    await assert.rejects(db.query('SELECT * FROM no_such_table'), (error: Error & { code?: string }) => !(error instanceof DatabaseUnavailableError) && error.code === '42P01');
+    await assert.rejects(
+      db.query('SELECT * FROM no_such_table'),
+      (error: Error & { code?: string }) => !(error instanceof DatabaseUnavailableError) && error.code === '42P01',
+    );
   });
 });

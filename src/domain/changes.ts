@@ -4,7 +4,20 @@
  * shape, so a category or a field of the record cannot differ between them.
  */
 
-export const CATEGORIES = ['os', 'hardware', 'network', 'services', 'features', 'security', 'backup', 'modules', 'cluster', 'nodes', 'custom', 'system'] as const;
+export const CATEGORIES = [
+  'os',
+  'hardware',
+  'network',
+  'services',
+  'features',
+  'security',
+  'backup',
+  'modules',
+  'cluster',
+  'nodes',
+  'custom',
+  'system',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;

@@ -79,7 +79,12 @@ for (const kind of databaseKinds()) {
     it('keeps heartbeats out of the count, with a small body limit of their own', async () => {
       const system = await t.createRegisteredSystem();
       const beat = (payload: string) =>
-        t.muster.app.inject({ method: 'POST', url: '/api/systems/heartbeat', headers: { authorization: system.basic, 'content-type': 'application/json' }, payload });
+        t.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/heartbeat',
+          headers: { authorization: system.basic, 'content-type': 'application/json' },
+          payload,
+        });
       assert.equal((await beat('{}')).statusCode, 200);
       const large = await beat(JSON.stringify({ padding: 'x'.repeat(70 * 1024) }));
       assert.equal(large.statusCode, 413);

@@ -74,14 +74,29 @@ describe('findJsonLimitViolation', () => {
     for (const number of ['1e400', '-1e400', '0.1e999999999', '1e-400', '-1e-324', '0e-99999', '0e1001', `1.${'1'.repeat(MAX_NUMBER_LENGTH)}`]) {
       assert.equal(limitOf(`{"a":${number}}`), 'number', number);
     }
-    for (const number of ['0', '-0', '0e-1000', '1.7976931348623157e308', '5e-324', '-0.000e5', '123456789012345678901234567890', `0.${'0'.repeat(500)}1e400`]) {
+    for (const number of [
+      '0',
+      '-0',
+      '0e-1000',
+      '1.7976931348623157e308',
+      '5e-324',
+      '-0.000e5',
+      '123456789012345678901234567890',
+      `0.${'0'.repeat(500)}1e400`,
+    ]) {
       assert.equal(limitOf(`{"a":${number}}`), null, number);
     }
   });
 
   it('names the limit and the setting that raises it', () => {
     const refused = findJsonLimitViolation('{"a":{"a":{}}}', { ...generous, maxDepth: 2 });
-    assert.deepEqual(refused, { limit: 'depth', setting: 'API_MAX_JSON_DEPTH', max: 2, at: 10, message: 'JSON nests deeper than 2 levels (API_MAX_JSON_DEPTH)' });
+    assert.deepEqual(refused, {
+      limit: 'depth',
+      setting: 'API_MAX_JSON_DEPTH',
+      max: 2,
+      at: 10,
+      message: 'JSON nests deeper than 2 levels (API_MAX_JSON_DEPTH)',
+    });
     assert.equal(findJsonLimitViolation('[1,2]', { ...generous, maxValues: 1 })?.setting, 'API_MAX_JSON_VALUES');
     assert.equal(findJsonLimitViolation('["ab"]', { ...generous, maxString: 1 })?.setting, 'API_MAX_JSON_STRING');
   });
@@ -146,16 +161,14 @@ describe('findJsonLimitViolation', () => {
       fc.string({ unit: alphabet, maxLength: 200 }),
       fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('utf8')),
       // Valid JSON with a few characters changed, dropped or inserted: close to what parses.
-      fc
-        .tuple(jsonValues, fc.array(fc.tuple(fc.nat(), fc.nat(2), alphabet), { maxLength: 3 }))
-        .map(([value, edits]) => {
-          let text = JSON.stringify(value);
-          for (const [at, kind, char] of edits) {
-            const index = text.length === 0 ? 0 : at % text.length;
-            text = text.slice(0, index) + (kind === 0 ? '' : char) + text.slice(kind === 1 ? index + 1 : index);
-          }
-          return text;
-        }),
+      fc.tuple(jsonValues, fc.array(fc.tuple(fc.nat(), fc.nat(2), alphabet), { maxLength: 3 })).map(([value, edits]) => {
+        let text = JSON.stringify(value);
+        for (const [at, kind, char] of edits) {
+          const index = text.length === 0 ? 0 : at % text.length;
+          text = text.slice(0, index) + (kind === 0 ? '' : char) + text.slice(kind === 1 ? index + 1 : index);
+        }
+        return text;
+      }),
     );
     const small: JsonLimits = { maxDepth: 3, maxValues: 6, maxString: 4 };
     fc.assert(

@@ -111,7 +111,13 @@ export function findJsonLimitViolation(text: string, limits: JsonLimits): JsonLi
         }
       }
       if (decoded > limits.maxString) {
-        return violation('string', JSON_LIMIT_SETTINGS.string, limits.maxString, start, `a JSON string is longer than ${limits.maxString} characters (${JSON_LIMIT_SETTINGS.string})`);
+        return violation(
+          'string',
+          JSON_LIMIT_SETTINGS.string,
+          limits.maxString,
+          start,
+          `a JSON string is longer than ${limits.maxString} characters (${JSON_LIMIT_SETTINGS.string})`,
+        );
       }
       at = position;
       continue;
@@ -120,7 +126,13 @@ export function findJsonLimitViolation(text: string, limits: JsonLimits): JsonLi
       // `{` or `[`
       if (kinds[depth] === ARRAY && ++values > limits.maxValues) return tooMany(limits, at);
       if (++depth > limits.maxDepth) {
-        return violation('depth', JSON_LIMIT_SETTINGS.depth, limits.maxDepth, at, `JSON nests deeper than ${limits.maxDepth} levels (${JSON_LIMIT_SETTINGS.depth})`);
+        return violation(
+          'depth',
+          JSON_LIMIT_SETTINGS.depth,
+          limits.maxDepth,
+          at,
+          `JSON nests deeper than ${limits.maxDepth} levels (${JSON_LIMIT_SETTINGS.depth})`,
+        );
       }
       kinds[depth] = char === 0x7b ? OBJECT : ARRAY;
       expectKey = char === 0x7b;
@@ -178,7 +190,13 @@ function violation(limit: JsonLimitName, setting: string | null, max: number | n
 }
 
 function tooMany(limits: JsonLimits, at: number): JsonLimitViolation {
-  return violation('values', JSON_LIMIT_SETTINGS.values, limits.maxValues, at, `JSON holds more than ${limits.maxValues} values (${JSON_LIMIT_SETTINGS.values})`);
+  return violation(
+    'values',
+    JSON_LIMIT_SETTINGS.values,
+    limits.maxValues,
+    at,
+    `JSON holds more than ${limits.maxValues} values (${JSON_LIMIT_SETTINGS.values})`,
+  );
 }
 
 function unpaired(text: string, at: number): JsonLimitViolation {

@@ -27,11 +27,7 @@ export function orderQuery(defaultOrder: 'asc' | 'desc', description = 'Sort dir
 }
 
 /** Query-string fields shared by every sortable list endpoint; extend with its own filters. */
-export function listQuerySchema<Sort extends string, Props extends Record<string, TSchema>>(
-  sortFields: readonly Sort[],
-  defaultSort: Sort,
-  filters: Props,
-) {
+export function listQuerySchema<Sort extends string, Props extends Record<string, TSchema>>(sortFields: readonly Sort[], defaultSort: Sort, filters: Props) {
   return Type.Object({
     ...PageQuery,
     sort: Type.Enum(sortFields, { default: defaultSort, description: 'Field to sort by' }),

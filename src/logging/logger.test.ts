@@ -39,7 +39,11 @@ describe('logs', () => {
       const system = await t.createRegisteredSystem();
       const secret = system.secret;
       const token = 'tok-0123456789abcdef';
-      await t.muster.app.inject({ method: 'POST', url: `/api/systems/heartbeat?system_secret=${encodeURIComponent(secret)}&token=${token}`, headers: { authorization: system.basic } });
+      await t.muster.app.inject({
+        method: 'POST',
+        url: `/api/systems/heartbeat?system_secret=${encodeURIComponent(secret)}&token=${token}`,
+        headers: { authorization: system.basic },
+      });
       await t.admin.get(`/api/v1/systems?search=${token}&page=2`);
       await t.muster.app.inject({ method: 'GET', url: `/no/such/route?${secret}` });
       const all = lines.join('\n');

@@ -45,7 +45,10 @@ describe('idle heap collector', () => {
     collect();
     const after = process.memoryUsage();
     assert.ok(after.heapUsed < before.heapUsed, 'the heap shrank');
-    assert.ok(after.heapTotal - after.heapUsed < 16 * MiB, `V8 keeps little more than it uses: ${Math.round(after.heapTotal / MiB)} MiB committed, ${Math.round(after.heapUsed / MiB)} MiB used (before: ${Math.round(before.heapTotal / MiB)} MiB)`);
+    assert.ok(
+      after.heapTotal - after.heapUsed < 16 * MiB,
+      `V8 keeps little more than it uses: ${Math.round(after.heapTotal / MiB)} MiB committed, ${Math.round(after.heapUsed / MiB)} MiB used (before: ${Math.round(before.heapTotal / MiB)} MiB)`,
+    );
     const utilization = utilizationSinceLastReading()();
     assert.ok(utilization >= 0 && utilization <= 1);
   });

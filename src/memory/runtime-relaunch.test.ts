@@ -21,7 +21,10 @@ describe('runtime relaunch', () => {
   });
 
   it('keeps the tunables an operator set, adding only the others', () => {
-    assert.equal(withAllocatorTunables('glibc.malloc.arena_max=4'), `glibc.malloc.arena_max=4:${ALLOCATOR_TUNABLES.filter((tunable) => !tunable.startsWith('glibc.malloc.arena_max')).join(':')}`);
+    assert.equal(
+      withAllocatorTunables('glibc.malloc.arena_max=4'),
+      `glibc.malloc.arena_max=4:${ALLOCATOR_TUNABLES.filter((tunable) => !tunable.startsWith('glibc.malloc.arena_max')).join(':')}`,
+    );
     assert.equal(withAllocatorTunables(ALLOCATOR_TUNABLES.join(':')), ALLOCATOR_TUNABLES.join(':'));
   });
 

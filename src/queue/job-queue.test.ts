@@ -70,10 +70,10 @@ for (const kind of databaseKinds()) {
         keys.map((key) => ({ data: { key }, singletonKey: key })),
       );
       assert.ok(statement, 'pg-boss offers its insert as one plain statement');
-      const { rows } = await database.db.query<{ answer: number }>(
-        `WITH queued AS (${statement.text.replaceAll('$1', '$2')}) SELECT $1::integer AS answer`,
-        [42, statement.payload],
-      );
+      const { rows } = await database.db.query<{ answer: number }>(`WITH queued AS (${statement.text.replaceAll('$1', '$2')}) SELECT $1::integer AS answer`, [
+        42,
+        statement.payload,
+      ]);
       assert.deepEqual(rows, [{ answer: 42 }]);
     }
 

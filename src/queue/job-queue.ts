@@ -144,7 +144,11 @@ export function createJobQueue(options: JobQueueOptions) {
      */
     async enqueueMany(tx: Sql, queue: string, jobs: readonly { data: object; singletonKey?: string }[]): Promise<void> {
       if (jobs.length === 0) return;
-      await boss.insert(queue, jobs.map((job) => ({ ...job })), { db: inTransaction(tx) });
+      await boss.insert(
+        queue,
+        jobs.map((job) => ({ ...job })),
+        { db: inTransaction(tx) },
+      );
     },
 
     /**
@@ -162,7 +166,11 @@ export function createJobQueue(options: JobQueueOptions) {
           return Promise.resolve({ rows: [] });
         },
       };
-      await boss.insert(queue, jobs.map((job) => ({ ...job })), { db: capture });
+      await boss.insert(
+        queue,
+        jobs.map((job) => ({ ...job })),
+        { db: capture },
+      );
       if (!statement || !isPlainInsert(statement.text) || typeof statement.payload !== 'string') return undefined;
       return statement;
     },
@@ -191,7 +199,11 @@ export function createJobQueue(options: JobQueueOptions) {
      * (one transaction for many, say). When a batch fails, its jobs are handled one by one, so
      * one failure retries only that job.
      */
-    async workBatches<T extends object>(queue: string, handler: (batch: T[]) => Promise<void>, options: { batchSize: number; concurrency: number }): Promise<void> {
+    async workBatches<T extends object>(
+      queue: string,
+      handler: (batch: T[]) => Promise<void>,
+      options: { batchSize: number; concurrency: number },
+    ): Promise<void> {
       await boss.work<T>(
         queue,
         { batchSize: options.batchSize, localConcurrency: options.concurrency, pollingIntervalSeconds: 0.5, perJobResults: true },

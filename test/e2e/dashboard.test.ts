@@ -99,9 +99,17 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     await page.getByTestId('system-status').filter({ hasText: 'Unknown' }).waitFor();
     await page.evaluate('window.notReloaded = true');
 
-    const registered = await appliance('register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ system_secret: created.secret }) });
+    const registered = await appliance('register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ system_secret: created.secret }),
+    });
     assert.equal(registered.status, 200);
-    const heartbeat = await appliance('heartbeat', { method: 'POST', headers: { authorization: created.basic, 'content-type': 'application/json' }, body: '{}' });
+    const heartbeat = await appliance('heartbeat', {
+      method: 'POST',
+      headers: { authorization: created.basic, 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(heartbeat.status, 200);
 
     await page.getByTestId('system-status').filter({ hasText: 'Active' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -118,12 +126,18 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     previous.services.nginx.version = '1.23.0';
     delete previous.features.docker;
     for (const inventory of [previous, genericInventory()]) {
-      const response = await appliance('inventory', { method: 'POST', headers: { authorization: created.basic, 'content-type': 'application/json' }, body: JSON.stringify(inventory) });
+      const response = await appliance('inventory', {
+        method: 'POST',
+        headers: { authorization: created.basic, 'content-type': 'application/json' },
+        body: JSON.stringify(inventory),
+      });
       assert.equal(response.status, 202);
       // Each is processed before the next arrives, so the second is diffed against the first.
       const deadline = Date.now() + 15_000;
       for (;;) {
-        const records = (await (await fetch(`${base}api/v1/systems/${await systemId()}/inventory`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { total: number };
+        const records = (await (
+          await fetch(`${base}api/v1/systems/${await systemId()}/inventory`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+        ).json()) as { total: number };
         if (records.total >= (inventory === previous ? 1 : 2)) break;
         assert.ok(Date.now() < deadline, 'inventory was not processed in time');
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -165,7 +179,12 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     const content = Buffer.from(`backup made by the end-to-end test ${Date.now()}\n`.repeat(100));
     const uploaded = await appliance('backups', {
       method: 'POST',
-      headers: { authorization: created.basic, 'content-type': 'application/octet-stream', 'x-filename': 'e2e-backup.tar.gz', 'content-length': String(content.length) },
+      headers: {
+        authorization: created.basic,
+        'content-type': 'application/octet-stream',
+        'x-filename': 'e2e-backup.tar.gz',
+        'content-length': String(content.length),
+      },
       body: content,
     });
     assert.equal(uploaded.status, 201, await uploaded.clone().text());

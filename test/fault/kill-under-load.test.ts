@@ -40,7 +40,11 @@ async function killUnderLoad(t: TestContext, name: string, target: Target): Prom
       const { lost, control, integrity } = await target.inspect(async (sql) => {
         // What the check says of an inventory never sent and a heartbeat from the future: it must see both missing.
         const [systemId] = acknowledged.lastHeartbeat.keys();
-        const missing = await findLost(sql, { ...emptyLoadResult(), inventories: new Set(['never-sent']), lastHeartbeat: new Map([[systemId!, Date.now() + 60_000]]) });
+        const missing = await findLost(sql, {
+          ...emptyLoadResult(),
+          inventories: new Set(['never-sent']),
+          lastHeartbeat: new Map([[systemId!, Date.now() + 60_000]]),
+        });
         return {
           lost: await findLost(sql, acknowledged),
           control: { inventories: missing.inventories, heartbeats: missing.heartbeats.length },
@@ -66,7 +70,10 @@ async function killUnderLoad(t: TestContext, name: string, target: Target): Prom
       const result: LoadResult = await load.stop();
       mergeLoad(acknowledged, result);
       assert.ok(result.heartbeatsAcknowledged > 0 && result.inventories.size > 0, `kill ${kill}: the load was acknowledged before the kill`);
-      assert.ok(result.answers.some((answer) => answer.status === 0), `kill ${kill}: requests were in flight at the kill`);
+      assert.ok(
+        result.answers.some((answer) => answer.status === 0),
+        `kill ${kill}: requests were in flight at the kill`,
+      );
       const unexpected = result.answers.filter((answer) => answer.status !== 200 && answer.status !== 202 && answer.status !== 0);
       assert.deepEqual(unexpected.slice(0, 5), [], `kill ${kill}: answers other than 2xx before the kill`);
 

@@ -24,7 +24,13 @@ const BODIES: Record<string, unknown> = {
   'POST /api/systems/register': { system_secret: `my_${'a'.repeat(20)}.${'b'.repeat(40)}` },
   'POST /api/systems/inventory': { fqdn: 'outage.example.org' },
   'POST /api/services/mimir/alertmanager/api/v2/alerts': [{ labels: { alertname: 'Outage' } }],
-  'POST /api/services/mimir/alertmanager/api/v2/silences': { matchers: [], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 60_000).toISOString(), createdBy: 'test', comment: 'outage' },
+  'POST /api/services/mimir/alertmanager/api/v2/silences': {
+    matchers: [],
+    startsAt: new Date().toISOString(),
+    endsAt: new Date(Date.now() + 60_000).toISOString(),
+    createdBy: 'test',
+    comment: 'outage',
+  },
   'POST /api/v1/organizations': { name: 'outage-org' },
   'PATCH /api/v1/organizations/{id}': { name: 'renamed' },
   'POST /api/v1/systems': { name: 'outage-system' },
@@ -181,7 +187,12 @@ describe('PostgreSQL outages', { skip: !privatePostgresAvailable() && 'no Postgr
     const proxy = await startSilenceableProxy(cluster.port);
     const silentDir = await mkdtemp(path.join(tmpdir(), 'muster-silent-'));
     const timeouts = { DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_STATEMENT_TIMEOUT: '1s' };
-    const silent = await startMusterProcess({ DATABASE_URL: databaseUrl.replace(`:${cluster.port}/`, `:${proxy.port}/`), DATA_DIR: silentDir, ADMIN_TOKEN, ...timeouts });
+    const silent = await startMusterProcess({
+      DATABASE_URL: databaseUrl.replace(`:${cluster.port}/`, `:${proxy.port}/`),
+      DATA_DIR: silentDir,
+      ADMIN_TOKEN,
+      ...timeouts,
+    });
     try {
       const routes = await listRoutes(silent.url);
       const [system] = await createRegisteredSystems(silent.url, ADMIN_TOKEN, 1);
@@ -237,7 +248,10 @@ describe('PostgreSQL outages', { skip: !privatePostgresAvailable() && 'no Postgr
         assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} answers neither 2xx nor 503 with Retry-After (0: no answer, -1: none within 5 s)`);
         const refusedDuringOutage = result.answers.filter((answer) => answer.at > downAt && answer.at < backAt && answer.status === 503).length;
         assert.ok(refusedDuringOutage > 0, 'requests were refused while the server was down');
-        assert.ok(health.answers.some((answer) => answer.at > downAt && answer.at < backAt && answer.status === 503), '/api/health said 503 while it was down');
+        assert.ok(
+          health.answers.some((answer) => answer.at > downAt && answer.at < backAt && answer.status === 503),
+          '/api/health said 503 while it was down',
+        );
 
         const lastFailure = Math.max(backAt, ...result.answers.filter((answer) => !succeeded(answer)).map((answer) => answer.at));
         const firstHealthy = health.answers.find((answer) => answer.at > backAt && answer.status === 200)?.at ?? Infinity;
@@ -247,7 +261,10 @@ describe('PostgreSQL outages', { skip: !privatePostgresAvailable() && 'no Postgr
             `${refusedDuringOutage} refused (503) while down; every write succeeds ${lastFailure - backAt} ms and /api/health is 200 ${firstHealthy - backAt} ms after the server is back`,
         );
         assert.ok(lastFailure - backAt <= RECOVERY_MS, `writes still failed ${lastFailure - backAt} ms after the server was back`);
-        assert.ok(lastUnhealthy - backAt <= RECOVERY_MS && firstHealthy - backAt <= RECOVERY_MS, `/api/health was 200 only ${firstHealthy - backAt} ms after the server was back`);
+        assert.ok(
+          lastUnhealthy - backAt <= RECOVERY_MS && firstHealthy - backAt <= RECOVERY_MS,
+          `/api/health was 200 only ${firstHealthy - backAt} ms after the server was back`,
+        );
 
         const db = await openPostgresDb({ connectionString: databaseUrl, poolSize: 1 });
         try {

@@ -78,7 +78,12 @@ for (const kind of databaseKinds()) {
       applianceKey = appliance.systemKey;
       for (const system of [appliance, target]) {
         for (const version of ['1', '2']) {
-          const sent = await inject('POST', '/api/systems/inventory', { authorization: system.basic, 'content-type': 'application/json' }, JSON.stringify({ fqdn: 'f.example', version }));
+          const sent = await inject(
+            'POST',
+            '/api/systems/inventory',
+            { authorization: system.basic, 'content-type': 'application/json' },
+            JSON.stringify({ fqdn: 'f.example', version }),
+          );
           assert.equal(sent.statusCode, 202);
           t.clock.advance(1000);
         }
@@ -86,7 +91,9 @@ for (const kind of databaseKinds()) {
       await t.muster.inventory.process(appliance.id, target.id);
       const records = (await inject('GET', `/api/v1/systems/${target.id}/inventory`, adminHeaders)).json<{ items: { id: string }[] }>();
       const backup = async (basic: string) =>
-        (await inject('POST', '/api/systems/backups', { authorization: basic, 'x-filename': 'fuzz.tar.gz' }, Buffer.from('backup bytes'))).json<{ data: { id: string } }>().data.id;
+        (await inject('POST', '/api/systems/backups', { authorization: basic, 'x-filename': 'fuzz.tar.gz' }, Buffer.from('backup bytes'))).json<{
+          data: { id: string };
+        }>().data.id;
       const webhook = (await adminPost(`/api/v1/organizations/${organization}/webhooks`, { url: `${upstream.url}/hook` })).json<{ id: string }>().id;
       const fixtures: FuzzFixtures = {
         system_id: target.id,
@@ -112,7 +119,9 @@ for (const kind of databaseKinds()) {
     }
 
     async function routes(): Promise<Route[]> {
-      const document = (await inject('GET', '/docs/json', {})).json<{ paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: unknown }>> }>();
+      const document = (await inject('GET', '/docs/json', {})).json<{
+        paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: unknown }>>;
+      }>();
       const listed = Object.entries(document.paths).flatMap(([routePath, operations]) =>
         Object.entries(operations).map(([method, operation]) => ({
           method: method.toUpperCase(),
@@ -130,8 +139,16 @@ for (const kind of databaseKinds()) {
       let timer: NodeJS.Timeout | undefined;
       const hang = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), REQUEST_TIMEOUT_MS)));
       const answer = t.muster.app
-        .inject({ method: request.method as 'GET', url: request.url, headers: request.headers, ...(request.payload === undefined ? {} : { payload: request.payload }) })
-        .then((response) => response.statusCode, () => 599);
+        .inject({
+          method: request.method as 'GET',
+          url: request.url,
+          headers: request.headers,
+          ...(request.payload === undefined ? {} : { payload: request.payload }),
+        })
+        .then(
+          (response) => response.statusCode,
+          () => 599,
+        );
       const status = await Promise.race([answer, hang]);
       clearTimeout(timer);
       return { request, status, ms: performance.now() - started };
@@ -140,9 +157,9 @@ for (const kind of databaseKinds()) {
     it('no answer is a 5xx, none hangs, heartbeats keep answering, everything accepted is processed, the heap stays bounded', async (context) => {
       const { fixtures, appliance, healthy } = await prepare();
       const corpus = loadCorpus();
-      const requests = createRandom(SEED).shuffle([...corpus, ...generateMutations(await routes(), corpus, fixtures, MUTATIONS, SEED)]).map((fuzzCase) =>
-        toRequest(fuzzCase, fixtures, { appliance, admin: `Bearer ${ADMIN_TOKEN}` }),
-      );
+      const requests = createRandom(SEED)
+        .shuffle([...corpus, ...generateMutations(await routes(), corpus, fixtures, MUTATIONS, SEED)])
+        .map((fuzzCase) => toRequest(fuzzCase, fixtures, { appliance, admin: `Bearer ${ADMIN_TOKEN}` }));
 
       collectGarbage();
       const heapBefore = process.memoryUsage().heapUsed;
@@ -181,7 +198,8 @@ for (const kind of databaseKinds()) {
       const byStatus: Record<string, number> = {};
       for (const outcome of outcomes) byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
       const failures = outcomes.filter(
-        (outcome) => outcome.status === 'hang' || outcome.status >= 500 || (outcome.request.expect !== undefined && !outcome.request.expect.includes(outcome.status)),
+        (outcome) =>
+          outcome.status === 'hang' || outcome.status >= 500 || (outcome.request.expect !== undefined && !outcome.request.expect.includes(outcome.status)),
       );
       const slowest = [...outcomes].sort((a, b) => b.ms - a.ms).slice(0, 5);
       const report = {
@@ -191,16 +209,24 @@ for (const kind of databaseKinds()) {
         corpusCases: corpus.length,
         byStatus,
         sendingSeconds: Math.round(sendingMs) / 1000,
-        heartbeats: { sent: heartbeats.length, notOk: heartbeats.filter((beat) => beat.status !== 200).length, slowestMs: Math.round(Math.max(0, ...heartbeats.map((beat) => beat.ms))) },
+        heartbeats: {
+          sent: heartbeats.length,
+          notOk: heartbeats.filter((beat) => beat.status !== 200).length,
+          slowestMs: Math.round(Math.max(0, ...heartbeats.map((beat) => beat.ms))),
+        },
         slowest: slowest.map((outcome) => ({ name: outcome.request.name.slice(0, 160), ms: Math.round(outcome.ms) })),
         waitingInventoriesAfter: waiting,
         setAsideInventories: setAside,
         heapGrowthMiB: Math.round(heapGrowth / 1024 / 1024),
-        failures: failures.slice(0, 50).map((outcome) => ({ status: outcome.status, name: outcome.request.name.slice(0, 200), url: outcome.request.url.slice(0, 200) })),
+        failures: failures
+          .slice(0, 50)
+          .map((outcome) => ({ status: outcome.status, name: outcome.request.name.slice(0, 200), url: outcome.request.url.slice(0, 200) })),
       };
       mkdirSync(path.join(REPO_ROOT, 'artifacts', 'fuzz'), { recursive: true });
       writeFileSync(path.join(REPO_ROOT, 'artifacts', 'fuzz', `${kind}.json`), `${JSON.stringify(report, null, 2)}\n`);
-      context.diagnostic(`fuzz ${kind}: ${outcomes.length} requests in ${report.sendingSeconds} s, by status ${JSON.stringify(byStatus)}; heap +${report.heapGrowthMiB} MiB`);
+      context.diagnostic(
+        `fuzz ${kind}: ${outcomes.length} requests in ${report.sendingSeconds} s, by status ${JSON.stringify(byStatus)}; heap +${report.heapGrowthMiB} MiB`,
+      );
 
       assert.deepEqual(report.failures, [], 'no 5xx, no hang, every corpus case as expected');
       assert.equal(report.heartbeats.notOk, 0, 'heartbeats answered 200 throughout');

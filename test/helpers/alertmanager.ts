@@ -102,12 +102,7 @@ async function startOnce(binary: string, config: object): Promise<TestAlertmanag
   let output = '';
   const child = spawn(
     binary,
-    [
-      `--config.file=${configFile}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
+    [`--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.set(child, dir);

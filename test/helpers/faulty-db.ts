@@ -25,7 +25,7 @@ export function faultyDb(db: Db): Db & { down: boolean } {
  */
 export function failAfter(db: Db, pattern: RegExp): Db {
   const guard = (sql: Sql): Sql => ({
-    query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
+    query: async <Row>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
       const result = await sql.query<Row>(text, params, options);
       if (pattern.test(text)) throw new Error('connection terminated unexpectedly');
       return result;
@@ -33,7 +33,7 @@ export function failAfter(db: Db, pattern: RegExp): Db {
   });
   return {
     ...db,
-    query: <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+    query: <Row>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
       pattern.test(text) ? Promise.reject(new Error('connection terminated unexpectedly')) : db.query<Row>(text, params, options),
     transaction: (work) => db.transaction((tx) => work(guard(tx))),
     close: () => Promise.resolve(),
@@ -49,7 +49,7 @@ export function heldDb(db: Db, pattern: RegExp): Db & { release: () => void; hel
   let released = false;
   const hold = () => (released ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)));
   const guard = (sql: Sql): Sql => ({
-    query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
+    query: async <Row>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
       if (pattern.test(text)) await hold();
       return sql.query<Row>(text, params, options);
     },
@@ -76,7 +76,7 @@ export function heldDb(db: Db, pattern: RegExp): Db & { release: () => void; hel
 export function refuseData(db: Db, marker: string, code: string, message = `refused (${code})`): Db {
   const carries = (params?: readonly unknown[]) => params?.some((param) => typeof param === 'string' && param.includes(marker)) ?? false;
   const guard = (sql: Sql): Sql => ({
-    query: <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+    query: <Row>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
       carries(params) ? Promise.reject(Object.assign(new Error(message), { code })) : sql.query<Row>(text, params, options),
   });
   return { ...db, query: guard(db).query, transaction: (work) => db.transaction((tx) => work(guard(tx))), close: () => Promise.resolve() };

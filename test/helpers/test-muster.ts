@@ -25,10 +25,8 @@ export interface AdminClient {
 }
 
 export function adminClient(app: Muster['app']): AdminClient {
-  const send =
-    (method: 'GET' | 'POST' | 'PATCH' | 'DELETE') =>
-    (url: string, payload?: InjectOptions['payload']) =>
-      app.inject({ method, url, headers: adminHeaders, ...(payload === undefined ? {} : { payload }) });
+  const send = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE') => (url: string, payload?: InjectOptions['payload']) =>
+    app.inject({ method, url, headers: adminHeaders, ...(payload === undefined ? {} : { payload }) });
   return { get: send('GET'), post: send('POST'), patch: send('PATCH'), delete: send('DELETE') };
 }
 
@@ -53,7 +51,14 @@ export function basicAuth(user: string, password: string): string {
 /** A started Muster (no listener; requests go through `inject`) on `db` with a manual clock. */
 export async function startTestMuster(db: Db, env: Record<string, string> = {}, clock = new ManualClock(), logger?: Logger): Promise<TestMuster> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'muster-test-'));
-  const config = loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', DATA_DIR: dataDir, LIVENESS_SCAN_INTERVAL_MS: '60000', REGISTER_RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  const config = loadConfig({
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    LIVENESS_SCAN_INTERVAL_MS: '60000',
+    REGISTER_RATE_LIMIT_PER_MINUTE: '100000',
+    ...env,
+  });
   logger ??= createLogger(config.logLevel);
   const secretsKey = await resolveSecretsKey(config.secretsKey, dataDir);
   const muster = await createMuster({ config, db, logger, adminTokenHash: sha256(ADMIN_TOKEN), secretsKey, clock });

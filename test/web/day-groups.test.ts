@@ -4,7 +4,10 @@ import { groupByDay } from '../../web/src/day-groups.ts';
 
 describe('dashboard: changes grouped by day', () => {
   it('groups by UTC day, newest first, and counts the quiet days between groups', () => {
-    const changes = ['2026-11-21T09:00:00Z', '2026-11-21T01:00:00Z', '2026-11-20T23:59:59Z', '2026-11-16T10:00:00Z', '2026-10-31T00:00:00Z'].map((at, id) => ({ id, at }));
+    const changes = ['2026-11-21T09:00:00Z', '2026-11-21T01:00:00Z', '2026-11-20T23:59:59Z', '2026-11-16T10:00:00Z', '2026-10-31T00:00:00Z'].map((at, id) => ({
+      id,
+      at,
+    }));
     const groups = groupByDay(changes, (change) => change.at);
     assert.deepEqual(
       groups.map((group) => [group.day, group.items.map((item) => item.id), group.quietDaysBefore]),

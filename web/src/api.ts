@@ -4,7 +4,9 @@ import type { paths } from './api-schema.ts';
 
 type Method = 'get' | 'post' | 'delete';
 /** A management API path as the OpenAPI document writes it, less `/api/v1/`: `systems/{id}/health`. */
-type ApiPath<M extends Method> = { [P in keyof paths]: P extends `/api/v1/${infer Path}` ? (paths[P][M] extends undefined ? never : Path) : never }[keyof paths];
+type ApiPath<M extends Method> = {
+  [P in keyof paths]: P extends `/api/v1/${infer Path}` ? (paths[P][M] extends undefined ? never : Path) : never;
+}[keyof paths];
 type Operation<M extends Method, P extends ApiPath<M>> = NonNullable<paths[`/api/v1/${P}`][M]>;
 type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 type Success<R> = { [S in keyof R]: S extends 200 | 201 ? Json<R[S]> : never }[keyof R];
@@ -12,8 +14,12 @@ type Success<R> = { [S in keyof R]: S extends 200 | 201 ? Json<R[S]> : never }[k
 type Answer<M extends Method, P extends ApiPath<M>> = P extends ApiPath<M> ? Success<Operation<M, P>['responses']> : never;
 type RequestBody<P extends ApiPath<'post'>> = Json<NonNullable<Operation<'post', P>['requestBody']>>;
 /** `{ path: { id } }` when the path has parameters; query parameters are built from filters held as strings, so left loose. */
-type Options<M extends Method, P extends ApiPath<M>> = { query?: Query } & (Operation<M, P>['parameters'] extends { path: infer Params } ? { path: Params } : { path?: never });
-type OptionsArgument<M extends Method, P extends ApiPath<M>> = Operation<M, P>['parameters'] extends { path: object } ? [options: Options<M, P>] : [options?: Options<M, P>];
+type Options<M extends Method, P extends ApiPath<M>> = { query?: Query } & (Operation<M, P>['parameters'] extends { path: infer Params }
+  ? { path: Params }
+  : { path?: never });
+type OptionsArgument<M extends Method, P extends ApiPath<M>> = Operation<M, P>['parameters'] extends { path: object }
+  ? [options: Options<M, P>]
+  : [options?: Options<M, P>];
 type Items<T> = T extends { items: (infer Item)[] } ? Item : never;
 
 export type System = Answer<'get', 'systems/{id}'>;
@@ -30,7 +36,20 @@ export type TimelineDay = Answer<'get', 'systems/{id}/inventory/timeline'>['days
 export type Backup = Items<Answer<'get', 'systems/{id}/backups'>>;
 
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
-export const CATEGORIES = ['os', 'hardware', 'network', 'services', 'features', 'security', 'backup', 'modules', 'cluster', 'nodes', 'custom', 'system'] as const;
+export const CATEGORIES = [
+  'os',
+  'hardware',
+  'network',
+  'services',
+  'features',
+  'security',
+  'backup',
+  'modules',
+  'cluster',
+  'nodes',
+  'custom',
+  'system',
+] as const;
 export const DIFF_TYPES: readonly DiffType[] = ['create', 'update', 'delete'];
 export const STATUSES: readonly LivenessStatus[] = ['active', 'warning', 'inactive', 'unknown'];
 

@@ -42,15 +42,18 @@ export function parseAlertRules(section: unknown, source: string): AlertRules {
   };
   if (section === undefined) return DEFAULT_ALERT_RULES;
   const fields = objectOf(section, '', fail);
-  const changes = fields.changes === undefined ? DEFAULT_ALERT_RULES.changes : arrayOf(fields.changes, 'changes', fail).map((entry, index) => {
-    const rule = objectOf(entry, `changes[${index}]`, fail);
-    if (typeof rule.id !== 'string' || rule.id === '') fail(`changes[${index}].id: must be a non-empty string`);
-    return {
-      id: rule.id as string,
-      severities: rule.severities === undefined ? null : listOf(rule.severities, SEVERITIES, `changes[${index}].severities`, fail),
-      categories: rule.categories === undefined ? null : listOf(rule.categories, CATEGORIES, `changes[${index}].categories`, fail),
-    };
-  });
+  const changes =
+    fields.changes === undefined
+      ? DEFAULT_ALERT_RULES.changes
+      : arrayOf(fields.changes, 'changes', fail).map((entry, index) => {
+          const rule = objectOf(entry, `changes[${index}]`, fail);
+          if (typeof rule.id !== 'string' || rule.id === '') fail(`changes[${index}].id: must be a non-empty string`);
+          return {
+            id: rule.id as string,
+            severities: rule.severities === undefined ? null : listOf(rule.severities, SEVERITIES, `changes[${index}].severities`, fail),
+            categories: rule.categories === undefined ? null : listOf(rule.categories, CATEGORIES, `changes[${index}].categories`, fail),
+          };
+        });
   const liveness = fields.liveness === undefined ? {} : objectOf(fields.liveness, 'liveness', fail);
   return {
     changes,

@@ -102,33 +102,48 @@ export function alertmanagerProxyRoutes(deps: ProxyDeps): FastifyPluginAsyncType
       relay(reply, await upstream('GET', `/alerts?${scopedQuery(rawQuery(request), request.system.systemKey)}`)),
     );
 
-    app.post(`${PREFIX}/alerts`, { schema: { tags, security, summary: "Post alerts, labelled with this system's identity", response: errors } }, async (request, reply) => {
-      const identity = await identityOf(request);
-      return relay(reply, await upstream('POST', '/alerts', scoped(() => scopeAlerts(request.body, identity))));
-    });
+    app.post(
+      `${PREFIX}/alerts`,
+      { schema: { tags, security, summary: "Post alerts, labelled with this system's identity", response: errors } },
+      async (request, reply) => {
+        const identity = await identityOf(request);
+        return relay(
+          reply,
+          await upstream(
+            'POST',
+            '/alerts',
+            scoped(() => scopeAlerts(request.body, identity)),
+          ),
+        );
+      },
+    );
 
     app.get(`${PREFIX}/silences`, { schema: { tags, security, summary: "This system's silences", response: errors } }, async (request, reply) =>
       relay(reply, await upstream('GET', `/silences?${scopedQuery(rawQuery(request), request.system.systemKey)}`)),
     );
 
-    app.post(`${PREFIX}/silences`, { schema: { tags, security, summary: "Create or update a silence of this system's alerts", response: errors } }, async (request, reply) => {
-      const systemKey = request.system.systemKey;
-      const silence = scoped(() => scopeSilence(request.body, systemKey));
-      // Updating names a silence by id: it must be this system's, or Alertmanager would replace
-      // (and so expire) another system's silence.
-      if (silence.id !== undefined) await ownSilence(silence.id, systemKey);
-      return relay(reply, await upstream('POST', '/silences', silence.body));
-    });
+    app.post(
+      `${PREFIX}/silences`,
+      { schema: { tags, security, summary: "Create or update a silence of this system's alerts", response: errors } },
+      async (request, reply) => {
+        const systemKey = request.system.systemKey;
+        const silence = scoped(() => scopeSilence(request.body, systemKey));
+        // Updating names a silence by id: it must be this system's, or Alertmanager would replace
+        // (and so expire) another system's silence.
+        if (silence.id !== undefined) await ownSilence(silence.id, systemKey);
+        return relay(reply, await upstream('POST', '/silences', silence.body));
+      },
+    );
 
     app.get(
       `${PREFIX}/silences/:id`,
-      { schema: { tags, security, summary: 'One of this system\'s silences', params: SilenceId, response: errors } },
+      { schema: { tags, security, summary: "One of this system's silences", params: SilenceId, response: errors } },
       async (request, reply) => relay(reply, await ownSilence(request.params.id, request.system.systemKey)),
     );
 
     app.delete(
       `${PREFIX}/silences/:id`,
-      { schema: { tags, security, summary: 'Expire one of this system\'s silences', params: SilenceId, response: errors } },
+      { schema: { tags, security, summary: "Expire one of this system's silences", params: SilenceId, response: errors } },
       async (request, reply) => {
         await ownSilence(request.params.id, request.system.systemKey);
         return relay(reply, await upstream('DELETE', `/silence/${encodeURIComponent(request.params.id)}`));

@@ -33,7 +33,8 @@ for (const kind of databaseKinds()) {
         ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
       });
 
-    const upstreamAlerts = async () => (await (await fetch(`${alertmanager.url}/api/v2/alerts`)).json()) as { labels: Record<string, string>; annotations: Record<string, string> }[];
+    const upstreamAlerts = async () =>
+      (await (await fetch(`${alertmanager.url}/api/v2/alerts`)).json()) as { labels: Record<string, string>; annotations: Record<string, string> }[];
 
     it('labels posted alerts with the server identity and fills only {{.label}} placeholders', async () => {
       const posted = await call(a, 'POST', '/alerts', [
@@ -66,7 +67,7 @@ for (const kind of databaseKinds()) {
       assert.ok(widened.every((alert) => alert.labels.system_key === a.systemKey));
     });
 
-    it('pins silences to the system: no reading, updating or expiring another system\'s', async () => {
+    it("pins silences to the system: no reading, updating or expiring another system's", async () => {
       const endsAt = new Date(Date.now() + 3_600_000).toISOString();
       const created = await call(a, 'POST', '/silences', {
         matchers: [
@@ -80,7 +81,9 @@ for (const kind of databaseKinds()) {
       });
       assert.equal(created.statusCode, 200, created.body);
       const id = created.json().silenceID as string;
-      const upstream = (await (await fetch(`${alertmanager.url}/api/v2/silence/${id}`)).json()) as { matchers: { name: string; value: string; isRegex: boolean }[] };
+      const upstream = (await (await fetch(`${alertmanager.url}/api/v2/silence/${id}`)).json()) as {
+        matchers: { name: string; value: string; isRegex: boolean }[];
+      };
       assert.deepEqual(
         upstream.matchers.filter((matcher) => matcher.name === 'system_key').map((matcher) => [matcher.value, matcher.isRegex]),
         [[a.systemKey, false]],
@@ -89,15 +92,28 @@ for (const kind of databaseKinds()) {
       assert.equal((await call(a, 'GET', `/silences/${id}`)).statusCode, 200);
       assert.equal((await call(b, 'GET', `/silences/${id}`)).statusCode, 403);
       assert.deepEqual((await call(b, 'DELETE', `/silences/${id}`)).json(), { code: 403, message: 'access denied', data: null });
-      const hijack = await call(b, 'POST', '/silences', { id, matchers: [{ name: 'alertname', value: 'DiskFull', isRegex: false }], startsAt: new Date().toISOString(), endsAt, createdBy: 'bravo', comment: 'mine now' });
+      const hijack = await call(b, 'POST', '/silences', {
+        id,
+        matchers: [{ name: 'alertname', value: 'DiskFull', isRegex: false }],
+        startsAt: new Date().toISOString(),
+        endsAt,
+        createdBy: 'bravo',
+        comment: 'mine now',
+      });
       assert.equal(hijack.statusCode, 403);
       const stillActive = (await (await fetch(`${alertmanager.url}/api/v2/silence/${id}`)).json()) as { status: { state: string } };
       assert.equal(stillActive.status.state, 'active', "the other system's silence was not expired");
 
       const bravoList = (await call(b, 'GET', '/silences')).json<{ id: string }[]>();
-      assert.equal(bravoList.some((silence) => silence.id === id), false);
+      assert.equal(
+        bravoList.some((silence) => silence.id === id),
+        false,
+      );
       const alphaList = (await call(a, 'GET', '/silences')).json<{ id: string }[]>();
-      assert.equal(alphaList.some((silence) => silence.id === id), true);
+      assert.equal(
+        alphaList.some((silence) => silence.id === id),
+        true,
+      );
 
       assert.equal((await call(a, 'GET', '/silences/00000000-0000-4000-8000-000000000000')).statusCode, 403, 'an unknown silence is not revealed');
       assert.equal((await call(a, 'DELETE', `/silences/${id}`)).statusCode, 200);
@@ -115,7 +131,8 @@ for (const kind of databaseKinds()) {
       const created = await call(a, 'POST', '/silences', { ...silenceBody({ matchers }), createdBy: 'alpha', comment: 'mine' });
       assert.equal(created.statusCode, 200, created.body);
       const id = created.json().silenceID as string;
-      const upstreamSilence = async () => (await (await fetch(`${alertmanager.url}/api/v2/silence/${id}`)).json()) as { status: { state: string }; comment: string; updatedAt: string };
+      const upstreamSilence = async () =>
+        (await (await fetch(`${alertmanager.url}/api/v2/silence/${id}`)).json()) as { status: { state: string }; comment: string; updatedAt: string };
       const before = await upstreamSilence();
 
       for (const key of ['ID', 'Id', 'iD']) {
@@ -142,14 +159,34 @@ for (const kind of databaseKinds()) {
       assert.equal(hijacks.filter((silence) => silence.comment === 'hijack').length, 0, 'no silence was created by a refused request');
 
       // The spellings Alertmanager accepts work for a system's own silences, pinned as ever.
-      const own = await call(b, 'POST', '/silences', { Matchers: [{ NAME: 'alertname', Value: 'Own', ISREGEX: false }], StartsAt: now, ENDSAT: endsAt, createdby: 'bravo', Comment: 'own' });
+      const own = await call(b, 'POST', '/silences', {
+        Matchers: [{ NAME: 'alertname', Value: 'Own', ISREGEX: false }],
+        StartsAt: now,
+        ENDSAT: endsAt,
+        createdby: 'bravo',
+        Comment: 'own',
+      });
       assert.equal(own.statusCode, 200, own.body);
       const ownId = own.json().silenceID as string;
-      const updated = await call(b, 'POST', '/silences', silenceBody({ ID: ownId, matchers: [{ name: 'alertname', value: 'Own', isRegex: false }], comment: 'own, extended' }));
+      const updated = await call(
+        b,
+        'POST',
+        '/silences',
+        silenceBody({ ID: ownId, matchers: [{ name: 'alertname', value: 'Own', isRegex: false }], comment: 'own, extended' }),
+      );
       assert.equal(updated.statusCode, 200, updated.body);
-      const stored = (await (await fetch(`${alertmanager.url}/api/v2/silence/${updated.json().silenceID}`)).json()) as { comment: string; matchers: { name: string; value: string }[] };
+      const stored = (await (await fetch(`${alertmanager.url}/api/v2/silence/${updated.json().silenceID}`)).json()) as {
+        comment: string;
+        matchers: { name: string; value: string }[];
+      };
       assert.equal(stored.comment, 'own, extended');
-      assert.deepEqual(stored.matchers.map((matcher) => [matcher.name, matcher.value]), [['alertname', 'Own'], ['system_key', b.systemKey]]);
+      assert.deepEqual(
+        stored.matchers.map((matcher) => [matcher.name, matcher.value]),
+        [
+          ['alertname', 'Own'],
+          ['system_key', b.systemKey],
+        ],
+      );
     });
 
     it('never lets another spelling of labels carry identity labels into posted alerts', async () => {
@@ -161,9 +198,14 @@ for (const kind of databaseKinds()) {
         const response = await call(a, 'POST', '/alerts', [alert]);
         assert.equal(response.statusCode, 400, `${JSON.stringify(alert)}: ${response.body}`);
       }
-      assert.equal((await upstreamAlerts()).some((alert) => alert.labels.alertname === 'Forged'), false);
+      assert.equal(
+        (await upstreamAlerts()).some((alert) => alert.labels.alertname === 'Forged'),
+        false,
+      );
 
-      const single = await call(a, 'POST', '/alerts', [{ LABELS: { alertname: 'Spelled', system_key: b.systemKey, system_fqdn: 'spoof.example' }, Annotations: { summary: 'on {{.system_name}}' } }]);
+      const single = await call(a, 'POST', '/alerts', [
+        { LABELS: { alertname: 'Spelled', system_key: b.systemKey, system_fqdn: 'spoof.example' }, Annotations: { summary: 'on {{.system_name}}' } },
+      ]);
       assert.equal(single.statusCode, 200, single.body);
       const stored = (await upstreamAlerts()).find((alert) => alert.labels.alertname === 'Spelled')!;
       assert.equal(stored.labels.system_key, a.systemKey);

@@ -14,7 +14,10 @@ const identity: SystemIdentity = {
 
 describe('alertmanager scope', () => {
   it('overwrites identity labels, removes those the server has empty, keeps the rest', () => {
-    const [alert] = scopeAlerts([{ labels: { alertname: 'DiskFull', system_key: 'NETH-BBBB', system_fqdn: 'spoof.example', severity: 'warning' } }], identity) as {
+    const [alert] = scopeAlerts(
+      [{ labels: { alertname: 'DiskFull', system_key: 'NETH-BBBB', system_fqdn: 'spoof.example', severity: 'warning' } }],
+      identity,
+    ) as {
       labels: Record<string, string>;
     }[];
     assert.deepEqual(alert!.labels, {
@@ -34,12 +37,22 @@ describe('alertmanager scope', () => {
     assert.equal(fillPlaceholders('Alert {{.alertname}} has severity {{ .severity }}', labels), 'Alert DiskFull has severity critical');
     assert.equal(fillPlaceholders('{{.missing}}', labels), '<no value>');
     assert.equal(fillPlaceholders('{{ printf "%s" .alertname }} {{ range . }}x{{ end }}', labels), '{{ printf "%s" .alertname }} {{ range . }}x{{ end }}');
-    const [alert] = scopeAlerts([{ labels: {}, annotations: { summary: 'on {{.system_name}}', count: 3 } }], identity) as { annotations: Record<string, unknown> }[];
+    const [alert] = scopeAlerts([{ labels: {}, annotations: { summary: 'on {{.system_name}}', count: 3 } }], identity) as {
+      annotations: Record<string, unknown>;
+    }[];
     assert.deepEqual(alert!.annotations, { summary: 'on fw' }, 'values that are not strings are dropped, as in labels');
   });
 
   it('replaces any system_key matcher of a silence with the exact one of this system', () => {
-    const silence = scopeSilence({ matchers: [{ name: 'system_key', value: '.*', isRegex: true }, { name: 'alertname', value: 'X', isRegex: false }] }, 'NETH-AAAA').body;
+    const silence = scopeSilence(
+      {
+        matchers: [
+          { name: 'system_key', value: '.*', isRegex: true },
+          { name: 'alertname', value: 'X', isRegex: false },
+        ],
+      },
+      'NETH-AAAA',
+    ).body;
     assert.deepEqual(silence.matchers, [
       { name: 'alertname', value: 'X', isRegex: false },
       { name: 'system_key', value: 'NETH-AAAA', isRegex: false, isEqual: true },

@@ -120,7 +120,9 @@ export function scopeAlerts(body: unknown, identity: SystemIdentity): Record<str
       if (value === '') delete labels[name];
       else labels[name] = value;
     }
-    const annotations = Object.fromEntries(Object.entries(stringMap(givenAnnotations, `alert ${index}: annotations`)).map(([name, value]) => [name, fillPlaceholders(value, labels)]));
+    const annotations = Object.fromEntries(
+      Object.entries(stringMap(givenAnnotations, `alert ${index}: annotations`)).map(([name, value]) => [name, fillPlaceholders(value, labels)]),
+    );
     return { labels, annotations, ...times };
   });
 }

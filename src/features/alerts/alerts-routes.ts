@@ -49,7 +49,13 @@ export function alertsRoutes(alerts: AlertsService): FastifyPluginAsyncTypebox {
     app.get(
       '/systems/:id/alerts',
       {
-        schema: { tags, summary: "A system's alerts", params: IdParams, querystring: Type.Object(Filters), response: { 200: pageSchema(AlertSchema), ...errors } },
+        schema: {
+          tags,
+          summary: "A system's alerts",
+          params: IdParams,
+          querystring: Type.Object(Filters),
+          response: { 200: pageSchema(AlertSchema), ...errors },
+        },
       },
       async (request) => {
         return presentPage(await alerts.listOfSystem(request.params.id, toFilter(request.query, {})), presentAlert);

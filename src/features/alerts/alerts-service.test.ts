@@ -119,8 +119,20 @@ function setUp(rules: AlertRules = DEFAULT_ALERT_RULES) {
   });
   let nextEventId = 1;
   /** A liveness transition waiting to be alerted on. */
-  const transition = (fromStatus: UnalertedEvent['fromStatus'], toStatus: UnalertedEvent['toStatus'], options: { watched?: boolean; system?: string } = {}): UnalertedEvent => {
-    const event = { id: nextEventId++, systemId: options.system ?? systemId, systemName: 'edge-1', watched: options.watched ?? true, fromStatus, toStatus, occurredAt: clock.now() };
+  const transition = (
+    fromStatus: UnalertedEvent['fromStatus'],
+    toStatus: UnalertedEvent['toStatus'],
+    options: { watched?: boolean; system?: string } = {},
+  ): UnalertedEvent => {
+    const event = {
+      id: nextEventId++,
+      systemId: options.system ?? systemId,
+      systemName: 'edge-1',
+      watched: options.watched ?? true,
+      fromStatus,
+      toStatus,
+      occurredAt: clock.now(),
+    };
     waiting.push(event);
     return event;
   };
@@ -149,15 +161,30 @@ describe('alerts service', () => {
       const { service, db, alerts, systemId } = setUp();
       const raising = [change({ severity: 'high' }), change({ severity: 'critical' }), change({ severity: 'low', category: 'security' })];
       const quiet = [change({ severity: 'medium' }), change({ severity: 'critical', significant: false }), change({ severity: 'low', category: 'network' })];
-      const raised = await db.transaction((tx) => service.raiseForChanges(tx, [{ systemId, detectedAt: new Date('2026-03-01T09:00:00Z'), changes: [...quiet, ...raising] }]));
+      const raised = await db.transaction((tx) =>
+        service.raiseForChanges(tx, [{ systemId, detectedAt: new Date('2026-03-01T09:00:00Z'), changes: [...quiet, ...raising] }]),
+      );
       assert.equal(raised, 3);
-      assert.deepEqual(alerts.map((alert) => alert.sourceId), raising.map((raisingChange) => String(raisingChange.id)));
+      assert.deepEqual(
+        alerts.map((alert) => alert.sourceId),
+        raising.map((raisingChange) => String(raisingChange.id)),
+      );
     });
 
     it('follows the rules given: their severities and categories, and which rule matched first', async () => {
-      const rules: AlertRules = { ...DEFAULT_ALERT_RULES, changes: [{ id: 'network-medium', severities: ['medium'], categories: ['network'] }, { id: 'any-network', severities: null, categories: ['network'] }] };
+      const rules: AlertRules = {
+        ...DEFAULT_ALERT_RULES,
+        changes: [
+          { id: 'network-medium', severities: ['medium'], categories: ['network'] },
+          { id: 'any-network', severities: null, categories: ['network'] },
+        ],
+      };
       const { service, db, alerts, systemId } = setUp(rules);
-      const changes = [change({ severity: 'medium', category: 'network' }), change({ severity: 'low', category: 'network' }), change({ severity: 'critical', category: 'os' })];
+      const changes = [
+        change({ severity: 'medium', category: 'network' }),
+        change({ severity: 'low', category: 'network' }),
+        change({ severity: 'critical', category: 'os' }),
+      ];
       await db.transaction((tx) => service.raiseForChanges(tx, [{ systemId, detectedAt: new Date(), changes }]));
       assert.deepEqual(
         alerts.map((alert) => alert.description.match(/alert rule ([\w-]+)/)?.[1]),
@@ -169,7 +196,10 @@ describe('alerts service', () => {
       const { service, db, clock, alerts, systemId } = setUp();
       const detectedAt = new Date('2026-03-01T09:00:00Z');
       const long = 'x'.repeat(200);
-      const changes = [change({ id: 7001, previousValue: null, currentValue: { kernel: '6.1' }, rule: 'kernel' }), change({ id: 7002, previousValue: long, currentValue: 'short' })];
+      const changes = [
+        change({ id: 7001, previousValue: null, currentValue: { kernel: '6.1' }, rule: 'kernel' }),
+        change({ id: 7002, previousValue: long, currentValue: 'short' }),
+      ];
       await db.transaction((tx) => service.raiseForChanges(tx, [{ systemId, detectedAt, changes }]));
       assert.deepEqual(alerts[0], {
         id: alerts[0]!.id,
@@ -292,7 +322,13 @@ describe('alerts service', () => {
       assert.deepEqual(
         alerts.map(({ name, fingerprint, status, severity, summary }) => ({ name, fingerprint, status, severity, summary })),
         [
-          { name: HEARTBEAT_WARNING, fingerprint: `heartbeat-warning:${systemId}`, status: 'resolved', severity: 'warning', summary: 'edge-1 is late with its heartbeat' },
+          {
+            name: HEARTBEAT_WARNING,
+            fingerprint: `heartbeat-warning:${systemId}`,
+            status: 'resolved',
+            severity: 'warning',
+            summary: 'edge-1 is late with its heartbeat',
+          },
           { name: LINK_FAILED, fingerprint: `linkfailed:${systemId}`, status: 'firing', severity: 'critical', summary: 'edge-1 stopped sending heartbeats' },
         ],
       );
@@ -303,7 +339,10 @@ describe('alerts service', () => {
       const late = transition('active', 'warning');
       const down = transition('warning', 'inactive');
       assert.equal(await service.processLivenessEvents(), 2);
-      assert.deepEqual(alerts.map(({ name, severity }) => ({ name, severity })), [{ name: LINK_FAILED, severity: 'high' }]);
+      assert.deepEqual(
+        alerts.map(({ name, severity }) => ({ name, severity })),
+        [{ name: LINK_FAILED, severity: 'high' }],
+      );
       assert.deepEqual(marked, [[late.id, down.id]], 'handled all the same');
     });
 
@@ -314,7 +353,10 @@ describe('alerts service', () => {
       const back = transition('inactive', 'active', { watched: false });
       const downAgain = transition('active', 'inactive', { watched: false });
       assert.equal(await service.processLivenessEvents(), 2);
-      assert.deepEqual(alerts.map((alert) => alert.status), ['resolved']);
+      assert.deepEqual(
+        alerts.map((alert) => alert.status),
+        ['resolved'],
+      );
       assert.equal(enqueued.length, 2, 'raised, then resolved');
       assert.deepEqual(marked.at(-1), [back.id, downAgain.id]);
     });
@@ -338,19 +380,33 @@ describe('alerts service', () => {
       for (let index = 0; index < 501; index++) transition('active', 'warning', { system: otherSystemId });
       assert.equal(await service.processLivenessEvents(), 501);
       assert.deepEqual(claims, [500, 500]);
-      assert.deepEqual(marked.map((ids) => ids.length), [500, 1]);
+      assert.deepEqual(
+        marked.map((ids) => ids.length),
+        [500, 1],
+      );
       assert.equal(await service.processLivenessEvents(), 0, 'nothing waits');
     });
   });
 
   describe('lists', () => {
-    it('lists across the fleet with the filter given, and a system\'s alerts with its id', async () => {
+    it("lists across the fleet with the filter given, and a system's alerts with its id", async () => {
       const { service, db, listed, systemId, otherSystemId } = setUp();
-      await db.transaction((tx) => service.raiseForChanges(tx, [{ systemId, detectedAt: new Date(), changes: [change()] }, { systemId: otherSystemId, detectedAt: new Date(), changes: [change()] }]));
+      await db.transaction((tx) =>
+        service.raiseForChanges(tx, [
+          { systemId, detectedAt: new Date(), changes: [change()] },
+          { systemId: otherSystemId, detectedAt: new Date(), changes: [change()] },
+        ]),
+      );
       assert.equal((await service.list({ ...PAGE, status: 'firing' })).total, 2);
       const own = await service.listOfSystem(systemId, PAGE);
-      assert.deepEqual(own.items.map((alert) => alert.systemId), [systemId]);
-      assert.deepEqual(listed, [{ ...PAGE, status: 'firing' }, { ...PAGE, systemId }]);
+      assert.deepEqual(
+        own.items.map((alert) => alert.systemId),
+        [systemId],
+      );
+      assert.deepEqual(listed, [
+        { ...PAGE, status: 'firing' },
+        { ...PAGE, systemId },
+      ]);
     });
 
     it('answers NotFound for the alerts of an unknown system', async () => {
@@ -370,10 +426,13 @@ describe('alerts service', () => {
       assert.equal(await service.resolveExpired(), 0);
       clock.advanceMinutes(1);
       assert.equal(await service.resolveExpired(), 1);
-      assert.deepEqual(alerts.map(({ name, status }) => ({ name, status })), [
-        { name: INVENTORY_CHANGE, status: 'resolved' },
-        { name: LINK_FAILED, status: 'firing' },
-      ]);
+      assert.deepEqual(
+        alerts.map(({ name, status }) => ({ name, status })),
+        [
+          { name: INVENTORY_CHANGE, status: 'resolved' },
+          { name: LINK_FAILED, status: 'firing' },
+        ],
+      );
     });
   });
 });

@@ -143,7 +143,8 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
           const events = await deps.liveness.claimUnalerted(tx, LIVENESS_EVENTS_PER_TRANSACTION);
           const now = clock.now();
           for (const event of events) {
-            const fingerprint = event.fromStatus === 'inactive' ? `linkfailed:${event.systemId}` : event.fromStatus === 'warning' ? `heartbeat-warning:${event.systemId}` : null;
+            const fingerprint =
+              event.fromStatus === 'inactive' ? `linkfailed:${event.systemId}` : event.fromStatus === 'warning' ? `heartbeat-warning:${event.systemId}` : null;
             const resolved = fingerprint ? await store.resolve(tx, fingerprint, event.occurredAt, now) : null;
             if (resolved) await deps.deliveries.enqueue(tx, resolved, true);
             if (!event.watched) continue;
@@ -159,9 +160,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
                 severity,
                 status: 'firing',
                 summary: inactive ? `${event.systemName} stopped sending heartbeats` : `${event.systemName} is late with its heartbeat`,
-                description: inactive
-                  ? 'No heartbeat within the heartbeat timeout: the system is inactive.'
-                  : 'No heartbeat within the warning threshold.',
+                description: inactive ? 'No heartbeat within the heartbeat timeout: the system is inactive.' : 'No heartbeat within the warning threshold.',
                 sourceType: 'liveness',
                 sourceId: String(event.id),
                 startsAt: event.occurredAt,

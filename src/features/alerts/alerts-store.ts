@@ -183,9 +183,7 @@ export function createAlertsStore(sql: Sql): AlertsStore {
       ]);
       // RETURNING promises no order: put the raised ones back in the order given.
       const position = new Map<string, number>(ids.map((id, index) => [id, index]));
-      return rows
-        .map((row) => ({ id: row.id, organizationId: row.organization_id }))
-        .sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+      return rows.map((row) => ({ id: row.id, organizationId: row.organization_id })).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
     },
 
     async resolve(tx: Sql, fingerprint: string, endsAt: Date, now: Date): Promise<{ id: string; organizationId: string } | null> {

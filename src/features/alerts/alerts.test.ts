@@ -13,7 +13,10 @@ describe('alert rules', () => {
   });
 
   it('reject a bad section naming the field', () => {
-    assert.throws(() => parseAlertRules({ liveness: { inactive: 'loud' } }, 'f.json'), (error: unknown) => error instanceof AlertRulesError && /alerts\.liveness\.inactive/.test(error.message));
+    assert.throws(
+      () => parseAlertRules({ liveness: { inactive: 'loud' } }, 'f.json'),
+      (error: unknown) => error instanceof AlertRulesError && /alerts\.liveness\.inactive/.test(error.message),
+    );
     assert.throws(() => parseAlertRules({ changes: [{ id: 'x', severities: ['huge'] }] }, 'f.json'), /alerts\.changes\[0\]\.severities/);
     assert.deepEqual(parseAlertRules({ registration: null }, 'f.json').registration, null);
   });
@@ -36,7 +39,12 @@ for (const kind of databaseKinds()) {
       }[];
 
     const postInventory = (basic: string, inventory: object) =>
-      t.muster.app.inject({ method: 'POST', url: '/api/systems/inventory', headers: { authorization: basic, 'content-type': 'application/json' }, payload: JSON.stringify(inventory) });
+      t.muster.app.inject({
+        method: 'POST',
+        url: '/api/systems/inventory',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        payload: JSON.stringify(inventory),
+      });
 
     it('records a registration as an info event', async () => {
       const system = await t.createRegisteredSystem();
@@ -50,9 +58,17 @@ for (const kind of databaseKinds()) {
 
     it('raises an alert for high and security changes only, once, with the labels identifying the system', async () => {
       const system = await t.createRegisteredSystem({ name: 'fw-01' });
-      await postInventory(system.basic, { os: { name: 'Rocky Linux', version: '9.2' }, services: { nginx: { version: '1.23.0' } }, features: { firewall: { enabled: true } } });
+      await postInventory(system.basic, {
+        os: { name: 'Rocky Linux', version: '9.2' },
+        services: { nginx: { version: '1.23.0' } },
+        features: { firewall: { enabled: true } },
+      });
       t.clock.advance(MINUTE);
-      await postInventory(system.basic, { os: { name: 'Rocky Linux', version: '9.3' }, services: { nginx: { version: '1.24.0' } }, features: { firewall: { enabled: false } } });
+      await postInventory(system.basic, {
+        os: { name: 'Rocky Linux', version: '9.3' },
+        services: { nginx: { version: '1.24.0' } },
+        features: { firewall: { enabled: false } },
+      });
       await t.muster.inventory.process(system.id);
       await t.muster.inventory.process(system.id);
 
@@ -77,7 +93,10 @@ for (const kind of databaseKinds()) {
       // Change alerts stay firing for a day.
       t.clock.advance(25 * 60 * MINUTE);
       await t.muster.alerts.resolveExpired();
-      assert.deepEqual((await alertsOf(system.id, 'name=InventoryChange')).map((alert) => alert.status), ['resolved', 'resolved']);
+      assert.deepEqual(
+        (await alertsOf(system.id, 'name=InventoryChange')).map((alert) => alert.status),
+        ['resolved', 'resolved'],
+      );
     });
 
     it('raises one alert per change for several systems processed together, with one delivery per webhook, none twice after a failed run', async () => {
@@ -88,13 +107,18 @@ for (const kind of databaseKinds()) {
         assert.equal(created.statusCode, 201, created.body);
         hooks.push(created.json().id as string);
       }
-      const hooked = [await t.createRegisteredSystem({ organization_id: organization.id }), await t.createRegisteredSystem({ organization_id: organization.id })];
+      const hooked = [
+        await t.createRegisteredSystem({ organization_id: organization.id }),
+        await t.createRegisteredSystem({ organization_id: organization.id }),
+      ];
       const plain = await t.createRegisteredSystem();
       const systems = [...hooked, plain];
-      for (const system of systems) await postInventory(system.basic, { os: { version: '9.2' }, features: { firewall: { enabled: true } }, services: { nginx: { version: '1.23.0' } } });
+      for (const system of systems)
+        await postInventory(system.basic, { os: { version: '9.2' }, features: { firewall: { enabled: true } }, services: { nginx: { version: '1.23.0' } } });
       await t.muster.inventory.process(...systems.map((system) => system.id));
       t.clock.advance(MINUTE);
-      for (const system of systems) await postInventory(system.basic, { os: { version: '9.3' }, features: { firewall: { enabled: false } }, services: { nginx: { version: '1.24.0' } } });
+      for (const system of systems)
+        await postInventory(system.basic, { os: { version: '9.3' }, features: { firewall: { enabled: false } }, services: { nginx: { version: '1.24.0' } } });
 
       // A run that fails once its alerts are written leaves nothing behind; the retry raises each alert once.
       const failing = await startTestMuster(failAfter(database.db, /INSERT INTO alerts/), { ROLES: 'api' });
@@ -152,13 +176,14 @@ for (const kind of databaseKinds()) {
       t.clock.advance(11 * MINUTE);
       await t.muster.scanner.runOnce();
       await t.muster.alerts.processLivenessEvents();
-      assert.deepEqual((await alertsOf(system.id, 'name=LinkFailed')).map((alert) => alert.status), ['firing', 'resolved']);
+      assert.deepEqual(
+        (await alertsOf(system.id, 'name=LinkFailed')).map((alert) => alert.status),
+        ['firing', 'resolved'],
+      );
     });
 
     it('raises HeartbeatWarning when the warning threshold is on, and nothing for suspended systems', async () => {
-      const organization = (
-        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 5 })
-      ).json();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 5 })).json();
       const warned = await t.createRegisteredSystem({ organization_id: organization.id });
       const suspended = await t.createRegisteredSystem({ organization_id: organization.id });
       await t.heartbeat(warned.basic);
@@ -167,12 +192,21 @@ for (const kind of databaseKinds()) {
       t.clock.advance(6 * MINUTE);
       await t.muster.scanner.runOnce();
       await t.muster.alerts.processLivenessEvents();
-      assert.deepEqual((await alertsOf(warned.id, 'name=HeartbeatWarning')).map((alert) => [alert.status, alert.severity]), [['firing', 'warning']]);
+      assert.deepEqual(
+        (await alertsOf(warned.id, 'name=HeartbeatWarning')).map((alert) => [alert.status, alert.severity]),
+        [['firing', 'warning']],
+      );
       t.clock.advance(5 * MINUTE);
       await t.muster.scanner.runOnce();
       await t.muster.alerts.processLivenessEvents();
-      assert.deepEqual((await alertsOf(warned.id, 'name=HeartbeatWarning')).map((alert) => alert.status), ['resolved']);
-      assert.deepEqual((await alertsOf(warned.id, 'name=LinkFailed')).map((alert) => alert.status), ['firing']);
+      assert.deepEqual(
+        (await alertsOf(warned.id, 'name=HeartbeatWarning')).map((alert) => alert.status),
+        ['resolved'],
+      );
+      assert.deepEqual(
+        (await alertsOf(warned.id, 'name=LinkFailed')).map((alert) => alert.status),
+        ['firing'],
+      );
       assert.deepEqual(await alertsOf(suspended.id, 'status=firing'), []);
     });
   });

@@ -50,7 +50,15 @@ export function createAlerts(deps: AlertsDeps) {
     alertmanagerUrl: config.alertmanagerUrl,
     syncIntervalSeconds: config.alertmanagerSyncIntervalSeconds,
   });
-  const service = createAlertsService({ db, store, rules: loadAlertRules(config.rulesFile), clock, deliveries, liveness: deps.liveness, systems: systems.service });
+  const service = createAlertsService({
+    db,
+    store,
+    rules: loadAlertRules(config.rulesFile),
+    clock,
+    deliveries,
+    liveness: deps.liveness,
+    systems: systems.service,
+  });
   const webhooks = createWebhooksService({ store: webhooksStore, organizations: deps.organizations, deliveries, clock, logger: deps.logger });
   systems.onRegistered((tx, systemId, at) => service.recordRegistration(tx, systemId, at));
 

@@ -87,7 +87,9 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps): AlertDeliverie
     async enqueueMany(tx: Sql, alerts: readonly { id: string; organizationId: string }[], toAlertmanager: boolean): Promise<void> {
       if (alerts.length === 0) return;
       const targets = await deliveryTargets(tx, [...new Set(alerts.map((alert) => alert.organizationId))], toAlertmanager);
-      const jobs = alerts.flatMap((alert) => targets.get(alert.organizationId)!.map((target) => ({ data: { alertId: alert.id, target } satisfies DeliveryJob })));
+      const jobs = alerts.flatMap((alert) =>
+        targets.get(alert.organizationId)!.map((target) => ({ data: { alertId: alert.id, target } satisfies DeliveryJob })),
+      );
       await deps.jobs.enqueueMany(tx, DELIVERY_QUEUE, jobs);
     },
 
@@ -119,7 +121,15 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps): AlertDeliverie
         if (!webhook) throw new NotFoundError(`webhook ${webhookId} not found`);
         const status = await sendToWebhook(webhook, {
           event: 'test',
-          alert: { name: 'Test', status: 'firing', severity: 'info', summary: 'A test delivery from Muster', organization_id: organizationId, starts_at: now, ends_at: now },
+          alert: {
+            name: 'Test',
+            status: 'firing',
+            severity: 'info',
+            summary: 'A test delivery from Muster',
+            organization_id: organizationId,
+            starts_at: now,
+            ends_at: now,
+          },
         });
         return { delivered: true, status, error: null };
       } catch (error) {

@@ -46,7 +46,10 @@ for (const kind of databaseKinds()) {
       const webhook = created.json();
       assert.ok(webhook.secret.length >= 24);
       const listed = (await t.admin.get(`/api/v1/organizations/${organization.id}/webhooks`)).json();
-      assert.deepEqual(listed.items.map((item: { id: string; secret?: string }) => [item.id, item.secret]), [[webhook.id, undefined]]);
+      assert.deepEqual(
+        listed.items.map((item: { id: string; secret?: string }) => [item.id, item.secret]),
+        [[webhook.id, undefined]],
+      );
 
       const before = receiver.received.length;
       const tested = (await t.admin.post(`/api/v1/organizations/${organization.id}/webhooks/${webhook.id}/test`)).json();
@@ -73,7 +76,8 @@ for (const kind of databaseKinds()) {
       await t.muster.alerts.processLivenessEvents();
 
       const firing = await eventually(() => {
-        const found = receiver.received.map((entry) => ({ ...entry, json: JSON.parse(entry.body) as { event: string; alert: { name: string; labels: Record<string, string> } } }))
+        const found = receiver.received
+          .map((entry) => ({ ...entry, json: JSON.parse(entry.body) as { event: string; alert: { name: string; labels: Record<string, string> } } }))
           .find((entry) => entry.json.event === 'alert.firing' && entry.json.alert.name === 'LinkFailed' && entry.json.alert.labels.system_id === system.id);
         return found;
       }, 'the webhook delivery');
@@ -92,7 +96,10 @@ for (const kind of databaseKinds()) {
 
       await t.heartbeat(system.basic);
       await t.muster.alerts.processLivenessEvents();
-      await eventually(async () => ((await amAlerts(`system_key="${system.systemKey}"`)).length === 0 ? true : undefined), 'the alert to be resolved in Alertmanager');
+      await eventually(
+        async () => ((await amAlerts(`system_key="${system.systemKey}"`)).length === 0 ? true : undefined),
+        'the alert to be resolved in Alertmanager',
+      );
       await eventually(
         () => (receiver.received.some((entry) => entry.body.includes('"alert.resolved"') && entry.body.includes(system.id)) ? true : undefined),
         'the resolution at the webhook',

@@ -23,7 +23,8 @@ for (const kind of databaseKinds()) {
     const api = (muster: TestMuster, method: 'GET' | 'POST', url: string, payload?: object) =>
       muster.muster.app.inject({ method, url: `/api/v1${url}`, headers: adminHeaders, ...(payload ? { payload } : {}) });
     const storedRow = async (id: string) =>
-      (await database.db.query<{ secret: string | null; secret_encrypted: string | null }>('SELECT secret, secret_encrypted FROM webhooks WHERE id = $1', [id])).rows[0]!;
+      (await database.db.query<{ secret: string | null; secret_encrypted: string | null }>('SELECT secret, secret_encrypted FROM webhooks WHERE id = $1', [id]))
+        .rows[0]!;
     const organizationWithWebhook = async (muster: TestMuster) => {
       const organization = (await api(muster, 'POST', '/organizations', { name: `webhooks-${randomBytes(4).toString('hex')}` })).json<{ id: string }>();
       const created = await api(muster, 'POST', `/organizations/${organization.id}/webhooks`, { url: receiver.url });
@@ -74,11 +75,17 @@ for (const kind of databaseKinds()) {
       const other = await startTestMuster(await database.openAnother(), { SECRETS_KEY: randomBytes(32).toString('hex') }, undefined, logger);
       try {
         const errors = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level >= 50);
-        assert.ok(errors.some((line) => /encrypted with another SECRETS_KEY/.test(line.msg)), lines.join(''));
+        assert.ok(
+          errors.some((line) => /encrypted with another SECRETS_KEY/.test(line.msg)),
+          lines.join(''),
+        );
         const before = receiver.received.length;
         const tested = (await api(other, 'POST', `/organizations/${organizationId}/webhooks/${webhook.id}/test`)).json();
         assert.equal(tested.delivered, false);
-        assert.match(tested.error, new RegExp(`webhook ${webhook.id}: its signing secret was encrypted with another SECRETS_KEY \\(key id [0-9a-f]{8}; this node's is [0-9a-f]{8}\\)`));
+        assert.match(
+          tested.error,
+          new RegExp(`webhook ${webhook.id}: its signing secret was encrypted with another SECRETS_KEY \\(key id [0-9a-f]{8}; this node's is [0-9a-f]{8}\\)`),
+        );
         await new Promise((resolve) => setTimeout(resolve, 200));
         assert.equal(receiver.received.length, before, 'nothing was sent unsigned or badly signed');
       } finally {

@@ -33,10 +33,16 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTyp
       {
         schema: {
           tags,
-          summary: "Add a webhook; the answer carries its signing secret, shown once",
+          summary: 'Add a webhook; the answer carries its signing secret, shown once',
           params: Params,
-          body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }), description: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: false }),
-          response: { 201: Type.Object({ ...WebhookSchema.properties, secret: Type.String({ description: 'Key of the X-Muster-Signature HMAC-SHA256' }) }), ...errors },
+          body: Type.Object(
+            { url: Type.String({ minLength: 1, maxLength: 2048 }), description: Type.Optional(Type.String({ maxLength: 255 })) },
+            { additionalProperties: false },
+          ),
+          response: {
+            201: Type.Object({ ...WebhookSchema.properties, secret: Type.String({ description: 'Key of the X-Muster-Signature HMAC-SHA256' }) }),
+            ...errors,
+          },
         },
       },
       async (request, reply) => {
@@ -47,7 +53,14 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTyp
 
     app.get(
       '/organizations/:id/webhooks',
-      { schema: { tags, summary: "An organization's webhooks", params: Params, response: { 200: Type.Object({ items: Type.Array(WebhookSchema) }), ...errors } } },
+      {
+        schema: {
+          tags,
+          summary: "An organization's webhooks",
+          params: Params,
+          response: { 200: Type.Object({ items: Type.Array(WebhookSchema) }), ...errors },
+        },
+      },
       async (request) => {
         return { items: (await webhooks.list(request.params.id)).map(present) };
       },
@@ -69,7 +82,10 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTyp
           tags,
           summary: 'Send a test event to the webhook now and report its answer',
           params: WebhookParams,
-          response: { 200: Type.Object({ delivered: Type.Boolean(), status: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+          response: {
+            200: Type.Object({ delivered: Type.Boolean(), status: Type.Union([Type.Integer(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) }),
+            ...errors,
+          },
         },
       },
       async (request) => webhooks.test(request.params.id, request.params.webhookId),

@@ -63,7 +63,10 @@ export function createWebhooksStore(db: Db, secrets: SecretBox): WebhooksStore {
     },
 
     async idsByOrganization(tx: Sql, organizationIds: readonly string[]): Promise<Map<string, string[]>> {
-      const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM webhooks WHERE organization_id = ANY($1::uuid[])', [organizationIds]);
+      const { rows } = await tx.query<{ id: string; organization_id: string }>(
+        'SELECT id, organization_id FROM webhooks WHERE organization_id = ANY($1::uuid[])',
+        [organizationIds],
+      );
       const ids = new Map(organizationIds.map((organizationId) => [organizationId, [] as string[]]));
       for (const row of rows) ids.get(row.organization_id)?.push(row.id);
       return ids;
@@ -83,12 +86,15 @@ export function createWebhooksStore(db: Db, secrets: SecretBox): WebhooksStore {
       const { rows } = await db.query<WebhookRow>(`SELECT ${COLUMNS} FROM webhooks WHERE id = $1`, [id]);
       const row = rows[0];
       if (!row) return null;
-      if (row.secret_encrypted === null) throw new UnreadableWebhookSecretError(`webhook ${id}: its signing secret is not encrypted yet (Muster encrypts such secrets at start)`);
+      if (row.secret_encrypted === null)
+        throw new UnreadableWebhookSecretError(`webhook ${id}: its signing secret is not encrypted yet (Muster encrypts such secrets at start)`);
       try {
         return { ...toWebhook(row), secret: secrets.open(row.secret_encrypted, sealContext(id)) };
       } catch (error) {
         if (!(error instanceof SecretBoxError)) throw error;
-        throw new UnreadableWebhookSecretError(`webhook ${id}: its signing secret ${error.message}; run every node with the SECRETS_KEY it was encrypted with, or recreate the webhook`);
+        throw new UnreadableWebhookSecretError(
+          `webhook ${id}: its signing secret ${error.message}; run every node with the SECRETS_KEY it was encrypted with, or recreate the webhook`,
+        );
       }
     },
 
@@ -106,7 +112,7 @@ export function createWebhooksStore(db: Db, secrets: SecretBox): WebhooksStore {
         return rows.length;
       });
       const { rows } = await db.query<{ count: number }>(
-        "SELECT count(*)::int AS count FROM webhooks WHERE secret_encrypted IS NOT NULL AND secret_encrypted NOT LIKE $1",
+        'SELECT count(*)::int AS count FROM webhooks WHERE secret_encrypted IS NOT NULL AND secret_encrypted NOT LIKE $1',
         [`${secrets.sealedPrefix}%`],
       );
       return { encrypted, sealedWithOtherKeys: rows[0]!.count };

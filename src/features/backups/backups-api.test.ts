@@ -47,7 +47,10 @@ for (const kind of databaseKinds()) {
       assert.equal(answer.code, 201);
       assert.equal(answer.message, 'backup stored');
       assert.match(answer.data.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.gpg$/);
-      assert.deepEqual([answer.data.filename, answer.data.size, answer.data.sha256, answer.data.mimetype], ['dump.json.gz.gpg', blob.length, sha256(blob), 'application/octet-stream']);
+      assert.deepEqual(
+        [answer.data.filename, answer.data.size, answer.data.sha256, answer.data.mimetype],
+        ['dump.json.gz.gpg', blob.length, sha256(blob), 'application/octet-stream'],
+      );
 
       const second = (await upload(system.basic, randomBytes(10), { 'x-filename': '../../etc/pass wd.tar.zst' })).json().data;
       assert.equal(second.filename, 'pass_wd.tar.zst');
@@ -55,7 +58,10 @@ for (const kind of databaseKinds()) {
 
       const listed = (await call(system.basic, 'GET', '/api/systems/backups')).json();
       assert.equal(listed.message, 'backups listed');
-      assert.deepEqual(listed.data.backups.map((backup: { id: string }) => backup.id), [second.id, answer.data.id]);
+      assert.deepEqual(
+        listed.data.backups.map((backup: { id: string }) => backup.id),
+        [second.id, answer.data.id],
+      );
 
       const download = await call(system.basic, 'GET', `/api/systems/backups/${answer.data.id}`);
       assert.equal(download.statusCode, 200);
@@ -64,7 +70,10 @@ for (const kind of databaseKinds()) {
       assert.equal(download.headers['x-content-type-options'], 'nosniff');
       assert.equal(download.headers['content-disposition'], 'attachment; filename="dump.json.gz.gpg"');
       const stored = (await backupFiles()).filter((file) => file.includes(system.systemKey));
-      assert.ok(stored.some((file) => file.endsWith(answer.data.id)), 'stored under {org_id}/{system_key}/{id}');
+      assert.ok(
+        stored.some((file) => file.endsWith(answer.data.id)),
+        'stored under {org_id}/{system_key}/{id}',
+      );
       assert.ok(stored.some((file) => file.includes(`${system.organizationId}/${system.systemKey}/`)));
 
       const removed = await call(system.basic, 'DELETE', `/api/systems/backups/${answer.data.id}`);
@@ -152,7 +161,7 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(later, [201, 201, 201, 429], 'the hourly limit (8) counts the first minute too');
     });
 
-    it('lets operators list, download and delete any system\'s backups, and see usage', async () => {
+    it("lets operators list, download and delete any system's backups, and see usage", async () => {
       const system = await t.createRegisteredSystem();
       const blob = randomBytes(5000);
       const id = (await upload(system.basic, blob)).json().data.id as string;
@@ -168,7 +177,7 @@ for (const kind of databaseKinds()) {
       const gone = (await upload(system.basic, randomBytes(100))).json().data.id as string;
       await t.admin.delete(`/api/v1/systems/${system.id}`);
       assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/destroy`)).statusCode, 204);
-      await eventually(async () => !(await backupFiles()).some((file) => file.endsWith(gone)), 'the destroyed system\'s objects to be purged');
+      await eventually(async () => !(await backupFiles()).some((file) => file.endsWith(gone)), "the destroyed system's objects to be purged");
     });
   });
 }
@@ -177,7 +186,12 @@ describe('backup quotas, unavailable storage and organizations', () => {
   const { database, t } = useTestMuster('pglite', { env: { BACKUP_MAX_SIZE_PER_ORG: '3kb' } });
 
   const upload = (basic: string, size: number) =>
-    t.muster.app.inject({ method: 'POST', url: '/api/systems/backups', headers: { authorization: basic, 'content-type': 'application/octet-stream' }, payload: randomBytes(size) });
+    t.muster.app.inject({
+      method: 'POST',
+      url: '/api/systems/backups',
+      headers: { authorization: basic, 'content-type': 'application/octet-stream' },
+      payload: randomBytes(size),
+    });
 
   it('refuses an upload over the organization quota with 413, per organization', async () => {
     const organization = (await t.admin.post('/api/v1/organizations', { name: 'quota-a' })).json();
@@ -190,8 +204,12 @@ describe('backup quotas, unavailable storage and organizations', () => {
     assert.equal(refused.statusCode, 413);
     assert.equal(refused.json().message, 'organization backup quota exceeded');
     assert.equal((await upload(elsewhere.basic, 2000)).statusCode, 201, "another organization's quota is its own");
-    const mine = (await t.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: first.basic } })).json().data.backups[0].id as string;
-    assert.equal((await t.muster.app.inject({ method: 'GET', url: `/api/systems/backups/${mine}`, headers: { authorization: elsewhere.basic } })).statusCode, 404);
+    const mine = (await t.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: first.basic } })).json().data.backups[0]
+      .id as string;
+    assert.equal(
+      (await t.muster.app.inject({ method: 'GET', url: `/api/systems/backups/${mine}`, headers: { authorization: elsewhere.basic } })).statusCode,
+      404,
+    );
   });
 
   it('answers 503 when the backup store cannot be written, keeping nothing', async () => {
@@ -201,11 +219,19 @@ describe('backup quotas, unavailable storage and organizations', () => {
       // The store's directory is a plain file: nothing can be written under it.
       await writeFile(path.join(broken.dataDir, 'backups'), 'not a directory');
       const system = await broken.createRegisteredSystem();
-      const response = await broken.muster.app.inject({ method: 'POST', url: '/api/systems/backups', headers: { authorization: system.basic, 'content-type': 'application/octet-stream' }, payload: randomBytes(100) });
+      const response = await broken.muster.app.inject({
+        method: 'POST',
+        url: '/api/systems/backups',
+        headers: { authorization: system.basic, 'content-type': 'application/octet-stream' },
+        payload: randomBytes(100),
+      });
       assert.equal(response.statusCode, 503);
       assert.equal(response.json().message, 'backup storage unavailable');
       assert.ok(Number(response.headers['retry-after']) > 0);
-      assert.equal((await broken.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: system.basic } })).json().data.backups.length, 0);
+      assert.equal(
+        (await broken.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: system.basic } })).json().data.backups.length,
+        0,
+      );
     } finally {
       await broken.close();
     }

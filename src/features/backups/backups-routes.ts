@@ -88,8 +88,11 @@ export function backupsRoutes(service: BackupsService, authenticator: SystemAuth
         schema: {
           tags,
           security,
-          summary: 'This system\'s backups, newest first',
-          response: { 200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Object({ backups: Type.Array(BackupSchema) }) }), ...errorResponses(401) },
+          summary: "This system's backups, newest first",
+          response: {
+            200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Object({ backups: Type.Array(BackupSchema) }) }),
+            ...errorResponses(401),
+          },
         },
       },
       async (request) => envelope(200, 'backups listed', { backups: (await service.list(request.system.id)).map(presentBackup) }),
@@ -97,7 +100,7 @@ export function backupsRoutes(service: BackupsService, authenticator: SystemAuth
 
     app.get(
       '/api/systems/backups/:id',
-      { schema: { tags, security, summary: 'Download one of this system\'s backups', params: BackupIdParams, response: errors } },
+      { schema: { tags, security, summary: "Download one of this system's backups", params: BackupIdParams, response: errors } },
       async (request, reply) => sendBackup(reply, service, await service.get(request.system.id, request.params.id)),
     );
 
@@ -107,7 +110,7 @@ export function backupsRoutes(service: BackupsService, authenticator: SystemAuth
         schema: {
           tags,
           security,
-          summary: 'Delete one of this system\'s backups',
+          summary: "Delete one of this system's backups",
           params: BackupIdParams,
           response: { 200: Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Object({ id: Type.String() }) }), ...errors },
         },

@@ -50,7 +50,13 @@ describe('backups through the appliance API on an S3 bucket', { skip: s3ServerAv
     const download = await t.muster.app.inject({ method: 'GET', url: `/api/systems/backups/${data.id}`, headers: { authorization: system.basic } });
     assert.equal(download.statusCode, 200);
     assert.equal(sha256(download.rawPayload), sha256(blob));
-    assert.equal((await t.muster.app.inject({ method: 'DELETE', url: `/api/systems/backups/${data.id}`, headers: { authorization: system.basic } })).statusCode, 200);
-    assert.equal((await t.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: system.basic } })).json().data.backups.length, 0);
+    assert.equal(
+      (await t.muster.app.inject({ method: 'DELETE', url: `/api/systems/backups/${data.id}`, headers: { authorization: system.basic } })).statusCode,
+      200,
+    );
+    assert.equal(
+      (await t.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: system.basic } })).json().data.backups.length,
+      0,
+    );
   });
 });

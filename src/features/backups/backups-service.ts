@@ -52,7 +52,11 @@ export function assertBackupId(id: string): string {
 }
 
 export interface BackupsService {
-  upload(uploader: Uploader, body: Readable, headers: { contentLength: number | undefined; filename: string | undefined; contentType: string | undefined }): Promise<Backup>;
+  upload(
+    uploader: Uploader,
+    body: Readable,
+    headers: { contentLength: number | undefined; filename: string | undefined; contentType: string | undefined },
+  ): Promise<Backup>;
   list(systemId: string): Promise<Backup[]>;
   get(systemId: string, id: string): Promise<Backup>;
   open(backup: Backup): Promise<{ stream: Readable; size: number }>;
@@ -110,7 +114,11 @@ export function createBackupsService(deps: BackupsServiceDeps): BackupsService {
   }
 
   return {
-    async upload(uploader: Uploader, body: Readable, headers: { contentLength: number | undefined; filename: string | undefined; contentType: string | undefined }): Promise<Backup> {
+    async upload(
+      uploader: Uploader,
+      body: Readable,
+      headers: { contentLength: number | undefined; filename: string | undefined; contentType: string | undefined },
+    ): Promise<Backup> {
       const length = headers.contentLength;
       if (length === undefined || !Number.isSafeInteger(length) || length <= 0) throw new AppError(411, 'Content-Length required');
       if (length > limits.maxUploadSize) throw new PayloadTooLargeError('backup exceeds max upload size', { max_bytes: limits.maxUploadSize });

@@ -61,7 +61,18 @@ export function createBackupsStore(sql: Sql): BackupsStore {
       await tx.query(
         `INSERT INTO backups (id, system_id, organization_id, object_key, filename, size, sha256, mimetype, uploader_ip, uploaded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [backup.id, backup.systemId, backup.organizationId, backup.objectKey, backup.filename, backup.size, backup.sha256, backup.mimetype, backup.uploaderIp, backup.uploadedAt],
+        [
+          backup.id,
+          backup.systemId,
+          backup.organizationId,
+          backup.objectKey,
+          backup.filename,
+          backup.size,
+          backup.sha256,
+          backup.mimetype,
+          backup.uploaderIp,
+          backup.uploadedAt,
+        ],
       );
     },
 
@@ -85,7 +96,9 @@ export function createBackupsStore(sql: Sql): BackupsStore {
     },
 
     async organizationUsage(organizationId: string): Promise<number> {
-      const { rows } = await sql.query<{ bytes: number }>('SELECT coalesce(sum(size), 0)::bigint AS bytes FROM backups WHERE organization_id = $1', [organizationId]);
+      const { rows } = await sql.query<{ bytes: number }>('SELECT coalesce(sum(size), 0)::bigint AS bytes FROM backups WHERE organization_id = $1', [
+        organizationId,
+      ]);
       return Number(rows[0]?.bytes ?? 0);
     },
 

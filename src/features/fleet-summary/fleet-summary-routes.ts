@@ -30,7 +30,11 @@ const Summary = Type.Object({
 });
 
 /** `GET /api/v1/summary`: fleet totals by liveness status, what needs attention, recent changes. */
-export function fleetSummaryRoutes(systems: Pick<SystemsService, 'countByStatus' | 'countByType'>, inventory: InventoryQueries, clock: Clock): FastifyPluginAsyncTypebox {
+export function fleetSummaryRoutes(
+  systems: Pick<SystemsService, 'countByStatus' | 'countByType'>,
+  inventory: InventoryQueries,
+  clock: Clock,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/summary',

@@ -7,7 +7,6 @@ for (const kind of databaseKinds()) {
   describe(`availability and health scores (${kind})`, () => {
     const { t } = useTestMuster(kind);
 
-
     it('draws the last 24 hours from the liveness transitions and scores the system from them', async () => {
       const created = t.clock.now();
       const system = await t.createRegisteredSystem();

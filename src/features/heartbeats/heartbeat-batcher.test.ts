@@ -32,14 +32,20 @@ describe('heartbeat batcher (group commit)', () => {
     const rest = ['b', 'c', 'd'].map((id) => batcher.submit(id, new Date(2)).then(() => settled.push(id)));
     await tick();
     assert.equal(writer.calls.length, 1);
-    assert.deepEqual(writer.calls[0]!.beats.map((beat) => beat.systemId), ['a']);
+    assert.deepEqual(
+      writer.calls[0]!.beats.map((beat) => beat.systemId),
+      ['a'],
+    );
     assert.deepEqual(settled, [], 'nothing is acknowledged before its statement commits');
 
     writer.calls[0]!.finish();
     await first;
     await tick();
     assert.equal(writer.calls.length, 2);
-    assert.deepEqual(writer.calls[1]!.beats.map((beat) => beat.systemId), ['b', 'c', 'd']);
+    assert.deepEqual(
+      writer.calls[1]!.beats.map((beat) => beat.systemId),
+      ['b', 'c', 'd'],
+    );
     assert.deepEqual(settled, ['a']);
     writer.calls[1]!.finish();
     await Promise.all(rest);
@@ -81,10 +87,16 @@ describe('heartbeat batcher (group commit)', () => {
     const batcher = createHeartbeatBatcher({ write: writer.write, maxBatchSize: 2, maxPending: 1000, maxConcurrentWrites: 1, logger });
     const results = ['a', 'b', 'c'].map((id) => batcher.submit(id, new Date(1)));
     await tick();
-    assert.deepEqual(writer.calls[0]!.beats.map((beat) => beat.systemId), ['a', 'b']);
+    assert.deepEqual(
+      writer.calls[0]!.beats.map((beat) => beat.systemId),
+      ['a', 'b'],
+    );
     writer.calls[0]!.finish(new Set(['b']));
     await tick();
-    assert.deepEqual(writer.calls[1]!.beats.map((beat) => beat.systemId), ['c']);
+    assert.deepEqual(
+      writer.calls[1]!.beats.map((beat) => beat.systemId),
+      ['c'],
+    );
     writer.calls[1]!.finish();
     assert.deepEqual(await Promise.all(results), [true, false, true]);
   });
@@ -151,7 +163,10 @@ describe('heartbeat batcher (group commit)', () => {
     writer.calls[0]!.finish();
     await tick();
     assert.equal(drained, false);
-    assert.deepEqual(writer.calls[2]!.beats.map((beat) => beat.systemId), ['c']);
+    assert.deepEqual(
+      writer.calls[2]!.beats.map((beat) => beat.systemId),
+      ['c'],
+    );
     writer.calls[1]!.finish();
     writer.calls[2]!.finish();
     await Promise.all(submitted);

@@ -74,11 +74,22 @@ for (const kind of databaseKinds()) {
       const diffs = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?order=asc`)).json();
       const byPath = Object.fromEntries(diffs.items.map((diff: { field_path: string }) => [diff.field_path, diff]));
       assert.deepEqual(
-        [byPath['os.version'].diff_type, byPath['os.version'].previous_value, byPath['os.version'].current_value, byPath['os.version'].severity, byPath['os.version'].category],
+        [
+          byPath['os.version'].diff_type,
+          byPath['os.version'].previous_value,
+          byPath['os.version'].current_value,
+          byPath['os.version'].severity,
+          byPath['os.version'].category,
+        ],
         ['update', '9.2', '9.3', 'high', 'os'],
       );
       assert.deepEqual(
-        [byPath['services.nginx.version'].previous_value, byPath['services.nginx.version'].current_value, byPath['services.nginx.version'].severity, byPath['services.nginx.version'].category],
+        [
+          byPath['services.nginx.version'].previous_value,
+          byPath['services.nginx.version'].current_value,
+          byPath['services.nginx.version'].severity,
+          byPath['services.nginx.version'].category,
+        ],
         ['1.23.0', '1.24.0', 'medium', 'services'],
       );
       assert.deepEqual(
@@ -87,13 +98,18 @@ for (const kind of databaseKinds()) {
       );
 
       const filtered = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?severity[]=high`)).json();
-      assert.deepEqual(filtered.items.map((diff: { field_path: string }) => diff.field_path), ['os.version']);
+      assert.deepEqual(
+        filtered.items.map((diff: { field_path: string }) => diff.field_path),
+        ['os.version'],
+      );
       const byType = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?diff_type=create&category=features`)).json();
       assert.equal(byType.total, 1);
       const searched = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs?search=nginx`)).json();
       assert.equal(searched.total, 1);
 
-      const timeline = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/timeline?to=${new Date(t.clock.now().getTime() + 1000).toISOString()}`)).json();
+      const timeline = (
+        await t.admin.get(`/api/v1/systems/${system.id}/inventory/timeline?to=${new Date(t.clock.now().getTime() + 1000).toISOString()}`)
+      ).json();
       assert.equal(timeline.days.length, 1);
       assert.deepEqual(timeline.days[0].by_severity, { low: 0, medium: 2, high: 1, critical: 0 });
 
@@ -104,15 +120,15 @@ for (const kind of databaseKinds()) {
       assert.equal(first.data.os.version, '9.2');
 
       const summary = (await t.admin.get(`/api/v1/summary?organization_id=${system.organizationId}`)).json();
-      assert.ok(summary.recent_changes.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
+      assert.ok(
+        summary.recent_changes.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'),
+      );
       const changes = (await t.admin.get('/api/v1/changes?page_size=500')).json();
       assert.ok(changes.items.some((diff: { system_id: string; field_path: string }) => diff.system_id === system.id && diff.field_path === 'os.version'));
     });
 
     it('fleet-wide changes and the summary name each system; the summary counts systems per type', async () => {
-      const organization = (
-        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })
-      ).json();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })).json();
       const firewall = await t.createRegisteredSystem({ organization_id: organization.id, name: 'edge-firewall', type: 'nsec' });
       await t.createRegisteredSystem({ organization_id: organization.id, name: 'node-a', type: 'ns8' });
       await t.createRegisteredSystem({ organization_id: organization.id, name: 'node-b', type: 'ns8' });
@@ -140,9 +156,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('marks a removed network interface critical and counts the system as needing attention', async () => {
-      const organization = (
-        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })
-      ).json();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })).json();
       const system = await t.createRegisteredSystem({ organization_id: organization.id });
       await post(system.basic, JSON.stringify(seedInventory()));
       t.clock.advance(1000);
@@ -152,7 +166,12 @@ for (const kind of databaseKinds()) {
       await t.muster.inventory.process(system.id);
       const diffs = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
       assert.deepEqual(
-        diffs.items.map((diff: { field_path: string; diff_type: string; severity: string; category: string }) => [diff.field_path, diff.diff_type, diff.severity, diff.category]),
+        diffs.items.map((diff: { field_path: string; diff_type: string; severity: string; category: string }) => [
+          diff.field_path,
+          diff.diff_type,
+          diff.severity,
+          diff.category,
+        ]),
         [['network.interfaces.eth1', 'delete', 'critical', 'network']],
       );
       const summary = (await t.admin.get(`/api/v1/summary?organization_id=${organization.id}`)).json();
@@ -213,7 +232,17 @@ for (const kind of databaseKinds()) {
       const limited = await startTestMuster(await database.openAnother(), { API_MAX_REQUEST_SIZE: '4kb', ROLES: 'api' });
       try {
         const big = JSON.stringify({ padding: 'x'.repeat(10_000) });
-        assert.equal((await limited.muster.app.inject({ method: 'POST', url: '/api/systems/inventory', headers: { authorization: system.basic, 'content-type': 'application/json' }, payload: big })).statusCode, 413);
+        assert.equal(
+          (
+            await limited.muster.app.inject({
+              method: 'POST',
+              url: '/api/systems/inventory',
+              headers: { authorization: system.basic, 'content-type': 'application/json' },
+              payload: big,
+            })
+          ).statusCode,
+          413,
+        );
         const bomb = gzipSync(JSON.stringify({ padding: 'x'.repeat(1_000_000) }));
         assert.ok(bomb.length < 4096);
         const expanded = await limited.muster.app.inject({
@@ -390,9 +419,19 @@ for (const kind of databaseKinds()) {
               }),
             ),
           );
-          assert.deepEqual(answers.map((answer) => answer.statusCode), [202, 202, 400, 202, 202, 202], answers.map((answer) => answer.body).join('\n'));
-          assert.deepEqual(answers[2]!.json(), { code: 400, message: 'invalid inventory data', data: { validation_error: `data cannot be stored: ${message}` } });
-          const stored = await database.db.query<{ system_id: string }>('SELECT system_id FROM inventory_uploads WHERE system_id = ANY($1::uuid[])', [systems.map((system) => system.id)]);
+          assert.deepEqual(
+            answers.map((answer) => answer.statusCode),
+            [202, 202, 400, 202, 202, 202],
+            answers.map((answer) => answer.body).join('\n'),
+          );
+          assert.deepEqual(answers[2]!.json(), {
+            code: 400,
+            message: 'invalid inventory data',
+            data: { validation_error: `data cannot be stored: ${message}` },
+          });
+          const stored = await database.db.query<{ system_id: string }>('SELECT system_id FROM inventory_uploads WHERE system_id = ANY($1::uuid[])', [
+            systems.map((system) => system.id),
+          ]);
           assert.deepEqual(new Set(stored.rows.map((row) => row.system_id)), new Set(systems.filter((_, index) => index !== 2).map((system) => system.id)));
         } finally {
           await refusing.close();

@@ -23,7 +23,12 @@ for (const kind of databaseKinds()) {
     const { database, t } = useTestMuster(kind, { env: { ROLES: 'api,worker,scheduler' }, logger: logs.logger });
 
     const post = (basic: string, body: unknown) =>
-      t.muster.app.inject({ method: 'POST', url: '/api/systems/inventory', headers: { authorization: basic, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      t.muster.app.inject({
+        method: 'POST',
+        url: '/api/systems/inventory',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
     const failedUploads = async (systemId: string) =>
       (await database.db.query<{ id: string; error: string }>('SELECT id, error FROM inventory_failed_uploads WHERE system_id = $1', [systemId])).rows;
 
@@ -54,7 +59,10 @@ for (const kind of databaseKinds()) {
       const diffs = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
       assert.deepEqual(
         diffs.items.map((diff: { field_path: string; current_value: unknown }) => [diff.field_path.length, diff.current_value]).sort(),
-        [[7, '2'], [longKey.length, 1]].sort(),
+        [
+          [7, '2'],
+          [longKey.length, 1],
+        ].sort(),
       );
       assert.deepEqual(await failedUploads(system.id), []);
       assert.equal((await t.admin.get(`/api/v1/systems/${system.id}/inventory/set-aside`)).statusCode, 404);
@@ -73,7 +81,10 @@ for (const kind of databaseKinds()) {
       assert.equal((await post(system.basic, { a: 3 })).statusCode, 202);
       await eventually(async () => (await t.admin.get(`/api/v1/systems/${system.id}/inventory`)).json().total === 2, 'the later record');
       const failed = await failedUploads(system.id);
-      assert.deepEqual(failed.map((row) => row.id), [deepId]);
+      assert.deepEqual(
+        failed.map((row) => row.id),
+        [deepId],
+      );
       assert.match(failed[0]!.error, /^RangeError: Maximum call stack size exceeded/);
       const shown = await t.admin.get(`/api/v1/systems/${system.id}/inventory/set-aside`);
       assert.equal(shown.statusCode, 200);
@@ -86,7 +97,10 @@ for (const kind of databaseKinds()) {
       const queue = (await t.admin.get('/api/v1/jobs')).json().queues.find((entry: { name: string }) => entry.name === 'inventory.process');
       assert.deepEqual([queue.queued, queue.dead], [0, 0], 'nothing left to retry');
       const diffs = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json();
-      assert.deepEqual(diffs.items.map((diff: { field_path: string; current_value: unknown }) => [diff.field_path, diff.current_value]), [['a', 3]]);
+      assert.deepEqual(
+        diffs.items.map((diff: { field_path: string; current_value: unknown }) => [diff.field_path, diff.current_value]),
+        [['a', 3]],
+      );
     });
 
     it('only the latest set-aside inventory of a system is kept', async () => {

@@ -58,7 +58,11 @@ describe('inventory ingest batcher (group commit)', () => {
     await first;
     await tick();
     assert.deepEqual(settled, ['a:before-a']);
-    assert.deepEqual(writer.calls[1]!.uploads.map((entry) => entry.hash), ['b', 'c', 'd'], 'the rest gathered in one batch, in order');
+    assert.deepEqual(
+      writer.calls[1]!.uploads.map((entry) => entry.hash),
+      ['b', 'c', 'd'],
+      'the rest gathered in one batch, in order',
+    );
     writer.calls[1]!.commit();
     await Promise.all(rest);
     assert.deepEqual(settled, ['a:before-a', 'b:before-b', 'c:before-c', 'd:before-d']);
@@ -68,7 +72,12 @@ describe('inventory ingest batcher (group commit)', () => {
   it('answers 503 with Retry-After to every request of a batch that could not be committed', async () => {
     const writer = controlledWriter();
     const batcher = createInventoryIngestBatcher({ ...options, write: writer.write });
-    const answers = ['a', 'b', 'c'].map((hash) => batcher.submit(upload(hash)).then(() => 'stored', (error: unknown) => error));
+    const answers = ['a', 'b', 'c'].map((hash) =>
+      batcher.submit(upload(hash)).then(
+        () => 'stored',
+        (error: unknown) => error,
+      ),
+    );
     await tick();
     writer.calls[0]!.fail(new Error('connection terminated unexpectedly'));
     for (const answer of await Promise.all(answers)) {
@@ -82,7 +91,12 @@ describe('inventory ingest batcher (group commit)', () => {
   it('answers the error the writer gives for one inventory to that request alone', async () => {
     const writer = controlledWriter();
     const batcher = createInventoryIngestBatcher({ ...options, write: writer.write });
-    const answers = ['a', 'b'].map((hash) => batcher.submit(upload(hash)).then((answer) => answer.previousHash, (error: unknown) => error));
+    const answers = ['a', 'b'].map((hash) =>
+      batcher.submit(upload(hash)).then(
+        (answer) => answer.previousHash,
+        (error: unknown) => error,
+      ),
+    );
     await tick();
     writer.calls[0]!.commit([new BadRequestError('invalid inventory data'), stored(null)]);
     const [bad, good] = await Promise.all(answers);
@@ -93,7 +107,9 @@ describe('inventory ingest batcher (group commit)', () => {
   it('closes a batch at its size limit or before an inventory would take it beyond its byte limit; a single larger inventory goes alone', async () => {
     const writer = controlledWriter();
     const batcher = createInventoryIngestBatcher({ ...options, maxBatchSize: 2, maxBatchBytes: 1000, maxConcurrentWrites: 8, write: writer.write });
-    const all = [upload('a'), upload('b'), upload('c'), upload('big', 5000), upload('d', 600), upload('e', 400), upload('f', 600), upload('g', 600)].map((entry) => batcher.submit(entry));
+    const all = [upload('a'), upload('b'), upload('c'), upload('big', 5000), upload('d', 600), upload('e', 400), upload('f', 600), upload('g', 600)].map(
+      (entry) => batcher.submit(entry),
+    );
     await tick();
     assert.deepEqual(
       writer.calls.map((call) => call.uploads.map((entry) => entry.hash)),

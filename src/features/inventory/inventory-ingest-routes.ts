@@ -21,7 +21,12 @@ const InventoryAnswer = Type.Object({
 });
 
 /** `POST /api/systems/inventory`: any JSON object, plain or gzip, up to API_MAX_REQUEST_SIZE. */
-export function inventoryIngestRoutes(service: InventoryService, authenticator: SystemAuthenticator, maxRequestSize: number, budget: BodyBudget): FastifyPluginAsyncTypebox {
+export function inventoryIngestRoutes(
+  service: InventoryService,
+  authenticator: SystemAuthenticator,
+  maxRequestSize: number,
+  budget: BodyBudget,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     // The raw bytes are the inventory, whatever the declared content type.
     app.removeAllContentTypeParsers();

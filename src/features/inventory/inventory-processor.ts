@@ -80,7 +80,11 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
    * Processes what fits in one round (at most `count` inventories); answers how many that was and
    * whether more wait. The inventories read are added to `taken`.
    */
-  async function processRound(systemIds: readonly string[], count = UPLOADS_PER_TRANSACTION, taken?: InventoryUpload[]): Promise<{ processed: number; more: boolean }> {
+  async function processRound(
+    systemIds: readonly string[],
+    count = UPLOADS_PER_TRANSACTION,
+    taken?: InventoryUpload[],
+  ): Promise<{ processed: number; more: boolean }> {
     const stored: { systemId: string; recordId: string; data: unknown; size: number }[] = [];
     let more = false;
     const processed = await db.transaction(async (tx): Promise<InventoryUpload[]> => {
@@ -215,7 +219,7 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
     let total = 0;
     for (const systemId of systemIds) {
       try {
-        for (let more = true; more; ) {
+        for (let more = true; more;) {
           const round = await processRound([systemId]);
           total += round.processed;
           more = round.more;
@@ -224,7 +228,7 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
       } catch (error) {
         if (!isUnprocessable(error)) throw error;
       }
-      for (let more = true; more; ) {
+      for (let more = true; more;) {
         const taken: InventoryUpload[] = [];
         try {
           const round = await processRound([systemId], 1, taken);
@@ -244,7 +248,8 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
 
   async function setAside(upload: InventoryUpload, error: unknown): Promise<void> {
     const code = (error as { code?: unknown }).code;
-    const reason = typeof code === 'string' ? `${(error as Error).message} (SQLSTATE ${code})` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason =
+      typeof code === 'string' ? `${(error as Error).message} (SQLSTATE ${code})` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     await db.transaction(async (tx) => {
       await writes.lockSystemsForProcessing(tx, [upload.systemId]);
       await failedUploadWrites.setAside(tx, upload.id, reason);

@@ -57,7 +57,9 @@ for (const kind of databaseKinds()) {
       const expected = expectedSurvivors(times, now);
       assert.equal(deleted, 2 * (times.length - expected.size));
       for (const id of [system.id, other.id]) {
-        const { rows } = await database.db.query<{ received_at: Date }>('SELECT received_at FROM inventory_records WHERE system_id = $1 ORDER BY received_at', [id]);
+        const { rows } = await database.db.query<{ received_at: Date }>('SELECT received_at FROM inventory_records WHERE system_id = $1 ORDER BY received_at', [
+          id,
+        ]);
         assert.deepEqual(
           rows.map((row) => row.received_at.toISOString()),
           [...expected].sort((a, b) => a - b).map((time) => new Date(time).toISOString()),
@@ -69,7 +71,10 @@ for (const kind of databaseKinds()) {
       // Everything within 7 days, the first and the latest stayed; a second run finds nothing to do.
       const kept = [...expected];
       assert.ok(kept.includes(times[0]!) && kept.includes(times.at(-1)!));
-      assert.equal(times.filter((time) => time > now.getTime() - 7 * DAY).every((time) => expected.has(time)), true);
+      assert.equal(
+        times.filter((time) => time > now.getTime() - 7 * DAY).every((time) => expected.has(time)),
+        true,
+      );
       assert.equal(await retention.run(), 0);
     });
   });

@@ -165,7 +165,13 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
     app.get(
       '/systems/:id/inventory/diffs',
       {
-        schema: { tags, summary: "A system's changes", params: IdParams, querystring: Type.Object(DiffFilters), response: { 200: pageSchema(DiffSchema), ...errors } },
+        schema: {
+          tags,
+          summary: "A system's changes",
+          params: IdParams,
+          querystring: Type.Object(DiffFilters),
+          response: { 200: pageSchema(DiffSchema), ...errors },
+        },
       },
       async (request) => {
         await systems.get(request.params.id);

@@ -25,11 +25,17 @@ for (const kind of databaseKinds()) {
       const take = (count: number, bytes: number) => createInventoryStore().pendingUploads(database.db, [system.id], { count, bytes });
 
       const all = await take(10, 1e9);
-      assert.deepEqual(all.uploads.map((upload) => upload.size), sizes);
+      assert.deepEqual(
+        all.uploads.map((upload) => upload.size),
+        sizes,
+      );
       assert.equal(all.more, false);
 
       const byBytes = await take(10, sizes[0]! + sizes[1]!);
-      assert.deepEqual(byBytes.uploads.map((upload) => upload.size), sizes.slice(0, 2));
+      assert.deepEqual(
+        byBytes.uploads.map((upload) => upload.size),
+        sizes.slice(0, 2),
+      );
       assert.equal(byBytes.more, true);
 
       const byCount = await take(3, 1e9);

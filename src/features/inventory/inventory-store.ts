@@ -156,11 +156,17 @@ export function createInventoryStore(): InventoryStore {
 
     async lockSystemsForProcessing(tx: Sql, systemIds: readonly string[]): Promise<Map<string, string>> {
       await tx.query("SELECT count(pg_advisory_xact_lock(hashtextextended('inventory:' || id, 0))) FROM unnest($1::text[]) AS id", [systemIds]);
-      const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM systems WHERE id = ANY($1::uuid[])', [systemIds]);
+      const { rows } = await tx.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM systems WHERE id = ANY($1::uuid[])', [
+        systemIds,
+      ]);
       return new Map(rows.map((row) => [row.id, row.organization_id]));
     },
 
-    async pendingUploads(tx: Sql, systemIds: readonly string[], limit: { count: number; bytes: number }): Promise<{ uploads: InventoryUpload[]; more: boolean }> {
+    async pendingUploads(
+      tx: Sql,
+      systemIds: readonly string[],
+      limit: { count: number; bytes: number },
+    ): Promise<{ uploads: InventoryUpload[]; more: boolean }> {
       const { rows } = await tx.query<{ id: string; system_id: string; received_at: Date; hash: string; size: number; running: number }>(
         `SELECT id, system_id, received_at, hash, size, sum(size) OVER (ORDER BY system_id, received_at, id) AS running
          FROM (
@@ -178,7 +184,9 @@ export function createInventoryStore(): InventoryStore {
 
     async uploadData(tx: Sql, uploadIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
       if (uploadIds.length === 0) return new Map();
-      const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>('SELECT id, data FROM inventory_uploads WHERE id = ANY($1::uuid[])', [uploadIds]);
+      const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>('SELECT id, data FROM inventory_uploads WHERE id = ANY($1::uuid[])', [
+        uploadIds,
+      ]);
       return new Map(rows.map((row) => [row.id, row.data]));
     },
 
@@ -216,7 +224,12 @@ export function createInventoryStore(): InventoryStore {
          SELECT r.id, u.system_id, u.received_at, u.received_at, u.hash, u.size, r.change_count, r.diff_limited::jsonb, u.data
          FROM unnest($1::uuid[], $2::uuid[], $3::integer[], $4::text[]) AS r (id, upload_id, change_count, diff_limited)
          JOIN inventory_uploads u ON u.id = r.upload_id`,
-        [records.map((record) => record.id), records.map((record) => record.uploadId), records.map((record) => record.changeCount), records.map((record) => json(record.limited))],
+        [
+          records.map((record) => record.id),
+          records.map((record) => record.uploadId),
+          records.map((record) => record.changeCount),
+          records.map((record) => json(record.limited)),
+        ],
       );
     },
 

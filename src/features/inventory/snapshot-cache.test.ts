@@ -50,7 +50,9 @@ for (const kind of databaseKinds()) {
       assert.equal(memory.inventory_received_cache.limit + memory.inventory_snapshot_cache.limit, cacheSize);
       assert.ok(memory.inventory_snapshot_cache.used > 0, 'the latest snapshots are kept');
       assert.ok(memory.inventory_snapshot_cache.used <= memory.inventory_snapshot_cache.limit, 'within the ceiling');
-      const latest = await database.db.query('SELECT count(*)::int AS count FROM inventory_records WHERE system_id = ANY($1::uuid[])', [systems.map((system) => system.id)]);
+      const latest = await database.db.query('SELECT count(*)::int AS count FROM inventory_records WHERE system_id = ANY($1::uuid[])', [
+        systems.map((system) => system.id),
+      ]);
       assert.equal(latest.rows[0]!.count, 4, 'every inventory processed');
     });
   });

@@ -15,10 +15,19 @@ for (const kind of databaseKinds()) {
         const metrics = (await t.muster.app.inject({ method: 'GET', url: '/metrics' })).body;
         const metric = (state: string) => Number(new RegExp(`muster_jobs\\{queue="${queue}",state="${state}"\\} (\\d+)`).exec(metrics)?.[1]);
         const api = body.queues.find((entry: { name: string }) => entry.name === queue);
-        return { api: { queued: api.queued, active: api.active, dead: api.dead }, metrics: { queued: metric('queued'), active: metric('active'), dead: metric('dead') } };
+        return {
+          api: { queued: api.queued, active: api.active, dead: api.dead },
+          metrics: { queued: metric('queued'), active: metric('active'), dead: metric('dead') },
+        };
       };
       await t.muster.jobs.define({ name: queue, retryLimit: 0, retryDelaySeconds: 1, retryDelayMaxSeconds: 1, expireInSeconds: 30 });
-      await database.db.transaction((tx) => t.muster.jobs.enqueueMany(tx, queue, Array.from({ length: 5 }, (_, n) => ({ data: { n } }))));
+      await database.db.transaction((tx) =>
+        t.muster.jobs.enqueueMany(
+          tx,
+          queue,
+          Array.from({ length: 5 }, (_, n) => ({ data: { n } })),
+        ),
+      );
       assert.deepEqual(await status(), { api: { queued: 5, active: 0, dead: 0 }, metrics: { queued: 5, active: 0, dead: 0 } });
       // What pg-boss's monitor does every few seconds during a load: it caches these counts.
       await t.muster.jobs.recount();
@@ -27,11 +36,15 @@ for (const kind of databaseKinds()) {
       const held = new Promise<void>((resolve) => (release = resolve));
       let started = 0;
       let finished = 0;
-      await t.muster.jobs.work<{ n: number }>(queue, async () => {
-        started++;
-        await held;
-        finished++;
-      }, 2);
+      await t.muster.jobs.work<{ n: number }>(
+        queue,
+        async () => {
+          started++;
+          await held;
+          finished++;
+        },
+        2,
+      );
       // The worker takes them in one batch.
       await eventually(async () => (started === 5 ? true : undefined), 'the jobs to run');
       assert.deepEqual(await status(), { api: { queued: 0, active: 5, dead: 0 }, metrics: { queued: 0, active: 5, dead: 0 } });

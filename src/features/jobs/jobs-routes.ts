@@ -52,7 +52,9 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
       async (request) => {
         assertQueue(request.params.queue);
         const dead = await jobs.deadJobs(request.params.queue);
-        return { items: dead.map((job) => ({ id: job.id, queue: job.queue, data: job.data, error: job.error ?? null, created_at: job.createdOn.toISOString() })) };
+        return {
+          items: dead.map((job) => ({ id: job.id, queue: job.queue, data: job.data, error: job.error ?? null, created_at: job.createdOn.toISOString() })),
+        };
       },
     );
 

@@ -23,12 +23,7 @@ export interface Evaluation {
 const MINUTE = 60_000;
 
 /** Where a system stands at `now`, given its last heartbeat, and which thresholds it crossed since `status`. */
-export function evaluateLiveness(
-  status: LivenessStatus,
-  lastHeartbeat: Date | null,
-  thresholds: Thresholds,
-  now: Date,
-): Evaluation {
+export function evaluateLiveness(status: LivenessStatus, lastHeartbeat: Date | null, thresholds: Thresholds, now: Date): Evaluation {
   if (lastHeartbeat === null || status === 'unknown' || status === 'inactive') {
     return { status, transitions: [], nextCheckAt: null };
   }

@@ -259,7 +259,15 @@ export function createLivenessStore(sql: Sql): LivenessStore {
     },
 
     async claimUnalerted(tx: Sql, limit: number): Promise<UnalertedEvent[]> {
-      const { rows } = await tx.query<{ id: number; system_id: string; from_status: LivenessStatus; to_status: LivenessStatus; occurred_at: Date; watched: boolean; name: string }>(
+      const { rows } = await tx.query<{
+        id: number;
+        system_id: string;
+        from_status: LivenessStatus;
+        to_status: LivenessStatus;
+        occurred_at: Date;
+        watched: boolean;
+        name: string;
+      }>(
         `SELECT e.id, e.system_id, e.from_status, e.to_status, e.occurred_at, s.name,
                 (s.deleted_at IS NULL AND s.suspended_at IS NULL) AS watched
          FROM liveness_events e JOIN systems s ON s.id = e.system_id
@@ -296,10 +304,7 @@ export function createLivenessStore(sql: Sql): LivenessStore {
 
     async listEvents(systemId: string, page: PageRequest, order: 'asc' | 'desc'): Promise<Page<LivenessEvent>> {
       const direction = order === 'asc' ? 'ASC' : 'DESC';
-      const { rows: countRows } = await sql.query<{ total: number }>(
-        'SELECT count(*)::int AS total FROM liveness_events WHERE system_id = $1',
-        [systemId],
-      );
+      const { rows: countRows } = await sql.query<{ total: number }>('SELECT count(*)::int AS total FROM liveness_events WHERE system_id = $1', [systemId]);
       const { rows } = await sql.query<LivenessEventRow>(
         `SELECT * FROM liveness_events WHERE system_id = $1
          ORDER BY occurred_at ${direction}, id ${direction} LIMIT ${page.pageSize} OFFSET ${offsetOf(page)}`,

@@ -164,9 +164,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('catches up after a pause: a silent system crosses warning and timeout in one scan, both recorded', async () => {
-      const organization = (
-        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 4 })
-      ).json();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 4 })).json();
       const system = await t.createRegisteredSystem({ organization_id: organization.id });
       await t.heartbeat(system.basic);
       t.clock.advance(60 * MINUTE);
@@ -201,9 +199,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('GET /api/v1/summary counts systems by status', async () => {
-      const organization = (
-        await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })
-      ).json();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}` })).json();
       const [a, b] = await Promise.all([
         t.createRegisteredSystem({ organization_id: organization.id }),
         t.createRegisteredSystem({ organization_id: organization.id }),
@@ -215,10 +211,7 @@ for (const kind of databaseKinds()) {
       const response = await t.admin.get(`/api/v1/summary?organization_id=${organization.id}`);
       assert.equal(response.statusCode, 200);
       const summary = response.json();
-      assert.deepEqual(
-        [summary.total, summary.by_status, summary.suspended, summary.deleted],
-        [3, { unknown: 1, active: 2, warning: 0, inactive: 0 }, 1, 0],
-      );
+      assert.deepEqual([summary.total, summary.by_status, summary.suspended, summary.deleted], [3, { unknown: 1, active: 2, warning: 0, inactive: 0 }, 1, 0]);
       assert.deepEqual(summary.needs_attention, { inactive: 0, warning: 0, critical_changes_24h: 0 });
       assert.deepEqual(summary.recent_changes, []);
     });

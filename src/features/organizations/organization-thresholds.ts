@@ -17,4 +17,3 @@ export function effectiveThresholds(organization: OrganizationThresholds, defaul
   // A warning at or after the timeout could never be seen.
   return { timeoutMinutes, warningMinutes: warningMinutes < timeoutMinutes ? warningMinutes : 0 };
 }
-

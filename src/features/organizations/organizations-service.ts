@@ -103,7 +103,10 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
     },
   };
 }
-function assertThresholdsConsistent(thresholds: { heartbeatTimeoutMinutes?: number | null | undefined; heartbeatWarningMinutes?: number | null | undefined }): void {
+function assertThresholdsConsistent(thresholds: {
+  heartbeatTimeoutMinutes?: number | null | undefined;
+  heartbeatWarningMinutes?: number | null | undefined;
+}): void {
   const timeout = thresholds.heartbeatTimeoutMinutes;
   const warning = thresholds.heartbeatWarningMinutes;
   if (timeout != null && warning != null && warning > 0 && warning >= timeout) {

@@ -58,7 +58,11 @@ function toOrganization(row: OrganizationRow): Organization {
 }
 
 export interface OrganizationsStore {
-  insert(tx: Sql, input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null }, now: Date): Promise<Organization | null>;
+  insert(
+    tx: Sql,
+    input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null },
+    now: Date,
+  ): Promise<Organization | null>;
   findById(id: string, runner?: Sql): Promise<Organization | null>;
   findDefault(runner?: Sql): Promise<Organization | null>;
   list(filter: OrganizationFilter): Promise<Page<Organization>>;
@@ -69,7 +73,11 @@ export interface OrganizationsStore {
 
 export function createOrganizationsStore(sql: Sql): OrganizationsStore {
   return {
-    async insert(tx: Sql, input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null }, now: Date): Promise<Organization | null> {
+    async insert(
+      tx: Sql,
+      input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null },
+      now: Date,
+    ): Promise<Organization | null> {
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO organizations (id, name, is_default, heartbeat_timeout_minutes, heartbeat_warning_minutes, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)
@@ -98,10 +106,7 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
       }
       const { rows: countRows } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM organizations o ${where}`, params);
       const order = `${SORT_COLUMNS[filter.sort]} ${filter.order === 'desc' ? 'DESC' : 'ASC'}, o.id`;
-      const { rows } = await sql.query<OrganizationRow>(
-        `${SELECT} ${where} ORDER BY ${order} LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
-        params,
-      );
+      const { rows } = await sql.query<OrganizationRow>(`${SELECT} ${where} ORDER BY ${order} LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`, params);
       return { items: rows.map(toOrganization), total: countRows[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
     },
 
@@ -115,18 +120,12 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
       if (change.name !== undefined) set('name', change.name);
       if (change.heartbeatTimeoutMinutes !== undefined) set('heartbeat_timeout_minutes', change.heartbeatTimeoutMinutes);
       if (change.heartbeatWarningMinutes !== undefined) set('heartbeat_warning_minutes', change.heartbeatWarningMinutes);
-      const { rowCount } = await tx.query(
-        `UPDATE organizations SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`,
-        params,
-      );
+      const { rowCount } = await tx.query(`UPDATE organizations SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, params);
       return rowCount > 0;
     },
 
     async nameTaken(name: string, exceptId?: string): Promise<boolean> {
-      const { rows } = await sql.query(
-        'SELECT 1 FROM organizations WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2::uuid',
-        [name, exceptId ?? null],
-      );
+      const { rows } = await sql.query('SELECT 1 FROM organizations WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2::uuid', [name, exceptId ?? null]);
       return rows.length > 0;
     },
   };

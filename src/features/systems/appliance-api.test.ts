@@ -52,7 +52,11 @@ for (const kind of databaseKinds()) {
       it('answers 401 for a wrong secret and 403 for a deleted system, changing nothing', async () => {
         const system = await t.createSystem();
         const wrong = `${system.secret.slice(0, -4)}0000`;
-        const response = await t.muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: wrong === system.secret ? `${system.secret.slice(0, -4)}1111` : wrong } });
+        const response = await t.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/register',
+          payload: { system_secret: wrong === system.secret ? `${system.secret.slice(0, -4)}1111` : wrong },
+        });
         assert.equal(response.statusCode, 401);
         assert.deepEqual(response.json(), { code: 401, message: 'invalid system secret', data: null });
 
@@ -214,9 +218,14 @@ for (const kind of databaseKinds()) {
 
         const answers = [];
         for (let attempt = 0; attempt < 4; attempt++) {
-          answers.push(await limited.muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: 'my_00.' + '0'.repeat(40) } }));
+          answers.push(
+            await limited.muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: 'my_00.' + '0'.repeat(40) } }),
+          );
         }
-        assert.deepEqual(answers.map((answer) => answer.statusCode), [401, 401, 401, 429]);
+        assert.deepEqual(
+          answers.map((answer) => answer.statusCode),
+          [401, 401, 401, 429],
+        );
         assert.equal(answers[3]!.json().message, 'rate limit exceeded');
         assert.ok(Number(answers[3]!.headers['retry-after']) > 0);
       } finally {

@@ -41,7 +41,15 @@ function setUp(cacheTtlSeconds = 600, verifySecret?: typeof verifySystemSecret, 
       return Promise.resolve();
     },
   } as unknown as Db;
-  const authenticator = createSystemAuthenticator({ db, store, systemKeyPrefix: 'NETH', cacheTtlSeconds, cacheSize: 100, failureFloorMs, ...(verifySecret ? { verifySecret } : {}) });
+  const authenticator = createSystemAuthenticator({
+    db,
+    store,
+    systemKeyPrefix: 'NETH',
+    cacheTtlSeconds,
+    cacheSize: 100,
+    failureFloorMs,
+    ...(verifySecret ? { verifySecret } : {}),
+  });
   return { authenticator, credentials, secret: generated.secret, reads: () => reads, listeners };
 }
 

@@ -128,7 +128,11 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions): 
     }
   }
 
-  async function verifyAgainstDatabase(authorization: string, systemKey: string, parsed: NonNullable<ReturnType<typeof parseSystemSecret>>): Promise<AuthenticatedSystem> {
+  async function verifyAgainstDatabase(
+    authorization: string,
+    systemKey: string,
+    parsed: NonNullable<ReturnType<typeof parseSystemSecret>>,
+  ): Promise<AuthenticatedSystem> {
     const readGeneration = generation;
     let credentials: SystemCredentials | null;
     try {

@@ -9,7 +9,6 @@ for (const kind of databaseKinds()) {
   describe(`management API: systems and organizations (${kind})`, () => {
     const { database, t } = useTestMuster(kind);
 
-
     async function newOrganization(extra: Record<string, unknown> = {}) {
       const response = await t.admin.post('/api/v1/organizations', { name: `org-${Math.random().toString(36).slice(2)}`, ...extra });
       assert.equal(response.statusCode, 201, response.body);
@@ -124,19 +123,37 @@ for (const kind of databaseKinds()) {
 
       const all = (await list('sort=name&order=desc')).json();
       assert.equal(all.total, 5);
-      assert.deepEqual(all.items.map((item: { name: string }) => item.name), ['echo', 'delta', 'charlie', 'bravo', 'alpha']);
+      assert.deepEqual(
+        all.items.map((item: { name: string }) => item.name),
+        ['echo', 'delta', 'charlie', 'bravo', 'alpha'],
+      );
 
       const page2 = (await list('sort=created_at&page=2&page_size=2')).json();
       assert.deepEqual([page2.page, page2.page_size, page2.total], [2, 2, 5]);
-      assert.deepEqual(page2.items.map((item: { name: string }) => item.name), ['charlie', 'delta']);
+      assert.deepEqual(
+        page2.items.map((item: { name: string }) => item.name),
+        ['charlie', 'delta'],
+      );
 
-      assert.deepEqual((await list('status=active&sort=name')).json().items.map((item: { name: string }) => item.name), ['bravo', 'delta']);
+      assert.deepEqual(
+        (await list('status=active&sort=name')).json().items.map((item: { name: string }) => item.name),
+        ['bravo', 'delta'],
+      );
       assert.deepEqual((await list('status[]=active&status[]=unknown')).json().total, 5);
-      assert.deepEqual((await list('type=ns8&sort=name')).json().items.map((item: { name: string }) => item.name), ['alpha', 'charlie', 'echo']);
-      assert.deepEqual((await list('search=HARL')).json().items.map((item: { name: string }) => item.name), ['charlie']);
+      assert.deepEqual(
+        (await list('type=ns8&sort=name')).json().items.map((item: { name: string }) => item.name),
+        ['alpha', 'charlie', 'echo'],
+      );
+      assert.deepEqual(
+        (await list('search=HARL')).json().items.map((item: { name: string }) => item.name),
+        ['charlie'],
+      );
       assert.equal((await list(`search=${created[4]!.systemKey}`)).json().items[0].name, 'echo');
       assert.equal((await list('search=%25')).json().total, 0, 'LIKE wildcards are literal');
-      assert.deepEqual((await list('sort=last_heartbeat&order=desc&page_size=2')).json().items.map((item: { name: string }) => item.name), ['delta', 'bravo']);
+      assert.deepEqual(
+        (await list('sort=last_heartbeat&order=desc&page_size=2')).json().items.map((item: { name: string }) => item.name),
+        ['delta', 'bravo'],
+      );
 
       for (const query of ['page=0', 'page_size=501', 'sort=secret', 'order=sideways', 'status=dead', 'organization_id=x', 'deleted=maybe']) {
         const response = await t.admin.get(`/api/v1/systems?${query}`);
@@ -155,7 +172,10 @@ for (const kind of databaseKinds()) {
 
       const suspended = await t.admin.post(`/api/v1/systems/${system.id}/suspend`);
       assert.equal(suspended.json().suspended, true);
-      assert.equal((await t.admin.get('/api/v1/systems?suspended=true&page_size=500')).json().items.some((item: { id: string }) => item.id === system.id), true);
+      assert.equal(
+        (await t.admin.get('/api/v1/systems?suspended=true&page_size=500')).json().items.some((item: { id: string }) => item.id === system.id),
+        true,
+      );
       assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/reactivate`)).json().suspended, false);
 
       assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/destroy`)).statusCode, 409, 'only deleted systems can be destroyed');
@@ -209,7 +229,14 @@ for (const kind of databaseKinds()) {
       const docs = await t.muster.app.inject({ method: 'GET', url: '/docs/json' });
       assert.equal(docs.statusCode, 200);
       const paths = Object.keys(docs.json().paths);
-      for (const path of ['/api/systems/heartbeat', '/api/systems/register', '/api/v1/systems', '/api/v1/systems/{id}/events', '/api/v1/summary', '/api/v1/organizations']) {
+      for (const path of [
+        '/api/systems/heartbeat',
+        '/api/systems/register',
+        '/api/v1/systems',
+        '/api/v1/systems/{id}/events',
+        '/api/v1/summary',
+        '/api/v1/organizations',
+      ]) {
         assert.ok(paths.includes(path), path);
       }
       const page = await t.muster.app.inject({ method: 'GET', url: '/docs/' });

@@ -17,7 +17,13 @@ const COLUMNS: readonly [string, (system: System) => string | null][] = [
   ['registered_at', (s) => s.registeredAt?.toISOString() ?? null],
   ['suspended', (s) => String(s.suspendedAt !== null)],
   ['deleted', (s) => String(s.deletedAt !== null)],
-  ['labels', (s) => Object.entries(s.labels).map(([key, value]) => `${key}=${value}`).join(';')],
+  [
+    'labels',
+    (s) =>
+      Object.entries(s.labels)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(';'),
+  ],
 ];
 
 /**

@@ -21,9 +21,7 @@ for (const kind of databaseKinds()) {
     const { t } = useTestMuster(kind);
 
     it('exports every system matching the filters, past one page, with a header line', async () => {
-      const organization = (
-        await t.admin.post('/api/v1/organizations', { name: `export-${Date.now()}` })
-      ).json<{ id: string }>();
+      const organization = (await t.admin.post('/api/v1/organizations', { name: `export-${Date.now()}` })).json<{ id: string }>();
       const names: string[] = [];
       for (let i = 0; i < 503; i++) names.push(`node-${String(i).padStart(3, '0')}`);
       for (const name of names) await t.createSystem({ name, organization_id: organization.id, type: 'linux', labels: { rack: 'r1' } });

@@ -9,16 +9,7 @@ import type { SystemsService, SystemWithSecret } from './systems-service.ts';
 import { systemsCsv } from './systems-csv.ts';
 import type { SystemFilter, SystemSort } from './systems-store.ts';
 
-const SORT_FIELDS: readonly SystemSort[] = [
-  'name',
-  'type',
-  'status',
-  'created_at',
-  'registered_at',
-  'last_heartbeat',
-  'last_inventory_at',
-  'organization',
-];
+const SORT_FIELDS: readonly SystemSort[] = ['name', 'type', 'status', 'created_at', 'registered_at', 'last_heartbeat', 'last_inventory_at', 'organization'];
 
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
 const SystemType = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'e.g. ns8, nsec, linux, node' });
@@ -33,7 +24,12 @@ const ListQuery = listQuerySchema(SORT_FIELDS, 'created_at', {
   type: Type.Optional(Type.Array(SystemType, { description: 'System type; repeat for several' })),
   organization_id: Type.Optional(Type.String({ format: 'uuid' })),
   search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Matches name, system key, FQDN, IP addresses or id' })),
-  deleted: Type.Optional(Type.Enum(['exclude', 'include', 'only'], { default: 'exclude', description: 'Soft-deleted systems: hidden (exclude), shown too (include), or alone (only)' })),
+  deleted: Type.Optional(
+    Type.Enum(['exclude', 'include', 'only'], {
+      default: 'exclude',
+      description: 'Soft-deleted systems: hidden (exclude), shown too (include), or alone (only)',
+    }),
+  ),
   suspended: Type.Optional(Type.Boolean()),
 });
 
@@ -119,10 +115,8 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
       },
     );
 
-    app.get(
-      '/systems/:id',
-      { schema: { tags, summary: 'Get a system', params: IdParams, response: { 200: SystemSchema, ...errors } } },
-      async (request) => presentSystem(await service.get(request.params.id)),
+    app.get('/systems/:id', { schema: { tags, summary: 'Get a system', params: IdParams, response: { 200: SystemSchema, ...errors } } }, async (request) =>
+      presentSystem(await service.get(request.params.id)),
     );
 
     app.patch(
@@ -161,10 +155,8 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
       ['restore', 'Restore a deleted system', (id: string) => service.restore(id)],
     ] as const;
     for (const [action, summary, run] of actions) {
-      app.post(
-        `/systems/:id/${action}`,
-        { schema: { tags, summary, params: IdParams, response: { 200: SystemSchema, ...errors } } },
-        async (request) => presentSystem(await run(request.params.id)),
+      app.post(`/systems/:id/${action}`, { schema: { tags, summary, params: IdParams, response: { 200: SystemSchema, ...errors } } }, async (request) =>
+        presentSystem(await run(request.params.id)),
       );
     }
 

@@ -139,7 +139,10 @@ function setUp() {
     onDestroy: (tx, systemId) => hookCall('destroy', tx, systemId),
   });
   /** The pg_notify statements sent, with whether each ran in a transaction. */
-  const notifications = () => db.statements.filter((statement) => statement.text.includes('pg_notify')).map((statement) => ({ params: statement.params, inTransaction: statement.tx !== null }));
+  const notifications = () =>
+    db.statements
+      .filter((statement) => statement.text.includes('pg_notify'))
+      .map((statement) => ({ params: statement.params, inTransaction: statement.tx !== null }));
   return { service, db, clock, rows, invalidated, hookCalls, notifications, defaultOrganization, otherOrganization, removeDefault: () => (hasDefault = false) };
 }
 
@@ -252,7 +255,10 @@ describe('systems service', () => {
       assert.deepEqual((await service.delete(system.id)).deletedAt, deletedAt);
       clock.advanceMinutes(1);
       assert.deepEqual((await service.delete(system.id)).deletedAt, deletedAt);
-      assert.deepEqual(invalidated.map((entry) => entry.systemKey), [system.systemKey, system.systemKey]);
+      assert.deepEqual(
+        invalidated.map((entry) => entry.systemKey),
+        [system.systemKey, system.systemKey],
+      );
       assert.equal(notifications().length, 2);
       assert.equal((await service.restore(system.id)).deletedAt, null);
       assert.equal((await service.restore(system.id)).deletedAt, null, 'restoring a system that is not deleted changes nothing');

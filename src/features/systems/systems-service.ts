@@ -104,9 +104,7 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
     },
 
     async create(input: CreateSystemInput): Promise<SystemWithSecret> {
-      const organization = input.organizationId
-        ? await deps.organizations.find(input.organizationId)
-        : await deps.organizations.findDefault();
+      const organization = input.organizationId ? await deps.organizations.find(input.organizationId) : await deps.organizations.findDefault();
       if (!organization) {
         throw new BadRequestError(`organization ${input.organizationId ?? '(default)'} not found`, {
           errors: [{ field: 'organization_id', message: 'does not exist' }],

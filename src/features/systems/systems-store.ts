@@ -76,15 +76,7 @@ interface CredentialsRow {
   deleted_at: Date | null;
 }
 
-export type SystemSort =
-  | 'name'
-  | 'type'
-  | 'status'
-  | 'created_at'
-  | 'registered_at'
-  | 'last_heartbeat'
-  | 'last_inventory_at'
-  | 'organization';
+export type SystemSort = 'name' | 'type' | 'status' | 'created_at' | 'registered_at' | 'last_heartbeat' | 'last_inventory_at' | 'organization';
 
 /** Live systems by liveness status, with the suspended and deleted ones counted apart. */
 export type SystemCountsByStatus = Record<LivenessStatus, number> & { suspended: number; deleted: number; total: number };
@@ -200,7 +192,18 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       await tx.query(
         `INSERT INTO systems (id, organization_id, name, type, system_key, secret_public, secret_salt, secret_hash, labels, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-        [id, system.organizationId, system.name, system.type, system.systemKey, system.secretPublic, system.secretSalt, system.secretHash, JSON.stringify(system.labels), now],
+        [
+          id,
+          system.organizationId,
+          system.name,
+          system.type,
+          system.systemKey,
+          system.secretPublic,
+          system.secretSalt,
+          system.secretHash,
+          JSON.stringify(system.labels),
+          now,
+        ],
       );
       await tx.query('INSERT INTO system_liveness (system_id) VALUES ($1)', [id]);
       return id;
@@ -212,26 +215,17 @@ export function createSystemsStore(sql: Sql): SystemsStore {
     },
 
     async findCredentialsByKey(systemKey: string): Promise<SystemCredentials | null> {
-      const { rows } = await sql.query<CredentialsRow>(
-        `${SELECT_CREDENTIALS} WHERE system_key = $1`,
-        [systemKey],
-      );
+      const { rows } = await sql.query<CredentialsRow>(`${SELECT_CREDENTIALS} WHERE system_key = $1`, [systemKey]);
       return rows[0] ? toCredentials(rows[0]) : null;
     },
 
     async findCredentialsBySecretPublic(tx: Sql, secretPublic: string): Promise<SystemCredentials | null> {
-      const { rows } = await tx.query<CredentialsRow>(
-        `${SELECT_CREDENTIALS} WHERE secret_public = $1 FOR UPDATE`,
-        [secretPublic],
-      );
+      const { rows } = await tx.query<CredentialsRow>(`${SELECT_CREDENTIALS} WHERE secret_public = $1 FOR UPDATE`, [secretPublic]);
       return rows[0] ? toCredentials(rows[0]) : null;
     },
 
     async lockById(tx: Sql, id: string): Promise<SystemCredentials | null> {
-      const { rows } = await tx.query<CredentialsRow>(
-        `${SELECT_CREDENTIALS} WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
+      const { rows } = await tx.query<CredentialsRow>(`${SELECT_CREDENTIALS} WHERE id = $1 FOR UPDATE`, [id]);
       return rows[0] ? toCredentials(rows[0]) : null;
     },
 
@@ -267,17 +261,22 @@ export function createSystemsStore(sql: Sql): SystemsStore {
     },
 
     async update(tx: Sql, id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }, now: Date): Promise<void> {
-      await tx.query(
-        `UPDATE systems SET name = coalesce($2, name), labels = coalesce($3::jsonb, labels), updated_at = $4 WHERE id = $1`,
-        [id, change.name ?? null, change.labels === undefined ? null : JSON.stringify(change.labels), now],
-      );
+      await tx.query(`UPDATE systems SET name = coalesce($2, name), labels = coalesce($3::jsonb, labels), updated_at = $4 WHERE id = $1`, [
+        id,
+        change.name ?? null,
+        change.labels === undefined ? null : JSON.stringify(change.labels),
+        now,
+      ]);
     },
 
     async setSecret(tx: Sql, id: string, secret: { secretPublic: string; secretSalt: string; secretHash: string }, now: Date): Promise<void> {
-      await tx.query(
-        'UPDATE systems SET secret_public = $2, secret_salt = $3, secret_hash = $4, updated_at = $5 WHERE id = $1',
-        [id, secret.secretPublic, secret.secretSalt, secret.secretHash, now],
-      );
+      await tx.query('UPDATE systems SET secret_public = $2, secret_salt = $3, secret_hash = $4, updated_at = $5 WHERE id = $1', [
+        id,
+        secret.secretPublic,
+        secret.secretSalt,
+        secret.secretHash,
+        now,
+      ]);
     },
 
     async setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void> {

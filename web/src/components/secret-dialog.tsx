@@ -13,7 +13,10 @@ export function applianceCommands(system: SystemWithSecret): { label: string; co
       label: 'Register (once)',
       command: `curl -X POST ${base}api/systems/register -H 'Content-Type: application/json' -d ${quote(JSON.stringify({ system_secret: system.system_secret }))}`,
     },
-    { label: 'Heartbeat (every 5 minutes)', command: `curl -X POST ${base}api/systems/heartbeat -u ${credentials} -H 'Content-Type: application/json' -d '{}'` },
+    {
+      label: 'Heartbeat (every 5 minutes)',
+      command: `curl -X POST ${base}api/systems/heartbeat -u ${credentials} -H 'Content-Type: application/json' -d '{}'`,
+    },
     { label: 'Inventory', command: `curl -X POST ${base}api/systems/inventory -u ${credentials} -H 'Content-Type: application/json' -d @inventory.json` },
   ];
 }

@@ -37,7 +37,11 @@ export function SystemActions({ system, compact = false }: { system: System; com
         </button>
       ) : (
         <>
-          <button type="button" className={size} onClick={() => run('regenerate-secret', `Issue a new secret for ${system.name}? The current one stops working at once.`)}>
+          <button
+            type="button"
+            className={size}
+            onClick={() => run('regenerate-secret', `Issue a new secret for ${system.name}? The current one stops working at once.`)}
+          >
             Regenerate secret
           </button>
           {system.suspended ? (

@@ -39,7 +39,12 @@ export function Time({ iso, empty = 'never' }: { iso: string | null | undefined;
 
 export function HealthBadge({ score, grade }: { score: number | null | undefined; grade: string | null | undefined }) {
   if (score === undefined) return <span className="muted">…</span>;
-  if (score === null) return <span className="muted" title="Not registered yet">—</span>;
+  if (score === null)
+    return (
+      <span className="muted" title="Not registered yet">
+        —
+      </span>
+    );
   return (
     <span className={`health health-${grade ?? 'poor'}`} title={`Health ${score}/100 (${grade ?? ''})`}>
       {score}

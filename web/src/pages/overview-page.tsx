@@ -72,7 +72,8 @@ export function OverviewPage() {
         <section className="card" aria-labelledby="attention-title">
           <h2 id="attention-title">Needs attention</h2>
           <p className="muted">
-            {data.needs_attention.inactive} inactive · {data.needs_attention.warning} warning · {data.needs_attention.critical_changes_24h} with critical changes in 24 h
+            {data.needs_attention.inactive} inactive · {data.needs_attention.warning} warning · {data.needs_attention.critical_changes_24h} with critical
+            changes in 24 h
           </p>
           <ErrorBox error={attention.error ?? alerts.error} />
           {attention.data && attention.data.items.length === 0 && alerts.data?.items.length === 0 ? (

@@ -16,7 +16,11 @@ export function SignInPage() {
       await api.verify(token.trim());
       signIn(token.trim());
     } catch (caught) {
-      setError(caught instanceof ApiError && caught.status === 401 ? 'That token was not accepted. Use the ADMIN_TOKEN Muster was started with (or the one it printed on first start).' : `Could not reach Muster: ${String(caught)}`);
+      setError(
+        caught instanceof ApiError && caught.status === 401
+          ? 'That token was not accepted. Use the ADMIN_TOKEN Muster was started with (or the one it printed on first start).'
+          : `Could not reach Muster: ${String(caught)}`,
+      );
     } finally {
       setBusy(false);
     }

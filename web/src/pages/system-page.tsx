@@ -60,7 +60,11 @@ export function SystemPage() {
 }
 
 function OverviewTab({ system }: { system: System }) {
-  const health = useQuery({ queryKey: ['health', system.id], queryFn: () => api.get('systems/{id}/health', { path: { id: system.id } }), refetchInterval: 30_000 });
+  const health = useQuery({
+    queryKey: ['health', system.id],
+    queryFn: () => api.get('systems/{id}/health', { path: { id: system.id } }),
+    refetchInterval: 30_000,
+  });
   const components = health.data?.components;
   return (
     <div className="columns">

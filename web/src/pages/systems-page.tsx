@@ -121,7 +121,10 @@ export function SystemsPage() {
         </label>
         <label>
           Deleted
-          <select value={filters.deleted ?? 'exclude'} onChange={(event) => update({ deleted: event.target.value === 'exclude' ? undefined : event.target.value })}>
+          <select
+            value={filters.deleted ?? 'exclude'}
+            onChange={(event) => update({ deleted: event.target.value === 'exclude' ? undefined : event.target.value })}
+          >
             <option value="exclude">Hidden</option>
             <option value="include">Shown too</option>
             <option value="only">Only deleted</option>
@@ -227,7 +230,15 @@ function SearchBox({ value, onChange }: { value: string; onChange: (value: strin
   );
 }
 
-function CreateSystemDialog({ organizations, onClose, onCreated }: { organizations: Organization[]; onClose: () => void; onCreated: (system: SystemWithSecret) => void }) {
+function CreateSystemDialog({
+  organizations,
+  onClose,
+  onCreated,
+}: {
+  organizations: Organization[];
+  onClose: () => void;
+  onCreated: (system: SystemWithSecret) => void;
+}) {
   const queryClient = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
   const [name, setName] = useState('');
@@ -237,7 +248,8 @@ function CreateSystemDialog({ organizations, onClose, onCreated }: { organizatio
     dialog.current?.showModal();
   }, []);
   const create = useMutation({
-    mutationFn: () => api.post('systems', { body: { name: name.trim(), ...(type ? { type } : {}), ...(organizationId ? { organization_id: organizationId } : {}) } }),
+    mutationFn: () =>
+      api.post('systems', { body: { name: name.trim(), ...(type ? { type } : {}), ...(organizationId ? { organization_id: organizationId } : {}) } }),
     onSuccess: (system) => {
       void queryClient.invalidateQueries({ queryKey: ['systems'] });
       void queryClient.invalidateQueries({ queryKey: ['summary'] });
@@ -258,7 +270,13 @@ function CreateSystemDialog({ organizations, onClose, onCreated }: { organizatio
         </label>
         <label>
           Type (optional)
-          <input value={type} onChange={(event) => setType(event.target.value)} placeholder="ns8, nsec, linux…" pattern="[a-z0-9][a-z0-9_.\-]*" maxLength={32} />
+          <input
+            value={type}
+            onChange={(event) => setType(event.target.value)}
+            placeholder="ns8, nsec, linux…"
+            pattern="[a-z0-9][a-z0-9_.\-]*"
+            maxLength={32}
+          />
         </label>
         <label>
           Organization

@@ -8,14 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { s3ServerAvailable, startS3Server, type TestS3Server } from '../../../../test/helpers/s3-server.ts';
-import {
-  assertValidKey,
-  type BackupStorage,
-  InvalidStorageKeyError,
-  MeasuringStream,
-  SizeMismatchError,
-  TooLargeError,
-} from './backup-storage.ts';
+import { assertValidKey, type BackupStorage, InvalidStorageKeyError, MeasuringStream, SizeMismatchError, TooLargeError } from './backup-storage.ts';
 import { createFilesystemStorage } from './filesystem-storage.ts';
 import { createS3Storage } from './s3-storage.ts';
 

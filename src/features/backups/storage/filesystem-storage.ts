@@ -216,10 +216,11 @@ async function walk(dir: string, visit: (path: string) => Promise<void>): Promis
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await walk(path, visit);
-    else if (entry.isFile()) await visit(path).catch((error: unknown) => {
-      // Deleted between listing and stat: no longer counts.
-      if (!isCode(error, 'ENOENT')) throw error;
-    });
+    else if (entry.isFile())
+      await visit(path).catch((error: unknown) => {
+        // Deleted between listing and stat: no longer counts.
+        if (!isCode(error, 'ENOENT')) throw error;
+      });
   }
 }
 
@@ -241,7 +242,7 @@ async function writeFileSynced(path: string, content: string): Promise<void> {
 async function syncDirectories(dir: string, firstCreated: string | undefined): Promise<string[]> {
   const dirs = [dir];
   if (firstCreated !== undefined) {
-    for (let current = dir; current !== dirname(firstCreated) && current !== dirname(current); ) {
+    for (let current = dir; current !== dirname(firstCreated) && current !== dirname(current);) {
       current = dirname(current);
       dirs.push(current);
     }

@@ -107,12 +107,7 @@ function parseRule(entry: unknown, index: number, fail: Fail): ChangeRule {
 }
 
 function parseMatch(value: unknown, where: string, fail: Fail): RuleMatch {
-  const fields = fieldsOf(
-    value,
-    where,
-    ['paths', 'categories', 'types', 'numeric_change_over_percent', 'current_value_equals', 'previous_value_equals'],
-    fail,
-  );
+  const fields = fieldsOf(value, where, ['paths', 'categories', 'types', 'numeric_change_over_percent', 'current_value_equals', 'previous_value_equals'], fail);
   const match: RuleMatch = {};
   if (fields.paths !== undefined) match.paths = stringList(fields.paths, `${where}.paths`, fail);
   if (fields.categories !== undefined) {

@@ -156,9 +156,15 @@ describe('loadChangeRules', () => {
 
   it('names the file when it cannot be read or is not JSON', () => {
     const missing = path.join(directory, 'missing.json');
-    assert.throws(() => loadChangeRules(missing), (error: Error) => error instanceof ChangeRulesError && error.message.includes(missing));
+    assert.throws(
+      () => loadChangeRules(missing),
+      (error: Error) => error instanceof ChangeRulesError && error.message.includes(missing),
+    );
     const broken = fileWith('broken.json', '{"rules": [');
-    assert.throws(() => loadChangeRules(broken), (error: Error) => error instanceof ChangeRulesError && /broken\.json is not valid JSON/.test(error.message));
+    assert.throws(
+      () => loadChangeRules(broken),
+      (error: Error) => error instanceof ChangeRulesError && /broken\.json is not valid JSON/.test(error.message),
+    );
   });
 
   it('names the entry and the field of every mistake', () => {
@@ -174,7 +180,11 @@ describe('loadChangeRules', () => {
       ['missing id', { rules: [{ match: {}, severity: 'low', significant: true }] }, /rules\[0\]\.id: .*got nothing/],
       ['duplicate id', { rules: [good, rule('other', {}), good] }, /rules\[2\]\.id: "good" is already the id of rules\[0\]/],
       ['reserved id', { rules: [rule('default', {})] }, /rules\[0\]\.id: "default" is reserved/],
-      ['missing severity', { rules: [{ id: 'x', match: {}, significant: true }] }, /rules\[0\] \(x\)\.severity: must be one of low, medium, high, critical, got nothing/],
+      [
+        'missing severity',
+        { rules: [{ id: 'x', match: {}, significant: true }] },
+        /rules\[0\] \(x\)\.severity: must be one of low, medium, high, critical, got nothing/,
+      ],
       ['bad severity', { rules: [rule('x', {}, { severity: 'urgent' })] }, /rules\[0\] \(x\)\.severity: .*got "urgent"/],
       ['bad category', { rules: [rule('x', {}, { category: 'disks' })] }, /rules\[0\] \(x\)\.category: must be one of os, hardware/],
       ['significant not boolean', { rules: [rule('x', {}, { significant: 'yes' })] }, /rules\[0\] \(x\)\.significant: must be true or false, got "yes"/],
@@ -185,16 +195,32 @@ describe('loadChangeRules', () => {
       ['empty paths', { rules: [rule('x', { paths: [] })] }, /rules\[0\] \(x\)\.match\.paths: must not be empty/],
       ['non-string path', { rules: [rule('x', { paths: ['a', 3] })] }, /rules\[0\] \(x\)\.match\.paths\[1\]: must be a non-empty string, got 3/],
       ['bad pattern', { rules: [good, rule('x', { paths: ['a', 'b..c'] })] }, /rules\[1\] \(x\)\.match\.paths\[1\]: invalid path "b\.\.c"/],
-      ['bad type', { rules: [rule('x', { types: ['update', 'change'] })] }, /rules\[0\] \(x\)\.match\.types\[1\]: must be one of create, update, delete, got "change"/],
+      [
+        'bad type',
+        { rules: [rule('x', { types: ['update', 'change'] })] },
+        /rules\[0\] \(x\)\.match\.types\[1\]: must be one of create, update, delete, got "change"/,
+      ],
       ['bad match category', { rules: [rule('x', { categories: ['nope'] })] }, /rules\[0\] \(x\)\.match\.categories\[0\]: must be one of/],
-      ['negative percent', { rules: [rule('x', { numeric_change_over_percent: -5 })] }, /rules\[0\] \(x\)\.match\.numeric_change_over_percent: must be a number of 0 or more, got -5/],
+      [
+        'negative percent',
+        { rules: [rule('x', { numeric_change_over_percent: -5 })] },
+        /rules\[0\] \(x\)\.match\.numeric_change_over_percent: must be a number of 0 or more, got -5/,
+      ],
       ['percent as text', { rules: [rule('x', { numeric_change_over_percent: '20' })] }, /numeric_change_over_percent: .*got "20"/],
-      ['object to compare with', { rules: [rule('x', { current_value_equals: { a: 1 } })] }, /rules\[0\] \(x\)\.match\.current_value_equals: must be a string, number, boolean or null/],
+      [
+        'object to compare with',
+        { rules: [rule('x', { current_value_equals: { a: 1 } })] },
+        /rules\[0\] \(x\)\.match\.current_value_equals: must be a string, number, boolean or null/,
+      ],
       ['areas not a list', { areas: {}, rules: [good] }, /areas: must be an array/],
       ['area bad category', { areas: [{ category: 'disks', paths: ['a'] }], rules: [good] }, /areas\[0\]\.category: must be one of/],
       ['area without paths', { areas: [{ category: 'os' }], rules: [good] }, /areas\[0\]\.paths: must be an array, got nothing/],
       ['area bad pattern', { areas: [{ category: 'os', paths: ['os[*'] }], rules: [good] }, /areas\[0\]\.paths\[0\]: invalid path/],
-      ['unreachable rule', { rules: [good, rule('everything', { paths: ['x', '**'] }), rule('after', {})] }, /rules\[2\] \(after\) can never match: rules\[1\] \(everything\)/],
+      [
+        'unreachable rule',
+        { rules: [good, rule('everything', { paths: ['x', '**'] }), rule('after', {})] },
+        /rules\[2\] \(after\) can never match: rules\[1\] \(everything\)/,
+      ],
     ];
     for (const [name, document, message] of cases) {
       assert.throws(

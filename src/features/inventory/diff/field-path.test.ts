@@ -85,7 +85,11 @@ describe('field paths', () => {
       ['a["x]', /unterminated/],
       ['a["\\q"]', /invalid escape/],
     ] as const) {
-      assert.throws(() => parseFieldPath(path), (error: Error) => error instanceof SyntaxError && reason.test(error.message), path);
+      assert.throws(
+        () => parseFieldPath(path),
+        (error: Error) => error instanceof SyntaxError && reason.test(error.message),
+        path,
+      );
     }
   });
 });

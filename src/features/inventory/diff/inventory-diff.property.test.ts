@@ -19,9 +19,11 @@ const { inventoryValue } = fc.letrec<{ inventoryValue: unknown; object: Json; li
   list: fc.oneof(
     fc.array(scalar, { maxLength: 5 }),
     // Identified elements, as appliances list services and modules.
-    fc.uniqueArray(fc.constantFrom('mail1', 'dns', 'web', 7, '7'), { maxLength: 4 }).chain((ids) =>
-      fc.tuple(...ids.map((id) => fc.dictionary(fc.constantFrom('version', 'state'), scalar, { maxKeys: 2 }).map((rest) => ({ ...rest, id })))),
-    ),
+    fc
+      .uniqueArray(fc.constantFrom('mail1', 'dns', 'web', 7, '7'), { maxLength: 4 })
+      .chain((ids) =>
+        fc.tuple(...ids.map((id) => fc.dictionary(fc.constantFrom('version', 'state'), scalar, { maxKeys: 2 }).map((rest) => ({ ...rest, id })))),
+      ),
     fc.array(tie('inventoryValue'), { maxLength: 3 }),
   ),
 }));
@@ -38,16 +40,19 @@ function shuffleKeys(value: unknown, seed: number): unknown {
   const rotated = entries.map((_, index) => entries[(index + seed) % entries.length]!);
   if (seed % 2 === 1) rotated.reverse();
   const copy: Json = {};
-  for (const [key, item] of rotated) Object.defineProperty(copy, key, { value: shuffleKeys(item, (seed * 31 + 7) % 1_000_003), enumerable: true, writable: true, configurable: true });
+  for (const [key, item] of rotated)
+    Object.defineProperty(copy, key, { value: shuffleKeys(item, (seed * 31 + 7) % 1_000_003), enumerable: true, writable: true, configurable: true });
   return copy;
 }
 
 /** The same value with every array's elements in canonical order: what the diff ignores. */
 function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize).sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : canonicalJson(a) > canonicalJson(b) ? 1 : 0));
+  if (Array.isArray(value))
+    return value.map(normalize).sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : canonicalJson(a) > canonicalJson(b) ? 1 : 0));
   if (typeof value !== 'object' || value === null) return value;
   const copy: Json = {};
-  for (const [key, item] of Object.entries(value)) Object.defineProperty(copy, key, { value: normalize(item), enumerable: true, writable: true, configurable: true });
+  for (const [key, item] of Object.entries(value))
+    Object.defineProperty(copy, key, { value: normalize(item), enumerable: true, writable: true, configurable: true });
   return copy;
 }
 

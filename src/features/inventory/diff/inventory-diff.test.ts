@@ -108,7 +108,18 @@ describe('diffInventories', () => {
     it('try identifier fields in order: id, name, ui_name, server, uuid, key, hostname, module_id, instance', () => {
       const cases: [string, Json[], Json[], string][] = [
         ['id wins over name', [{ id: 1, name: 'a', v: 1 }], [{ id: 1, name: 'a', v: 2 }], '[id=1].v'],
-        ['name when id is missing somewhere', [{ id: 1, name: 'a', v: 1 }, { name: 'b', v: 1 }], [{ id: 1, name: 'a', v: 2 }, { name: 'b', v: 1 }], '[name=a].v'],
+        [
+          'name when id is missing somewhere',
+          [
+            { id: 1, name: 'a', v: 1 },
+            { name: 'b', v: 1 },
+          ],
+          [
+            { id: 1, name: 'a', v: 2 },
+            { name: 'b', v: 1 },
+          ],
+          '[name=a].v',
+        ],
         ['ui_name', [{ ui_name: 'Leader', v: 1 }], [{ ui_name: 'Leader', v: 2 }], '[ui_name=Leader].v'],
         ['server', [{ server: 'wg1', peers: 2 }], [{ server: 'wg1', peers: 3 }], '[server=wg1].peers'],
         ['uuid', [{ uuid: 'u-1', v: 1 }], [{ uuid: 'u-1', v: 2 }], '[uuid=u-1].v'],
@@ -116,9 +127,31 @@ describe('diffInventories', () => {
         ['hostname', [{ hostname: 'h1', v: 1 }], [{ hostname: 'h1', v: 2 }], '[hostname=h1].v'],
         ['module_id', [{ module_id: 'm1', v: 1 }], [{ module_id: 'm1', v: 2 }], '[module_id=m1].v'],
         ['instance', [{ instance: 'i1', v: 1 }], [{ instance: 'i1', v: 2 }], '[instance=i1].v'],
-        ['skips an id that repeats', [{ id: 1, name: 'a', v: 1 }, { id: 1, name: 'b', v: 1 }], [{ id: 1, name: 'a', v: 2 }, { id: 1, name: 'b', v: 1 }], '[name=a].v'],
+        [
+          'skips an id that repeats',
+          [
+            { id: 1, name: 'a', v: 1 },
+            { id: 1, name: 'b', v: 1 },
+          ],
+          [
+            { id: 1, name: 'a', v: 2 },
+            { id: 1, name: 'b', v: 1 },
+          ],
+          '[name=a].v',
+        ],
         ['skips an id that is not a string or number', [{ id: { x: 1 }, name: 'a', v: 1 }], [{ id: { x: 1 }, name: 'a', v: 2 }], '[name=a].v'],
-        ['keeps a string id apart from a number', [{ id: '1', v: 1 }, { id: 1, v: 1 }], [{ id: '1', v: 2 }, { id: 1, v: 1 }], '[id="1"].v'],
+        [
+          'keeps a string id apart from a number',
+          [
+            { id: '1', v: 1 },
+            { id: 1, v: 1 },
+          ],
+          [
+            { id: '1', v: 2 },
+            { id: 1, v: 1 },
+          ],
+          '[id="1"].v',
+        ],
       ];
       for (const [name, before, after, path] of cases) {
         assert.deepEqual(
@@ -130,17 +163,39 @@ describe('diffInventories', () => {
     });
 
     it('fall back to the index without an identifier', () => {
-      const devices = [{ class_id: '0600', driver: '' }, { class_id: '0200', driver: 'virtio-pci' }];
-      assert.deepEqual(changesOf({ pci: devices }, { pci: [devices[0], { class_id: '0200', driver: 'e1000' }] }), [update('pci[1].driver', 'virtio-pci', 'e1000')]);
+      const devices = [
+        { class_id: '0600', driver: '' },
+        { class_id: '0200', driver: 'virtio-pci' },
+      ];
+      assert.deepEqual(changesOf({ pci: devices }, { pci: [devices[0], { class_id: '0200', driver: 'e1000' }] }), [
+        update('pci[1].driver', 'virtio-pci', 'e1000'),
+      ]);
       assert.deepEqual(changesOf({ pci: devices }, { pci: devices.slice(0, 1) }), [remove('pci[1]', devices[1])]);
       assert.deepEqual(changesOf({ pci: [] }, { pci: devices }), [create('pci[0]', devices[0]), create('pci[1]', devices[1])]);
     });
 
     it('use the identifier fields given instead of the default ones', () => {
-      const before = { list: [{ id: 1, serial: 'A', v: 1 }, { id: 2, serial: 'B', v: 1 }] };
-      const after = { list: [{ id: 2, serial: 'A', v: 2 }, { id: 1, serial: 'B', v: 1 }] };
-      assert.deepEqual(changesOf(before, after, { identifierKeys: ['serial'] }), [update('list[serial=A].id', 1, 2), update('list[serial=A].v', 1, 2), update('list[serial=B].id', 2, 1)]);
-      assert.deepEqual(changesOf(before, after, { identifierKeys: [] }).map((change) => change.path), ['list[0].id', 'list[0].v', 'list[1].id']);
+      const before = {
+        list: [
+          { id: 1, serial: 'A', v: 1 },
+          { id: 2, serial: 'B', v: 1 },
+        ],
+      };
+      const after = {
+        list: [
+          { id: 2, serial: 'A', v: 2 },
+          { id: 1, serial: 'B', v: 1 },
+        ],
+      };
+      assert.deepEqual(changesOf(before, after, { identifierKeys: ['serial'] }), [
+        update('list[serial=A].id', 1, 2),
+        update('list[serial=A].v', 1, 2),
+        update('list[serial=B].id', 2, 1),
+      ]);
+      assert.deepEqual(
+        changesOf(before, after, { identifierKeys: [] }).map((change) => change.path),
+        ['list[0].id', 'list[0].v', 'list[1].id'],
+      );
       assert.throws(() => diffInventories(before, after, { identifierKeys: ['bad key'] }), RangeError);
     });
 
@@ -157,7 +212,10 @@ describe('diffInventories', () => {
     });
 
     it('report each value that appears or disappears at path[=value]', () => {
-      assert.deepEqual(changesOf({ dns: ['1.1.1.1', '8.8.8.8'] }, { dns: ['9.9.9.9', '1.1.1.1'] }), [remove('dns[=8.8.8.8]', '8.8.8.8'), create('dns[=9.9.9.9]', '9.9.9.9')]);
+      assert.deepEqual(changesOf({ dns: ['1.1.1.1', '8.8.8.8'] }, { dns: ['9.9.9.9', '1.1.1.1'] }), [
+        remove('dns[=8.8.8.8]', '8.8.8.8'),
+        create('dns[=9.9.9.9]', '9.9.9.9'),
+      ]);
       assert.deepEqual(changesOf({ ids: [1, '1', true, null] }, { ids: ['1', null] }), [remove('ids[=1]', 1), remove('ids[=true]', true)]);
       assert.deepEqual(changesOf({ ids: [] }, { ids: ['two words'] }), [create('ids[="two words"]', 'two words')]);
     });
@@ -169,11 +227,32 @@ describe('diffInventories', () => {
   });
 
   it('lists changes in path order, the same on every run', () => {
-    const before = { z: 1, a: { y: 1, b: 1 }, 'a-b': 1, a_b: 1, m: [{ id: 'b', v: 1 }, { id: 'a', v: 1 }] };
-    const after = { a_b: 2, 'a-b': 2, m: [{ id: 'a', v: 2 }, { id: 'b', v: 2 }], a: { b: 2, y: 2 }, z: 2 };
+    const before = {
+      z: 1,
+      a: { y: 1, b: 1 },
+      'a-b': 1,
+      a_b: 1,
+      m: [
+        { id: 'b', v: 1 },
+        { id: 'a', v: 1 },
+      ],
+    };
+    const after = {
+      a_b: 2,
+      'a-b': 2,
+      m: [
+        { id: 'a', v: 2 },
+        { id: 'b', v: 2 },
+      ],
+      a: { b: 2, y: 2 },
+      z: 2,
+    };
     const paths = changesOf(before, after).map((change) => change.path);
     assert.deepEqual(paths, ['a-b', 'a.b', 'a.y', 'a_b', 'm[id=a].v', 'm[id=b].v', 'z']);
-    assert.deepEqual(changesOf(after, before).map((change) => change.path), paths);
+    assert.deepEqual(
+      changesOf(after, before).map((change) => change.path),
+      paths,
+    );
     assert.deepEqual([...paths].sort(), paths);
   });
 
@@ -207,13 +286,16 @@ describe('diffInventories', () => {
     const changed = nsecInventory();
     const features = (changed.facts as { features: Record<string, Json> }).features;
     ((features.network!.configuration as Record<string, Json>).eth1!.props as Json).ipaddr = '203.0.113.3';
-    ((features.wireguard!.statistics as Json[])[0]!).peers = 3;
+    (features.wireguard!.statistics as Json[])[0]!.peers = 3;
     delete features.dpi;
-    assert.deepEqual(changesOf(firewall, changed).map((change) => `${change.type} ${change.path}`), [
-      'delete facts.features.dpi',
-      'update facts.features.network.configuration.eth1.props.ipaddr',
-      'update facts.features.wireguard.statistics[server=wg1].peers',
-    ]);
+    assert.deepEqual(
+      changesOf(firewall, changed).map((change) => `${change.type} ${change.path}`),
+      [
+        'delete facts.features.dpi',
+        'update facts.features.network.configuration.eth1.props.ipaddr',
+        'update facts.features.wireguard.statistics[server=wg1].peers',
+      ],
+    );
   });
 
   describe('limits', () => {
@@ -244,13 +326,19 @@ describe('diffInventories', () => {
         after[`k${i}`] = i + 1;
       }
       const result = diffInventories(before, after, { maxChanges: 4 });
-      assert.deepEqual(result.changes.map((change) => change.path), ['k0', 'k1', 'k2', 'k3']);
+      assert.deepEqual(
+        result.changes.map((change) => change.path),
+        ['k0', 'k1', 'k2', 'k3'],
+      );
       assert.deepEqual(result.limited, { reason: 'max_changes', limit: 4, path: 'k4', omitted: 6, collapsed: 0 });
     });
 
     it('name max_changes when both limits are reached, still counting the collapsed subtrees', () => {
       const result = diffInventories({ a: deep(3, 1), b: 1, c: 1 }, { a: deep(3, 2), b: 2, c: 2 }, { maxDepth: 2, maxChanges: 2 });
-      assert.deepEqual(result.changes.map((change) => change.path), ['a.l3', 'b']);
+      assert.deepEqual(
+        result.changes.map((change) => change.path),
+        ['a.l3', 'b'],
+      );
       assert.deepEqual(result.limited, { reason: 'max_changes', limit: 2, path: 'c', omitted: 1, collapsed: 1 });
     });
 

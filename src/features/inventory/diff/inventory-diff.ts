@@ -24,7 +24,6 @@ import type { ChangeType } from '../../../domain/changes.ts';
  * Limits are reported, never applied silently (see DiffLimitReport).
  */
 
-
 export interface FieldChange {
   path: string;
   type: ChangeType;

@@ -16,10 +16,7 @@ import { parseFieldPath, type PathSegment } from './field-path.ts';
  * `*` is always a wildcard.
  */
 
-type SegmentMatcher =
-  | { kind: 'globstar' }
-  | { kind: 'any' }
-  | { kind: 'key' | 'element'; test: (text: string) => boolean };
+type SegmentMatcher = { kind: 'globstar' } | { kind: 'any' } | { kind: 'key' | 'element'; test: (text: string) => boolean };
 
 type Chunk = readonly SegmentMatcher[];
 

@@ -119,7 +119,13 @@ describe('extractSystemIdentity: NethServer 8 facts', () => {
   });
 
   it('accepts nodes as an array of objects with ids', () => {
-    const facts = { nodes: [{ id: 2, version: '8.3.0' }, { id: 1, version: '8.2.0', fqdn: 'a.example' }], modules: [] };
+    const facts = {
+      nodes: [
+        { id: 2, version: '8.3.0' },
+        { id: 1, version: '8.2.0', fqdn: 'a.example' },
+      ],
+      modules: [],
+    };
     const summary = extractSystemIdentity({ installation: 'NethServer ', facts });
     assert.equal(summary.version, '8.2.0');
     assert.equal(summary.fqdn, 'a.example');
@@ -286,9 +292,23 @@ describe('extractSystemIdentity: odd and hostile input', () => {
   });
 
   it('does not throw on hostile objects', () => {
-    const throwing = { get fqdn(): string { throw new Error('boom'); } };
+    const throwing = {
+      get fqdn(): string {
+        throw new Error('boom');
+      },
+    };
     assert.deepEqual(summarize(throwing), EMPTY);
-    const proxy = new Proxy({}, { get() { throw new Error('boom'); }, has() { throw new Error('boom'); } });
+    const proxy = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('boom');
+        },
+        has() {
+          throw new Error('boom');
+        },
+      },
+    );
     assert.deepEqual(summarize(proxy), EMPTY);
   });
 });

@@ -77,13 +77,9 @@ function fromNethServerFacts(inventory: JsonObject, facts: JsonObject): SystemId
   const leader = leaderNode(field(facts, 'nodes'));
   return {
     fqdn: text(field(leader, 'fqdn')) ?? text(field(cluster, 'fqdn')) ?? text(field(inventory, 'fqdn')),
-    ipv4Address:
-      ipv4(field(leader, 'default_ipv4')) ?? ipv4(field(inventory, 'ipv4_address')) ?? ipv4(field(cluster, 'public_ip')),
+    ipv4Address: ipv4(field(leader, 'default_ipv4')) ?? ipv4(field(inventory, 'ipv4_address')) ?? ipv4(field(cluster, 'public_ip')),
     ipv6Address: ipv6(field(leader, 'default_ipv6')) ?? ipv6(field(inventory, 'ipv6_address')),
-    version:
-      numberOrText(field(leader, 'version')) ??
-      numberOrText(field(cluster, 'version')) ??
-      numberOrText(field(inventory, 'version')),
+    version: numberOrText(field(leader, 'version')) ?? numberOrText(field(cluster, 'version')) ?? numberOrText(field(inventory, 'version')),
     os: describeOs(path(leader, 'distro', 'name'), numberOrText(path(leader, 'distro', 'version'))),
     type: 'ns8',
   };
@@ -96,8 +92,7 @@ function fromNethSecurityFacts(inventory: JsonObject, facts: JsonObject): System
   const name = text(field(distro, 'name')) ?? (version === null ? null : 'NethSecurity');
   return {
     fqdn: text(field(facts, 'fqdn')) ?? text(path(facts, 'networking', 'fqdn')) ?? text(field(inventory, 'fqdn')),
-    ipv4Address:
-      ipv4(field(facts, 'default_ipv4')) ?? ipv4(field(inventory, 'ipv4_address')) ?? ipv4(field(facts, 'public_ip')),
+    ipv4Address: ipv4(field(facts, 'default_ipv4')) ?? ipv4(field(inventory, 'ipv4_address')) ?? ipv4(field(facts, 'public_ip')),
     ipv6Address: ipv6(field(facts, 'default_ipv6')) ?? ipv6(field(inventory, 'ipv6_address')),
     version: version ?? numberOrText(field(inventory, 'version')),
     os: describeOs(name, version),
@@ -154,7 +149,10 @@ function text(value: unknown): string | null {
   // Bound the work on a multi-megabyte string before cleaning it.
   const raw = value.trimStart().slice(0, SUMMARY_MAX_LENGTH * 4);
   // PostgreSQL text cannot hold NUL; no summary field has a use for other control characters.
-  const cleaned = raw.toWellFormed().replace(/\p{Cc}+/gu, ' ').trim();
+  const cleaned = raw
+    .toWellFormed()
+    .replace(/\p{Cc}+/gu, ' ')
+    .trim();
   if (cleaned === '') return null;
   if (cleaned.length <= SUMMARY_MAX_LENGTH) return cleaned;
   let capped = cleaned.slice(0, SUMMARY_MAX_LENGTH);

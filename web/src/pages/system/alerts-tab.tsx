@@ -28,7 +28,9 @@ export function AlertsTab({ systemId }: { systemId: string }) {
       <section className="card">
         <h2>History</h2>
         <ErrorBox error={history.error} />
-        {history.data?.items.length === 0 ? <Empty title="No alerts yet">Alerts are raised by liveness changes, significant inventory changes and registrations.</Empty> : null}
+        {history.data?.items.length === 0 ? (
+          <Empty title="No alerts yet">Alerts are raised by liveness changes, significant inventory changes and registrations.</Empty>
+        ) : null}
         {history.data && history.data.items.length > 0 ? (
           <>
             <AlertTable alerts={history.data.items} />

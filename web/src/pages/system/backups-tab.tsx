@@ -14,7 +14,9 @@ export function BackupsTab({ systemId }: { systemId: string }) {
     mutationFn: (backup: Backup) => api.delete('systems/{id}/backups/{backupId}', { path: { id: systemId, backupId: backup.id } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['backups', systemId] }),
   });
-  const download = useMutation({ mutationFn: (backup: Backup) => api.download('systems/{id}/backups/{backupId}', { path: { id: systemId, backupId: backup.id } }, backup.filename) });
+  const download = useMutation({
+    mutationFn: (backup: Backup) => api.download('systems/{id}/backups/{backupId}', { path: { id: systemId, backupId: backup.id } }, backup.filename),
+  });
 
   return (
     <section className="card">

@@ -39,10 +39,12 @@ export function ChangesTab({ systemId }: { systemId: string }) {
     queryFn: () => api.get('systems/{id}/inventory/timeline', { path: { id: systemId } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
-  const reset = <T,>(set: (value: T) => void) => (value: T) => {
-    set(value);
-    setPage(1);
-  };
+  const reset =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setPage(1);
+    };
 
   return (
     <div className="stack">
@@ -144,7 +146,13 @@ function TimelineChart({ from, to, days }: { from: string; to: string; days: Tim
   for (let time = Date.parse(dayOf(from)); time <= Date.parse(to); time += DAY_MS) {
     const date = new Date(time).toISOString().slice(0, 10);
     const day = byDay.get(date);
-    data.push({ date: date.slice(5), low: day?.by_severity.low ?? 0, medium: day?.by_severity.medium ?? 0, high: day?.by_severity.high ?? 0, critical: day?.by_severity.critical ?? 0 });
+    data.push({
+      date: date.slice(5),
+      low: day?.by_severity.low ?? 0,
+      medium: day?.by_severity.medium ?? 0,
+      high: day?.by_severity.high ?? 0,
+      critical: day?.by_severity.critical ?? 0,
+    });
   }
   if (days.length === 0) return <p className="muted">No changes in the last 30 days.</p>;
   return (

@@ -44,7 +44,12 @@ export function InventoryTab({ systemId }: { systemId: string }) {
             {records.data.items.map((record) => (
               <tr key={record.id}>
                 <td>
-                  <input type="checkbox" checked={selected.includes(record.id)} onChange={() => toggle(record.id)} aria-label={`Compare the record of ${exactTime(record.received_at)}`} />
+                  <input
+                    type="checkbox"
+                    checked={selected.includes(record.id)}
+                    onChange={() => toggle(record.id)}
+                    aria-label={`Compare the record of ${exactTime(record.received_at)}`}
+                  />
                 </td>
                 <td>
                   <Time iso={record.received_at} />
@@ -128,7 +133,10 @@ function Comparison({ systemId, ids }: { systemId: string; ids: [string, string]
               </tr>
             ) : null}
             {rows.slice(0, 2000).map((row) => (
-              <tr key={row.path} className={row.left === row.right ? undefined : row.left === undefined ? 'added' : row.right === undefined ? 'removed' : 'changed'}>
+              <tr
+                key={row.path}
+                className={row.left === row.right ? undefined : row.left === undefined ? 'added' : row.right === undefined ? 'removed' : 'changed'}
+              >
                 <td>
                   <code>{row.path}</code>
                 </td>

@@ -34,7 +34,13 @@ export function LivenessTab({ systemId }: { systemId: string }) {
           <span className="spacer" />
           <div className="segmented" role="group" aria-label="Window">
             {WINDOWS.map(([value, label]) => (
-              <button key={value} type="button" className={window === value ? 'button small selected' : 'button small'} aria-pressed={window === value} onClick={() => setWindow(value)}>
+              <button
+                key={value}
+                type="button"
+                className={window === value ? 'button small selected' : 'button small'}
+                aria-pressed={window === value}
+                onClick={() => setWindow(value)}
+              >
                 {label}
               </button>
             ))}
