@@ -26,7 +26,6 @@ export type System = Answer<'get', 'systems/{id}'>;
 export type SystemWithSecret = Answer<'post', 'systems'>;
 export type LivenessStatus = System['status'];
 export type Severity = NonNullable<Operation<'get', 'systems/{id}/inventory/diffs'>['parameters']['query']['severity']>[number];
-type DiffType = NonNullable<Operation<'get', 'systems/{id}/inventory/diffs'>['parameters']['query']['diff_type']>[number];
 export type Diff = Items<Answer<'get', 'systems/{id}/inventory/diffs'>>;
 export type Organization = Items<Answer<'get', 'organizations'>>;
 export type Alert = Items<Answer<'get', 'alerts'>>;
@@ -35,22 +34,8 @@ export type Availability = Answer<'get', 'systems/{id}/availability'>;
 export type TimelineDay = Answer<'get', 'systems/{id}/inventory/timeline'>['days'][number];
 export type Backup = Items<Answer<'get', 'systems/{id}/backups'>>;
 
-export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
-export const CATEGORIES = [
-  'os',
-  'hardware',
-  'network',
-  'services',
-  'features',
-  'security',
-  'backup',
-  'modules',
-  'cluster',
-  'nodes',
-  'custom',
-  'system',
-] as const;
-export const DIFF_TYPES: readonly DiffType[] = ['create', 'update', 'delete'];
+// The vocabulary of changes comes from the server's own source (the OpenAPI document types it, not its values).
+export { CATEGORIES, SEVERITIES, CHANGE_TYPES as DIFF_TYPES } from '../../src/domain/changes.ts';
 export const STATUSES: readonly LivenessStatus[] = ['active', 'warning', 'inactive', 'unknown'];
 
 export class ApiError extends Error {
