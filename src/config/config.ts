@@ -90,6 +90,10 @@ export interface Config {
   inventoryConcurrentWrites: number;
   /** Registration attempts per client address per minute. */
   registerRateLimitPerMinute: number;
+  /** Fewest characters of an operator's password. */
+  passwordMinLength: number;
+  /** Hours an invitation link stays usable. */
+  invitationTtlHours: number;
   shutdownTimeoutMs: number;
 }
 
@@ -180,6 +184,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     inventoryCacheSize: readSizeOrZero(env, 'INVENTORY_CACHE_SIZE', 256 * 1024 * 1024),
     inventoryConcurrentWrites: readInteger(env, 'INVENTORY_CONCURRENT_WRITES', 1, { min: 1, max: 64 }),
     registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
+    passwordMinLength: readInteger(env, 'PASSWORD_MIN_LENGTH', 12, { min: 8, max: 256 }),
+    invitationTtlHours: readInteger(env, 'INVITATION_TTL_HOURS', 72, { min: 1, max: 8760 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });
 }

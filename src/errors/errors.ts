@@ -70,6 +70,14 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/** What the request names existed once and is no longer usable (a used or expired invitation). */
+export class GoneError extends AppError {
+  override name = 'GoneError';
+  constructor(message: string) {
+    super(410, message);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   override name = 'PayloadTooLargeError';
   constructor(message: string, data: unknown = null) {

@@ -21,13 +21,14 @@ export interface AdminClient {
   get(url: string): Promise<LightMyRequestResponse>;
   post(url: string, payload?: InjectOptions['payload']): Promise<LightMyRequestResponse>;
   patch(url: string, payload?: InjectOptions['payload']): Promise<LightMyRequestResponse>;
+  put(url: string, payload?: InjectOptions['payload']): Promise<LightMyRequestResponse>;
   delete(url: string): Promise<LightMyRequestResponse>;
 }
 
 export function adminClient(app: Muster['app']): AdminClient {
-  const send = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE') => (url: string, payload?: InjectOptions['payload']) =>
+  const send = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE') => (url: string, payload?: InjectOptions['payload']) =>
     app.inject({ method, url, headers: adminHeaders, ...(payload === undefined ? {} : { payload }) });
-  return { get: send('GET'), post: send('POST'), patch: send('PATCH'), delete: send('DELETE') };
+  return { get: send('GET'), post: send('POST'), patch: send('PATCH'), put: send('PUT'), delete: send('DELETE') };
 }
 
 export interface TestMuster {

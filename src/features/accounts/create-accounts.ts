@@ -1,0 +1,46 @@
+import type { Clock } from '../../clock/clock.ts';
+import type { FeatureMount } from '../../composition/feature.ts';
+import type { Config } from '../../config/config.ts';
+import type { Db } from '../../db/db.ts';
+import type { OrganizationsService } from '../organizations/index.ts';
+import { createInvitationsStore } from './invitations-store.ts';
+import { membersRoutes } from './members-routes.ts';
+import { createMembersService } from './members-service.ts';
+import { createMembersStore } from './members-store.ts';
+import { createPasswordHasher } from './passwords.ts';
+import { usersRoutes } from './users-routes.ts';
+import { createUsersService } from './users-service.ts';
+import { createUsersStore } from './users-store.ts';
+
+export interface AccountsDeps {
+  db: Db;
+  clock: Clock;
+  config: Pick<Config, 'passwordMinLength' | 'invitationTtlHours'>;
+  organizations: Pick<OrganizationsService, 'find'>;
+}
+
+/** Operators' accounts: users, their invitations, and their roles in organizations. */
+export function createAccounts(deps: AccountsDeps) {
+  const { db, clock } = deps;
+  const users = createUsersStore(db);
+  const members = createMembersStore(db);
+  const usersService = createUsersService({
+    db,
+    clock,
+    users,
+    members,
+    invitations: createInvitationsStore(db),
+    passwords: createPasswordHasher(deps.config.passwordMinLength),
+    invitationTtlHours: deps.config.invitationTtlHours,
+  });
+  const membersService = createMembersService({ db, clock, members, users, organizations: deps.organizations });
+  return {
+    users: usersService,
+    members: membersService,
+    mount: {
+      managementRoutes: [usersRoutes(usersService), membersRoutes(membersService)],
+    } satisfies FeatureMount,
+  };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;
