@@ -19,6 +19,8 @@ describe('loadConfig', () => {
     assert.equal(config.databaseStatementTimeoutMs, 30_000);
     assert.equal(config.embeddedSharedBuffers, 16 * 1024 * 1024);
     assert.equal(config.embeddedWasmOptimizer, false);
+    assert.equal(config.passwordMinLength, 12);
+    assert.equal(config.invitationTtlHours, 72);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -90,6 +92,8 @@ describe('loadConfig', () => {
       { EMBEDDED_SHARED_BUFFERS: '64kB' },
       { EMBEDDED_SHARED_BUFFERS: '2GB' },
       { EMBEDDED_WASM_OPTIMIZER: 'yes' },
+      { PASSWORD_MIN_LENGTH: '4' },
+      { INVITATION_TTL_HOURS: '0' },
     ];
     for (const env of cases) {
       const name = Object.keys(env)[0]!;

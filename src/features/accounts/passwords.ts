@@ -2,8 +2,8 @@ import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { BadRequestError } from '../../errors/errors.ts';
 
 /**
- * argon2id with OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 30 ms of
- * one core per hash on this project's machines (ADR 0013).
+ * argon2id with OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 10 ms of
+ * one core and 19 MiB per hash on the project's machine (ADR 0013).
  */
 // The library's Algorithm is an ambient const enum, which this project's type stripping cannot inline.
 const ARGON2ID: Algorithm.Argon2id = 2;
