@@ -36,6 +36,10 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/systems': { name: 'outage-system' },
   'PATCH /api/v1/systems/{id}': { name: 'renamed' },
   'POST /api/v1/organizations/{id}/webhooks': { url: 'http://127.0.0.1:9/hook' },
+  'POST /api/v1/users': { email: 'outage@example.org', name: 'Outage', password: 'outage passphrase' },
+  'PATCH /api/v1/users/{id}': { name: 'renamed' },
+  'POST /api/v1/invitations/accept': { token: `mui_${'a'.repeat(43)}`, password: 'outage passphrase' },
+  'PUT /api/v1/organizations/{id}/members/{userId}': { role: 'viewer' },
 };
 /** Path parameters that must be well-formed to reach the database (any other is a random UUID). */
 const BACKUP_ID = '01890a5d-ac96-774b-bcce-b302099a8057.tar.gz';
