@@ -11,6 +11,11 @@ export function isDataError(error: unknown): boolean {
   return typeof code === 'string' && code.length === 5 && (code.startsWith('22') || code.startsWith('23') || code.startsWith('54'));
 }
 
+/** Whether a statement referred to a row that is gone (SQLSTATE 23503), e.g. one deleted meanwhile by another request. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23503';
+}
+
 /** Whether a statement broke a unique index (SQLSTATE 23505), e.g. lost a race to insert the same key. */
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '23505';

@@ -64,6 +64,12 @@ function setUp() {
 }
 
 describe('members service', () => {
+  it('answers 404 when the user is deleted between its lookup and the insert (foreign key violation)', async () => {
+    const { service, members } = setUp();
+    members.store.upsert = () => Promise.reject(Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' }));
+    await assert.rejects(service.put(ORGANIZATION, 'user-a', 'viewer'), NotFoundError);
+  });
+
   it('tells a new membership from a changed one', async () => {
     const { service } = setUp();
     assert.equal((await service.put(ORGANIZATION, 'user-a', 'viewer')).created, true);

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock/clock.ts';
+import { isForeignKeyViolation } from '../../db/database-errors.ts';
 import type { Db } from '../../db/db.ts';
 import { NotFoundError } from '../../errors/errors.ts';
 import type { Page } from '../../http/pagination.ts';
@@ -45,7 +46,13 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
         const owners = await members.lockOwners(tx, { organizationId });
         if (role !== 'owner') assertAnotherOwnerRemains(owners, userId);
         const existing = await members.find(organizationId, userId, tx);
-        await members.upsert(tx, organizationId, userId, role, clock.now());
+        try {
+          await members.upsert(tx, organizationId, userId, role, clock.now());
+        } catch (error) {
+          // The user or the organization was deleted since it was looked up.
+          if (isForeignKeyViolation(error)) throw new NotFoundError(`user ${userId} or organization ${organizationId} not found`);
+          throw error;
+        }
         const member = await members.find(organizationId, userId, tx);
         if (!member) throw notMember(organizationId, userId);
         return { member, created: existing === null };
