@@ -6,6 +6,7 @@ import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
 import { createAccounts } from './features/accounts/index.ts';
+import { createApiKeys } from './features/api-keys/index.ts';
 import { createAlerts } from './features/alerts/index.ts';
 import { createBackups } from './features/backups/index.ts';
 import { createDashboard } from './features/dashboard/index.ts';
@@ -49,6 +50,7 @@ export async function createMuster(options: MusterOptions) {
 
   const organizations = createOrganizations({ db, clock, defaults });
   const accounts = createAccounts({ db, clock, config, organizations: organizations.service });
+  const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
   const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
   const liveness = createLiveness({ db, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
   const heartbeats = createHeartbeats({ db, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
@@ -60,7 +62,9 @@ export async function createMuster(options: MusterOptions) {
   const healthScores = createHealthScores({ db, clock, systems: systems.service });
   const features: FeatureMount[] = [
     createProbes({ db, jobs }).mount,
-    ...[organizations, accounts, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map((feature) => feature.mount),
+    ...[organizations, accounts, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
+      (feature) => feature.mount,
+    ),
     createJobs({ jobs }).mount,
     createDashboard({ config }).mount,
   ];
@@ -79,6 +83,7 @@ export async function createMuster(options: MusterOptions) {
     organizations: organizations.service,
     systems: systems.service,
     authenticator: systems.authenticator,
+    apiKeys: apiKeys.authenticator,
     liveness: liveness.service,
     scanner: liveness.scanner,
     batcher: heartbeats.batcher,

@@ -40,6 +40,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/users/{id}': { name: 'renamed' },
   'POST /api/v1/invitations/accept': { token: `mui_${'a'.repeat(43)}`, password: 'outage passphrase' },
   'PUT /api/v1/organizations/{id}/members/{userId}': { role: 'viewer' },
+  'POST /api/v1/organizations/{id}/api-keys': { name: 'outage key', scopes: ['systems:read'] },
 };
 /** Path parameters that must be well-formed to reach the database (any other is a random UUID). */
 const BACKUP_ID = '01890a5d-ac96-774b-bcce-b302099a8057.tar.gz';

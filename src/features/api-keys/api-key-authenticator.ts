@@ -1,0 +1,143 @@
+import { timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../clock/clock.ts';
+import type { Db } from '../../db/db.ts';
+import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
+import { hashApiKey, parseApiKey } from './api-key-format.ts';
+import type { ApiKeysStore } from './api-keys-store.ts';
+import type { Scope } from './scopes.ts';
+
+export interface AuthenticatedApiKey {
+  keyId: string;
+  organizationId: string;
+  scopes: readonly Scope[];
+}
+
+export const API_KEY_INVALIDATION_CHANNEL = 'muster_api_key_auth';
+const CHALLENGE = 'Bearer realm="Organization API Key"';
+/** A key's last_used_at is written at most this often, by any node. */
+export const LAST_USED_INTERVAL_SECONDS = 60;
+
+export interface ApiKeyAuthenticatorOptions {
+  db: Db;
+  clock: Clock;
+  store: ApiKeysStore;
+  cacheTtlSeconds: number;
+  cacheSize: number;
+  /** Where a failed write of last_used_at goes; it never fails the request. */
+  onTouchError: (error: unknown) => void;
+}
+
+export interface ApiKeyAuthenticator {
+  /**
+   * Verifies an `Authorization: Bearer <key>` header, or the key itself, and that the key has
+   * `requiredScope`; throws a 401 with a Bearer challenge, a 403 for a missing scope, or a 503
+   * when the database is down.
+   */
+  authenticate(authorizationOrKey: string | undefined, requiredScope: Scope): Promise<AuthenticatedApiKey>;
+  invalidate(keyId: string): void;
+  /** Subscribes to revocations from every node; call once at start-up. */
+  listen(): Promise<void>;
+}
+
+/**
+ * Organization API keys for machines. A verified key is cached under its SHA-256, which is
+ * also what the table stores, so a repeated key costs one hash and one lookup; a revocation
+ * drops it on every node (NOTIFY on API_KEY_INVALIDATION_CHANNEL), and the whole cache goes
+ * when the notification link was lost.
+ */
+export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): ApiKeyAuthenticator {
+  const { store, clock } = options;
+  const ttlMs = options.cacheTtlSeconds * 1000;
+  // Key hash → verified key, and key id → its hash (for invalidation).
+  const hashById = new Map<string, string>();
+  const cache = new LRUCache<string, AuthenticatedApiKey>({
+    max: options.cacheSize,
+    ttl: ttlMs,
+    ttlAutopurge: false,
+    dispose: (entry, keyHash) => {
+      if (hashById.get(entry.keyId) === keyHash) hashById.delete(entry.keyId);
+    },
+  });
+  // When this node last wrote each key's last_used_at (ms); pruned to the keys in the cache.
+  const touchedAt = new Map<string, number>();
+  // Bumped by every invalidation: a database read that started before it must not refill the cache.
+  let generation = 0;
+
+  function invalidate(keyId: string): void {
+    generation++;
+    const keyHash = hashById.get(keyId);
+    if (keyHash !== undefined) cache.delete(keyHash);
+  }
+
+  function invalidateAll(): void {
+    generation++;
+    cache.clear();
+    hashById.clear();
+  }
+
+  function invalid(): UnauthorizedError {
+    return new UnauthorizedError('invalid API key', `${CHALLENGE}, error="invalid_token"`);
+  }
+
+  function touch(keyId: string): void {
+    const now = clock.now();
+    const last = touchedAt.get(keyId);
+    if (last !== undefined && now.getTime() - last < LAST_USED_INTERVAL_SECONDS * 1000) return;
+    touchedAt.set(keyId, now.getTime());
+    if (touchedAt.size > options.cacheSize) {
+      for (const id of touchedAt.keys()) if (!hashById.has(id)) touchedAt.delete(id);
+    }
+    store.touch(keyId, now, LAST_USED_INTERVAL_SECONDS).catch(options.onTouchError);
+  }
+
+  async function verify(key: string): Promise<AuthenticatedApiKey> {
+    const publicId = parseApiKey(key);
+    if (publicId === undefined) throw invalid();
+    const keyHash = hashApiKey(key);
+    const hit = cache.get(keyHash);
+    if (hit) return hit;
+
+    const readGeneration = generation;
+    let credentials;
+    try {
+      credentials = await store.findCredentials(publicId);
+    } catch {
+      throw new ServiceUnavailableError('authentication temporarily unavailable');
+    }
+    if (!credentials || credentials.revokedAt !== null) throw invalid();
+    if (!timingSafeEqual(Buffer.from(keyHash, 'hex'), Buffer.from(credentials.keyHash, 'hex'))) throw invalid();
+
+    const verified: AuthenticatedApiKey = { keyId: credentials.id, organizationId: credentials.organizationId, scopes: Object.freeze([...credentials.scopes]) };
+    if (readGeneration === generation) {
+      // ±25 % jitter so entries filled together (after a restart) do not all expire together.
+      cache.set(keyHash, verified, { ttl: Math.round(ttlMs * (0.75 + Math.random() * 0.5)) });
+      hashById.set(verified.keyId, keyHash);
+    }
+    return verified;
+  }
+
+  return {
+    async authenticate(authorizationOrKey: string | undefined, requiredScope: Scope): Promise<AuthenticatedApiKey> {
+      const key = authorizationOrKey === undefined ? undefined : bearerToken(authorizationOrKey);
+      if (!key) throw new UnauthorizedError('authentication required', CHALLENGE);
+      const verified = await verify(key);
+      if (!verified.scopes.includes(requiredScope)) throw new ForbiddenError(`API key lacks the scope ${requiredScope}`);
+      touch(verified.keyId);
+      return verified;
+    },
+
+    invalidate,
+
+    async listen(): Promise<void> {
+      await options.db.listen(API_KEY_INVALIDATION_CHANNEL, invalidate, invalidateAll);
+    },
+  };
+}
+
+/** The token of `Bearer <token>` (scheme in any case), or the string itself when it names no scheme. */
+function bearerToken(value: string): string | undefined {
+  const fields = value.trim().split(/\s+/);
+  if (fields.length === 1) return fields[0] || undefined;
+  return fields.length === 2 && fields[0]!.toLowerCase() === 'bearer' ? fields[1] : undefined;
+}
