@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
+import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
 import { hashApiKey, parseApiKey } from './api-key-format.ts';
 import type { ApiKeysStore } from './api-keys-store.ts';
@@ -48,33 +48,9 @@ export interface ApiKeyAuthenticator {
  */
 export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): ApiKeyAuthenticator {
   const { store, clock } = options;
-  const ttlMs = options.cacheTtlSeconds * 1000;
-  // Key hash → verified key, and key id → its hash (for invalidation).
-  const hashById = new Map<string, string>();
-  const cache = new LRUCache<string, AuthenticatedApiKey>({
-    max: options.cacheSize,
-    ttl: ttlMs,
-    ttlAutopurge: false,
-    dispose: (entry, keyHash) => {
-      if (hashById.get(entry.keyId) === keyHash) hashById.delete(entry.keyId);
-    },
-  });
+  const cache = createInvalidatedCache<AuthenticatedApiKey>({ size: options.cacheSize, ttlSeconds: options.cacheTtlSeconds, ownerOf: (key) => key.keyId });
   // When this node last wrote each key's last_used_at (ms); pruned to the keys in the cache.
   const touchedAt = new Map<string, number>();
-  // Bumped by every invalidation: a database read that started before it must not refill the cache.
-  let generation = 0;
-
-  function invalidate(keyId: string): void {
-    generation++;
-    const keyHash = hashById.get(keyId);
-    if (keyHash !== undefined) cache.delete(keyHash);
-  }
-
-  function invalidateAll(): void {
-    generation++;
-    cache.clear();
-    hashById.clear();
-  }
 
   function invalid(): UnauthorizedError {
     return new UnauthorizedError('invalid API key', `${CHALLENGE}, error="invalid_token"`);
@@ -86,7 +62,7 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     if (last !== undefined && now.getTime() - last < LAST_USED_INTERVAL_SECONDS * 1000) return;
     touchedAt.set(keyId, now.getTime());
     if (touchedAt.size > options.cacheSize) {
-      for (const id of touchedAt.keys()) if (!hashById.has(id)) touchedAt.delete(id);
+      for (const id of touchedAt.keys()) if (!cache.has(id)) touchedAt.delete(id);
     }
     store.touch(keyId, now, LAST_USED_INTERVAL_SECONDS).catch(options.onTouchError);
   }
@@ -98,7 +74,7 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     const hit = cache.get(keyHash);
     if (hit) return hit;
 
-    const readGeneration = generation;
+    const readGeneration = cache.generation;
     let credentials;
     try {
       credentials = await store.findCredentials(publicId);
@@ -109,11 +85,7 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     if (!timingSafeEqual(Buffer.from(keyHash, 'hex'), Buffer.from(credentials.keyHash, 'hex'))) throw invalid();
 
     const verified: AuthenticatedApiKey = { keyId: credentials.id, organizationId: credentials.organizationId, scopes: Object.freeze([...credentials.scopes]) };
-    if (readGeneration === generation) {
-      // ±25 % jitter so entries filled together (after a restart) do not all expire together.
-      cache.set(keyHash, verified, { ttl: Math.round(ttlMs * (0.75 + Math.random() * 0.5)) });
-      hashById.set(verified.keyId, keyHash);
-    }
+    cache.fill(keyHash, verified, readGeneration);
     return verified;
   }
 
@@ -127,11 +99,9 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
       return verified;
     },
 
-    invalidate,
+    invalidate: cache.invalidate,
 
-    async listen(): Promise<void> {
-      await options.db.listen(API_KEY_INVALIDATION_CHANNEL, invalidate, invalidateAll);
-    },
+    listen: () => cache.listen(options.db, API_KEY_INVALIDATION_CHANNEL),
   };
 }
 

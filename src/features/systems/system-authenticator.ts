@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/db.ts';
+import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
 import { ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
 import { parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
 import type { SystemCredentials, SystemsStore } from './systems-store.ts';
@@ -19,10 +19,6 @@ const WWW_AUTHENTICATE = 'Basic realm="System Authentication"';
 /** The 401 every failed appliance authentication answers with. */
 export function invalidCredentialsError(): UnauthorizedError {
   return new UnauthorizedError('invalid system credentials', WWW_AUTHENTICATE);
-}
-
-interface CacheEntry {
-  system: AuthenticatedSystem;
 }
 
 export interface SystemAuthenticatorOptions {
@@ -73,35 +69,11 @@ export interface SystemAuthenticator {
 export function createSystemAuthenticator(options: SystemAuthenticatorOptions): SystemAuthenticator {
   const verifySecret = options.verifySecret ?? verifySystemSecret;
   const keyPattern = new RegExp(`^${options.systemKeyPrefix}(-[A-F0-9]{4}){8}$`);
-  const ttlMs = options.cacheTtlSeconds * 1000;
-  // Header digest → verified system, and system key → the digest cached for it (for invalidation).
-  const digestByKey = new Map<string, string>();
-  const cache =
-    ttlMs > 0 && options.cacheSize > 0
-      ? new LRUCache<string, CacheEntry>({
-          max: options.cacheSize,
-          ttl: ttlMs,
-          ttlAutopurge: false,
-          // Evicted, expired, replaced or deleted: forget the key's pointer unless it moved on.
-          dispose: (entry, digest) => {
-            if (digestByKey.get(entry.system.systemKey) === digest) digestByKey.delete(entry.system.systemKey);
-          },
-        })
-      : undefined;
-  // Bumped by every invalidation: a database read that started before it must not refill the cache.
-  let generation = 0;
-
-  function invalidate(systemKey: string): void {
-    generation++;
-    const digest = digestByKey.get(systemKey);
-    if (digest !== undefined) cache?.delete(digest);
-  }
-
-  function invalidateAll(): void {
-    generation++;
-    cache?.clear();
-    digestByKey.clear();
-  }
+  const cache = createInvalidatedCache<AuthenticatedSystem>({
+    size: options.cacheSize,
+    ttlSeconds: options.cacheTtlSeconds,
+    ownerOf: (system) => system.systemKey,
+  });
 
   /** The digest a header is cached under; a digest reveals nothing of the secret, so looking it up needs no constant-time comparison. */
   function headerDigest(authorization: string): string {
@@ -133,7 +105,7 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions): 
     systemKey: string,
     parsed: NonNullable<ReturnType<typeof parseSystemSecret>>,
   ): Promise<AuthenticatedSystem> {
-    const readGeneration = generation;
+    const readGeneration = cache.generation;
     let credentials: SystemCredentials | null;
     try {
       credentials = await options.store.findCredentialsByKey(systemKey);
@@ -148,27 +120,19 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions): 
     }
 
     const system = { id: credentials.id, organizationId: credentials.organizationId, systemKey: credentials.systemKey };
-    if (cache && readGeneration === generation) {
-      const digest = headerDigest(authorization);
-      const previous = digestByKey.get(system.systemKey);
-      if (previous !== undefined && previous !== digest) cache.delete(previous);
-      // ±25 % jitter so entries filled together (after a restart) do not all expire together.
-      cache.set(digest, { system }, { ttl: Math.round(ttlMs * (0.75 + Math.random() * 0.5)) });
-      digestByKey.set(system.systemKey, digest);
-    }
+    cache.fill(headerDigest(authorization), system, readGeneration);
     return system;
   }
 
   return {
     cached(authorization: string | undefined): AuthenticatedSystem | undefined {
-      if (!cache || !authorization) return undefined;
-      return cache.get(headerDigest(authorization))?.system;
+      return authorization ? cache.get(headerDigest(authorization)) : undefined;
     },
 
     authenticate(authorization: string | undefined): Promise<AuthenticatedSystem> {
       if (!authorization) return Promise.reject(new UnauthorizedError('authentication required', WWW_AUTHENTICATE));
-      const hit = cache?.get(headerDigest(authorization));
-      if (hit) return Promise.resolve(hit.system);
+      const hit = cache.get(headerDigest(authorization));
+      if (hit) return Promise.resolve(hit);
       const token = basicToken(authorization);
       if (token === undefined) return Promise.reject(new UnauthorizedError('invalid authentication format', WWW_AUTHENTICATE));
       // Standard base64 with padding, as the appliance API has always required.
@@ -181,14 +145,12 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions): 
       return verify(authorization, decoded.slice(0, colon), decoded.slice(colon + 1));
     },
 
-    invalidate,
+    invalidate: cache.invalidate,
 
-    async listen(): Promise<void> {
-      await options.db.listen(AUTH_INVALIDATION_CHANNEL, invalidate, invalidateAll);
-    },
+    listen: () => cache.listen(options.db, AUTH_INVALIDATION_CHANNEL),
 
     get cachedEntries(): number {
-      return cache?.size ?? 0;
+      return cache.size;
     },
   };
 }
