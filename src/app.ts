@@ -19,6 +19,7 @@ import { createLiveness } from './features/liveness/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
 import { createProbes, VERSION } from './features/probes/index.ts';
 import { createSystems } from './features/systems/index.ts';
+import { createAuthentication } from './http/authentication.ts';
 import { createBodyBudget } from './http/body-budget.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -72,7 +73,13 @@ export async function createMuster(options: MusterOptions) {
   const app = await createHttpApp({ config, logger, metrics, bodyBudget, version: VERSION });
   metrics.setJobStatusReader(() => jobs.status());
   metrics.setMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.service.memory() }));
-  const node = await createNode({ config, db, logger, app, jobs, features, adminTokenHash: options.adminTokenHash });
+  const access = {
+    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [apiKeys.bearer] }),
+    organizationOfSystem: (id: string) => systems.service.organizationOf(id),
+    defaultOrganizationId: async () => (await organizations.service.ensureDefault()).id,
+    securitySchemes: ['bearer', 'session'],
+  };
+  const node = await createNode({ config, db, logger, app, jobs, features, access });
 
   return {
     app,

@@ -1,19 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { requireBearer } from '../http/admin-auth.ts';
+import { installAccessControl, type AccessControlOptions } from '../http/access-control.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { FeatureMount } from './feature.ts';
 
 /**
  * Registers the features' routes by audience: public and appliance routes at the root, management
- * routes under `/api/v1` behind the operators' bearer token. A node without the `api` role serves
- * only the node routes (health; `/metrics` is the HTTP app's own).
+ * routes under `/api/v1` behind access control (each declares what it needs). A node without the
+ * `api` role serves only the node routes (health; `/metrics` is the HTTP app's own).
  */
 export async function mountRoutes(
   app: FastifyInstance,
   features: readonly FeatureMount[],
-  options: { roles: Config['roles']; adminTokenHash: Buffer },
+  options: { roles: Config['roles']; access: AccessControlOptions },
 ): Promise<void> {
   const serving = options.roles.has('api');
   for (const feature of features) {
@@ -23,10 +23,7 @@ export async function mountRoutes(
   if (!serving) return;
   await app.register(
     async (api) => {
-      api.addHook('onRequest', requireBearer(options.adminTokenHash, 'Muster'));
-      api.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, security: [{ adminToken: [] }] };
-      });
+      installAccessControl(api, options.access);
       for (const feature of features) for (const routes of feature.managementRoutes ?? []) await api.register(routes);
     },
     { prefix: '/api/v1' },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
+import type { AccessControlOptions } from '../http/access-control.ts';
 import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainEmbeddedDatabase } from '../db/maintenance.ts';
 import { createIdleHeapCollector, fullGarbageCollection, utilizationSinceLastReading } from '../memory/idle-heap-collector.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
@@ -16,8 +17,8 @@ export interface NodeParts {
   app: FastifyInstance;
   jobs: JobQueue;
   features: readonly FeatureMount[];
-  /** SHA-256 of the operators' bearer token. */
-  adminTokenHash: Buffer;
+  /** Who may call the management routes. */
+  access: AccessControlOptions;
 }
 
 /**
@@ -26,7 +27,7 @@ export interface NodeParts {
  */
 export async function createNode(parts: NodeParts) {
   const { config, db, app, jobs, features } = parts;
-  await mountRoutes(app, features, { roles: config.roles, adminTokenHash: parts.adminTokenHash });
+  await mountRoutes(app, features, { roles: config.roles, access: parts.access });
   const scheduler = createScheduler(parts.logger);
   registerTasks(scheduler, features);
   if (db.kind === 'pglite') {

@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -57,13 +58,21 @@ export async function createHttpApp(options: HttpAppOptions) {
     done();
   });
 
+  // Cookies are parsed only when a route reads them (request.cookies): the session's.
+  await app.register(cookie, { hook: false });
+
   await app.register(swagger, {
     openapi: {
       info: { title: 'Muster', version: options.version, description: 'Fleet inventory and heartbeat service' },
       ...(config.basePath ? { servers: [{ url: config.basePath }] } : {}),
       components: {
         securitySchemes: {
-          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A personal token (mpt_…), an organization API key (mak_…, with the systems:read scope for reads) or ADMIN_TOKEN',
+          },
+          session: { type: 'apiKey', in: 'cookie', name: 'muster_session', description: 'The dashboard session; mutations also send X-CSRF-Token' },
           systemCredentials: { type: 'http', scheme: 'basic', description: 'system_key:system_secret' },
         },
       },

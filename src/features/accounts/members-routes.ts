@@ -4,6 +4,7 @@ import { listQuerySchema, pageSchema, presentPage } from '../../http/pagination.
 import { errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { MemberSchema, presentMember, RoleSchema } from './accounts-presenter.ts';
 import type { MembersService } from './members-service.ts';
+import { access } from '../../http/access-control.ts';
 
 const MemberParams = Type.Object({ id: Uuid, userId: Uuid });
 const errors = errorResponses(400, 401, 404, 409);
@@ -15,6 +16,7 @@ export function membersRoutes(service: MembersService): FastifyPluginAsyncTypebo
     app.get(
       '/organizations/:id/members',
       {
+        config: access.organization('organizations:read'),
         schema: {
           tags,
           summary: "List an organization's members and their roles",
@@ -32,6 +34,7 @@ export function membersRoutes(service: MembersService): FastifyPluginAsyncTypebo
     app.put(
       '/organizations/:id/members/:userId',
       {
+        config: access.organization('members:manage'),
         schema: {
           tags,
           summary: "Make a user a member of the organization, or change their role (not the last owner's)",
@@ -49,6 +52,7 @@ export function membersRoutes(service: MembersService): FastifyPluginAsyncTypebo
     app.delete(
       '/organizations/:id/members/:userId',
       {
+        config: access.organization('members:manage'),
         schema: {
           tags,
           summary: 'Remove a member from the organization (not its last owner)',

@@ -5,6 +5,7 @@ import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { presentUser, UserSchema } from './accounts-presenter.ts';
 import { PASSWORD_MAX_BYTES } from './passwords.ts';
 import type { UsersService } from './users-service.ts';
+import { access } from '../../http/access-control.ts';
 
 const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
@@ -36,6 +37,7 @@ export function usersRoutes(service: UsersService): FastifyPluginAsyncTypebox {
     app.post(
       '/users',
       {
+        config: access.global('users:manage'),
         schema: {
           tags,
           summary: 'Create a user; without a password, the answer holds an invitation to set one',
@@ -63,6 +65,7 @@ export function usersRoutes(service: UsersService): FastifyPluginAsyncTypebox {
     app.get(
       '/users',
       {
+        config: access.global('users:manage'),
         schema: {
           tags,
           summary: 'List users',
@@ -78,13 +81,16 @@ export function usersRoutes(service: UsersService): FastifyPluginAsyncTypebox {
       },
     );
 
-    app.get('/users/:id', { schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: UserSchema, ...errors } } }, async (request) =>
-      presentUser(await service.get(request.params.id)),
+    app.get(
+      '/users/:id',
+      { config: access.global('users:manage'), schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: UserSchema, ...errors } } },
+      async (request) => presentUser(await service.get(request.params.id)),
     );
 
     app.patch(
       '/users/:id',
       {
+        config: access.global('users:manage'),
         schema: {
           tags,
           summary: 'Change a user: name, email, password, global admin flag, or disable/enable',
@@ -118,6 +124,7 @@ export function usersRoutes(service: UsersService): FastifyPluginAsyncTypebox {
     app.delete(
       '/users/:id',
       {
+        config: access.global('users:manage'),
         schema: {
           tags,
           summary: "Delete a user and their memberships (not an organization's last owner)",
@@ -134,6 +141,7 @@ export function usersRoutes(service: UsersService): FastifyPluginAsyncTypebox {
     app.post(
       '/invitations/accept',
       {
+        config: access.public(),
         schema: {
           tags,
           summary: 'Set the password of an invited user with their one-time invitation token',

@@ -6,6 +6,8 @@ import { ALERT_SEVERITIES } from './alert-rules.ts';
 import type { AlertsService } from './alerts-service.ts';
 import { AlertSchema, presentAlert } from './alerts-presenter.ts';
 import type { AlertFilter } from './alerts-store.ts';
+import { organizationScope } from '../../domain/access.ts';
+import { access } from '../../http/access-control.ts';
 
 const Filters = {
   ...PageQuery,
@@ -29,6 +31,7 @@ export function alertsRoutes(alerts: AlertsService): FastifyPluginAsyncTypebox {
     app.get(
       '/alerts',
       {
+        config: access.fleet('systems:read'),
         schema: {
           tags,
           summary: 'Alerts across the fleet',
@@ -42,13 +45,19 @@ export function alertsRoutes(alerts: AlertsService): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const query = request.query;
-        return presentPage(await alerts.list(toFilter(query, { systemId: query.system_id, organizationId: query.organization_id })), presentAlert);
+        return presentPage(
+          await alerts.list(
+            toFilter(query, { systemId: query.system_id, organizationIds: organizationScope(request.principal, 'systems:read', query.organization_id) }),
+          ),
+          presentAlert,
+        );
       },
     );
 
     app.get(
       '/systems/:id/alerts',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: "A system's alerts",

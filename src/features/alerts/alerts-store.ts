@@ -42,7 +42,8 @@ export interface AlertFilter extends PageRequest {
   severity?: string[] | undefined;
   name?: string | undefined;
   systemId?: string | undefined;
-  organizationId?: string | undefined;
+  /** Only these organizations' alerts; all when undefined. */
+  organizationIds?: readonly string[] | undefined;
 }
 
 type AlertRow = {
@@ -222,7 +223,7 @@ export function createAlertsStore(sql: Sql): AlertsStore {
       if (filter.severity?.length) conditions.push(`severity = ANY(${param(filter.severity)}::text[])`);
       if (filter.name) conditions.push(`name = ${param(filter.name)}`);
       if (filter.systemId) conditions.push(`system_id = ${param(filter.systemId)}`);
-      if (filter.organizationId) conditions.push(`organization_id = ${param(filter.organizationId)}`);
+      if (filter.organizationIds) conditions.push(`organization_id = ANY(${param(filter.organizationIds)}::uuid[])`);
       const where = whereClause();
       const { rows: count } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM alerts ${where}`, params);
       const { rows } = await sql.query<AlertRow>(

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { errorResponses } from '../../http/schemas.ts';
 import type { WebhooksService } from './webhooks-service.ts';
 import type { Webhook } from './webhooks-store.ts';
+import { access } from '../../http/access-control.ts';
 
 const WebhookSchema = Type.Object({
   id: Type.String(),
@@ -31,6 +32,7 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTyp
     app.post(
       '/organizations/:id/webhooks',
       {
+        config: access.organization('webhooks:manage'),
         schema: {
           tags,
           summary: 'Add a webhook; the answer carries its signing secret, shown once',
@@ -54,6 +56,7 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTyp
     app.get(
       '/organizations/:id/webhooks',
       {
+        config: access.organization('webhooks:manage'),
         schema: {
           tags,
           summary: "An organization's webhooks",
@@ -68,7 +71,10 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTyp
 
     app.delete(
       '/organizations/:id/webhooks/:webhookId',
-      { schema: { tags, summary: 'Remove a webhook', params: WebhookParams, response: { 204: Type.Null(), ...errors } } },
+      {
+        config: access.organization('webhooks:manage'),
+        schema: { tags, summary: 'Remove a webhook', params: WebhookParams, response: { 204: Type.Null(), ...errors } },
+      },
       async (request, reply) => {
         await webhooks.delete(request.params.id, request.params.webhookId);
         return reply.code(204).send(null);
@@ -78,6 +84,7 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsyncTyp
     app.post(
       '/organizations/:id/webhooks/:webhookId/test',
       {
+        config: access.organization('webhooks:manage'),
         schema: {
           tags,
           summary: 'Send a test event to the webhook now and report its answer',

@@ -35,6 +35,8 @@ export interface ApiKeyAuthenticator {
    * when the database is down.
    */
   authenticate(authorizationOrKey: string | undefined, requiredScope: Scope): Promise<AuthenticatedApiKey>;
+  /** Verifies a key whatever its scopes (the management API decides what they allow): throws a 401 or a 503. */
+  identify(key: string): Promise<AuthenticatedApiKey>;
   invalidate(keyId: string): void;
   /** Subscribes to revocations from every node; call once at start-up. */
   listen(): Promise<void>;
@@ -95,6 +97,12 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
       if (!key) throw new UnauthorizedError('authentication required', CHALLENGE);
       const verified = await verify(key);
       if (!verified.scopes.includes(requiredScope)) throw new ForbiddenError(`API key lacks the scope ${requiredScope}`);
+      touch(verified.keyId);
+      return verified;
+    },
+
+    async identify(key: string): Promise<AuthenticatedApiKey> {
+      const verified = await verify(key);
       touch(verified.keyId);
       return verified;
     },

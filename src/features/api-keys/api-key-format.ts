@@ -1,6 +1,7 @@
 import { hash, randomBytes, randomInt } from 'node:crypto';
 
-const PREFIX = 'mak_';
+export const API_KEY_PREFIX = 'mak_';
+const PREFIX = API_KEY_PREFIX;
 const PUBLIC_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const PUBLIC_ID_LENGTH = 8;
 // 32 random bytes in base64url without padding.

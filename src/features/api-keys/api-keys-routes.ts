@@ -6,6 +6,7 @@ import { apiKeyPrefix } from './api-key-format.ts';
 import type { ApiKeysService } from './api-keys-service.ts';
 import type { ApiKey } from './api-keys-store.ts';
 import { SCOPES } from './scopes.ts';
+import { access } from '../../http/access-control.ts';
 
 const ScopeSchema = Type.Enum(SCOPES);
 const ApiKeySchema = Type.Object(
@@ -44,6 +45,7 @@ export function apiKeysRoutes(service: ApiKeysService): FastifyPluginAsyncTypebo
     app.post(
       '/organizations/:id/api-keys',
       {
+        config: access.organization('api-keys:manage'),
         schema: {
           tags,
           summary: 'Create an API key for machines; the answer holds the key, shown this once',
@@ -67,6 +69,7 @@ export function apiKeysRoutes(service: ApiKeysService): FastifyPluginAsyncTypebo
     app.get(
       '/organizations/:id/api-keys',
       {
+        config: access.organization('api-keys:manage'),
         schema: {
           tags,
           summary: "List an organization's API keys (not revoked ones; never the keys themselves)",
@@ -84,6 +87,7 @@ export function apiKeysRoutes(service: ApiKeysService): FastifyPluginAsyncTypebo
     app.delete(
       '/organizations/:id/api-keys/:keyId',
       {
+        config: access.organization('api-keys:manage'),
         schema: {
           tags,
           summary: 'Revoke an API key, on every node at once',

@@ -1,9 +1,11 @@
 import type { Clock } from '../../clock/clock.ts';
 import type { FeatureMount } from '../../composition/feature.ts';
 import type { Db } from '../../db/db.ts';
+import type { BearerAuthenticator } from '../../http/authentication.ts';
 import type { Logger } from 'pino';
 import type { OrganizationsService } from '../organizations/index.ts';
 import { createApiKeyAuthenticator } from './api-key-authenticator.ts';
+import { API_KEY_PREFIX } from './api-key-format.ts';
 import { apiKeysRoutes } from './api-keys-routes.ts';
 import { createApiKeysService } from './api-keys-service.ts';
 import { createApiKeysStore } from './api-keys-store.ts';
@@ -33,9 +35,18 @@ export function createApiKeys(deps: ApiKeysDeps) {
     onTouchError: (error) => deps.logger.warn({ err: error }, 'could not record an API key use'),
   });
   const service = createApiKeysService({ db, clock, store, organizations: deps.organizations, invalidate: (keyId) => authenticator.invalidate(keyId) });
+  /** API keys on the management API: a key with `systems:read` reads its organization's systems. */
+  const bearer: BearerAuthenticator = {
+    prefix: API_KEY_PREFIX,
+    authenticate: async (token) => {
+      const key = await authenticator.identify(token);
+      return { kind: 'api-key', keyId: key.keyId, organizationId: key.organizationId, scopes: key.scopes };
+    },
+  };
   return {
     service,
     authenticator,
+    bearer,
     mount: {
       managementRoutes: [apiKeysRoutes(service)],
       start: () => authenticator.listen(),

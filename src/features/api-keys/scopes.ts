@@ -1,3 +1,2 @@
-/** What an organization API key may be used for (SPEC §9); the migration's CHECK lists the same. */
-export const SCOPES = ['heartbeat-daemon', 'monitoring:write', 'monitoring:read', 'host-inventory:read', 'host-inventory:write', 'systems:read'] as const;
-export type Scope = (typeof SCOPES)[number];
+// What an organization API key may be used for (SPEC §9); the migration's CHECK lists the same.
+export { API_KEY_SCOPES as SCOPES, type ApiKeyScope as Scope } from '../../domain/access.ts';

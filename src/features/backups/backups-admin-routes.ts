@@ -4,6 +4,8 @@ import { errorResponses, IdParams } from '../../http/schemas.ts';
 import type { SystemsService } from '../systems/index.ts';
 import { BackupSchema, presentBackup, sendBackup } from './backups-routes.ts';
 import type { BackupsService } from './backups-service.ts';
+import { organizationScope } from '../../domain/access.ts';
+import { access } from '../../http/access-control.ts';
 
 const BackupParams = Type.Object({ id: IdParams.properties.id, backupId: Type.String({ maxLength: 100 }) });
 
@@ -16,6 +18,7 @@ export function backupsAdminRoutes(service: BackupsService, systems: SystemsServ
     app.get(
       '/systems/:id/backups',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: "A system's backups, newest first, with their total size",
@@ -32,13 +35,16 @@ export function backupsAdminRoutes(service: BackupsService, systems: SystemsServ
 
     app.get(
       '/systems/:id/backups/:backupId',
-      { schema: { tags, summary: 'Download a backup', params: BackupParams, response: errors } },
+      { config: access.system('backups:download'), schema: { tags, summary: 'Download a backup', params: BackupParams, response: errors } },
       async (request, reply) => sendBackup(reply, service, await service.get(request.params.id, request.params.backupId)),
     );
 
     app.delete(
       '/systems/:id/backups/:backupId',
-      { schema: { tags, summary: 'Delete a backup', params: BackupParams, response: { 204: Type.Null(), ...errors } } },
+      {
+        config: access.system('systems:operate'),
+        schema: { tags, summary: 'Delete a backup', params: BackupParams, response: { 204: Type.Null(), ...errors } },
+      },
       async (request, reply) => {
         await service.delete(request.params.id, request.params.backupId);
         return reply.code(204).send(null);
@@ -48,6 +54,7 @@ export function backupsAdminRoutes(service: BackupsService, systems: SystemsServ
     app.get(
       '/backups/usage',
       {
+        config: access.fleet('systems:read'),
         schema: {
           tags,
           summary: 'Backup storage used, per organization and per system',
@@ -62,7 +69,7 @@ export function backupsAdminRoutes(service: BackupsService, systems: SystemsServ
         },
       },
       async (request) => {
-        const bySystem = await service.usage(request.query.organization_id);
+        const bySystem = await service.usage(organizationScope(request.principal, 'systems:read', request.query.organization_id));
         const byOrganization = new Map<string, { bytes: number; count: number }>();
         for (const entry of bySystem) {
           const total = byOrganization.get(entry.organizationId) ?? { bytes: 0, count: 0 };

@@ -63,7 +63,7 @@ export interface BackupsService {
   delete(systemId: string, id: string): Promise<void>;
   /** The purge job: removes objects whose rows are gone (idempotent). */
   purge(keys: readonly string[]): Promise<void>;
-  usage(organizationId?: string): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
+  usage(organizationIds?: readonly string[]): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
   /** In the transaction that destroys a system: schedules removal of all its objects. */
   purgeAllOf(tx: Sql, systemId: string): Promise<void>;
   /** Forgets accepted uploads older than the longest rate window. */
@@ -197,7 +197,7 @@ export function createBackupsService(deps: BackupsServiceDeps): BackupsService {
       for (const key of keys) await storage.delete(key);
     },
 
-    usage: (organizationId?: string) => store.usageBySystem(organizationId),
+    usage: (organizationIds?: readonly string[]) => store.usageBySystem(organizationIds),
 
     async purgeAllOf(tx: Sql, systemId: string): Promise<void> {
       const all = await store.listForSystem(systemId, tx);

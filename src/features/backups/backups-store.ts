@@ -48,7 +48,7 @@ export interface BackupsStore {
   /** Serializes retention of one system's backups across concurrent uploads and nodes. */
   lockSystem(tx: Sql, systemId: string): Promise<boolean>;
   organizationUsage(organizationId: string): Promise<number>;
-  usageBySystem(organizationId: string | undefined): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
+  usageBySystem(organizationIds: readonly string[] | undefined): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
   /** When the system's uploads since `since` were accepted, oldest first. */
   recentUploads(tx: Sql, systemId: string, since: Date): Promise<Date[]>;
   logUpload(tx: Sql, systemId: string, at: Date): Promise<void>;
@@ -102,11 +102,11 @@ export function createBackupsStore(sql: Sql): BackupsStore {
       return Number(rows[0]?.bytes ?? 0);
     },
 
-    async usageBySystem(organizationId: string | undefined): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]> {
+    async usageBySystem(organizationIds: readonly string[] | undefined): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]> {
       const { rows } = await sql.query<{ system_id: string; organization_id: string; bytes: number; count: number }>(
         `SELECT system_id, organization_id, sum(size)::bigint AS bytes, count(*)::int AS count FROM backups
-         WHERE $1::uuid IS NULL OR organization_id = $1 GROUP BY system_id, organization_id ORDER BY 3 DESC`,
-        [organizationId ?? null],
+         WHERE $1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]) GROUP BY system_id, organization_id ORDER BY 3 DESC`,
+        [organizationIds ?? null],
       );
       return rows.map((row) => ({ systemId: row.system_id, organizationId: row.organization_id, bytes: Number(row.bytes), count: row.count }));
     },

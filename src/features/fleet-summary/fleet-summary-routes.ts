@@ -4,6 +4,8 @@ import type { Clock } from '../../clock/clock.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { DiffSchema, type InventoryQueries, presentDiff } from '../inventory/index.ts';
 import type { SystemsService } from '../systems/index.ts';
+import { organizationScope } from '../../domain/access.ts';
+import { access } from '../../http/access-control.ts';
 
 const RECENT_CHANGES = 10;
 const ATTENTION_WINDOW_MS = 24 * 3_600_000;
@@ -39,6 +41,7 @@ export function fleetSummaryRoutes(
     app.get(
       '/summary',
       {
+        config: access.fleet('systems:read'),
         schema: {
           tags: ['fleet'],
           summary: 'Fleet totals by liveness status, systems needing attention, recent significant changes',
@@ -47,12 +50,12 @@ export function fleetSummaryRoutes(
         },
       },
       async (request) => {
-        const organizationId = request.query.organization_id;
+        const organizationIds = organizationScope(request.principal, 'systems:read', request.query.organization_id);
         const [counts, types, recent, critical] = await Promise.all([
-          systems.countByStatus(organizationId),
-          systems.countByType(organizationId),
-          inventory.diffs({ organizationId, significant: true, page: 1, pageSize: RECENT_CHANGES, order: 'desc' }),
-          inventory.systemsWithChanges({ organizationId, severity: 'critical', since: new Date(clock.now().getTime() - ATTENTION_WINDOW_MS) }),
+          systems.countByStatus(organizationIds),
+          systems.countByType(organizationIds),
+          inventory.diffs({ organizationIds, significant: true, page: 1, pageSize: RECENT_CHANGES, order: 'desc' }),
+          inventory.systemsWithChanges({ organizationIds, severity: 'critical', since: new Date(clock.now().getTime() - ATTENTION_WINDOW_MS) }),
         ]);
         return {
           total: counts.total,

@@ -5,6 +5,8 @@ import { MAX_PAGE_SIZE } from '../../http/pagination.ts';
 import { errorResponses, IdParams } from '../../http/schemas.ts';
 import type { SystemsService } from '../systems/index.ts';
 import type { SystemHealth, HealthService } from './health-scores-service.ts';
+import { organizationScope } from '../../domain/access.ts';
+import { access } from '../../http/access-control.ts';
 
 const WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 const STATUS_SPAN = Type.Enum(['untracked', 'unknown', 'active', 'warning', 'inactive']);
@@ -58,6 +60,7 @@ export function healthScoreRoutes(service: HealthService, systems: SystemsServic
     app.get(
       '/systems/:id/availability',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: "A system's liveness over the last 24 hours, 7 or 30 days: status spans and time per status",
@@ -87,7 +90,10 @@ export function healthScoreRoutes(service: HealthService, systems: SystemsServic
 
     app.get(
       '/systems/:id/health',
-      { schema: { tags, summary: "A system's health score and what it is made of", params: IdParams, response: { 200: HealthSchema, ...errors } } },
+      {
+        config: access.system('systems:read'),
+        schema: { tags, summary: "A system's health score and what it is made of", params: IdParams, response: { 200: HealthSchema, ...errors } },
+      },
       async (request) => {
         await systems.get(request.params.id);
         const [health] = await service.scores([request.params.id]);
@@ -99,6 +105,7 @@ export function healthScoreRoutes(service: HealthService, systems: SystemsServic
     app.get(
       '/health-scores',
       {
+        config: access.fleet('systems:read'),
         schema: {
           tags,
           summary: 'Health scores of several systems (e.g. the page of a list); unknown ids are left out',
@@ -108,7 +115,7 @@ export function healthScoreRoutes(service: HealthService, systems: SystemsServic
           response: { 200: Type.Object({ items: Type.Array(HealthSchema) }), ...errors },
         },
       },
-      async (request) => ({ items: (await service.scores(request.query.system_id)).map(presentHealth) }),
+      async (request) => ({ items: (await service.scores(request.query.system_id, organizationScope(request.principal, 'systems:read'))).map(presentHealth) }),
     );
   };
 }

@@ -17,7 +17,8 @@ export interface HealthService {
   /** The system's liveness over the `windowMs` before now; undefined when it does not exist. */
   availability(systemId: string, windowMs: number): Promise<{ from: Date; to: Date; availability: Availability } | undefined>;
   /** Scores of the given systems (unknown ids are left out). */
-  scores(ids: readonly string[]): Promise<SystemHealth[]>;
+  /** Scores of the systems among `ids` (those in `organizationIds` when given). */
+  scores(ids: readonly string[], organizationIds?: readonly string[]): Promise<SystemHealth[]>;
 }
 
 /** Availability over a window and health scores, for one system or a page of them. */
@@ -48,11 +49,11 @@ export function createHealthService({ store, clock }: HealthServiceDeps): Health
       return availability ? { from, to, availability } : undefined;
     },
 
-    async scores(ids: readonly string[]): Promise<SystemHealth[]> {
+    async scores(ids: readonly string[], organizationIds?: readonly string[]): Promise<SystemHealth[]> {
       const now = clock.now();
       const since = new Date(now.getTime() - HEALTH_WINDOW_MS);
       const [subjects, windows, changes, alerts] = await Promise.all([
-        store.subjects(ids),
+        store.subjects(ids, organizationIds),
         availabilities(ids, since, now),
         store.significantChanges(ids, since),
         store.firingAlerts(ids),

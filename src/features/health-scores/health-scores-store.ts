@@ -17,7 +17,8 @@ export interface SeverityCounts {
 const MAX_TRANSITIONS = 200_000;
 
 export interface HealthStore {
-  subjects(ids: readonly string[]): Promise<HealthSubject[]>;
+  /** The systems among `ids` (in `organizationIds` when given). */
+  subjects(ids: readonly string[], organizationIds?: readonly string[]): Promise<HealthSubject[]>;
   /** Each system's status at `at`: the target of its last transition before then. */
   statusesAt(ids: readonly string[], at: Date): Promise<Map<string, LivenessStatus>>;
   /** Transitions in [from, to), oldest first, per system. */
@@ -40,10 +41,10 @@ export function createHealthStore(sql: Sql): HealthStore {
   }
 
   return {
-    async subjects(ids: readonly string[]): Promise<HealthSubject[]> {
+    async subjects(ids: readonly string[], organizationIds?: readonly string[]): Promise<HealthSubject[]> {
       const { rows } = await sql.query<{ id: string; created_at: Date; registered_at: Date | null; last_inventory_at: Date | null }>(
-        'SELECT id, created_at, registered_at, last_inventory_at FROM systems WHERE id = ANY($1::uuid[])',
-        [ids],
+        'SELECT id, created_at, registered_at, last_inventory_at FROM systems WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR organization_id = ANY($2::uuid[]))',
+        [ids, organizationIds ?? null],
       );
       return rows.map((row) => ({ id: row.id, createdAt: row.created_at, registeredAt: row.registered_at, lastInventoryAt: row.last_inventory_at }));
     },

@@ -24,7 +24,8 @@ export interface Diff extends ChangeRecord {
 
 export interface DiffFilter extends PageRequest {
   systemId?: string | undefined;
-  organizationId?: string | undefined;
+  /** Only these organizations' changes; all when undefined. */
+  organizationIds?: readonly string[] | undefined;
   severity?: string[] | undefined;
   category?: string[] | undefined;
   diffType?: string[] | undefined;
@@ -124,7 +125,7 @@ export interface InventoryQueries {
   records(systemId: string, page: PageRequest, order: 'asc' | 'desc'): Promise<Page<RecordSummary>>;
   diffs(filter: DiffFilter): Promise<Page<Diff>>;
   /** How many systems have a change of `severity` since `since` (deleted systems left out). */
-  systemsWithChanges(filter: { organizationId?: string | undefined; severity: string; since: Date }): Promise<number>;
+  systemsWithChanges(filter: { organizationIds?: readonly string[] | undefined; severity: string; since: Date }): Promise<number>;
   /** Changes per UTC day between `from` and `to`, with counts per severity; days without changes are left out. */
   timeline(systemId: string, from: Date, to: Date, significantOnly: boolean): Promise<TimelineDay[]>;
 }
@@ -177,7 +178,7 @@ export function createInventoryQueries(sql: Sql): InventoryQueries {
     async diffs(filter: DiffFilter): Promise<Page<Diff>> {
       const { conditions, params, param, where: whereClause } = whereBuilder();
       if (filter.systemId) conditions.push(`system_id = ${param(filter.systemId)}`);
-      if (filter.organizationId) conditions.push(`organization_id = ${param(filter.organizationId)}`);
+      if (filter.organizationIds) conditions.push(`organization_id = ANY(${param(filter.organizationIds)}::uuid[])`);
       if (filter.severity?.length) conditions.push(`severity = ANY(${param(filter.severity)}::text[])`);
       if (filter.category?.length) conditions.push(`category = ANY(${param(filter.category)}::text[])`);
       if (filter.diffType?.length) conditions.push(`diff_type = ANY(${param(filter.diffType)}::text[])`);
@@ -200,11 +201,11 @@ export function createInventoryQueries(sql: Sql): InventoryQueries {
       return { items: rows.map(toDiff), total: count[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
     },
 
-    async systemsWithChanges(filter: { organizationId?: string | undefined; severity: string; since: Date }): Promise<number> {
+    async systemsWithChanges(filter: { organizationIds?: readonly string[] | undefined; severity: string; since: Date }): Promise<number> {
       const { rows } = await sql.query<{ count: number }>(
         `SELECT count(DISTINCT d.system_id)::int AS count FROM inventory_diffs d JOIN systems s ON s.id = d.system_id
-         WHERE d.detected_at >= $1 AND d.severity = $2 AND s.deleted_at IS NULL AND ($3::uuid IS NULL OR d.organization_id = $3)`,
-        [filter.since, filter.severity, filter.organizationId ?? null],
+         WHERE d.detected_at >= $1 AND d.severity = $2 AND s.deleted_at IS NULL AND ($3::uuid[] IS NULL OR d.organization_id = ANY($3::uuid[]))`,
+        [filter.since, filter.severity, filter.organizationIds ?? null],
       );
       return rows[0]?.count ?? 0;
     },

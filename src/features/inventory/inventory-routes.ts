@@ -8,6 +8,8 @@ import { EARLIEST_DATE_TIME } from '../../http/validation.ts';
 import type { SystemsService } from '../systems/index.ts';
 import { CATEGORIES, CHANGE_TYPES, SEVERITIES } from '../../domain/changes.ts';
 import type { Diff, InventoryQueries, InventoryRecord, RecordSummary } from './inventory-queries.ts';
+import { organizationScope } from '../../domain/access.ts';
+import { access } from '../../http/access-control.ts';
 
 const DAY = 86_400_000;
 
@@ -110,7 +112,10 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
 
     app.get(
       '/systems/:id/inventory/latest',
-      { schema: { tags, summary: 'The latest inventory snapshot', params: IdParams, response: { 200: RecordSchema, ...errors } } },
+      {
+        config: access.system('systems:read'),
+        schema: { tags, summary: 'The latest inventory snapshot', params: IdParams, response: { 200: RecordSchema, ...errors } },
+      },
       async (request) => {
         await systems.get(request.params.id);
         const record = await queries.latest(request.params.id);
@@ -122,6 +127,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
     app.get(
       '/systems/:id/inventory/set-aside',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: 'The latest inventory processing could not handle, set aside with the reason (without its data; 404 when none)',
@@ -147,6 +153,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
     app.get(
       '/systems/:id/inventory',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: 'Inventory snapshots, newest first (without their data)',
@@ -165,6 +172,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
     app.get(
       '/systems/:id/inventory/diffs',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: "A system's changes",
@@ -198,6 +206,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
     app.get(
       '/systems/:id/inventory/timeline',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: 'Changes grouped by UTC day with counts per severity (days without changes are left out)',
@@ -241,6 +250,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
     app.get(
       '/systems/:id/inventory/:recordId',
       {
+        config: access.system('systems:read'),
         schema: {
           tags,
           summary: 'One inventory snapshot',
@@ -259,6 +269,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
     app.get(
       '/changes',
       {
+        config: access.fleet('systems:read'),
         schema: {
           tags,
           summary: 'Recent changes across the fleet (significant ones unless significant=false)',
@@ -270,7 +281,7 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
         const query = request.query;
         return presentPage(
           await queries.diffs({
-            organizationId: query.organization_id,
+            organizationIds: organizationScope(request.principal, 'systems:read', query.organization_id),
             page: query.page,
             pageSize: query.page_size,
             order: query.order,

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { NotFoundError } from '../../errors/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
+import { access } from '../../http/access-control.ts';
 
 const QueueName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9._-]+$' });
 const errors = errorResponses(400, 401, 404);
@@ -19,6 +20,7 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
     app.get(
       '/jobs',
       {
+        config: access.global('jobs:manage'),
         schema: {
           tags,
           summary: 'Every queue: jobs waiting, running, and dead (retries exhausted), counted when asked',
@@ -37,6 +39,7 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
     app.get(
       '/jobs/:queue/dead',
       {
+        config: access.global('jobs:manage'),
         schema: {
           tags,
           summary: 'Dead jobs of a queue, with the error of their last attempt',
@@ -61,6 +64,7 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
     app.post(
       '/jobs/:queue/dead/:id/retry',
       {
+        config: access.global('jobs:manage'),
         schema: {
           tags,
           summary: 'Send a dead job back to its queue for a fresh set of attempts',

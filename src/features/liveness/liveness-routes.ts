@@ -5,6 +5,7 @@ import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { LIVENESS_STATUSES } from '../systems/index.ts';
 import type { LivenessService } from './liveness-service.ts';
 import type { LivenessEvent } from './liveness-store.ts';
+import { access } from '../../http/access-control.ts';
 
 const Status = Type.Enum(LIVENESS_STATUSES);
 
@@ -37,6 +38,7 @@ export function livenessRoutes(liveness: LivenessService): FastifyPluginAsyncTyp
     app.get(
       '/systems/:id/events',
       {
+        config: access.system('systems:read'),
         schema: {
           tags: ['systems'],
           summary: "A system's liveness transitions",

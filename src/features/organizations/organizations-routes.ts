@@ -4,6 +4,8 @@ import { listQuerySchema, pageSchema, presentPage } from '../../http/pagination.
 import { errorResponses, IdParams } from '../../http/schemas.ts';
 import type { OrganizationsService } from './organizations-service.ts';
 import type { Organization } from './organizations-store.ts';
+import { organizationScope } from '../../domain/access.ts';
+import { access } from '../../http/access-control.ts';
 
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
 const TimeoutMinutes = Type.Union([Type.Integer({ minimum: 1, maximum: 525_600 }), Type.Null()], {
@@ -54,6 +56,7 @@ export function organizationsRoutes(service: OrganizationsService): FastifyPlugi
     app.post(
       '/organizations',
       {
+        config: access.global('organizations:create'),
         schema: {
           tags,
           summary: 'Create an organization',
@@ -78,6 +81,7 @@ export function organizationsRoutes(service: OrganizationsService): FastifyPlugi
     app.get(
       '/organizations',
       {
+        config: access.fleet('organizations:read'),
         schema: {
           tags,
           summary: 'List organizations',
@@ -89,19 +93,26 @@ export function organizationsRoutes(service: OrganizationsService): FastifyPlugi
       },
       async (request) => {
         const { page, page_size, sort, order, search } = request.query;
-        return presentPage(await service.list({ page, pageSize: page_size, sort, order, search }), present);
+        return presentPage(
+          await service.list({ page, pageSize: page_size, sort, order, search, ids: organizationScope(request.principal, 'organizations:read') }),
+          present,
+        );
       },
     );
 
     app.get(
       '/organizations/:id',
-      { schema: { tags, summary: 'Get an organization', params: IdParams, response: { 200: OrganizationSchema, ...errors } } },
+      {
+        config: access.organization('organizations:read'),
+        schema: { tags, summary: 'Get an organization', params: IdParams, response: { 200: OrganizationSchema, ...errors } },
+      },
       async (request) => present(await service.get(request.params.id)),
     );
 
     app.patch(
       '/organizations/:id',
       {
+        config: access.organization('organizations:manage'),
         schema: {
           tags,
           summary: 'Rename an organization or set its liveness thresholds (applied at once to its systems)',

@@ -28,6 +28,8 @@ export type OrganizationSort = 'name' | 'created_at';
 
 export interface OrganizationFilter extends PageRequest {
   search?: string | undefined;
+  /** Only these organizations; all when undefined. */
+  ids?: readonly string[] | undefined;
   sort: OrganizationSort;
   order: 'asc' | 'desc';
 }
@@ -99,11 +101,16 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
 
     async list(filter: OrganizationFilter): Promise<Page<Organization>> {
       const params: unknown[] = [];
-      let where = '';
+      const conditions: string[] = [];
       if (filter.search) {
         params.push(containsPattern(filter.search));
-        where = `WHERE o.name ILIKE $1`;
+        conditions.push(`o.name ILIKE $${params.length}`);
       }
+      if (filter.ids) {
+        params.push(filter.ids);
+        conditions.push(`o.id = ANY($${params.length}::uuid[])`);
+      }
+      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
       const { rows: countRows } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM organizations o ${where}`, params);
       const order = `${SORT_COLUMNS[filter.sort]} ${filter.order === 'desc' ? 'DESC' : 'ASC'}, o.id`;
       const { rows } = await sql.query<OrganizationRow>(`${SELECT} ${where} ORDER BY ${order} LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`, params);

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
+import { organizationScope, type Principal } from '../../domain/access.ts';
+import { access } from '../../http/access-control.ts';
 import { listQuerySchema, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../http/pagination.ts';
 import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { presentSystem, SystemSchema, SystemWithSecretSchema } from './systems-presenter.ts';
@@ -35,7 +37,7 @@ const ListQuery = listQuerySchema(SORT_FIELDS, 'created_at', {
 
 const errors = errorResponses(400, 401, 404, 409);
 
-function filterOf(query: Static<typeof ListQuery>): SystemFilter {
+function filterOf(query: Static<typeof ListQuery>, principal: Principal): SystemFilter {
   return {
     page: query.page,
     pageSize: query.page_size,
@@ -43,7 +45,7 @@ function filterOf(query: Static<typeof ListQuery>): SystemFilter {
     order: query.order,
     status: query.status,
     type: query.type,
-    organizationId: query.organization_id,
+    organizationIds: organizationScope(principal, 'systems:read', query.organization_id),
     search: query.search,
     deleted: query.deleted,
     suspended: query.suspended,
@@ -61,6 +63,7 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
     app.post(
       '/systems',
       {
+        config: access.body('systems:operate'),
         schema: {
           tags,
           summary: 'Create a system; the answer carries its secret, shown once',
@@ -80,13 +83,17 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
 
     app.get(
       '/systems',
-      { schema: { tags, summary: 'List systems', querystring: ListQuery, response: { 200: pageSchema(SystemSchema), ...errors } } },
-      async (request) => presentPage(await service.list(filterOf(request.query)), presentSystem),
+      {
+        config: access.fleet('systems:read'),
+        schema: { tags, summary: 'List systems', querystring: ListQuery, response: { 200: pageSchema(SystemSchema), ...errors } },
+      },
+      async (request) => presentPage(await service.list(filterOf(request.query, request.principal)), presentSystem),
     );
 
     app.get(
       '/systems/export',
       {
+        config: access.fleet('systems:read'),
         schema: {
           tags,
           summary: 'The systems matching the same filters as the list, all of them, as CSV',
@@ -96,7 +103,7 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
         },
       },
       async (request, reply) => {
-        const filter = filterOf({ ...request.query, page: 1, page_size: MAX_PAGE_SIZE });
+        const filter = filterOf({ ...request.query, page: 1, page_size: MAX_PAGE_SIZE }, request.principal);
         // The first page is read before the answer starts, so that a database that cannot be read
         // gets an error answer (503) rather than a 200 cut short.
         const first = await service.list(filter);
@@ -115,13 +122,16 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
       },
     );
 
-    app.get('/systems/:id', { schema: { tags, summary: 'Get a system', params: IdParams, response: { 200: SystemSchema, ...errors } } }, async (request) =>
-      presentSystem(await service.get(request.params.id)),
+    app.get(
+      '/systems/:id',
+      { config: access.system('systems:read'), schema: { tags, summary: 'Get a system', params: IdParams, response: { 200: SystemSchema, ...errors } } },
+      async (request) => presentSystem(await service.get(request.params.id)),
     );
 
     app.patch(
       '/systems/:id',
       {
+        config: access.system('systems:operate'),
         schema: {
           tags,
           summary: 'Rename a system or replace its labels',
@@ -139,6 +149,7 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
     app.post(
       '/systems/:id/regenerate-secret',
       {
+        config: access.system('systems:operate'),
         schema: {
           tags,
           summary: 'Issue a new secret; the old one stops working at once on every node',
@@ -155,14 +166,17 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
       ['restore', 'Restore a deleted system', (id: string) => service.restore(id)],
     ] as const;
     for (const [action, summary, run] of actions) {
-      app.post(`/systems/:id/${action}`, { schema: { tags, summary, params: IdParams, response: { 200: SystemSchema, ...errors } } }, async (request) =>
-        presentSystem(await run(request.params.id)),
+      app.post(
+        `/systems/:id/${action}`,
+        { config: access.system('systems:operate'), schema: { tags, summary, params: IdParams, response: { 200: SystemSchema, ...errors } } },
+        async (request) => presentSystem(await run(request.params.id)),
       );
     }
 
     app.delete(
       '/systems/:id',
       {
+        config: access.system('systems:operate'),
         schema: {
           tags,
           summary: 'Delete a system (soft: it can be restored, and its data is kept)',
@@ -176,6 +190,7 @@ export function systemsRoutes(service: SystemsService): FastifyPluginAsyncTypebo
     app.post(
       '/systems/:id/destroy',
       {
+        config: access.system('systems:operate'),
         schema: {
           tags,
           summary: 'Purge a deleted system and everything recorded about it; cannot be undone',

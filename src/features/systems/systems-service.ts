@@ -35,10 +35,12 @@ export interface SystemWithSecret {
 
 export interface SystemsService {
   get(id: string, runner?: Sql): Promise<System>;
+  /** The organization of a system (deleted or not), or undefined when there is no such system. */
+  organizationOf(id: string): Promise<string | undefined>;
   /** Systems by liveness status (suspended and deleted ones apart), in one organization or all. */
-  countByStatus(organizationId?: string): Promise<SystemCountsByStatus>;
+  countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus>;
   /** Systems that are not deleted, per type, the most common first. */
-  countByType(organizationId?: string): Promise<{ type: string; count: number }[]>;
+  countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]>;
   list(filter: SystemFilter): Promise<Page<System>>;
   create(input: CreateSystemInput): Promise<SystemWithSecret>;
   update(id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }): Promise<System>;
@@ -90,14 +92,11 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
 
   return {
     get,
+    organizationOf: async (id) => (await store.findById(id))?.organizationId,
 
-    countByStatus(organizationId?: string) {
-      return store.countByStatus(organizationId);
-    },
+    countByStatus: (organizationIds) => store.countByStatus(organizationIds),
 
-    countByType(organizationId?: string) {
-      return store.countByType(organizationId);
-    },
+    countByType: (organizationIds) => store.countByType(organizationIds),
 
     list(filter: SystemFilter): Promise<Page<System>> {
       return store.list(filter);

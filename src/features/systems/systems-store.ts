@@ -84,7 +84,8 @@ export type SystemCountsByStatus = Record<LivenessStatus, number> & { suspended:
 export interface SystemFilter extends PageRequest {
   status?: LivenessStatus[] | undefined;
   type?: string[] | undefined;
-  organizationId?: string | undefined;
+  /** Only these organizations' systems; all when undefined. */
+  organizationIds?: readonly string[] | undefined;
   search?: string | undefined;
   /** Soft-deleted systems are hidden unless asked for. */
   deleted?: 'exclude' | 'include' | 'only' | undefined;
@@ -180,9 +181,9 @@ export interface SystemsStore {
   setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void>;
   /** Removes the system and, through foreign keys, everything recorded about it. */
   destroy(tx: Sql, id: string): Promise<void>;
-  countByStatus(organizationId?: string): Promise<SystemCountsByStatus>;
+  countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus>;
   /** Systems that are not deleted, per type (those without one left out), the most common first. */
-  countByType(organizationId?: string): Promise<{ type: string; count: number }[]>;
+  countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]>;
 }
 
 export function createSystemsStore(sql: Sql): SystemsStore {
@@ -237,7 +238,7 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       if (filter.suspended !== undefined) conditions.push(filter.suspended ? 's.suspended_at IS NOT NULL' : 's.suspended_at IS NULL');
       if (filter.status?.length) conditions.push(`l.status = ANY(${param(filter.status)}::text[])`);
       if (filter.type?.length) conditions.push(`s.type = ANY(${param(filter.type)}::text[])`);
-      if (filter.organizationId) conditions.push(`s.organization_id = ${param(filter.organizationId)}`);
+      if (filter.organizationIds) conditions.push(`s.organization_id = ANY(${param(filter.organizationIds)}::uuid[])`);
       if (filter.search) {
         const pattern = param(containsPattern(filter.search));
         conditions.push(
@@ -287,16 +288,16 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       await tx.query('DELETE FROM systems WHERE id = $1', [id]);
     },
 
-    async countByStatus(organizationId?: string): Promise<SystemCountsByStatus> {
+    async countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus> {
       const { rows } = await sql.query<{ status: LivenessStatus; live: number; suspended: number; deleted: number }>(
         `SELECT l.status,
                 count(*) FILTER (WHERE s.deleted_at IS NULL)::int AS live,
                 count(*) FILTER (WHERE s.deleted_at IS NULL AND s.suspended_at IS NOT NULL)::int AS suspended,
                 count(*) FILTER (WHERE s.deleted_at IS NOT NULL)::int AS deleted
          FROM systems s JOIN system_liveness l ON l.system_id = s.id
-         WHERE $1::uuid IS NULL OR s.organization_id = $1
+         WHERE $1::uuid[] IS NULL OR s.organization_id = ANY($1::uuid[])
          GROUP BY l.status`,
-        [organizationId ?? null],
+        [organizationIds ?? null],
       );
       const counts = { unknown: 0, active: 0, warning: 0, inactive: 0, suspended: 0, deleted: 0, total: 0 };
       for (const row of rows) {
@@ -308,12 +309,12 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       return counts;
     },
 
-    async countByType(organizationId?: string): Promise<{ type: string; count: number }[]> {
+    async countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]> {
       const { rows } = await sql.query<{ type: string; count: number }>(
         `SELECT type, count(*)::int AS count FROM systems
-         WHERE deleted_at IS NULL AND type IS NOT NULL AND ($1::uuid IS NULL OR organization_id = $1)
+         WHERE deleted_at IS NULL AND type IS NOT NULL AND ($1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]))
          GROUP BY type ORDER BY count(*) DESC, type`,
-        [organizationId ?? null],
+        [organizationIds ?? null],
       );
       return rows;
     },
