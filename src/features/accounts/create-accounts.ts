@@ -8,6 +8,7 @@ import { membersRoutes } from './members-routes.ts';
 import { createMembersService } from './members-service.ts';
 import { createMembersStore } from './members-store.ts';
 import { createPasswordHasher } from './passwords.ts';
+import { createUserAccessReader } from './user-access.ts';
 import { usersRoutes } from './users-routes.ts';
 import { createUsersService } from './users-service.ts';
 import { createUsersStore } from './users-store.ts';
@@ -18,6 +19,10 @@ export interface AccountsDeps {
   config: Pick<Config, 'passwordMinLength' | 'invitationTtlHours'>;
   organizations: Pick<OrganizationsService, 'find'>;
 }
+
+// Changes reach every node by notification; the lifetime bounds what a lost notification link could keep.
+const USER_ACCESS_CACHE_SIZE = 100_000;
+const USER_ACCESS_CACHE_TTL_SECONDS = 600;
 
 /** Operators' accounts: users, their invitations, and their roles in organizations. */
 export function createAccounts(deps: AccountsDeps) {
@@ -34,10 +39,14 @@ export function createAccounts(deps: AccountsDeps) {
     invitationTtlHours: deps.config.invitationTtlHours,
   });
   const membersService = createMembersService({ db, clock, members, users, organizations: deps.organizations });
+  const access = createUserAccessReader(db, { cacheSize: USER_ACCESS_CACHE_SIZE, cacheTtlSeconds: USER_ACCESS_CACHE_TTL_SECONDS });
   return {
     users: usersService,
     members: membersService,
+    /** Users' roles and state, cached and dropped on every node when they change: for verifying sessions and tokens. */
+    access,
     mount: {
+      start: () => access.listen(),
       managementRoutes: [usersRoutes(usersService), membersRoutes(membersService)],
     } satisfies FeatureMount,
   };

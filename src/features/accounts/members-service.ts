@@ -6,6 +6,7 @@ import type { Page } from '../../http/pagination.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
 import type { Member, MemberFilter, MembersStore, Role } from './members-store.ts';
 import { assertAnotherOwnerRemains } from './owners.ts';
+import { userAccessChanged } from './user-access.ts';
 import type { UsersStore } from './users-store.ts';
 
 export interface MembersServiceDeps {
@@ -55,6 +56,7 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
         }
         const member = await members.find(organizationId, userId, tx);
         if (!member) throw notMember(organizationId, userId);
+        await userAccessChanged(tx, userId);
         return { member, created: existing === null };
       });
     },
@@ -64,6 +66,7 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
       await db.transaction(async (tx) => {
         assertAnotherOwnerRemains(await members.lockOwners(tx, { organizationId }), userId);
         if (!(await members.delete(tx, organizationId, userId))) throw notMember(organizationId, userId);
+        await userAccessChanged(tx, userId);
       });
     },
   };

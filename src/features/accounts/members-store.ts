@@ -1,8 +1,9 @@
 import type { Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
 
-export const ROLES = ['owner', 'admin', 'operator', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../../domain/access.ts';
+
+export { ROLES, type Role };
 
 /** A user's membership of an organization, with the user's email and name. */
 export interface Member {

@@ -9,6 +9,7 @@ import type { MembersStore } from './members-store.ts';
 import { assertAnotherOwnerRemains } from './owners.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { User, UserChange, UserFilter, UsersStore } from './users-store.ts';
+import { userAccessChanged } from './user-access.ts';
 
 export interface UsersServiceDeps {
   db: Db;
@@ -101,6 +102,7 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
         await db.transaction(async (tx) => {
           const now = clock.now();
           if (!(await users.update(tx, id, change, now))) throw new NotFoundError(`user ${id} not found`);
+          await userAccessChanged(tx, id);
           // A password set by an administrator ends the invitations still open.
           if (change.passwordHash !== undefined) await invitations.closeAll(tx, id, now);
         });
@@ -115,6 +117,7 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
       await db.transaction(async (tx) => {
         assertAnotherOwnerRemains(await members.lockOwners(tx, { ownedBy: id }), id);
         if (!(await users.delete(tx, id))) throw new NotFoundError(`user ${id} not found`);
+        await userAccessChanged(tx, id);
       });
     },
 
