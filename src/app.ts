@@ -18,6 +18,7 @@ import { createJobs } from './features/jobs/index.ts';
 import { createLiveness } from './features/liveness/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
 import { createProbes, VERSION } from './features/probes/index.ts';
+import { createSessions } from './features/sessions/index.ts';
 import { createSystems } from './features/systems/index.ts';
 import { createAuthentication } from './http/authentication.ts';
 import { createBodyBudget } from './http/body-budget.ts';
@@ -51,6 +52,7 @@ export async function createMuster(options: MusterOptions) {
 
   const organizations = createOrganizations({ db, clock, defaults });
   const accounts = createAccounts({ db, clock, config, organizations: organizations.service });
+  const sessions = createSessions({ db, clock, logger, config, users: accounts.users, access: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
   const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
   const liveness = createLiveness({ db, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
@@ -63,7 +65,7 @@ export async function createMuster(options: MusterOptions) {
   const healthScores = createHealthScores({ db, clock, systems: systems.service });
   const features: FeatureMount[] = [
     createProbes({ db, jobs }).mount,
-    ...[organizations, accounts, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
+    ...[organizations, accounts, sessions, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
       (feature) => feature.mount,
     ),
     createJobs({ jobs }).mount,
@@ -74,7 +76,7 @@ export async function createMuster(options: MusterOptions) {
   metrics.setJobStatusReader(() => jobs.status());
   metrics.setMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.service.memory() }));
   const access = {
-    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [apiKeys.bearer] }),
+    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [apiKeys.bearer], cookie: sessions.authenticator }),
     organizationOfSystem: (id: string) => systems.service.organizationOf(id),
     defaultOrganizationId: async () => (await organizations.service.ensureDefault()).id,
     securitySchemes: ['bearer', 'session'],

@@ -21,7 +21,18 @@ describe('loadConfig', () => {
     assert.equal(config.embeddedWasmOptimizer, false);
     assert.equal(config.passwordMinLength, 12);
     assert.equal(config.invitationTtlHours, 72);
+    assert.equal(config.sessionIdleTimeoutMinutes, 720);
+    assert.equal(config.sessionMaxAgeHours, 168);
+    assert.equal(config.trustProxy, false);
     assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads TRUST_PROXY as a flag, a number of hops, or proxies by address and CIDR', () => {
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+    assert.equal(loadConfig({ SESSION_IDLE_TIMEOUT_MINUTES: '30', SESSION_MAX_AGE_HOURS: '12' }).sessionIdleTimeoutMinutes, 30);
   });
 
   it('limits JSON bodies: depth, values and string length, with defaults', () => {
@@ -94,6 +105,12 @@ describe('loadConfig', () => {
       { EMBEDDED_WASM_OPTIMIZER: 'yes' },
       { PASSWORD_MIN_LENGTH: '4' },
       { INVITATION_TTL_HOURS: '0' },
+      { SESSION_IDLE_TIMEOUT_MINUTES: '1' },
+      { SESSION_MAX_AGE_HOURS: '0' },
+      { TRUST_PROXY: 'yes' },
+      { TRUST_PROXY: '10.0.0.0/33' },
+      { TRUST_PROXY: '10.0.0.1,proxy.example.com' },
+      { TRUST_PROXY: '0' },
     ];
     for (const env of cases) {
       const name = Object.keys(env)[0]!;

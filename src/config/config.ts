@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import bytes from 'bytes';
 
@@ -94,6 +95,12 @@ export interface Config {
   passwordMinLength: number;
   /** Hours an invitation link stays usable. */
   invitationTtlHours: number;
+  /** Minutes without a request after which a dashboard session ends. */
+  sessionIdleTimeoutMinutes: number;
+  /** Hours after sign-in at which a dashboard session ends whatever its use. */
+  sessionMaxAgeHours: number;
+  /** Fastify's `trustProxy`: whether (or which, or how many) proxies' X-Forwarded-* headers are believed. */
+  trustProxy: boolean | number | string[];
   shutdownTimeoutMs: number;
 }
 
@@ -186,6 +193,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     registerRateLimitPerMinute: readInteger(env, 'REGISTER_RATE_LIMIT_PER_MINUTE', 30, { min: 1, max: 1_000_000 }),
     passwordMinLength: readInteger(env, 'PASSWORD_MIN_LENGTH', 12, { min: 8, max: 256 }),
     invitationTtlHours: readInteger(env, 'INVITATION_TTL_HOURS', 72, { min: 1, max: 8760 }),
+    sessionIdleTimeoutMinutes: readInteger(env, 'SESSION_IDLE_TIMEOUT_MINUTES', 12 * 60, { min: 5, max: 525_600 }),
+    sessionMaxAgeHours: readInteger(env, 'SESSION_MAX_AGE_HOURS', 7 * 24, { min: 1, max: 8760 }),
+    trustProxy: readTrustProxy(env, 'TRUST_PROXY'),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });
 }
@@ -351,6 +361,26 @@ function readKey(env: Env, name: string): Buffer | undefined {
   else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(raw)) key = Buffer.from(raw.replace(/=$/, '').replaceAll('+', '-').replaceAll('/', '_'), 'base64url');
   if (key?.length !== 32) throw new ConfigError(`${name} must be 32 bytes as 64 hex digits or base64 (e.g. the output of openssl rand -base64 32)`);
   return key;
+}
+
+/** `true`/`false`, a number of proxy hops, or a comma-separated list of proxy addresses and CIDRs. */
+function readTrustProxy(env: Env, name: string): boolean | number | string[] {
+  const raw = readString(env, name);
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(raw)) return readInteger(env, name, 0, { min: 1, max: 100 });
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(
+        `${name} must be true, false, a number of proxy hops, or a comma-separated list of addresses or CIDRs (e.g. 10.0.0.0/8,::1), got '${raw}'`,
+      );
+    }
+  }
+  return entries;
 }
 
 function readSystemKeyPrefix(env: Env, name: string): string {

@@ -46,7 +46,9 @@ export function createAuthentication(options: AuthenticationOptions): (request: 
       if (timingSafeEqual(sha256(token), options.adminTokenHash)) return BOOTSTRAP;
       throw invalid();
     }
-    const cookie = options.cookie && request.cookies?.[options.cookie.name];
+    // Cookies are not parsed for every request (http-app.ts registers @fastify/cookie without its hook): here, when there are some.
+    const cookieHeader = request.headers.cookie;
+    const cookie = options.cookie && cookieHeader ? (request.cookies ?? request.server.parseCookie(cookieHeader))[options.cookie.name] : undefined;
     if (options.cookie && cookie) return options.cookie.authenticate(cookie, request);
     throw new UnauthorizedError('authentication required: sign in, or send Authorization: Bearer <token>', MANAGEMENT_CHALLENGE);
   };

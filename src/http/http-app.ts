@@ -16,7 +16,7 @@ import { parseQueryString, refuseNulInUrl, stripBasePath } from './url.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface HttpAppOptions {
-  config: Pick<Config, 'apiMaxRequestSize' | 'apiJsonLimits' | 'basePath' | 'metricsToken'>;
+  config: Pick<Config, 'apiMaxRequestSize' | 'apiJsonLimits' | 'basePath' | 'metricsToken' | 'trustProxy'>;
   logger: Logger;
   metrics: Metrics;
   bodyBudget: BodyBudget;
@@ -44,6 +44,9 @@ export async function createHttpApp(options: HttpAppOptions) {
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', config.basePath),
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // TRUST_PROXY: request.ip, request.protocol and request.host then come from X-Forwarded-*
+    // (the session cookie's Secure flag, the sign-in limiter's address, the CSRF origin check).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -101,6 +104,11 @@ export async function createHttpApp(options: HttpAppOptions) {
     });
   });
   return app;
+}
+
+/** Trusts the `hops` proxies nearest to Muster (what Fastify does for a number, which its types do not allow). */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
 }
 
 export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>;

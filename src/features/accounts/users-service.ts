@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock/clock.ts';
 import { isUniqueViolation } from '../../db/database-errors.ts';
 import type { Db } from '../../db/db.ts';
@@ -52,6 +53,12 @@ export interface UsersService {
   delete(id: string): Promise<void>;
   /** Sets the invited user's password, once; unknown and used tokens get the same 410. */
   acceptInvitation(token: string, password: string): Promise<User>;
+  /**
+   * The user whose email (any case) and password these are, or null: for an unknown email, a
+   * user without a password, a disabled user and a wrong password alike, after the same work
+   * (one argon2id verification), so neither the answer nor its time tells them apart.
+   */
+  verifyCredentials(email: string, password: string): Promise<User | null>;
 }
 
 export function createUsersService(deps: UsersServiceDeps): UsersService {
@@ -62,6 +69,10 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
     if (!user) throw new NotFoundError(`user ${id} not found`);
     return user;
   }
+
+  // What unknown emails and users without a password are checked against, so they cost a verification too.
+  let dummyHash: Promise<string> | undefined;
+  const dummy = () => (dummyHash ??= passwords.hash(randomBytes(192).toString('base64url')));
 
   const emailConflict = (email: string) => new ConflictError(`a user with the email '${email}' already exists`);
 
@@ -119,6 +130,14 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
         if (!(await users.delete(tx, id))) throw new NotFoundError(`user ${id} not found`);
         await userAccessChanged(tx, id);
       });
+    },
+
+    async verifyCredentials(email: string, password: string): Promise<User | null> {
+      const found = await users.findSignIn(email);
+      const passwordHash = found?.passwordHash ?? (await dummy());
+      const matches = await passwords.verify(passwordHash, password);
+      if (!found || found.passwordHash === null || found.disabled || !matches) return null;
+      return users.findById(found.id);
     },
 
     async acceptInvitation(token: string, password: string): Promise<User> {

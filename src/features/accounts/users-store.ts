@@ -72,6 +72,8 @@ export interface UsersStore {
   findById(id: string, runner?: Sql): Promise<User | null>;
   list(filter: UserFilter): Promise<Page<User>>;
   emailTaken(email: string, exceptId?: string): Promise<boolean>;
+  /** What checking a sign-in needs (any case of the email), or null for no such user. */
+  findSignIn(email: string): Promise<{ id: string; passwordHash: string | null; disabled: boolean } | null>;
   /** Applies the fields present in `change`; false when the user does not exist. */
   update(tx: Sql, id: string, change: UserChange, now: Date): Promise<boolean>;
   /** Deletes the user with their memberships and invitations; false when there was none. */
@@ -110,6 +112,15 @@ export function createUsersStore(sql: Sql): UsersStore {
     async emailTaken(email: string, exceptId?: string): Promise<boolean> {
       const { rows } = await sql.query('SELECT 1 FROM users WHERE lower(email) = lower($1) AND id IS DISTINCT FROM $2::uuid', [email, exceptId ?? null]);
       return rows.length > 0;
+    },
+
+    async findSignIn(email: string) {
+      const { rows } = await sql.query<{ id: string; password_hash: string | null; disabled: boolean }>(
+        'SELECT id, password_hash, disabled_at IS NOT NULL AS disabled FROM users WHERE lower(email) = lower($1)',
+        [email],
+      );
+      const row = rows[0];
+      return row ? { id: row.id, passwordHash: row.password_hash, disabled: row.disabled } : null;
     },
 
     async update(tx: Sql, id: string, change: UserChange, now: Date): Promise<boolean> {
