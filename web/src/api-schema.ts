@@ -1408,7 +1408,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alerts across the fleet */
+        /**
+         * Alerts across the fleet
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -1500,6 +1503,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1531,7 +1549,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Backup storage used, per organization and per system */
+        /**
+         * Backup storage used, per organization and per system
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1595,6 +1616,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1626,7 +1662,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent changes across the fleet (significant ones unless significant=false) */
+        /**
+         * Recent changes across the fleet (significant ones unless significant=false)
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -1718,6 +1757,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1749,7 +1803,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health scores of several systems (e.g. the page of a list); unknown ids are left out */
+        /**
+         * Health scores of several systems (e.g. the page of a list); unknown ids are left out
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -1829,6 +1886,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1862,7 +1934,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set the password of an invited user with their one-time invitation token */
+        /**
+         * Set the password of an invited user with their one-time invitation token
+         * @description Access: public (no credentials).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1964,7 +2039,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every queue: jobs waiting, running, and dead (retries exhausted), counted when asked */
+        /**
+         * Every queue: jobs waiting, running, and dead (retries exhausted), counted when asked
+         * @description Access: `jobs:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2006,6 +2084,21 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2023,7 +2116,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dead jobs of a queue, with the error of their last attempt */
+        /**
+         * Dead jobs of a queue, with the error of their last attempt
+         * @description Access: `jobs:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2083,6 +2179,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2116,7 +2227,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a dead job back to its queue for a fresh set of attempts */
+        /**
+         * Send a dead job back to its queue for a fresh set of attempts
+         * @description Access: `jobs:manage`, global admins only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2171,6 +2285,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2200,7 +2329,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List organizations */
+        /**
+         * List organizations
+         * @description Access: `organizations:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -2281,6 +2413,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2313,7 +2460,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an organization */
+        /**
+         * Create an organization
+         * @description Access: `organizations:create`, global admins only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2389,6 +2539,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2433,7 +2598,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an organization */
+        /**
+         * Get an organization
+         * @description Access: `organizations:read` (viewer or above) in the organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2501,6 +2669,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2537,7 +2720,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename an organization or set its liveness thresholds (applied at once to its systems) */
+        /**
+         * Rename an organization or set its liveness thresholds (applied at once to its systems)
+         * @description Access: `organizations:manage` (admin or above) in the organization.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2615,6 +2801,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2655,7 +2856,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List an organization's API keys (not revoked ones; never the keys themselves) */
+        /**
+         * List an organization's API keys (not revoked ones; never the keys themselves)
+         * @description Access: `api-keys:manage` (admin or above) in the organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -2735,6 +2939,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2752,7 +2971,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key for machines; the answer holds the key, shown this once */
+        /**
+         * Create an API key for machines; the answer holds the key, shown this once
+         * @description Access: `api-keys:manage` (admin or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2827,6 +3049,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2859,7 +3096,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key, on every node at once */
+        /**
+         * Revoke an API key, on every node at once
+         * @description Access: `api-keys:manage` (admin or above) in the organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2910,6 +3150,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2938,7 +3193,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List an organization's members and their roles */
+        /**
+         * List an organization's members and their roles
+         * @description Access: `organizations:read` (viewer or above) in the organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -3020,6 +3278,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3067,7 +3340,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Make a user a member of the organization, or change their role (not the last owner's) */
+        /**
+         * Make a user a member of the organization, or change their role (not the last owner's)
+         * @description Access: `members:manage` (owner or above) in the organization.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3171,6 +3447,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3203,7 +3494,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Remove a member from the organization (not its last owner) */
+        /**
+         * Remove a member from the organization (not its last owner)
+         * @description Access: `members:manage` (owner or above) in the organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3240,6 +3534,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3297,7 +3606,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An organization's webhooks */
+        /**
+         * An organization's webhooks
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3358,6 +3670,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3375,7 +3702,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a webhook; the answer carries its signing secret, shown once */
+        /**
+         * Add a webhook; the answer carries its signing secret, shown once
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3443,6 +3773,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3475,7 +3820,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a webhook */
+        /**
+         * Remove a webhook
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3526,6 +3874,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3556,7 +3919,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test event to the webhook now and report its answer */
+        /**
+         * Send a test event to the webhook now and report its answer
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3613,6 +3979,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3635,6 +4016,483 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I: the signed-in user, their organizations and roles, and the CSRF token
+         * @description With a personal token: the token's user, without a CSRF token. ADMIN_TOKEN and API keys have no user: 404.
+         *
+         *     Access: any signed-in user or personal token, for their own things.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Send it as X-CSRF-Token with every change made with the session cookie; null for a personal token */
+                            csrf_token: string | null;
+                            memberships: {
+                                /** Format: uuid */
+                                organization_id: string;
+                                /** @enum {unknown} */
+                                role: "owner" | "admin" | "operator" | "viewer";
+                            }[];
+                            user: {
+                                email: string;
+                                global_admin: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Sign in with email and password: sets the session cookie (HttpOnly, SameSite=Strict)
+         * @description Failed sign-ins are limited per account and per client address (429 with Retry-After); an unknown email, a wrong password and a disabled account get the same 401.
+         *
+         *     Access: public (no credentials).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Send it as X-CSRF-Token with every change made with the session cookie; null for a personal token */
+                            csrf_token: string | null;
+                            memberships: {
+                                /** Format: uuid */
+                                organization_id: string;
+                                /** @enum {unknown} */
+                                role: "owner" | "admin" | "operator" | "viewer";
+                            }[];
+                            user: {
+                                email: string;
+                                global_admin: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Sign out: revokes this session on every node and clears the cookie
+         * @description Access: any signed-in user or personal token, for their own things.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My sessions that have not ended (the current one flagged)
+         * @description Access: any signed-in user or personal token, for their own things.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Sort direction */
+                    order: "asc" | "desc";
+                    /** @description Page number, from 1 */
+                    page: number;
+                    /** @description Items per page (max 500) */
+                    page_size: number;
+                    /** @description Field to sort by */
+                    sort: "created_at" | "last_seen_at";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Whether this request came with it */
+                                current: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description The absolute end (SESSION_MAX_AGE_HOURS); it ends sooner when idle
+                                 */
+                                expires_at: string;
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Written at most once a minute
+                                 */
+                                last_seen_at: string;
+                                user_agent: string | null;
+                            }[];
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of my sessions, on every node at once
+         * @description Access: any signed-in user or personal token, for their own things.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/summary": {
         parameters: {
             query?: never;
@@ -3642,7 +4500,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fleet totals by liveness status, systems needing attention, recent significant changes */
+        /**
+         * Fleet totals by liveness status, systems needing attention, recent significant changes
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3736,6 +4597,21 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3753,7 +4629,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List systems */
+        /**
+         * List systems
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -3865,6 +4744,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3897,7 +4791,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a system; the answer carries its secret, shown once */
+        /**
+         * Create a system; the answer carries its secret, shown once
+         * @description Access: `systems:operate` (operator or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4001,6 +4898,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4045,7 +4957,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a system */
+        /**
+         * Get a system
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4135,6 +5050,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4168,7 +5098,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a system (soft: it can be restored, and its data is kept) */
+        /**
+         * Delete a system (soft: it can be restored, and its data is kept)
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4258,6 +5191,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4291,7 +5239,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename a system or replace its labels */
+        /**
+         * Rename a system or replace its labels
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4391,6 +5342,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4431,7 +5397,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's alerts */
+        /**
+         * A system's alerts
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -4523,6 +5492,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4554,7 +5538,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's liveness over the last 24 hours, 7 or 30 days: status spans and time per status */
+        /**
+         * A system's liveness over the last 24 hours, 7 or 30 days: status spans and time per status
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -4633,6 +5620,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4664,7 +5666,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's backups, newest first, with their total size */
+        /**
+         * A system's backups, newest first, with their total size
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4729,6 +5734,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4760,7 +5780,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a backup */
+        /**
+         * Download a backup
+         * @description Access: `backups:download` (operator or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4804,6 +5827,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4822,7 +5860,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a backup */
+        /**
+         * Delete a backup
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4873,6 +5914,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4903,7 +5959,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Purge a deleted system and everything recorded about it; cannot be undone */
+        /**
+         * Purge a deleted system and everything recorded about it; cannot be undone
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4939,6 +5998,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4997,7 +6071,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's liveness transitions */
+        /**
+         * A system's liveness transitions
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -5079,6 +6156,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5110,7 +6202,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's health score and what it is made of */
+        /**
+         * A system's health score and what it is made of
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5187,6 +6282,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5218,7 +6328,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Inventory snapshots, newest first (without their data) */
+        /**
+         * Inventory snapshots, newest first (without their data)
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -5297,6 +6410,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5328,7 +6456,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One inventory snapshot */
+        /**
+         * One inventory snapshot
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5397,6 +6528,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5428,7 +6574,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's changes */
+        /**
+         * A system's changes
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -5521,6 +6670,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5552,7 +6716,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest inventory snapshot */
+        /**
+         * The latest inventory snapshot
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5620,6 +6787,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5651,7 +6833,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest inventory processing could not handle, set aside with the reason (without its data; 404 when none) */
+        /**
+         * The latest inventory processing could not handle, set aside with the reason (without its data; 404 when none)
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5713,6 +6898,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5744,7 +6944,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Changes grouped by UTC day with counts per severity (days without changes are left out) */
+        /**
+         * Changes grouped by UTC day with counts per severity (days without changes are left out)
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5816,6 +7019,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5849,7 +7067,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a suspension */
+        /**
+         * Lift a suspension
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5939,6 +7160,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5985,7 +7221,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a new secret; the old one stops working at once on every node */
+        /**
+         * Issue a new secret; the old one stops working at once on every node
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6077,6 +7316,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6123,7 +7377,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore a deleted system */
+        /**
+         * Restore a deleted system
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6199,6 +7456,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6259,7 +7531,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Suspend a system: its appliance calls are refused until reactivated */
+        /**
+         * Suspend a system: its appliance calls are refused until reactivated
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6349,6 +7624,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6393,7 +7683,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The systems matching the same filters as the list, all of them, as CSV */
+        /**
+         * The systems matching the same filters as the list, all of them, as CSV
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -6458,6 +7751,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6504,7 +7812,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Access: `users:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query: {
@@ -6585,6 +7896,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6617,7 +7943,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user; without a password, the answer holds an invitation to set one */
+        /**
+         * Create a user; without a password, the answer holds an invitation to set one
+         * @description Access: `users:manage`, global admins only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6700,6 +8029,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6744,7 +8088,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a user */
+        /**
+         * Get a user
+         * @description Access: `users:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6811,6 +8158,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6844,7 +8206,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a user and their memberships (not an organization's last owner) */
+        /**
+         * Delete a user and their memberships (not an organization's last owner)
+         * @description Access: `users:manage`, global admins only.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -6894,6 +8259,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6927,7 +8307,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a user: name, email, password, global admin flag, or disable/enable */
+        /**
+         * Change a user: name, email, password, global admin flag, or disable/enable
+         * @description Access: `users:manage`, global admins only.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -6992,6 +8375,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
