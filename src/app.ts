@@ -93,6 +93,7 @@ export async function createMuster(options: MusterOptions) {
     systems: systems.service,
     authenticator: systems.authenticator,
     apiKeys: apiKeys.authenticator,
+    sessions: sessions.service,
     liveness: liveness.service,
     scanner: liveness.scanner,
     batcher: heartbeats.batcher,

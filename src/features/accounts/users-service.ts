@@ -70,9 +70,10 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
     return user;
   }
 
-  // What unknown emails and users without a password are checked against, so they cost a verification too.
-  let dummyHash: Promise<string> | undefined;
-  const dummy = () => (dummyHash ??= passwords.hash(randomBytes(192).toString('base64url')));
+  // What unknown emails and users without a password are checked against, so they cost a
+  // verification too; hashed at once, so that not even the first such sign-in takes longer.
+  const dummyHash = passwords.hash(randomBytes(192).toString('base64url'));
+  dummyHash.catch(() => {}); // awaited (and its failure seen) at the first unknown email
 
   const emailConflict = (email: string) => new ConflictError(`a user with the email '${email}' already exists`);
 
@@ -134,7 +135,7 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
 
     async verifyCredentials(email: string, password: string): Promise<User | null> {
       const found = await users.findSignIn(email);
-      const passwordHash = found?.passwordHash ?? (await dummy());
+      const passwordHash = found?.passwordHash ?? (await dummyHash);
       const matches = await passwords.verify(passwordHash, password);
       if (!found || found.passwordHash === null || found.disabled || !matches) return null;
       return users.findById(found.id);

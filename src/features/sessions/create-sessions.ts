@@ -57,6 +57,8 @@ export function createSessions(deps: SessionsDeps) {
     mount: {
       managementRoutes: [sessionsRoutes(service, cookie)],
       start: () => authenticator.listen(),
+      // Idempotent, so running on several schedulers at once does no harm.
+      tasks: [{ name: 'ended-sessions-prune', intervalMs: 3_600_000, run: () => service.pruneEnded() }],
     } satisfies FeatureMount,
   };
 }

@@ -347,6 +347,24 @@ for (const kind of databaseKinds()) {
       assert.equal((await withCookie(fresh.cookie, 'GET', '/api/v1/sessions')).json().total, 1, 'ended sessions are not listed');
     });
 
+    it('deletes the rows of sessions ended more than 30 days ago, and only those', async () => {
+      const user = await newUser();
+      const signedOut = await session(user.email);
+      const live = await session(user.email);
+      assert.equal((await withCookie(signedOut.cookie, 'DELETE', '/api/v1/session', { csrf: signedOut.csrf })).statusCode, 204);
+      const rows = async () => (await database.db.query('SELECT id FROM sessions WHERE user_id = $1', [user.id])).rows.length;
+      await t.muster.sessions.pruneEnded();
+      assert.equal(await rows(), 2, 'a session signed out just now keeps its row');
+      t.clock.advanceMinutes(30 * 24 * 60 + 1);
+      await t.muster.sessions.pruneEnded();
+      // The live one is idle by now, and idle for longer than 30 days only later.
+      assert.equal(await rows(), 1);
+      assert.equal((await withCookie(live.cookie, 'GET', '/api/v1/session')).statusCode, 401);
+      t.clock.advanceMinutes(IDLE_MINUTES);
+      await t.muster.sessions.pruneEnded();
+      assert.equal(await rows(), 0);
+    });
+
     it('records last_seen_at at most once a minute', async () => {
       const user = await newUser();
       const { cookie } = await session(user.email);

@@ -43,7 +43,12 @@ export interface SessionsService {
   list(userId: string, filter: SessionFilter): Promise<Page<Session>>;
   /** Revokes one of the user's sessions, on every node at once; 404 for any other. */
   revoke(userId: string, sessionId: string): Promise<void>;
+  /** Deletes the rows of sessions that ended more than ENDED_SESSIONS_KEPT_DAYS ago; how many. */
+  pruneEnded(): Promise<number>;
 }
+
+/** How long the row of an ended session is kept, for its user's and an investigator's sake. */
+export const ENDED_SESSIONS_KEPT_DAYS = 30;
 
 const USER_AGENT_MAX = 512;
 
@@ -90,6 +95,11 @@ export function createSessionsService(deps: SessionsServiceDeps): SessionsServic
         await notify(tx, SESSION_INVALIDATION_CHANNEL, sessionId);
       });
       deps.invalidate(sessionId);
+    },
+
+    pruneEnded() {
+      const before = new Date(clock.now().getTime() - ENDED_SESSIONS_KEPT_DAYS * 86_400_000);
+      return store.deleteEnded(before, deps.idleTimeoutMinutes * 60_000);
     },
   };
 }

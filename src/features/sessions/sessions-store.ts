@@ -70,6 +70,8 @@ export interface SessionsStore {
   listActive(userId: string, now: Date, activeSince: Date, filter: SessionFilter): Promise<Page<Session>>;
   /** Marks the user's session revoked; false when the user has no such session not revoked yet. */
   revoke(tx: Sql, userId: string, sessionId: string, now: Date): Promise<boolean>;
+  /** Deletes the sessions that ended (expired, idle or revoked) before `before`; how many. */
+  deleteEnded(before: Date, idleMs: number): Promise<number>;
   /** Records a use, unless one was recorded less than `minIntervalSeconds` before (by any node). */
   touch(sessionId: string, now: Date, minIntervalSeconds: number): Promise<void>;
 }
@@ -116,6 +118,15 @@ export function createSessionsStore(sql: Sql): SessionsStore {
         now,
       ]);
       return rowCount > 0;
+    },
+
+    async deleteEnded(before: Date, idleMs: number): Promise<number> {
+      const { rowCount } = await sql.query(
+        `DELETE FROM sessions
+         WHERE expires_at < $1 OR revoked_at < $1 OR last_seen_at < $1::timestamptz - make_interval(secs => $2)`,
+        [before, idleMs / 1000],
+      );
+      return rowCount;
     },
 
     async touch(sessionId: string, now: Date, minIntervalSeconds: number): Promise<void> {
