@@ -365,6 +365,31 @@ for (const kind of databaseKinds()) {
       assert.equal(await rows(), 0);
     });
 
+    it("keeps a session used on another node: a node's stale view of its last use is checked before it is refused", async () => {
+      const second = await startTestMuster(
+        await database.openAnother(),
+        { SESSION_IDLE_TIMEOUT_MINUTES: String(IDLE_MINUTES) },
+        new ManualClock(t.clock.now()),
+      );
+      try {
+        const user = await newUser();
+        const { cookie } = await session(user.email);
+        assert.equal((await withCookie(cookie, 'GET', '/api/v1/session', { on: second })).statusCode, 200, 'cached on the second node');
+        for (let step = 0; step < 2; step++) {
+          t.clock.advanceMinutes(IDLE_MINUTES - 10);
+          second.clock.advanceMinutes(IDLE_MINUTES - 10);
+          assert.equal((await withCookie(cookie, 'GET', '/api/v1/session')).statusCode, 200, 'used on the first node');
+        }
+        // The second node last saw it 2 × (IDLE - 10) minutes ago, but the first node 0 minutes ago.
+        assert.equal((await withCookie(cookie, 'GET', '/api/v1/session', { on: second })).statusCode, 200);
+        t.clock.advanceMinutes(IDLE_MINUTES + 1);
+        second.clock.advanceMinutes(IDLE_MINUTES + 1);
+        assert.equal((await withCookie(cookie, 'GET', '/api/v1/session', { on: second })).statusCode, 401);
+      } finally {
+        await second.close();
+      }
+    });
+
     it('records last_seen_at at most once a minute', async () => {
       const user = await newUser();
       const { cookie } = await session(user.email);
@@ -429,6 +454,22 @@ for (const kind of databaseKinds()) {
       const { rows } = await database.db.query<Record<string, unknown>>('SELECT * FROM sign_in_failures');
       for (const row of rows)
         for (const value of Object.values(row)) assert.ok(!String(value).toLowerCase().includes(user.email), 'emails are not stored in clear');
+    });
+
+    it('lets no more than 5 concurrent wrong passwords for one account through to a password check', async () => {
+      const user = await newUser();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => signIn(user.email, WRONG, { address: newAddress() })));
+      const statuses = answers.map((answer) => answer.statusCode);
+      assert.ok(
+        statuses.every((status) => status === 401 || status === 429),
+        String(statuses),
+      );
+      assert.ok(statuses.filter((status) => status === 401).length <= 5, String(statuses));
+      const { rows } = await database.db.query<{ failures: number }>(
+        "SELECT count(*)::int AS failures FROM sign_in_failures WHERE subject = encode(sha256(convert_to('account:' || $1, 'UTF8')), 'hex')",
+        [user.email],
+      );
+      assert.equal(rows[0]!.failures, statuses.filter((status) => status === 401).length, 'each password checked counts once, refusals not at all');
     });
 
     it('limits failed sign-ins per address to 20 in 15 minutes, whatever the accounts', async () => {
