@@ -17,6 +17,7 @@ import { createInventory } from './features/inventory/index.ts';
 import { createJobs } from './features/jobs/index.ts';
 import { createLiveness } from './features/liveness/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
+import { createPersonalTokens } from './features/personal-tokens/index.ts';
 import { createProbes, VERSION } from './features/probes/index.ts';
 import { createSystems } from './features/systems/index.ts';
 import { createAuthentication } from './http/authentication.ts';
@@ -51,6 +52,7 @@ export async function createMuster(options: MusterOptions) {
 
   const organizations = createOrganizations({ db, clock, defaults });
   const accounts = createAccounts({ db, clock, config, organizations: organizations.service });
+  const personalTokens = createPersonalTokens({ db, clock, logger, users: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
   const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
   const liveness = createLiveness({ db, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
@@ -63,7 +65,7 @@ export async function createMuster(options: MusterOptions) {
   const healthScores = createHealthScores({ db, clock, systems: systems.service });
   const features: FeatureMount[] = [
     createProbes({ db, jobs }).mount,
-    ...[organizations, accounts, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
+    ...[organizations, accounts, personalTokens, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
       (feature) => feature.mount,
     ),
     createJobs({ jobs }).mount,
@@ -74,7 +76,7 @@ export async function createMuster(options: MusterOptions) {
   metrics.setJobStatusReader(() => jobs.status());
   metrics.setMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.service.memory() }));
   const access = {
-    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [apiKeys.bearer] }),
+    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [personalTokens.bearer, apiKeys.bearer] }),
     organizationOfSystem: (id: string) => systems.service.organizationOf(id),
     defaultOrganizationId: async () => (await organizations.service.ensureDefault()).id,
     securitySchemes: ['bearer', 'session'],
@@ -91,6 +93,8 @@ export async function createMuster(options: MusterOptions) {
     systems: systems.service,
     authenticator: systems.authenticator,
     apiKeys: apiKeys.authenticator,
+    accounts,
+    personalTokens: personalTokens.service,
     liveness: liveness.service,
     scanner: liveness.scanner,
     batcher: heartbeats.batcher,

@@ -1408,7 +1408,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alerts across the fleet */
+        /**
+         * Alerts across the fleet
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -1500,6 +1503,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1531,7 +1549,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Backup storage used, per organization and per system */
+        /**
+         * Backup storage used, per organization and per system
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1595,6 +1616,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1626,7 +1662,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent changes across the fleet (significant ones unless significant=false) */
+        /**
+         * Recent changes across the fleet (significant ones unless significant=false)
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -1718,6 +1757,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1749,7 +1803,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health scores of several systems (e.g. the page of a list); unknown ids are left out */
+        /**
+         * Health scores of several systems (e.g. the page of a list); unknown ids are left out
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -1829,6 +1886,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1862,7 +1934,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set the password of an invited user with their one-time invitation token */
+        /**
+         * Set the password of an invited user with their one-time invitation token
+         * @description Access: public (no credentials).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1964,7 +2039,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every queue: jobs waiting, running, and dead (retries exhausted), counted when asked */
+        /**
+         * Every queue: jobs waiting, running, and dead (retries exhausted), counted when asked
+         * @description Access: `jobs:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2006,6 +2084,21 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2023,7 +2116,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dead jobs of a queue, with the error of their last attempt */
+        /**
+         * Dead jobs of a queue, with the error of their last attempt
+         * @description Access: `jobs:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2083,6 +2179,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2116,7 +2227,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a dead job back to its queue for a fresh set of attempts */
+        /**
+         * Send a dead job back to its queue for a fresh set of attempts
+         * @description Access: `jobs:manage`, global admins only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2171,6 +2285,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2200,7 +2329,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List organizations */
+        /**
+         * List organizations
+         * @description Access: `organizations:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -2281,6 +2413,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2313,7 +2460,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an organization */
+        /**
+         * Create an organization
+         * @description Access: `organizations:create`, global admins only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2389,6 +2539,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2433,7 +2598,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an organization */
+        /**
+         * Get an organization
+         * @description Access: `organizations:read` (viewer or above) in the organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2501,6 +2669,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2537,7 +2720,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename an organization or set its liveness thresholds (applied at once to its systems) */
+        /**
+         * Rename an organization or set its liveness thresholds (applied at once to its systems)
+         * @description Access: `organizations:manage` (admin or above) in the organization.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2615,6 +2801,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2655,7 +2856,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List an organization's API keys (not revoked ones; never the keys themselves) */
+        /**
+         * List an organization's API keys (not revoked ones; never the keys themselves)
+         * @description Access: `api-keys:manage` (admin or above) in the organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -2735,6 +2939,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2752,7 +2971,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key for machines; the answer holds the key, shown this once */
+        /**
+         * Create an API key for machines; the answer holds the key, shown this once
+         * @description Access: `api-keys:manage` (admin or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2827,6 +3049,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2859,7 +3096,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key, on every node at once */
+        /**
+         * Revoke an API key, on every node at once
+         * @description Access: `api-keys:manage` (admin or above) in the organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2910,6 +3150,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2938,7 +3193,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List an organization's members and their roles */
+        /**
+         * List an organization's members and their roles
+         * @description Access: `organizations:read` (viewer or above) in the organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -3020,6 +3278,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3067,7 +3340,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Make a user a member of the organization, or change their role (not the last owner's) */
+        /**
+         * Make a user a member of the organization, or change their role (not the last owner's)
+         * @description Access: `members:manage` (owner or above) in the organization.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3171,6 +3447,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3203,7 +3494,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Remove a member from the organization (not its last owner) */
+        /**
+         * Remove a member from the organization (not its last owner)
+         * @description Access: `members:manage` (owner or above) in the organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3240,6 +3534,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3297,7 +3606,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An organization's webhooks */
+        /**
+         * An organization's webhooks
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3358,6 +3670,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3375,7 +3702,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a webhook; the answer carries its signing secret, shown once */
+        /**
+         * Add a webhook; the answer carries its signing secret, shown once
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3443,6 +3773,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3475,7 +3820,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a webhook */
+        /**
+         * Remove a webhook
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3526,6 +3874,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3556,7 +3919,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test event to the webhook now and report its answer */
+        /**
+         * Send a test event to the webhook now and report its answer
+         * @description Access: `webhooks:manage` (admin or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3613,6 +3979,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3642,7 +4023,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fleet totals by liveness status, systems needing attention, recent significant changes */
+        /**
+         * Fleet totals by liveness status, systems needing attention, recent significant changes
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3736,6 +4120,21 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3753,7 +4152,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List systems */
+        /**
+         * List systems
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -3865,6 +4267,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3897,7 +4314,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a system; the answer carries its secret, shown once */
+        /**
+         * Create a system; the answer carries its secret, shown once
+         * @description Access: `systems:operate` (operator or above) in the organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4001,6 +4421,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4045,7 +4480,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a system */
+        /**
+         * Get a system
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4135,6 +4573,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4168,7 +4621,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a system (soft: it can be restored, and its data is kept) */
+        /**
+         * Delete a system (soft: it can be restored, and its data is kept)
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4258,6 +4714,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4291,7 +4762,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename a system or replace its labels */
+        /**
+         * Rename a system or replace its labels
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4391,6 +4865,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4431,7 +4920,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's alerts */
+        /**
+         * A system's alerts
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -4523,6 +5015,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4554,7 +5061,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's liveness over the last 24 hours, 7 or 30 days: status spans and time per status */
+        /**
+         * A system's liveness over the last 24 hours, 7 or 30 days: status spans and time per status
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -4633,6 +5143,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4664,7 +5189,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's backups, newest first, with their total size */
+        /**
+         * A system's backups, newest first, with their total size
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4729,6 +5257,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4760,7 +5303,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a backup */
+        /**
+         * Download a backup
+         * @description Access: `backups:download` (operator or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4804,6 +5350,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4822,7 +5383,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a backup */
+        /**
+         * Delete a backup
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4873,6 +5437,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4903,7 +5482,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Purge a deleted system and everything recorded about it; cannot be undone */
+        /**
+         * Purge a deleted system and everything recorded about it; cannot be undone
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4939,6 +5521,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4997,7 +5594,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's liveness transitions */
+        /**
+         * A system's liveness transitions
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -5079,6 +5679,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5110,7 +5725,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's health score and what it is made of */
+        /**
+         * A system's health score and what it is made of
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5187,6 +5805,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5218,7 +5851,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Inventory snapshots, newest first (without their data) */
+        /**
+         * Inventory snapshots, newest first (without their data)
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -5297,6 +5933,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5328,7 +5979,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One inventory snapshot */
+        /**
+         * One inventory snapshot
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5397,6 +6051,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5428,7 +6097,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A system's changes */
+        /**
+         * A system's changes
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query: {
@@ -5521,6 +6193,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5552,7 +6239,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest inventory snapshot */
+        /**
+         * The latest inventory snapshot
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5620,6 +6310,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5651,7 +6356,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest inventory processing could not handle, set aside with the reason (without its data; 404 when none) */
+        /**
+         * The latest inventory processing could not handle, set aside with the reason (without its data; 404 when none)
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5713,6 +6421,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5744,7 +6467,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Changes grouped by UTC day with counts per severity (days without changes are left out) */
+        /**
+         * Changes grouped by UTC day with counts per severity (days without changes are left out)
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5816,6 +6542,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5849,7 +6590,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a suspension */
+        /**
+         * Lift a suspension
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5939,6 +6683,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5985,7 +6744,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a new secret; the old one stops working at once on every node */
+        /**
+         * Issue a new secret; the old one stops working at once on every node
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6077,6 +6839,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6123,7 +6900,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore a deleted system */
+        /**
+         * Restore a deleted system
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6199,6 +6979,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6259,7 +7054,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Suspend a system: its appliance calls are refused until reactivated */
+        /**
+         * Suspend a system: its appliance calls are refused until reactivated
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6349,6 +7147,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6393,7 +7206,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The systems matching the same filters as the list, all of them, as CSV */
+        /**
+         * The systems matching the same filters as the list, all of them, as CSV
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         */
         get: {
             parameters: {
                 query: {
@@ -6458,6 +7274,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6497,6 +7328,350 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My personal tokens that are not revoked
+         * @description Access: a user (signed in, or with a personal token), for their own things.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Sort direction */
+                    order: "asc" | "desc";
+                    /** @description Page number, from 1 */
+                    page: number;
+                    /** @description Items per page (max 500) */
+                    page_size: number;
+                    /** @description Field to sort by */
+                    sort: "name" | "created_at" | "last_used_at" | "expires_at";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it stops working; null: never
+                                 */
+                                expires_at: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Written at most once a minute
+                                 */
+                                last_used_at: string | null;
+                                name: string;
+                                /** @description The visible start of the token (`mpt_<public id>`), to recognize it */
+                                prefix: string;
+                            }[];
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a personal token acting with my roles; the answer holds the token, shown this once
+         * @description Access: a user (signed in, or with a personal token), for their own things.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description Optional; in the future
+                         */
+                        expires_at?: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description When it stops working; null: never
+                             */
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description Written at most once a minute
+                             */
+                            last_used_at: string | null;
+                            name: string;
+                            /** @description The visible start of the token (`mpt_<public id>`), to recognize it */
+                            prefix: string;
+                            /** @description Shown once: the whole token, sent as `Authorization: Bearer <token>` */
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of my tokens; it stops working at once on every node
+         * @description Access: a user (signed in, or with a personal token), for their own things.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -6504,7 +7679,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Access: `users:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query: {
@@ -6585,6 +7763,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6617,7 +7810,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user; without a password, the answer holds an invitation to set one */
+        /**
+         * Create a user; without a password, the answer holds an invitation to set one
+         * @description Access: `users:manage`, global admins only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6700,6 +7896,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6744,7 +7955,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a user */
+        /**
+         * Get a user
+         * @description Access: `users:manage`, global admins only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6811,6 +8025,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6844,7 +8073,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a user and their memberships (not an organization's last owner) */
+        /**
+         * Delete a user and their memberships (not an organization's last owner)
+         * @description Access: `users:manage`, global admins only.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -6894,6 +8126,21 @@ export interface paths {
                     };
                 };
                 /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6927,7 +8174,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a user: name, email, password, global admin flag, or disable/enable */
+        /**
+         * Change a user: name, email, password, global admin flag, or disable/enable
+         * @description Access: `users:manage`, global admins only.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -6992,6 +8242,21 @@ export interface paths {
                 };
                 /** @description Error answer */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
