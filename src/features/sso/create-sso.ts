@@ -31,7 +31,7 @@ export function createSso(deps: SsoDeps) {
         secrets: deps.secrets,
         clock: deps.clock,
         logger: deps.logger,
-        client: createOidcClient(settings),
+        client: createOidcClient(settings, deps.logger),
       })
     : undefined;
   const info: ProviderInfo = Object.freeze({ enabled: service !== undefined, startUrl: service ? `${deps.config.basePath}${START_PATH}` : null });

@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import type { Logger } from 'pino';
 import type { OidcSettings } from '../../config/config.ts';
 
 /** The provider could not be reached or answered with no usable document: retry later. */
@@ -32,7 +33,7 @@ const REQUEST_TIMEOUT_SECONDS = 10;
  * starts, and serves everything else, while the provider is down; a failed discovery is not
  * kept, so the next sign-in tries again.
  */
-export function createOidcClient(settings: OidcSettings): OidcClient {
+export function createOidcClient(settings: OidcSettings, logger: Logger): OidcClient {
   const issuer = new URL(settings.issuerUrl);
   let discovered: Promise<client.Configuration> | undefined;
 
@@ -50,7 +51,10 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
       })
       .catch((error: unknown) => {
         discovered = undefined;
-        throw new ProviderUnavailableError(`the OpenID provider's discovery document could not be read (${describeFailure(error)})`, { cause: error });
+        const reason = describeFailure(error);
+        // For the operator: a wrong OIDC_ISSUER_URL looks like this too (an issuer that does not match).
+        logger.warn({ issuer: settings.issuerUrl, reason }, 'OpenID provider discovery failed; sign-ins answer 503 until it succeeds');
+        throw new ProviderUnavailableError(`the OpenID provider's discovery document could not be read (${reason})`, { cause: error });
       });
     return discovered;
   }

@@ -258,6 +258,12 @@ describe('single sign-on with OpenID Connect (against oidc-provider on loopback)
     }
   });
 
+  it('refuses to derive a redirect URL from a Host header that is not a host name', async () => {
+    const response = await sso.app.inject({ method: 'GET', url: '/api/v1/session/oidc/start', headers: { host: 'evil.example/x?' } });
+    assert.equal(response.statusCode, 400, response.body);
+    assert.match(response.json<{ message: string }>().message, /Host header/);
+  });
+
   it('lets completeSignIn answer itself', async () => {
     const refusing = await startSsoApp(oidcEnv(provider), async (identity, _request, reply) => {
       await reply.code(403).send({ code: 403, message: `${identity.email} is disabled`, data: null });
@@ -313,6 +319,7 @@ describe('single sign-on while the provider is down', () => {
       assert.equal(down.statusCode, 503, down.body);
       assert.equal(down.headers['retry-after'], '10');
       assert.match(down.json<{ message: string }>().message, /the OpenID provider's discovery document could not be read \(ECONNREFUSED\); try again shortly/);
+      assert.match(sso.logs.join(''), /"level":40,.*"reason":"ECONNREFUSED".*OpenID provider discovery failed/, 'the operator is told');
 
       provider = await startTestOpenIdProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [CALLBACK], accounts: ACCOUNTS, port });
       const { location, state } = await startSignIn(sso.app);

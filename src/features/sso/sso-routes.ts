@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { BadRequestError, NotFoundError } from '../../errors/errors.ts';
+import { NotFoundError } from '../../errors/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { readStateCookie } from './sign-in-state.ts';
 import type { SsoIdentity } from './sso-identity.ts';
@@ -78,7 +78,7 @@ export function ssoRoutes(deps: {
         // Whatever the outcome the state is spent: it is cleared on refusals too.
         void reply.header('set-cookie', service.clearCookie(origin));
         const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-        const { identity, returnTo } = await service.finish(origin, readStateCookie(request.headers.cookie), query);
+        const { identity, returnTo } = await service.finish(readStateCookie(request.headers.cookie), query);
         await deps.completeSignIn(identity, request, reply);
         if (!reply.sent) return reply.redirect(returnTo, 302);
         return reply;
@@ -88,7 +88,5 @@ export function ssoRoutes(deps: {
 }
 
 function originOf(request: FastifyRequest): RequestOrigin {
-  // Only used when OIDC_REDIRECT_URL is unset; a forged Host gives a redirect URL the provider does not know.
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(request.host)) throw new BadRequestError('the Host header is not a host name');
   return { protocol: request.protocol === 'https' ? 'https' : 'http', host: request.host };
 }

@@ -29,13 +29,17 @@ export interface SsoServiceDeps {
 }
 
 const PROVIDER_DOWN_RETRY_AFTER_SECONDS = 10;
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** One sign-in through the OpenID provider: its start (the redirect there) and its end (the callback). */
 export function createSsoService(deps: SsoServiceDeps) {
   const { settings, secrets, clock } = deps;
 
   function redirectUrl(origin: RequestOrigin): string {
-    return settings.redirectUrl ?? `${origin.protocol}://${origin.host}${deps.basePath}${CALLBACK_PATH}`;
+    if (settings.redirectUrl !== undefined) return settings.redirectUrl;
+    // A forged Host gives a redirect URL the provider has not registered, which it refuses.
+    if (!HOST.test(origin.host)) throw new BadRequestError('the Host header is not a host name (set OIDC_REDIRECT_URL to sign in without one)');
+    return `${origin.protocol}://${origin.host}${deps.basePath}${CALLBACK_PATH}`;
   }
 
   function cookieOptions(origin: RequestOrigin, callbackUrl: string): StateCookieOptions {
@@ -61,15 +65,8 @@ export function createSsoService(deps: SsoServiceDeps) {
       return { location: location.href, cookie: stateCookie(sealSignInState(secrets, state), cookieOptions(origin, callbackUrl)) };
     },
 
-    /**
-     * The verified identity from the provider's answer, where to send the person afterwards, and
-     * the `Set-Cookie` that clears the state (to send whatever the outcome).
-     */
-    async finish(
-      origin: RequestOrigin,
-      sealedState: string | undefined,
-      query: URLSearchParams,
-    ): Promise<{ identity: SsoIdentity; returnTo: string; clearCookie: string }> {
+    /** The verified identity from the provider's answer, and where to send the person afterwards. */
+    async finish(sealedState: string | undefined, query: URLSearchParams): Promise<{ identity: SsoIdentity; returnTo: string }> {
       const state = sealedState === undefined ? undefined : openSignInState(secrets, sealedState, clock.now());
       if (state === undefined) throw new BadRequestError('this sign-in has expired or was not started in this browser; sign in again');
       if (query.get('state') !== state.state)
@@ -84,10 +81,10 @@ export function createSsoService(deps: SsoServiceDeps) {
         if (error instanceof UnusableClaimsError) throw new ForbiddenError(`${error.message}; single sign-on needs a verified email address`);
         throw error;
       }
-      return { identity, returnTo: state.returnTo ?? `${deps.basePath}/`, clearCookie: clearedStateCookie(cookieOptions(origin, state.redirectUrl)) };
+      return { identity, returnTo: state.returnTo ?? `${deps.basePath}/` };
     },
 
-    /** The `Set-Cookie` clearing the state, for answers that end a sign-in before `finish` returns. */
+    /** The `Set-Cookie` clearing the state: sent with every answer of the callback, whatever its outcome. */
     clearCookie(origin: RequestOrigin): string {
       return clearedStateCookie(cookieOptions(origin, redirectUrl(origin)));
     },
