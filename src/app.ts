@@ -5,6 +5,7 @@ import { createNode } from './composition/node.ts';
 import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
+import { AppError } from './errors/errors.ts';
 import { createAccounts } from './features/accounts/index.ts';
 import { createApiKeys } from './features/api-keys/index.ts';
 import { createAlerts } from './features/alerts/index.ts';
@@ -19,6 +20,7 @@ import { createLiveness } from './features/liveness/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
 import { createPersonalTokens } from './features/personal-tokens/index.ts';
 import { createProbes, VERSION } from './features/probes/index.ts';
+import { createSso } from './features/sso/index.ts';
 import { createSystems } from './features/systems/index.ts';
 import { createAuthentication } from './http/authentication.ts';
 import { createBodyBudget } from './http/body-budget.ts';
@@ -58,6 +60,17 @@ export async function createMuster(options: MusterOptions) {
   const liveness = createLiveness({ db, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
   const heartbeats = createHeartbeats({ db, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
   const secrets = createSecretBox(options.secretsKey);
+  const sso = createSso({
+    config,
+    secrets,
+    clock,
+    logger,
+    // PLACEHOLDER until dashboard sessions land: replace with the session sign-in (match or create
+    // the user by verified email, apply identity.roles, set the session cookie).
+    completeSignIn: async () => {
+      throw new AppError(501, 'SSO sign-in is not wired yet');
+    },
+  });
   const alerts = createAlerts({ db, clock, logger, jobs, secrets, config, organizations: organizations.service, systems, liveness: liveness.service });
   const backups = await createBackups({ db, clock, jobs, config, systems });
   const inventory = createInventory({ db, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
@@ -69,6 +82,7 @@ export async function createMuster(options: MusterOptions) {
       (feature) => feature.mount,
     ),
     createJobs({ jobs }).mount,
+    sso.mount,
     createDashboard({ config }).mount,
   ];
 
@@ -102,6 +116,7 @@ export async function createMuster(options: MusterOptions) {
     deliveries: alerts.deliveries,
     backups: backups.service,
     inventory: inventory.service,
+    sso,
 
     start: node.start,
     stop: node.stop,
