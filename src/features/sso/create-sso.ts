@@ -41,7 +41,7 @@ export function createSso(deps: SsoDeps) {
     providerInfo,
     mount: {
       // Public for now: moved under the /api/v1 scope (as routes it lets through without credentials) with sessions.
-      publicRoutes: [ssoRoutes({ service, providerInfo, completeSignIn: deps.completeSignIn })],
+      managementRoutes: [ssoRoutes({ service, providerInfo, completeSignIn: deps.completeSignIn })],
     } satisfies FeatureMount,
   };
 }

@@ -6,7 +6,6 @@ import { ManualClock } from '../../clock/clock.ts';
 import { mountRoutes } from '../../composition/mount.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createSecretBox } from '../../crypto/secret-box.ts';
-import { sha256 } from '../../http/admin-auth.ts';
 import { createBodyBudget } from '../../http/body-budget.ts';
 import { createHttpApp } from '../../http/http-app.ts';
 import { createMetrics } from '../../metrics/metrics.ts';
@@ -53,7 +52,14 @@ async function startSsoApp(env: Record<string, string>, completeSignIn?: Complet
         void reply.header('set-cookie', 'muster_session=opened; Path=/; HttpOnly; SameSite=Strict');
       }),
   });
-  await mountRoutes(app, [sso.mount], { roles: config.roles, adminTokenHash: sha256('unused-admin-token') });
+  // Only public routes here: no management route reaches the access control.
+  const refuseAll = async () => {
+    throw new Error('no management route is mounted');
+  };
+  await mountRoutes(app, [sso.mount], {
+    roles: config.roles,
+    access: { authenticate: refuseAll, organizationOfSystem: refuseAll, defaultOrganizationId: refuseAll, securitySchemes: [] },
+  });
   await app.ready();
   return { app, signIns, clock, logs: lines };
 }

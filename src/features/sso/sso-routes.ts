@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../errors/errors.ts';
+import { access } from '../../http/access-control.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { readStateCookie } from './sign-in-state.ts';
 import type { SsoIdentity } from './sso-identity.ts';
@@ -21,6 +22,8 @@ export interface ProviderInfo {
 }
 
 const tags = ['session'];
+// Mounted under /api/v1 with the management routes; the paths above are the full ones, for URLs.
+const inScope = (path: string) => path.replace(/^\/api\/v1/, '');
 const NotConfigured = 'single sign-on is not configured (OIDC_ISSUER_URL is unset)';
 
 export function ssoRoutes(deps: {
@@ -31,8 +34,9 @@ export function ssoRoutes(deps: {
   const { service } = deps;
   return async (app) => {
     app.get(
-      SSO_PATH,
+      inScope(SSO_PATH),
       {
+        config: access.public(),
         schema: {
           tags,
           summary: 'Whether single sign-on is configured, and where it starts',
@@ -46,8 +50,9 @@ export function ssoRoutes(deps: {
     );
 
     app.get(
-      START_PATH,
+      inScope(START_PATH),
       {
+        config: access.public(),
         schema: {
           tags,
           summary: 'Start a sign-in at the OpenID provider: a redirect there',
@@ -63,8 +68,9 @@ export function ssoRoutes(deps: {
     );
 
     app.get(
-      CALLBACK_PATH,
+      inScope(CALLBACK_PATH),
       {
+        config: access.public(),
         schema: {
           tags,
           summary: 'Where the OpenID provider sends the browser back: verifies the sign-in and opens the session',
