@@ -5,6 +5,7 @@ import { createNode } from './composition/node.ts';
 import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
+import { AppError } from './errors/errors.ts';
 import { createAccounts } from './features/accounts/index.ts';
 import { createApiKeys } from './features/api-keys/index.ts';
 import { createAlerts } from './features/alerts/index.ts';
@@ -17,8 +18,10 @@ import { createInventory } from './features/inventory/index.ts';
 import { createJobs } from './features/jobs/index.ts';
 import { createLiveness } from './features/liveness/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
+import { createPersonalTokens } from './features/personal-tokens/index.ts';
 import { createProbes, VERSION } from './features/probes/index.ts';
 import { createSessions } from './features/sessions/index.ts';
+import { createSso } from './features/sso/index.ts';
 import { createSystems } from './features/systems/index.ts';
 import { createAuthentication } from './http/authentication.ts';
 import { createBodyBudget } from './http/body-budget.ts';
@@ -52,12 +55,24 @@ export async function createMuster(options: MusterOptions) {
 
   const organizations = createOrganizations({ db, clock, defaults });
   const accounts = createAccounts({ db, clock, config, organizations: organizations.service });
+  const personalTokens = createPersonalTokens({ db, clock, logger, users: accounts.access });
   const sessions = createSessions({ db, clock, logger, config, users: accounts.users, access: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
   const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
   const liveness = createLiveness({ db, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
   const heartbeats = createHeartbeats({ db, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
   const secrets = createSecretBox(options.secretsKey);
+  const sso = createSso({
+    config,
+    secrets,
+    clock,
+    logger,
+    // PLACEHOLDER until dashboard sessions land: replace with the session sign-in (match or create
+    // the user by verified email, apply identity.roles, set the session cookie).
+    completeSignIn: async () => {
+      throw new AppError(501, 'SSO sign-in is not wired yet');
+    },
+  });
   const alerts = createAlerts({ db, clock, logger, jobs, secrets, config, organizations: organizations.service, systems, liveness: liveness.service });
   const backups = await createBackups({ db, clock, jobs, config, systems });
   const inventory = createInventory({ db, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
@@ -65,10 +80,11 @@ export async function createMuster(options: MusterOptions) {
   const healthScores = createHealthScores({ db, clock, systems: systems.service });
   const features: FeatureMount[] = [
     createProbes({ db, jobs }).mount,
-    ...[organizations, accounts, sessions, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
+    ...[organizations, accounts, sessions, personalTokens, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
       (feature) => feature.mount,
     ),
     createJobs({ jobs }).mount,
+    sso.mount,
     createDashboard({ config }).mount,
   ];
 
@@ -76,7 +92,7 @@ export async function createMuster(options: MusterOptions) {
   metrics.setJobStatusReader(() => jobs.status());
   metrics.setMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.service.memory() }));
   const access = {
-    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [apiKeys.bearer], cookie: sessions.authenticator }),
+    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [personalTokens.bearer, apiKeys.bearer], cookie: sessions.authenticator }),
     organizationOfSystem: (id: string) => systems.service.organizationOf(id),
     defaultOrganizationId: async () => (await organizations.service.ensureDefault()).id,
     securitySchemes: ['bearer', 'session'],
@@ -93,6 +109,8 @@ export async function createMuster(options: MusterOptions) {
     systems: systems.service,
     authenticator: systems.authenticator,
     apiKeys: apiKeys.authenticator,
+    accounts,
+    personalTokens: personalTokens.service,
     sessions: sessions.service,
     liveness: liveness.service,
     scanner: liveness.scanner,
@@ -101,6 +119,7 @@ export async function createMuster(options: MusterOptions) {
     deliveries: alerts.deliveries,
     backups: backups.service,
     inventory: inventory.service,
+    sso,
 
     start: node.start,
     stop: node.stop,

@@ -79,6 +79,52 @@ describe('loadConfig', () => {
     }
   });
 
+  it('turns single sign-on on with OIDC_ISSUER_URL, with defaults for the rest', () => {
+    assert.equal(loadConfig({}).oidc, undefined);
+    assert.equal(loadConfig({ OIDC_CLIENT_ID: 'muster' }).oidc, undefined, 'the client alone does not turn SSO on');
+    const client = { OIDC_CLIENT_ID: 'muster', OIDC_CLIENT_SECRET: 'client-secret-value' };
+    assert.deepEqual(loadConfig({ OIDC_ISSUER_URL: 'https://id.example.com/realms/ops', ...client }).oidc, {
+      issuerUrl: 'https://id.example.com/realms/ops',
+      clientId: 'muster',
+      clientSecret: 'client-secret-value',
+      scopes: 'openid email profile',
+      rolesClaim: 'muster_roles',
+      redirectUrl: undefined,
+    });
+    const custom = loadConfig({
+      OIDC_ISSUER_URL: 'http://127.0.0.1:9000/',
+      ...client,
+      OIDC_SCOPES: ' openid  email groups ',
+      OIDC_ROLES_CLAIM: 'https://muster.example/roles',
+      OIDC_REDIRECT_URL: 'https://muster.example.com/collect/api/v1/session/oidc/callback',
+    }).oidc;
+    assert.equal(custom?.issuerUrl, 'http://127.0.0.1:9000/', 'kept as given: the issuer must match exactly');
+    assert.equal(custom?.scopes, 'openid email groups');
+    assert.equal(custom?.rolesClaim, 'https://muster.example/roles');
+    assert.equal(custom?.redirectUrl, 'https://muster.example.com/collect/api/v1/session/oidc/callback');
+  });
+
+  it('refuses an incomplete or bad single sign-on setting, naming the variable', () => {
+    const issuer = { OIDC_ISSUER_URL: 'https://id.example.com' };
+    const cases: [Record<string, string>, string][] = [
+      [{ OIDC_ISSUER_URL: 'id.example.com', OIDC_CLIENT_ID: 'm', OIDC_CLIENT_SECRET: 's' }, 'OIDC_ISSUER_URL'],
+      [{ OIDC_ISSUER_URL: 'ftp://id.example.com', OIDC_CLIENT_ID: 'm', OIDC_CLIENT_SECRET: 's' }, 'OIDC_ISSUER_URL'],
+      [{ ...issuer, OIDC_CLIENT_SECRET: 's' }, 'OIDC_CLIENT_ID'],
+      [{ ...issuer, OIDC_CLIENT_ID: 'm' }, 'OIDC_CLIENT_SECRET'],
+      [{ ...issuer, OIDC_CLIENT_ID: 'm', OIDC_CLIENT_SECRET: '  ' }, 'OIDC_CLIENT_SECRET'],
+      [{ ...issuer, OIDC_CLIENT_ID: 'm', OIDC_CLIENT_SECRET: 's', OIDC_SCOPES: 'email profile' }, 'OIDC_SCOPES'],
+      [{ ...issuer, OIDC_CLIENT_ID: 'm', OIDC_CLIENT_SECRET: 's', OIDC_ROLES_CLAIM: 'two words' }, 'OIDC_ROLES_CLAIM'],
+      [{ ...issuer, OIDC_CLIENT_ID: 'm', OIDC_CLIENT_SECRET: 's', OIDC_REDIRECT_URL: '/api/v1/session/oidc/callback' }, 'OIDC_REDIRECT_URL'],
+    ];
+    for (const [env, name] of cases) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message.startsWith(name),
+        name,
+      );
+    }
+  });
+
   it('stops on a bad value with a message naming the variable', () => {
     const cases: Record<string, string>[] = [
       { LISTEN_ADDRESS: 'localhost' },

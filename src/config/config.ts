@@ -11,6 +11,19 @@ export interface S3Settings {
   secretAccessKey: string | undefined;
 }
 
+/** OpenID Connect single sign-on, when OIDC_ISSUER_URL is set. */
+export interface OidcSettings {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Space-separated, always including `openid`. */
+  scopes: string;
+  /** The ID token or userinfo claim holding the person's organization roles. */
+  rolesClaim: string;
+  /** The callback URL registered at the provider; when unset, derived from each request. */
+  redirectUrl: string | undefined;
+}
+
 export type Role = 'api' | 'worker' | 'scheduler';
 const ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
 
@@ -101,6 +114,8 @@ export interface Config {
   sessionMaxAgeHours: number;
   /** Fastify's `trustProxy`: whether (or which, or how many) proxies' X-Forwarded-* headers are believed. */
   trustProxy: boolean | number | string[];
+  /** Single sign-on; undefined when OIDC_ISSUER_URL is unset. */
+  oidc: OidcSettings | undefined;
   shutdownTimeoutMs: number;
 }
 
@@ -196,6 +211,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sessionIdleTimeoutMinutes: readInteger(env, 'SESSION_IDLE_TIMEOUT_MINUTES', 12 * 60, { min: 5, max: 525_600 }),
     sessionMaxAgeHours: readInteger(env, 'SESSION_MAX_AGE_HOURS', 7 * 24, { min: 1, max: 8760 }),
     trustProxy: readTrustProxy(env, 'TRUST_PROXY'),
+    oidc: readOidcSettings(env),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   });
 }
@@ -342,6 +358,25 @@ function readS3Settings(env: Env): S3Settings | undefined {
     accessKeyId,
     secretAccessKey,
   };
+}
+
+/** SSO when OIDC_ISSUER_URL is set; the client's settings are required only then. */
+function readOidcSettings(env: Env): OidcSettings | undefined {
+  const issuerUrl = readString(env, 'OIDC_ISSUER_URL');
+  if (issuerUrl === undefined) return undefined;
+  // Kept as given (a trailing slash included): the provider's `issuer` must match it exactly.
+  readHttpUrl(env, 'OIDC_ISSUER_URL');
+  const clientId = readString(env, 'OIDC_CLIENT_ID');
+  if (clientId === undefined) throw new ConfigError('OIDC_CLIENT_ID must be set when OIDC_ISSUER_URL is set');
+  const clientSecret = readString(env, 'OIDC_CLIENT_SECRET');
+  if (clientSecret === undefined) throw new ConfigError('OIDC_CLIENT_SECRET must be set when OIDC_ISSUER_URL is set');
+  const scopes = (readString(env, 'OIDC_SCOPES') ?? 'openid email profile').split(/\s+/);
+  if (!scopes.includes('openid')) throw new ConfigError(`OIDC_SCOPES must include openid, got '${scopes.join(' ')}'`);
+  const rolesClaim = readString(env, 'OIDC_ROLES_CLAIM') ?? 'muster_roles';
+  if (!/^[\x21-\x7e]{1,128}$/.test(rolesClaim)) throw new ConfigError(`OIDC_ROLES_CLAIM must be a claim name without spaces, got '${rolesClaim}'`);
+  const redirectUrl = readString(env, 'OIDC_REDIRECT_URL');
+  if (redirectUrl !== undefined) readHttpUrl(env, 'OIDC_REDIRECT_URL');
+  return { issuerUrl, clientId, clientSecret, scopes: [...new Set(scopes)].join(' '), rolesClaim, redirectUrl };
 }
 
 function readSecret(env: Env, name: string, minLength: number): string | undefined {

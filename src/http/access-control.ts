@@ -18,13 +18,14 @@ import { errorResponses } from './schemas.ts';
  * - `body`: the body's `organization_id`, or the default organization when it has none;
  * - `fleet`: the caller's organizations; the handler narrows its answer with `organizationScope`;
  * - `global`: no organization, a global permission (global admins);
- * - `signed-in`: any signed-in user or token, acting on their own things (sessions, tokens);
+ * - `user`: a signed-in user (by session or personal token), acting on their own things (tokens);
+ * - `signed-in`: any caller with valid credentials (who am I);
  * - `public`: no credentials at all (signing in, accepting an invitation).
  */
 export type RouteAccess =
   | { on: 'organization' | 'system' | 'body' | 'fleet'; permission: OrganizationPermission }
   | { on: 'global'; permission: GlobalPermission }
-  | { on: 'signed-in' | 'public' };
+  | { on: 'user' | 'signed-in' | 'public' };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -44,6 +45,7 @@ export const access = {
   body: (permission: OrganizationPermission) => ({ access: { on: 'body', permission } as RouteAccess }),
   fleet: (permission: OrganizationPermission) => ({ access: { on: 'fleet', permission } as RouteAccess }),
   global: (permission: GlobalPermission) => ({ access: { on: 'global', permission } as RouteAccess }),
+  user: () => ({ access: { on: 'user' } as RouteAccess }),
   signedIn: () => ({ access: { on: 'signed-in' } as RouteAccess }),
   public: () => ({ access: { on: 'public' } as RouteAccess }),
 };
@@ -59,10 +61,12 @@ export interface AccessControlOptions {
   securitySchemes: readonly string[];
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Access control for a scope of routes: every route must declare what it needs (`config.access`,
  * or Muster refuses to start), which the OpenAPI document shows as its security requirement;
- * credentials are checked before anything else and the permission before the handler. A caller
+ * credentials are checked before anything else and the permission before the request is validated. A caller
  * outside a route's organization learns nothing of it (404, as for one that does not exist); a
  * member without the permission gets a 403 naming it.
  */
@@ -70,7 +74,7 @@ export function installAccessControl(scope: FastifyInstance, options: AccessCont
   scope.addHook('onRoute', (route: RouteOptions) => {
     const declared = route.config?.access;
     if (!declared) throw new Error(`${String(route.method)} ${route.url} declares no access (config.access)`);
-    const needs = 'permission' in declared ? [declared.permission] : [];
+    const needs = 'permission' in declared ? [declared.permission] : declared.on === 'user' ? ['user'] : [];
     const security = declared.on === 'public' ? [] : options.securitySchemes.map((scheme) => ({ [scheme]: needs }));
     const where = describeTarget(declared);
     const denials = declared.on === 'public' ? {} : errorResponses(401, 403);
@@ -87,14 +91,21 @@ export function installAccessControl(scope: FastifyInstance, options: AccessCont
     request.principal = await options.authenticate(request);
   });
 
-  scope.addHook('preHandler', async (request) => {
+  // Before validation: a caller without the permission learns nothing of what the route would
+  // accept. Path parameters and the body are not validated yet, so only their shapes are relied on.
+  scope.addHook('preValidation', async (request) => {
     const declared = request.routeOptions.config.access;
     if (!declared || declared.on === 'public' || declared.on === 'signed-in') return;
     const principal = request.principal;
+    if (declared.on === 'user') {
+      if (principal.kind === 'user') return;
+      throw new ForbiddenError('this is for users, signed in or with a personal token (not ADMIN_TOKEN nor an API key)');
+    }
+    // A global admin may do anything anywhere; the handler answers for what does not exist.
+    if (isGlobalAdmin(principal)) return;
     switch (declared.on) {
       case 'global':
-        if (!can(principal, declared.permission)) throw new ForbiddenError(`this needs the global permission ${declared.permission} (global admins)`);
-        return;
+        throw new ForbiddenError(`this needs the global permission ${declared.permission} (global admins)`);
       case 'fleet':
         if (principal.kind === 'user' || can(principal, declared.permission, principal.kind === 'api-key' ? principal.organizationId : undefined)) return;
         throw new ForbiddenError(`this needs ${declared.permission}`);
@@ -102,13 +113,12 @@ export function installAccessControl(scope: FastifyInstance, options: AccessCont
         return authorizeIn(principal, declared.permission, idParam(request), 'organization');
       case 'system': {
         const id = idParam(request);
-        if (isGlobalAdmin(principal)) return; // the handler answers for a missing system
-        const organizationId = id === undefined ? undefined : await options.organizationOfSystem(id);
+        const organizationId = id === undefined || !UUID.test(id) ? undefined : await options.organizationOfSystem(id);
         if (organizationId === undefined || !isMember(principal, organizationId)) throw new NotFoundError(`system ${id} not found`);
         return authorizeIn(principal, declared.permission, organizationId, 'system');
       }
       case 'body': {
-        const body = request.body as { organization_id?: unknown } | undefined;
+        const body = request.body as { organization_id?: unknown } | null | undefined;
         const requested = typeof body?.organization_id === 'string' ? body.organization_id : undefined;
         return authorizeIn(principal, declared.permission, requested ?? (await options.defaultOrganizationId()), 'organization');
       }
@@ -122,8 +132,6 @@ function idParam(request: FastifyRequest): string | undefined {
 }
 
 function authorizeIn(principal: Principal, permission: OrganizationPermission, organizationId: string | undefined, kind: 'organization' | 'system'): void {
-  // A global admin may act anywhere; the handler answers for an organization that does not exist.
-  if (isGlobalAdmin(principal)) return;
   if (organizationId !== undefined && can(principal, permission, organizationId)) return;
   if (organizationId === undefined || !isMember(principal, organizationId)) {
     throw new NotFoundError(`organization ${organizationId} not found`);
@@ -139,8 +147,10 @@ function describeTarget(declared: RouteAccess): string {
   switch (declared.on) {
     case 'public':
       return 'Access: public (no credentials).';
+    case 'user':
+      return 'Access: a user (signed in, or with a personal token), for their own things.';
     case 'signed-in':
-      return 'Access: any signed-in user or personal token, for their own things.';
+      return 'Access: any valid credentials.';
     case 'global':
       return `Access: \`${declared.permission}\`, global admins only.`;
     case 'fleet':

@@ -22,6 +22,8 @@ export const REDACTED_PATHS = [
   'config.metricsToken',
   'config.databaseUrl',
   'config.backups.s3.secretAccessKey',
+  'config.oidc.clientSecret',
+  'clientSecret',
   'secretAccessKey',
 ];
 

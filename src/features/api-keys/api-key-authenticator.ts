@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
 import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
+import { createUseRecorder } from '../../db/use-recorder.ts';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
 import { hashApiKey, parseApiKey } from './api-key-format.ts';
 import type { ApiKeysStore } from './api-keys-store.ts';
@@ -51,22 +52,17 @@ export interface ApiKeyAuthenticator {
 export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): ApiKeyAuthenticator {
   const { store, clock } = options;
   const cache = createInvalidatedCache<AuthenticatedApiKey>({ size: options.cacheSize, ttlSeconds: options.cacheTtlSeconds, ownerOf: (key) => key.keyId });
-  // When this node last wrote each key's last_used_at (ms); pruned to the keys in the cache.
-  const touchedAt = new Map<string, number>();
+  const touch = createUseRecorder({
+    clock,
+    intervalSeconds: LAST_USED_INTERVAL_SECONDS,
+    maxTracked: options.cacheSize,
+    isCached: cache.has,
+    write: (keyId, now, interval) => store.touch(keyId, now, interval),
+    onError: options.onTouchError,
+  });
 
   function invalid(): UnauthorizedError {
     return new UnauthorizedError('invalid API key', `${CHALLENGE}, error="invalid_token"`);
-  }
-
-  function touch(keyId: string): void {
-    const now = clock.now();
-    const last = touchedAt.get(keyId);
-    if (last !== undefined && now.getTime() - last < LAST_USED_INTERVAL_SECONDS * 1000) return;
-    touchedAt.set(keyId, now.getTime());
-    if (touchedAt.size > options.cacheSize) {
-      for (const id of touchedAt.keys()) if (!cache.has(id)) touchedAt.delete(id);
-    }
-    store.touch(keyId, now, LAST_USED_INTERVAL_SECONDS).catch(options.onTouchError);
   }
 
   async function verify(key: string): Promise<AuthenticatedApiKey> {

@@ -4,7 +4,9 @@ import type { FeatureMount } from '../../composition/feature.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/db.ts';
 import type { UserAccessReader, UsersService } from '../accounts/index.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createSessionAuthenticator } from './session-authenticator.ts';
+import { setSessionCookie, signInOrigin } from './session-cookie.ts';
 import { sessionsRoutes } from './sessions-routes.ts';
 import { createSessionsService } from './sessions-service.ts';
 import { createSessionsStore } from './sessions-store.ts';
@@ -54,6 +56,14 @@ export function createSessions(deps: SessionsDeps) {
     service,
     /** The management API's cookie authenticator (createAuthentication's `cookie`). */
     authenticator,
+    /**
+     * Opens a session for a user verified some other way (single sign-on's callback) and sets
+     * its cookie on `reply`; the caller has matched or created the user and checked it may sign in.
+     */
+    async signInVerified(userId: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const opened = await service.open(userId, signInOrigin(request));
+      setSessionCookie(cookie, request, reply, opened.token);
+    },
     mount: {
       managementRoutes: [sessionsRoutes(service, cookie)],
       start: () => authenticator.listen(),

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Principal } from '../../domain/access.ts';
 import { NotFoundError } from '../../errors/errors.ts';
@@ -7,6 +6,7 @@ import { access } from '../../http/access-control.ts';
 import { listQuerySchema, pageSchema, presentPage } from '../../http/pagination.ts';
 import { errorResponses, Uuid } from '../../http/schemas.ts';
 import { assertSameOrigin } from './same-origin.ts';
+import { clearSessionCookie, setSessionCookie, signInOrigin, type CookieSettings } from './session-cookie.ts';
 import { csrfTokenOf, SESSION_COOKIE } from './session-token.ts';
 import type { SessionsService, SignedIn } from './sessions-service.ts';
 import type { Session } from './sessions-store.ts';
@@ -42,12 +42,6 @@ const SessionSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export interface CookieSettings {
-  /** BASE_PATH, or `/`. */
-  path: string;
-  maxAgeSeconds: number;
-}
-
 function presentSignedIn(signedIn: SignedIn, csrfToken: string | null) {
   return {
     user: { id: signedIn.user.id, email: signedIn.user.email, name: signedIn.user.name, global_admin: signedIn.user.globalAdmin },
@@ -76,9 +70,6 @@ function currentSessionId(principal: Principal): string | undefined {
 export function sessionsRoutes(service: SessionsService, cookie: CookieSettings): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['sessions'];
-    const cookieOptions = (request: FastifyRequest) =>
-      ({ httpOnly: true, sameSite: 'strict', path: cookie.path, secure: request.protocol === 'https' }) as const;
-    const clearCookie = (request: FastifyRequest, reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
 
     app.post(
       '/session',
@@ -99,11 +90,8 @@ export function sessionsRoutes(service: SessionsService, cookie: CookieSettings)
       async (request, reply) => {
         // No session yet to carry a CSRF token: a browser's cross-site sign-in is refused by its Origin.
         assertSameOrigin(request, false);
-        const signedIn = await service.signIn(request.body.email, request.body.password, {
-          address: request.ip,
-          userAgent: request.headers['user-agent'],
-        });
-        void reply.setCookie(SESSION_COOKIE, signedIn.token, { ...cookieOptions(request), maxAge: cookie.maxAgeSeconds });
+        const signedIn = await service.signIn(request.body.email, request.body.password, signInOrigin(request));
+        setSessionCookie(cookie, request, reply, signedIn.token);
         return reply.code(201).send(presentSignedIn(signedIn, signedIn.csrfToken));
       },
     );
@@ -130,7 +118,7 @@ export function sessionsRoutes(service: SessionsService, cookie: CookieSettings)
     app.delete(
       '/session',
       {
-        config: access.signedIn(),
+        config: access.user(),
         schema: {
           tags,
           summary: 'Sign out: revokes this session on every node and clears the cookie',
@@ -142,7 +130,7 @@ export function sessionsRoutes(service: SessionsService, cookie: CookieSettings)
         const sessionId = currentSessionId(principal);
         if (principal.kind !== 'user' || sessionId === undefined) throw new NotFoundError('this request came with no session');
         await service.revoke(principal.userId, sessionId);
-        clearCookie(request, reply);
+        clearSessionCookie(cookie, request, reply);
         return reply.code(204).send(null);
       },
     );
@@ -150,7 +138,7 @@ export function sessionsRoutes(service: SessionsService, cookie: CookieSettings)
     app.get(
       '/sessions',
       {
-        config: access.signedIn(),
+        config: access.user(),
         schema: {
           tags,
           summary: 'My sessions that have not ended (the current one flagged)',
@@ -161,7 +149,7 @@ export function sessionsRoutes(service: SessionsService, cookie: CookieSettings)
       async (request) => {
         const principal = request.principal;
         const { page, page_size, sort, order } = request.query;
-        if (principal.kind !== 'user') return { items: [], total: 0, page, page_size };
+        if (principal.kind !== 'user') throw new NotFoundError("no sessions: this credential is not a user's"); // access.user() let none through
         const sessions = await service.list(principal.userId, { page, pageSize: page_size, sort, order });
         const currentId = currentSessionId(principal);
         return presentPage(sessions, (session) => presentSession(session, currentId));
@@ -171,7 +159,7 @@ export function sessionsRoutes(service: SessionsService, cookie: CookieSettings)
     app.delete(
       '/sessions/:id',
       {
-        config: access.signedIn(),
+        config: access.user(),
         schema: {
           tags,
           summary: 'Revoke one of my sessions, on every node at once',
@@ -183,7 +171,7 @@ export function sessionsRoutes(service: SessionsService, cookie: CookieSettings)
         const principal = request.principal;
         if (principal.kind !== 'user') throw new NotFoundError(`session ${request.params.id} not found`);
         await service.revoke(principal.userId, request.params.id);
-        if (request.params.id === currentSessionId(principal)) clearCookie(request, reply);
+        if (request.params.id === currentSessionId(principal)) clearSessionCookie(cookie, request, reply);
         return reply.code(204).send(null);
       },
     );

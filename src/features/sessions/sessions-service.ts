@@ -29,6 +29,12 @@ export interface SignedIn {
   memberships: { organizationId: string; role: Role }[];
 }
 
+/** Where a sign-in came from, as the session list shows it. */
+export interface SignInOrigin {
+  address: string;
+  userAgent: string | undefined;
+}
+
 export interface SessionsService {
   /**
    * Checks the credentials (after the sign-in limiter) and opens a session; `token` is the
@@ -39,6 +45,8 @@ export interface SessionsService {
     password: string,
     from: { address: string; userAgent: string | undefined },
   ): Promise<SignedIn & { session: Session; token: string; csrfToken: string }>;
+  /** Opens a session for a user already verified some other way (single sign-on). */
+  open(userId: string, from: SignInOrigin): Promise<SignedIn & { session: Session; token: string; csrfToken: string }>;
   whoIs(userId: string): Promise<SignedIn>;
   list(userId: string, filter: SessionFilter): Promise<Page<Session>>;
   /** Revokes one of the user's sessions, on every node at once; 404 for any other. */
@@ -62,25 +70,31 @@ export function createSessionsService(deps: SessionsServiceDeps): SessionsServic
     return { user, memberships };
   }
 
+  async function open(userId: string, from: SignInOrigin) {
+    const now = clock.now();
+    const token = newSessionToken();
+    const session = await store.insert({
+      id: randomUUID(),
+      userId,
+      tokenHash: hashSessionToken(token),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.maxAgeHours * 3_600_000),
+      address: from.address,
+      userAgent: from.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+    });
+    return { ...(await whoIs(userId)), session, token, csrfToken: csrfTokenOf(token) };
+  }
+
   return {
     async signIn(email, password, from) {
       const attempt = await deps.limiter.admit(email, from.address);
       const user = await deps.users.verifyCredentials(email, password);
       if (!user) throw new UnauthorizedError('wrong email or password');
       await attempt.succeeded();
-      const now = clock.now();
-      const token = newSessionToken();
-      const session = await store.insert({
-        id: randomUUID(),
-        userId: user.id,
-        tokenHash: hashSessionToken(token),
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + deps.maxAgeHours * 3_600_000),
-        address: from.address,
-        userAgent: from.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
-      });
-      return { ...(await whoIs(user.id)), session, token, csrfToken: csrfTokenOf(token) };
+      return open(user.id, from);
     },
+
+    open,
 
     whoIs,
 

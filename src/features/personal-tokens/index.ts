@@ -1,0 +1,1 @@
+export { createPersonalTokens, type PersonalTokens, type PersonalTokensDeps } from './create-personal-tokens.ts';
