@@ -151,6 +151,16 @@ for (const kind of databaseKinds()) {
         csrf_token: csrf,
       });
       assert.equal((await t.admin.get('/api/v1/session')).statusCode, 404);
+      // A personal token answers for its user, without a CSRF token (a bearer needs none), and has no session to list as current.
+      const { token } = await t.muster.personalTokens.create(user.id, { name: 'session test' });
+      const byToken = await t.muster.app.inject({ method: 'GET', url: '/api/v1/session', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(byToken.statusCode, 200, byToken.body);
+      assert.deepEqual(byToken.json(), { ...response.json(), csrf_token: null });
+      const listed = await t.muster.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: { authorization: `Bearer ${token}` } });
+      assert.deepEqual(
+        listed.json().items.map((item: { current: boolean }) => item.current),
+        [false],
+      );
       assert.equal((await t.muster.app.inject({ method: 'GET', url: '/api/v1/session' })).statusCode, 401);
       assert.equal((await withCookie('mus_not-a-session', 'GET', '/api/v1/session')).statusCode, 401);
     });
