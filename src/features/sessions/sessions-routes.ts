@@ -69,7 +69,7 @@ function currentSessionId(principal: Principal): string | undefined {
 
 export function sessionsRoutes(service: SessionsService, cookie: CookieSettings): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const tags = ['sessions'];
+    const tags = ['session'];
 
     app.post(
       '/session',
