@@ -92,7 +92,11 @@ export async function createMuster(options: MusterOptions) {
   metrics.setJobStatusReader(() => jobs.status());
   metrics.setMemoryReader(() => ({ request_bodies_in_flight: { used: bodyBudget.used, limit: bodyBudget.limit }, ...inventory.service.memory() }));
   const access = {
-    authenticate: createAuthentication({ adminTokenHash: options.adminTokenHash, bearers: [personalTokens.bearer, apiKeys.bearer], cookie: sessions.authenticator }),
+    authenticate: createAuthentication({
+      adminTokenHash: options.adminTokenHash,
+      bearers: [personalTokens.bearer, apiKeys.bearer],
+      cookie: sessions.authenticator,
+    }),
     organizationOfSystem: (id: string) => systems.service.organizationOf(id),
     defaultOrganizationId: async () => (await organizations.service.ensureDefault()).id,
     securitySchemes: ['bearer', 'session'],
