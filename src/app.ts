@@ -62,7 +62,7 @@ export async function createMuster(options: MusterOptions) {
   const liveness = createLiveness({ db, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
   const heartbeats = createHeartbeats({ db, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
   const secrets = createSecretBox(options.secretsKey);
-  const sso = createSso({
+  const sso = await createSso({
     config,
     secrets,
     clock,

@@ -40,7 +40,7 @@ async function startSsoApp(env: Record<string, string>, completeSignIn?: Complet
   const signIns: SsoIdentity[] = [];
   const clock = new ManualClock(new Date());
   const app = await createHttpApp({ config, logger, metrics: createMetrics(), bodyBudget: createBodyBudget(config.apiMaxInFlightSize), version: 'test' });
-  const sso = createSso({
+  const sso = await createSso({
     config,
     secrets: createSecretBox(randomBytes(32)),
     clock,

@@ -6,7 +6,8 @@ import { access } from '../../http/access-control.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { readStateCookie } from './sign-in-state.ts';
 import type { SsoIdentity } from './sso-identity.ts';
-import { CALLBACK_PATH, SSO_PATH, START_PATH, type RequestOrigin, type SsoService } from './sso-service.ts';
+import { CALLBACK_PATH, SSO_PATH, START_PATH } from './sso-paths.ts';
+import type { RequestOrigin, SsoService } from './sso-service.ts';
 
 /**
  * Finishes a verified sign-in: finds or creates the user, opens the session (sets its cookie).

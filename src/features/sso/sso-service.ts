@@ -8,9 +8,9 @@ import { ProviderUnavailableError, type OidcClient } from './oidc-client.ts';
 import { clearedStateCookie, openSignInState, safeReturnTo, sealSignInState, stateCookie, type StateCookieOptions } from './sign-in-state.ts';
 import { identityFromClaims, UnusableClaimsError, type SsoIdentity } from './sso-identity.ts';
 
-export const SSO_PATH = '/api/v1/session/oidc';
-export const START_PATH = `${SSO_PATH}/start`;
-export const CALLBACK_PATH = `${SSO_PATH}/callback`;
+import { CALLBACK_PATH } from './sso-paths.ts';
+
+export { CALLBACK_PATH, SSO_PATH, START_PATH } from './sso-paths.ts';
 
 /** Where a request arrived, as the browser sees it: the default redirect URL is derived from it. */
 export interface RequestOrigin {
