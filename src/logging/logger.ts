@@ -5,6 +5,7 @@ import type { LogLevel } from '../config/config.ts';
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
   'headers.authorization',
   'authorization',
   'password',
@@ -15,6 +16,8 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.secret',
   '*.token',
+  'csrf_token',
+  '*.csrf_token',
   'adminToken',
   'config.adminToken',
   'config.secretsKey',

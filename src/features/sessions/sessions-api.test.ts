@@ -25,6 +25,7 @@ for (const kind of databaseKinds()) {
     });
     // Every cookie secret handed out, searched for in the logs and the database at the end.
     const secrets = new Set<string>();
+    const csrfTokens = new Set<string>();
     let addressCount = 0;
     // Each test signs in from its own address, so the per-address limit of one never meets another's.
     const newAddress = () => `198.51.100.${++addressCount}`;
@@ -71,7 +72,9 @@ for (const kind of databaseKinds()) {
       assert.equal(response.statusCode, 201, response.body);
       const cookie = /^muster_session=([^;]+)/.exec(setCookieOf(response))![1]!;
       secrets.add(cookie);
-      return { cookie, csrf: response.json<{ csrf_token: string }>().csrf_token };
+      const csrf = response.json<{ csrf_token: string }>().csrf_token;
+      csrfTokens.add(csrf);
+      return { cookie, csrf };
     }
 
     function withCookie(
@@ -96,6 +99,8 @@ for (const kind of databaseKinds()) {
       assert.ok(logs.lines.length > 0, 'requests were logged');
       assert.ok(!logged.includes(PASSWORD) && !logged.includes(WRONG), 'no password in the logs');
       for (const secret of secrets) assert.ok(!logged.includes(secret.slice(4)), 'no cookie secret in the logs');
+      assert.ok(csrfTokens.size > 0);
+      for (const csrf of csrfTokens) assert.ok(!logged.includes(csrf), 'no CSRF token in the logs');
     });
 
     it('signs in: an HttpOnly, SameSite=Strict cookie for the whole API, not Secure over plain HTTP, and only its hash stored', async () => {
