@@ -8,6 +8,7 @@ import type { Db } from './db/db.ts';
 import { AppError } from './errors/errors.ts';
 import { createAccounts } from './features/accounts/index.ts';
 import { createApiKeys } from './features/api-keys/index.ts';
+import { createAudit } from './features/audit/index.ts';
 import { createAlerts } from './features/alerts/index.ts';
 import { createBackups } from './features/backups/index.ts';
 import { createDashboard } from './features/dashboard/index.ts';
@@ -46,11 +47,17 @@ export interface MusterOptions {
  * mounted. The order is the dependency order. Nothing listens or runs until `start()`.
  */
 export async function createMuster(options: MusterOptions) {
-  const { config, db, logger } = options;
+  const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  // The features get the audited Db: during a change through the management API, its first
+  // committing transaction carries the audit row (README, "Audit log"). The hot paths
+  // (heartbeats, liveness, inventory, the job queue) keep the database itself.
+  const audit = createAudit({ db: options.db, clock, config });
+  const db = audit.db;
+  const database = options.db;
   const defaults: Thresholds = { timeoutMinutes: config.heartbeatTimeoutMinutes, warningMinutes: config.heartbeatWarningMinutes };
   const metrics = createMetrics();
-  const jobs = createJobQueue({ db, logger });
+  const jobs = createJobQueue({ db: database, logger });
   const bodyBudget = createBodyBudget(config.apiMaxInFlightSize);
 
   const organizations = createOrganizations({ db, clock, defaults });
@@ -59,8 +66,8 @@ export async function createMuster(options: MusterOptions) {
   const sessions = createSessions({ db, clock, logger, config, users: accounts.users, access: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
   const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
-  const liveness = createLiveness({ db, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
-  const heartbeats = createHeartbeats({ db, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
+  const liveness = createLiveness({ db: database, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
+  const heartbeats = createHeartbeats({ db: database, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
   const secrets = createSecretBox(options.secretsKey);
   const sso = await createSso({
     config,
@@ -75,15 +82,16 @@ export async function createMuster(options: MusterOptions) {
   });
   const alerts = createAlerts({ db, clock, logger, jobs, secrets, config, organizations: organizations.service, systems, liveness: liveness.service });
   const backups = await createBackups({ db, clock, jobs, config, systems });
-  const inventory = createInventory({ db, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
+  const inventory = createInventory({ db: database, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
   const fleetSummary = createFleetSummary({ clock, systems: systems.service, inventory: inventory.queries });
-  const healthScores = createHealthScores({ db, clock, systems: systems.service });
+  const healthScores = createHealthScores({ db: database, clock, systems: systems.service });
   const features: FeatureMount[] = [
-    createProbes({ db, jobs }).mount,
+    createProbes({ db: database, jobs }).mount,
     ...[organizations, accounts, sessions, personalTokens, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
       (feature) => feature.mount,
     ),
     createJobs({ jobs }).mount,
+    audit.mount,
     sso.mount,
     createDashboard({ config }).mount,
   ];
@@ -101,7 +109,7 @@ export async function createMuster(options: MusterOptions) {
     defaultOrganizationId: async () => (await organizations.service.ensureDefault()).id,
     securitySchemes: ['bearer', 'session'],
   };
-  const node = await createNode({ config, db, logger, app, jobs, features, access });
+  const node = await createNode({ config, db: database, logger, app, jobs, features, access, audit: audit.trail });
 
   return {
     app,
@@ -116,6 +124,7 @@ export async function createMuster(options: MusterOptions) {
     accounts,
     personalTokens: personalTokens.service,
     sessions: sessions.service,
+    audit: audit.service,
     liveness: liveness.service,
     scanner: liveness.scanner,
     batcher: heartbeats.batcher,

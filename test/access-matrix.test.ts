@@ -87,6 +87,7 @@ const ROUTES: Record<string, string> = {
   'GET /api/v1/jobs': 'jobs:manage',
   'GET /api/v1/jobs/{queue}/dead': 'jobs:manage',
   'POST /api/v1/jobs/{queue}/dead/{id}/retry': 'jobs:manage',
+  'GET /api/v1/audit': 'audit:read',
 };
 
 type CallerName = 'anonymous' | 'bootstrap' | 'global admin' | Role | 'outsider' | 'reading key' | 'other key';
@@ -112,8 +113,9 @@ function expected(caller: CallerName, operation: Operation): 'allowed' | 401 | 4
   if (caller === 'bootstrap' || caller === 'global admin') return 'allowed';
   if (GLOBAL.has(permission)) return 403;
   if (target === 'none') {
-    // A list across the caller's organizations: every user may ask (the answer is narrowed); a key needs the permission.
-    if (!isKey) return 'allowed';
+    // A list across the caller's organizations: a user holding the permission in one of them may ask (the answer is
+    // narrowed; the outsider owns B), else 403; a key needs the permission.
+    if (!isKey) return caller === 'outsider' || holds(caller, permission) ? 'allowed' : 403;
     return caller === 'reading key' && permission === 'systems:read' ? 'allowed' : 403;
   }
   if (caller === 'outsider') return 404;

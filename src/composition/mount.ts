@@ -1,19 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { installAccessControl, type AccessControlOptions } from '../http/access-control.ts';
+import { installAuditTrail, type AuditTrailOptions } from '../http/audit-trail.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { FeatureMount } from './feature.ts';
 
 /**
  * Registers the features' routes by audience: public and appliance routes at the root, management
- * routes under `/api/v1` behind access control (each declares what it needs). A node without the
+ * routes under `/api/v1` behind access control (each declares what it needs) and, when given, the
+ * audit trail (every change audited; README, "Audit log"). A node without the
  * `api` role serves only the node routes (health; `/metrics` is the HTTP app's own).
  */
 export async function mountRoutes(
   app: FastifyInstance,
   features: readonly FeatureMount[],
-  options: { roles: Config['roles']; access: AccessControlOptions },
+  options: { roles: Config['roles']; access: AccessControlOptions; audit?: AuditTrailOptions },
 ): Promise<void> {
   const serving = options.roles.has('api');
   for (const feature of features) {
@@ -24,6 +26,7 @@ export async function mountRoutes(
   await app.register(
     async (api) => {
       installAccessControl(api, options.access);
+      if (options.audit) installAuditTrail(api, options.audit);
       for (const feature of features) for (const routes of feature.managementRoutes ?? []) await api.register(routes);
     },
     { prefix: '/api/v1' },

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import type { AccessControlOptions } from '../http/access-control.ts';
+import type { AuditTrailOptions } from '../http/audit-trail.ts';
 import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainEmbeddedDatabase } from '../db/maintenance.ts';
 import { createIdleHeapCollector, fullGarbageCollection, utilizationSinceLastReading } from '../memory/idle-heap-collector.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
@@ -19,6 +20,8 @@ export interface NodeParts {
   features: readonly FeatureMount[];
   /** Who may call the management routes. */
   access: AccessControlOptions;
+  /** How changes through the management API are audited. */
+  audit?: AuditTrailOptions;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface NodeParts {
  */
 export async function createNode(parts: NodeParts) {
   const { config, db, app, jobs, features } = parts;
-  await mountRoutes(app, features, { roles: config.roles, access: parts.access });
+  await mountRoutes(app, features, { roles: config.roles, access: parts.access, ...(parts.audit ? { audit: parts.audit } : {}) });
   const scheduler = createScheduler(parts.logger);
   registerTasks(scheduler, features);
   if (db.kind === 'pglite') {

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     assert.equal(config.invitationTtlHours, 72);
     assert.equal(config.sessionIdleTimeoutMinutes, 720);
     assert.equal(config.sessionMaxAgeHours, 168);
+    assert.equal(config.auditRetentionDays, 365);
     assert.equal(config.trustProxy, false);
     assert.ok(Object.isFrozen(config));
   });
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
     assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
     assert.equal(loadConfig({ SESSION_IDLE_TIMEOUT_MINUTES: '30', SESSION_MAX_AGE_HOURS: '12' }).sessionIdleTimeoutMinutes, 30);
+    assert.equal(loadConfig({ AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays, 30);
   });
 
   it('limits JSON bodies: depth, values and string length, with defaults', () => {
@@ -153,6 +155,8 @@ describe('loadConfig', () => {
       { INVITATION_TTL_HOURS: '0' },
       { SESSION_IDLE_TIMEOUT_MINUTES: '1' },
       { SESSION_MAX_AGE_HOURS: '0' },
+      { AUDIT_RETENTION_DAYS: '0' },
+      { AUDIT_RETENTION_DAYS: 'forever' },
       { TRUST_PROXY: 'yes' },
       { TRUST_PROXY: '10.0.0.0/33' },
       { TRUST_PROXY: '10.0.0.1,proxy.example.com' },

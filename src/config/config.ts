@@ -112,6 +112,8 @@ export interface Config {
   sessionIdleTimeoutMinutes: number;
   /** Hours after sign-in at which a dashboard session ends whatever its use. */
   sessionMaxAgeHours: number;
+  /** Days an audit log row is kept. */
+  auditRetentionDays: number;
   /** Fastify's `trustProxy`: whether (or which, or how many) proxies' X-Forwarded-* headers are believed. */
   trustProxy: boolean | number | string[];
   /** Single sign-on; undefined when OIDC_ISSUER_URL is unset. */
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     invitationTtlHours: readInteger(env, 'INVITATION_TTL_HOURS', 72, { min: 1, max: 8760 }),
     sessionIdleTimeoutMinutes: readInteger(env, 'SESSION_IDLE_TIMEOUT_MINUTES', 12 * 60, { min: 5, max: 525_600 }),
     sessionMaxAgeHours: readInteger(env, 'SESSION_MAX_AGE_HOURS', 7 * 24, { min: 1, max: 8760 }),
+    auditRetentionDays: readInteger(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),
     trustProxy: readTrustProxy(env, 'TRUST_PROXY'),
     oidc: readOidcSettings(env),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),

@@ -3,6 +3,7 @@ import {
   can,
   isGlobalAdmin,
   isMember,
+  organizationScope,
   ORGANIZATION_PERMISSIONS,
   type GlobalPermission,
   type OrganizationPermission,
@@ -16,7 +17,7 @@ import { errorResponses } from './schemas.ts';
  * - `organization`: the `:id` path parameter is the organization;
  * - `system`: the `:id` path parameter is a system, whose organization decides;
  * - `body`: the body's `organization_id`, or the default organization when it has none;
- * - `fleet`: the caller's organizations; the handler narrows its answer with `organizationScope`;
+ * - `fleet`: the caller's organizations where it holds the permission (at least one); the handler narrows its answer with `organizationScope`;
  * - `global`: no organization, a global permission (global admins);
  * - `user`: a signed-in user (by session or personal token), acting on their own things (tokens);
  * - `signed-in`: any caller with valid credentials (who am I);
@@ -35,6 +36,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is asking; set on every `/api/v1` route but public ones. */
     principal: Principal;
+    /**
+     * The organization the route acts on as access control resolved it (for global admins too,
+     * on changes), for the audit log; undefined for fleet, global, user and public routes.
+     */
+    organizationId?: string;
   }
 }
 
@@ -101,29 +107,51 @@ export function installAccessControl(scope: FastifyInstance, options: AccessCont
       if (principal.kind === 'user') return;
       throw new ForbiddenError('this is for users, signed in or with a personal token (not ADMIN_TOKEN nor an API key)');
     }
-    // A global admin may do anything anywhere; the handler answers for what does not exist.
-    if (isGlobalAdmin(principal)) return;
+    // A global admin may do anything anywhere; the handler answers for what does not exist. Its
+    // changes are audited under the organization they act on, so that is resolved all the same.
+    if (isGlobalAdmin(principal)) {
+      if (CHANGES.has(request.method)) request.organizationId = await organizationOf(request, declared.on, options);
+      return;
+    }
     switch (declared.on) {
       case 'global':
         throw new ForbiddenError(`this needs the global permission ${declared.permission} (global admins)`);
       case 'fleet':
-        if (principal.kind === 'user' || can(principal, declared.permission, principal.kind === 'api-key' ? principal.organizationId : undefined)) return;
-        throw new ForbiddenError(`this needs ${declared.permission}`);
+        // The answer is narrowed to the organizations where the caller holds the permission; holding it nowhere is a 403.
+        if (organizationScope(principal, declared.permission)!.length > 0) return;
+        throw new ForbiddenError(`this needs ${declared.permission} (${roleNeeded(declared.permission)} or above) in an organization`);
       case 'organization':
-        return authorizeIn(principal, declared.permission, idParam(request), 'organization');
+        return authorizeIn(request, principal, declared.permission, await organizationOf(request, 'organization', options), 'organization');
       case 'system': {
-        const id = idParam(request);
-        const organizationId = id === undefined || !UUID.test(id) ? undefined : await options.organizationOfSystem(id);
-        if (organizationId === undefined || !isMember(principal, organizationId)) throw new NotFoundError(`system ${id} not found`);
-        return authorizeIn(principal, declared.permission, organizationId, 'system');
+        const organizationId = await organizationOf(request, 'system', options);
+        if (organizationId === undefined || !isMember(principal, organizationId)) throw new NotFoundError(`system ${idParam(request)} not found`);
+        return authorizeIn(request, principal, declared.permission, organizationId, 'system');
       }
-      case 'body': {
-        const body = request.body as { organization_id?: unknown } | null | undefined;
-        const requested = typeof body?.organization_id === 'string' ? body.organization_id : undefined;
-        return authorizeIn(principal, declared.permission, requested ?? (await options.defaultOrganizationId()), 'organization');
-      }
+      case 'body':
+        return authorizeIn(request, principal, declared.permission, await organizationOf(request, 'body', options), 'organization');
     }
   });
+}
+
+/** The methods of changes, which the audit log records. */
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The organization a route acts on, from its raw parameters or body; undefined for routes without one. */
+async function organizationOf(request: FastifyRequest, on: RouteAccess['on'], options: AccessControlOptions): Promise<string | undefined> {
+  switch (on) {
+    case 'organization':
+      return idParam(request);
+    case 'system': {
+      const id = idParam(request);
+      return id === undefined || !UUID.test(id) ? undefined : options.organizationOfSystem(id);
+    }
+    case 'body': {
+      const body = request.body as { organization_id?: unknown } | null | undefined;
+      return typeof body?.organization_id === 'string' ? body.organization_id : await options.defaultOrganizationId();
+    }
+    default:
+      return undefined;
+  }
 }
 
 function idParam(request: FastifyRequest): string | undefined {
@@ -131,7 +159,14 @@ function idParam(request: FastifyRequest): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-function authorizeIn(principal: Principal, permission: OrganizationPermission, organizationId: string | undefined, kind: 'organization' | 'system'): void {
+function authorizeIn(
+  request: FastifyRequest,
+  principal: Principal,
+  permission: OrganizationPermission,
+  organizationId: string | undefined,
+  kind: 'organization' | 'system',
+): void {
+  request.organizationId = organizationId;
   if (organizationId !== undefined && can(principal, permission, organizationId)) return;
   if (organizationId === undefined || !isMember(principal, organizationId)) {
     throw new NotFoundError(`organization ${organizationId} not found`);

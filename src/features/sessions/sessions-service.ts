@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/clock.ts';
+import { noteAudit, withoutAudit } from '../../db/audit-scope.ts';
 import { notify, type Db } from '../../db/db.ts';
 import type { Role } from '../../domain/access.ts';
 import { NotFoundError, UnauthorizedError } from '../../errors/errors.ts';
@@ -73,8 +74,11 @@ export function createSessionsService(deps: SessionsServiceDeps): SessionsServic
   async function open(userId: string, from: SignInOrigin) {
     const now = clock.now();
     const token = newSessionToken();
+    const id = randomUUID();
+    // The sign-in's audit row goes in with the session: its actor is the user now signed in.
+    noteAudit({ actor: { type: 'user', id: userId, userId }, targetType: 'session', targetId: id });
     const session = await store.insert({
-      id: randomUUID(),
+      id,
       userId,
       tokenHash: hashSessionToken(token),
       createdAt: now,
@@ -87,10 +91,11 @@ export function createSessionsService(deps: SessionsServiceDeps): SessionsServic
 
   return {
     async signIn(email, password, from) {
-      const attempt = await deps.limiter.admit(email, from.address);
+      // The limiter's counters are bookkeeping, not the change the sign-in audits (the session).
+      const attempt = await withoutAudit(() => deps.limiter.admit(email, from.address));
       const user = await deps.users.verifyCredentials(email, password);
       if (!user) throw new UnauthorizedError('wrong email or password');
-      await attempt.succeeded();
+      await withoutAudit(() => attempt.succeeded());
       return open(user.id, from);
     },
 

@@ -1,0 +1,2 @@
+export { createAudit, type Audit, type AuditDeps } from './create-audit.ts';
+export type { AuditService } from './audit-service.ts';
