@@ -95,16 +95,17 @@ function openScope(): AuditScope | undefined {
  * routes, heartbeats, jobs, periodic tasks) every call goes straight to `db`, after one
  * AsyncLocalStorage lookup. Inside one, the first transaction that commits carries the
  * request's audit row, inserted just before its commit, and a bare mutating statement runs in
- * such a transaction; later transactions of the request write nothing more.
+ * such a transaction (carrying the row only if it changed a row); later transactions of the
+ * request write nothing more.
  */
 export function createAuditedDb(db: Db, insert: (sql: Sql, entry: AuditEntry) => Promise<void>): Db {
-  async function auditedTransaction<T>(scope: AuditScope, work: (tx: Sql) => Promise<T>): Promise<T> {
+  async function auditedTransaction<T>(scope: AuditScope, work: (tx: Sql) => Promise<T>, changed: (value: T) => boolean = () => true): Promise<T> {
     let claimed: AuditEntry | undefined;
     try {
       const result = await db.transaction(async (tx) => {
         const value = await work(tx);
         // Claimed at the end, so that of two concurrent transactions the first to finish carries it.
-        if (scope.state === 'open' && !scope.ended) {
+        if (scope.state === 'open' && !scope.ended && changed(value)) {
           scope.state = 'claimed';
           scope.createdId ??= createdIdOf(value);
           claimed = scope.build('success');
@@ -128,7 +129,12 @@ export function createAuditedDb(db: Db, insert: (sql: Sql, entry: AuditEntry) =>
     query: <Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>> => {
       const scope = openScope();
       if (!scope || !isMutatingStatement(text)) return db.query<Row>(text, params, options);
-      return auditedTransaction(scope, (tx) => tx.query<Row>(text, params, options));
+      // A statement that changed no row (a DELETE of nothing, before a 404) is no change to record.
+      return auditedTransaction(
+        scope,
+        (tx) => tx.query<Row>(text, params, options),
+        (result) => result.rowCount > 0,
+      );
     },
     transaction: <T>(work: (tx: Sql) => Promise<T>): Promise<T> => {
       const scope = openScope();

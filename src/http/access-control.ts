@@ -124,6 +124,8 @@ export function installAccessControl(scope: FastifyInstance, options: AccessCont
         return authorizeIn(request, principal, declared.permission, await organizationOf(request, 'organization', options), 'organization');
       case 'system': {
         const organizationId = await organizationOf(request, 'system', options);
+        // Kept for the audit log even when refused: the organization's admins see who tried.
+        request.organizationId = organizationId;
         if (organizationId === undefined || !isMember(principal, organizationId)) throw new NotFoundError(`system ${idParam(request)} not found`);
         return authorizeIn(request, principal, declared.permission, organizationId, 'system');
       }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import type { Clock } from '../clock/clock.ts';
 import { runInAuditScope, type AuditEntry, type AuditOutcome, type AuditScope } from '../db/audit-scope.ts';
 import { describePrincipal, type Principal } from '../domain/access.ts';
+import { AppError } from '../errors/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -54,7 +55,7 @@ export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOpt
   });
 
   scope.addHook('onError', async (request, reply, error) => {
-    if (audited(request)) scopeOf(request, reply).error = error.message.slice(0, MESSAGE_MAX);
+    if (audited(request)) scopeOf(request, reply).error = describeError(error);
   });
 
   scope.addHook('onSend', async (request, reply, payload) => {
@@ -78,6 +79,16 @@ export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOpt
   });
 }
 
+/**
+ * What the row says of a failure: Muster's own messages and validation messages (which name
+ * fields, not values); never the message of a body that failed to parse (it quotes the body)
+ * nor of an unexpected error (it may quote anything).
+ */
+function describeError(error: Error & { validation?: unknown }): string {
+  if (error instanceof AppError || error.validation !== undefined) return error.message.slice(0, MESSAGE_MAX);
+  return error instanceof SyntaxError ? 'invalid JSON body' : error.name.slice(0, MESSAGE_MAX);
+}
+
 function outcomeOf(status: number, handled: boolean): AuditOutcome {
   if (status < 400) return 'success';
   // Refused by authentication or access control, before the handler ran.
@@ -86,7 +97,10 @@ function outcomeOf(status: number, handled: boolean): AuditOutcome {
 
 function createScope(request: FastifyRequest, reply: FastifyReply, collections: ReadonlySet<string>, clock: Clock): NonNullable<FastifyRequest['auditScope']> {
   const url = request.routeOptions.url ?? request.url;
-  const segments = url.replace(/^.*?\/api\/v1\//, '').split('/').filter(Boolean);
+  const segments = url
+    .replace(/^.*?\/api\/v1\//, '')
+    .split('/')
+    .filter(Boolean);
   const creates = request.method === 'POST' && collections.has(url);
   const scope: NonNullable<FastifyRequest['auditScope']> = {
     note: {},

@@ -66,25 +66,22 @@ export interface AuditStore {
 export function createAuditStore(sql: Sql): AuditStore {
   return {
     async insert(target: Sql, entry: AuditEntry): Promise<void> {
-      await target.query(
-        `INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          entry.id,
-          entry.occurredAt,
-          entry.actorType,
-          entry.actorId,
-          entry.userId,
-          entry.organizationId,
-          entry.action,
-          entry.targetType,
-          entry.targetId,
-          entry.outcome,
-          entry.httpStatus,
-          entry.address,
-          entry.userAgent,
-          JSON.stringify(entry.details),
-        ],
-      );
+      await target.query(`INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
+        entry.id,
+        entry.occurredAt,
+        entry.actorType,
+        entry.actorId,
+        entry.userId,
+        entry.organizationId,
+        entry.action,
+        entry.targetType,
+        entry.targetId,
+        entry.outcome,
+        entry.httpStatus,
+        entry.address,
+        entry.userAgent,
+        JSON.stringify(entry.details),
+      ]);
     },
 
     async setStatus(id: string, httpStatus: number): Promise<void> {
