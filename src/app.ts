@@ -52,7 +52,7 @@ export async function createMuster(options: MusterOptions) {
   // The features get the audited Db: during a change through the management API, its first
   // committing transaction carries the audit row (README, "Audit log"). The hot paths
   // (heartbeats, liveness, inventory, the job queue) keep the database itself.
-  const audit = createAudit({ db: options.db, clock, config });
+  const audit = createAudit({ db: options.db, clock, logger, config });
   const db = audit.db;
   const database = options.db;
   const defaults: Thresholds = { timeoutMinutes: config.heartbeatTimeoutMinutes, warningMinutes: config.heartbeatWarningMinutes };

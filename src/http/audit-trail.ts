@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Clock } from '../clock/clock.ts';
 import { runInAuditScope, type AuditEntry, type AuditOutcome, type AuditScope } from '../db/audit-scope.ts';
 import { describePrincipal, type Principal } from '../domain/access.ts';
 import { AppError } from '../errors/errors.ts';
+import { createFailureLog } from '../logging/failure-log.ts';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Audit this route although its method is safe: a sign-in that arrives as a GET (single sign-on's callback). */
+    audit?: boolean;
+  }
   interface FastifyRequest {
     /** The audit row of a change in flight (src/db/audit-scope.ts). */
     auditScope?: AuditScope & { handled: boolean; error?: string };
@@ -14,6 +20,8 @@ declare module 'fastify' {
 
 export interface AuditTrailOptions {
   clock: Clock;
+  /** Where a row that could not be written is reported. */
+  logger: Logger;
   /** Writes a row in a transaction of its own: failures, denials, and changes whose transactions wrote none. */
   record: (entry: AuditEntry) => Promise<void>;
   /** Sets the status of a row written inside the change's transaction, when the answer's differs from the one expected. */
@@ -44,7 +52,9 @@ export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOpt
     request.auditScope ??= createScope(request, reply, collections, options.clock);
     return request.auditScope;
   };
-  const audited = (request: FastifyRequest) => AUDITED_METHODS.has(request.method) && request.routeOptions.config.access !== undefined;
+  const audited = (request: FastifyRequest) =>
+    request.routeOptions.config.access !== undefined && (AUDITED_METHODS.has(request.method) || request.routeOptions.config.audit === true);
+  const logFailure = createFailureLog(options.logger);
 
   // Callback style: the handler, called from done(), runs inside the scope, and so does all it awaits.
   scope.addHook('preHandler', (request, reply, done) => {
@@ -63,7 +73,7 @@ export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOpt
     const auditScope = scopeOf(request, reply);
     auditScope.ended = true;
     const status = reply.statusCode;
-    try {
+    const write = async () => {
       if (auditScope.written === undefined) {
         await options.record(auditScope.build(outcomeOf(status, auditScope.handled)));
       } else if (status >= 400) {
@@ -72,9 +82,12 @@ export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOpt
       } else if (status !== auditScope.written.httpStatus) {
         await options.correctStatus(auditScope.written.id, status);
       }
-    } catch (error) {
-      request.log.error({ err: error }, 'could not write the audit log');
-    }
+    };
+    const failed = (error: unknown) => logFailure(error, { method: request.method, url: request.routeOptions.url }, 'could not write the audit log');
+    // Written before the answer, so a client that sees it can read its row; but a 503 (the
+    // database unavailable, most likely) is not held up by one more wait for the database.
+    if (status === 503) void write().catch(failed);
+    else await write().catch(failed);
     return payload;
   });
 }
@@ -140,13 +153,14 @@ function createScope(request: FastifyRequest, reply: FastifyReply, collections: 
 /**
  * The action's stable name, from the route: its fixed path segments joined by dots, then
  * `create` for a POST to a collection (a path that also answers GET), nothing more for a POST
- * to an action (`/systems/:id/suspend` → `systems.suspend`), and `update` (PATCH), `set` (PUT)
+ * to an action (`/systems/:id/suspend` → `systems.suspend`) or an audited GET, and `update` (PATCH), `set` (PUT)
  * or `delete` (DELETE) for the rest.
  */
 export function actionOf(method: string, segments: readonly string[], creates: boolean): string {
   const resource = segments.filter((segment) => !segment.startsWith(':')).join('.');
   const endsInId = segments.at(-1)?.startsWith(':') ?? false;
   if (method === 'POST') return creates ? `${resource}.create` : endsInId ? `${resource}.update` : resource;
+  if (method === 'GET') return resource;
   const verb = method === 'PATCH' ? 'update' : method === 'PUT' ? 'set' : 'delete';
   return `${resource}.${verb}`;
 }

@@ -272,6 +272,18 @@ for (const kind of databaseKinds()) {
       );
       assert.equal(failures.at(-1)!.details.error, 'too many failed sign-ins: try again later');
       for (const row of rows) assert.ok(!JSON.stringify(row).includes('horse'), 'no password in the row');
+
+      // Single sign-on's callback is a sign-in too, though a GET (here refused: SSO is not configured).
+      const at = t.clock.advance(1000);
+      assert.equal((await call('GET', '/api/v1/session/oidc/callback?code=abc&state=def', {}, undefined, address)).statusCode, 404);
+      const callback = await database.db.query<Row>('SELECT * FROM audit_log WHERE occurred_at >= $1', [at]);
+      assert.deepEqual(
+        callback.rows.map((row) => [row.action, row.actor_type, row.outcome, row.http_status, row.address]),
+        [['session.oidc.callback', 'anonymous', 'failure', 404, address]],
+      );
+      // Other GETs are not audited.
+      assert.equal((await call('GET', '/api/v1/systems', adminHeaders)).statusCode, 200);
+      assert.equal((await database.db.query('SELECT 1 FROM audit_log WHERE occurred_at >= $1', [at])).rows.length, 1);
     });
 
     it('answers GET /api/v1/audit scoped to the organizations where the caller holds audit:read', async () => {

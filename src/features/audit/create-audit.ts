@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Clock } from '../../clock/clock.ts';
 import type { FeatureMount } from '../../composition/feature.ts';
 import type { Config } from '../../config/config.ts';
@@ -11,6 +12,7 @@ import { createAuditStore } from './audit-store.ts';
 export interface AuditDeps {
   db: Db;
   clock: Clock;
+  logger: Logger;
   config: Pick<Config, 'auditRetentionDays'>;
 }
 
@@ -27,6 +29,7 @@ export function createAudit(deps: AuditDeps) {
   const service = createAuditService({ clock, store, retentionDays: deps.config.auditRetentionDays });
   const trail: AuditTrailOptions = {
     clock,
+    logger: deps.logger,
     record: (entry) => deps.db.transaction((tx) => store.insert(tx, entry)),
     correctStatus: (id, httpStatus) => store.setStatus(id, httpStatus),
   };

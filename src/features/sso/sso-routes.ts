@@ -71,7 +71,8 @@ export function ssoRoutes(deps: {
     app.get(
       inScope(CALLBACK_PATH),
       {
-        config: access.public(),
+        // A sign-in: audited like POST /session, though the provider sends the browser here with a GET.
+        config: { ...access.public(), audit: true },
         schema: {
           tags,
           summary: 'Where the OpenID provider sends the browser back: verifies the sign-in and opens the session',
