@@ -191,7 +191,7 @@ function describeTarget(declared: RouteAccess): string {
     case 'global':
       return `Access: \`${declared.permission}\`, global admins only.`;
     case 'fleet':
-      return `Access: \`${declared.permission}\`; the answer covers the organizations where the caller holds it.`;
+      return `Access: \`${declared.permission}\`; the answer covers the organizations where the caller holds it (403 when it holds it in none).`;
     case 'organization':
     case 'body':
       return `Access: \`${declared.permission}\` (${roleNeeded(declared.permission)} or above) in the organization.`;

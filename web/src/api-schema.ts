@@ -1410,7 +1410,7 @@ export interface paths {
         };
         /**
          * Alerts across the fleet
-         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
@@ -1542,6 +1542,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log: every change through the management API and every sign-in, newest first
+         * @description Access: `audit:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
+         */
+        get: {
+            parameters: {
+                query: {
+                    action?: string;
+                    actor_id?: string;
+                    actor_type?: "bootstrap" | "user" | "token" | "api-key" | "anonymous";
+                    /** @description At or after */
+                    from?: string;
+                    organization_id?: string;
+                    outcome?: "success" | "failure" | "denied";
+                    /** @description Page number, from 1 */
+                    page: number;
+                    /** @description Items per page (max 500) */
+                    page_size: number;
+                    target_id?: string;
+                    /** @description Before */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The route's stable name, e.g. `systems.suspend`, `organizations.api-keys.create`, `session.create` (sign-in) */
+                                action: string;
+                                /** @description The user (session), personal token or API key; null for ADMIN_TOKEN and anonymous callers */
+                                actor_id: string | null;
+                                /** @enum {unknown} */
+                                actor_type: "bootstrap" | "user" | "token" | "api-key" | "anonymous";
+                                address: string | null;
+                                details: {
+                                    [key: string]: string | number | boolean | (never | null);
+                                };
+                                http_status: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                /** Format: uuid */
+                                organization_id: string | null;
+                                /**
+                                 * @description `denied`: refused by authentication or access control; `failure`: any other 4xx or 5xx
+                                 * @enum {unknown}
+                                 */
+                                outcome: "success" | "failure" | "denied";
+                                target_id: string | null;
+                                target_type: string | null;
+                                user_agent: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description The user behind a session or a personal token
+                                 */
+                                user_id: string | null;
+                            }[];
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backups/usage": {
         parameters: {
             query?: never;
@@ -1551,7 +1686,7 @@ export interface paths {
         };
         /**
          * Backup storage used, per organization and per system
-         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
@@ -1664,7 +1799,7 @@ export interface paths {
         };
         /**
          * Recent changes across the fleet (significant ones unless significant=false)
-         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
@@ -1805,7 +1940,7 @@ export interface paths {
         };
         /**
          * Health scores of several systems (e.g. the page of a list); unknown ids are left out
-         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
@@ -2331,7 +2466,7 @@ export interface paths {
         };
         /**
          * List organizations
-         * @description Access: `organizations:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `organizations:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
@@ -4741,7 +4876,7 @@ export interface paths {
         };
         /**
          * Fleet totals by liveness status, systems needing attention, recent significant changes
-         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
@@ -4870,7 +5005,7 @@ export interface paths {
         };
         /**
          * List systems
-         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
@@ -7924,7 +8059,7 @@ export interface paths {
         };
         /**
          * The systems matching the same filters as the list, all of them, as CSV
-         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it.
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
             parameters: {
