@@ -18,6 +18,7 @@ function fakeMembersStore(db: ReturnType<typeof createFakeDb>) {
   const store: MembersStore = {
     find: (organizationId, userId) => Promise.resolve(rows.get(key(organizationId, userId)) ?? null),
     list: () => Promise.reject(new Error('not used')),
+    rolesOf: () => Promise.reject(new Error('not used')),
     lockOwners(tx, scope) {
       calls.push({ call: 'lockOwners', tx });
       assert.equal(tx, db.currentTransaction);
