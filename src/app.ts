@@ -5,7 +5,6 @@ import { createNode } from './composition/node.ts';
 import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
-import { AppError } from './errors/errors.ts';
 import { createAccounts } from './features/accounts/index.ts';
 import { createApiKeys } from './features/api-keys/index.ts';
 import { createAudit } from './features/audit/index.ts';
@@ -61,7 +60,7 @@ export async function createMuster(options: MusterOptions) {
   const bodyBudget = createBodyBudget(config.apiMaxInFlightSize);
 
   const organizations = createOrganizations({ db, clock, defaults });
-  const accounts = createAccounts({ db, clock, config, organizations: organizations.service });
+  const accounts = createAccounts({ db, clock, config, logger, organizations: organizations.service });
   const personalTokens = createPersonalTokens({ db, clock, logger, users: accounts.access });
   const sessions = createSessions({ db, clock, logger, config, users: accounts.users, access: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
@@ -74,10 +73,10 @@ export async function createMuster(options: MusterOptions) {
     secrets,
     clock,
     logger,
-    // PLACEHOLDER until dashboard sessions land: replace with the session sign-in (match or create
-    // the user by verified email, apply identity.roles, set the session cookie).
-    completeSignIn: async () => {
-      throw new AppError(501, 'SSO sign-in is not wired yet');
+    // The provider vouched for the email: the user it names (with the provider's roles) gets a session.
+    completeSignIn: async (identity, request, reply) => {
+      const user = await accounts.userForProvider(identity);
+      await sessions.signInVerified(user.id, request, reply);
     },
   });
   const alerts = createAlerts({ db, clock, logger, jobs, secrets, config, organizations: organizations.service, systems, liveness: liveness.service });

@@ -18,6 +18,7 @@ function fakeMembersStore(db: ReturnType<typeof createFakeDb>) {
   const store: MembersStore = {
     find: (organizationId, userId) => Promise.resolve(rows.get(key(organizationId, userId)) ?? null),
     list: () => Promise.reject(new Error('not used')),
+    rolesOf: () => Promise.reject(new Error('not used')),
     lockOwners(tx, scope) {
       calls.push({ call: 'lockOwners', tx });
       assert.equal(tx, db.currentTransaction);
@@ -57,8 +58,14 @@ function setUp() {
     db,
     clock: new ManualClock(),
     members: members.store,
-    users: { findById: (id) => Promise.resolve(id.startsWith('user-') ? user(id) : null) },
+    users: {
+      findById: (id) => Promise.resolve(id.startsWith('user-') ? user(id) : null),
+      findByEmail: () => Promise.reject(new Error('not used here')),
+      insert: () => Promise.reject(new Error('not used here')),
+    },
+    invitations: { insert: () => Promise.reject(new Error('not used here')) },
     organizations: { find: (id) => Promise.resolve(id === ORGANIZATION ? ({ id } as never) : null) },
+    invitationTtlHours: 72,
   });
   return { service, members };
 }

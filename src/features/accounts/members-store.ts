@@ -66,6 +66,8 @@ export interface MembersStore {
   lockOwners(tx: Sql, scope: { organizationId: string } | { ownedBy: string }): Promise<{ organizationId: string; userId: string }[]>;
   /** Creates the membership or changes its role. */
   upsert(tx: Sql, organizationId: string, userId: string, role: Role, now: Date): Promise<void>;
+  /** The user's roles, organization id → role. */
+  rolesOf(tx: Sql, userId: string): Promise<Map<string, Role>>;
   delete(tx: Sql, organizationId: string, userId: string): Promise<boolean>;
 }
 
@@ -105,6 +107,13 @@ export function createMembersStore(sql: Sql): MembersStore {
          WHERE organization_members.role IS DISTINCT FROM EXCLUDED.role`,
         [organizationId, userId, role, now],
       );
+    },
+
+    async rolesOf(tx: Sql, userId: string): Promise<Map<string, Role>> {
+      const { rows } = await tx.query<{ organization_id: string; role: Role }>('SELECT organization_id, role FROM organization_members WHERE user_id = $1', [
+        userId,
+      ]);
+      return new Map(rows.map((row) => [row.organization_id, row.role]));
     },
 
     async delete(tx: Sql, organizationId: string, userId: string): Promise<boolean> {

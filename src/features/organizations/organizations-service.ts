@@ -27,6 +27,8 @@ export interface OrganizationsService {
   /** The organization, or null. */
   find(id: string): Promise<Organization | null>;
   findDefault(): Promise<Organization | null>;
+  /** The organization a reference names: its id, or else its name in any case; null for none. */
+  resolve(reference: string): Promise<Organization | null>;
   list(filter: OrganizationFilter): Promise<Page<Organization>>;
   /** The effective thresholds: the organization's own where set, the global defaults otherwise. */
   thresholdsOf(organization: Organization): Thresholds;
@@ -35,6 +37,8 @@ export interface OrganizationsService {
   /** Creates the default organization on a fresh install; safe when several nodes start at once. */
   ensureDefault(): Promise<Organization>;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createOrganizationsService(deps: OrganizationsServiceDeps): OrganizationsService {
   const { db, store, clock } = deps;
@@ -58,6 +62,11 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
 
     findDefault(): Promise<Organization | null> {
       return store.findDefault();
+    },
+
+    async resolve(reference: string): Promise<Organization | null> {
+      const byId = UUID.test(reference) ? await store.findById(reference) : null;
+      return byId ?? store.findByName(reference);
     },
 
     list(filter: OrganizationFilter): Promise<Page<Organization>> {

@@ -71,6 +71,8 @@ export interface OrganizationsStore {
   /** Applies the fields present in `change`; returns false when the organization does not exist. */
   update(tx: Sql, id: string, change: ThresholdsChange, now: Date): Promise<boolean>;
   nameTaken(name: string, exceptId?: string): Promise<boolean>;
+  /** The organization with this name in any case, or null. */
+  findByName(name: string): Promise<Organization | null>;
 }
 
 export function createOrganizationsStore(sql: Sql): OrganizationsStore {
@@ -129,6 +131,11 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
       if (change.heartbeatWarningMinutes !== undefined) set('heartbeat_warning_minutes', change.heartbeatWarningMinutes);
       const { rowCount } = await tx.query(`UPDATE organizations SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, params);
       return rowCount > 0;
+    },
+
+    async findByName(name: string): Promise<Organization | null> {
+      const { rows } = await sql.query<OrganizationRow>(`${SELECT} WHERE lower(o.name) = lower($1)`, [name]);
+      return rows[0] ? toOrganization(rows[0]) : null;
     },
 
     async nameTaken(name: string, exceptId?: string): Promise<boolean> {
