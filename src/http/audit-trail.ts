@@ -42,7 +42,7 @@ const TARGET_TYPES: Record<string, string> = { dead: 'job' };
  * is written before the answer goes out, in a transaction of its own, with the outcome.
  */
 export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOptions): void {
-  // Routes that also answer GET: a POST there creates (`systems.create`), elsewhere it is an action (`systems.suspend`).
+  // Routes that also answer GET: a POST there creates (`systems.create`); elsewhere, unless its last segment is a plural, it is an action (`systems.suspend`).
   const collections = new Set<string>();
   scope.addHook('onRoute', (route: RouteOptions) => {
     if ([route.method].flat().includes('GET')) collections.add(route.url);
@@ -114,7 +114,9 @@ function createScope(request: FastifyRequest, reply: FastifyReply, collections: 
     .replace(/^.*?\/api\/v1\//, '')
     .split('/')
     .filter(Boolean);
-  const creates = request.method === 'POST' && collections.has(url);
+  const last = segments.at(-1) ?? '';
+  // A collection: a path that also answers GET, or whose last segment is a plural (`/organizations/:id/invitations`).
+  const creates = request.method === 'POST' && (collections.has(url) || (!last.startsWith(':') && last.endsWith('s')));
   const scope: NonNullable<FastifyRequest['auditScope']> = {
     note: {},
     state: 'open',
@@ -152,7 +154,7 @@ function createScope(request: FastifyRequest, reply: FastifyReply, collections: 
 
 /**
  * The action's stable name, from the route: its fixed path segments joined by dots, then
- * `create` for a POST to a collection (a path that also answers GET), nothing more for a POST
+ * `create` for a POST to a collection (a path that also answers GET, or ending in a plural), nothing more for a POST
  * to an action (`/systems/:id/suspend` → `systems.suspend`) or an audited GET, and `update` (PATCH), `set` (PUT)
  * or `delete` (DELETE) for the rest.
  */

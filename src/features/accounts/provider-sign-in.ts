@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock/clock.ts';
+import { noteAudit } from '../../db/audit-scope.ts';
 import type { Db } from '../../db/db.ts';
 import type { Role } from '../../domain/access.ts';
 import { ForbiddenError } from '../../errors/errors.ts';
@@ -49,6 +50,8 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
       // Created by a concurrent sign-in of the same person: theirs stands.
       if (!user) throw new ForbiddenError('this account is being created by another sign-in: try again');
       if (user.disabledAt) throw new ForbiddenError('this account is disabled');
+      // This transaction carries the sign-in's audit row: its actor is the user signing in.
+      noteAudit({ actor: { type: 'user', id: user.id, userId: user.id }, targetType: 'user', targetId: user.id });
       if (identity.roles === undefined) return user;
 
       const owners = await deps.members.lockOwners(tx, { ownedBy: user.id });

@@ -39,6 +39,7 @@ const ACTIONS: Record<string, string> = {
   'DELETE /api/v1/users/{id}': 'users.delete user',
   'POST /api/v1/invitations/accept': 'invitations.accept invitation',
   'PUT /api/v1/organizations/{id}/members/{userId}': 'organizations.members.set member',
+  'POST /api/v1/organizations/{id}/invitations': 'organizations.invitations.create invitation',
   'DELETE /api/v1/organizations/{id}/members/{userId}': 'organizations.members.delete member',
   'POST /api/v1/session': 'session.create session',
   'DELETE /api/v1/session': 'session.delete session',
@@ -361,6 +362,7 @@ for (const kind of databaseKinds()) {
         'PATCH /api/v1/systems/{id}': () => ({ name: 'walked' }),
         'POST /api/v1/organizations/{id}/api-keys': () => ({ name: 'walk', scopes: ['systems:read'] }),
         'PUT /api/v1/organizations/{id}/members/{userId}': () => ({ role: 'viewer' }),
+        'POST /api/v1/organizations/{id}/invitations': () => ({ email: `invited-${unique()}@example.com`, role: 'viewer' }),
       };
       const results: string[] = [];
       const actions: Record<string, string> = {};
