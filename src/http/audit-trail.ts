@@ -144,7 +144,7 @@ function createScope(request: FastifyRequest, reply: FastifyReply, collections: 
         outcome,
         httpStatus: outcome === 'success' ? successStatus(request, reply) : reply.statusCode,
         address: request.ip,
-        userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : null,
+        userAgent: typeof userAgent === 'string' ? storable(userAgent.slice(0, USER_AGENT_MAX)) : null,
         details: outcome === 'success' ? {} : { error: scope.error ?? null },
       };
     },
@@ -174,9 +174,14 @@ function targetOf(segments: readonly string[], params: Record<string, unknown> |
     const segment = segments[index]!;
     if (!segment.startsWith(':')) continue;
     const value = params?.[segment.slice(1)];
-    return { type: singular(segments[index - 1]!), id: typeof value === 'string' ? value.slice(0, 200) : undefined };
+    return { type: singular(segments[index - 1]!), id: typeof value === 'string' ? storable(value.slice(0, 200)) : undefined };
   }
   return { type: segments[0] === undefined ? null : singular(segments[0]), id: undefined };
+}
+
+/** Text PostgreSQL can store: no NUL, no unpaired surrogate (a path parameter is whatever the caller sent). */
+function storable(text: string): string {
+  return text.toWellFormed().replaceAll('\u0000', '\uFFFD');
 }
 
 function singular(segment: string): string {

@@ -229,6 +229,24 @@ for (const kind of databaseKinds()) {
         ],
       );
       assert.match(String(rows[0]!.details.error), /systems:operate/);
+
+      // Whatever a caller puts in a path id is stored as text PostgreSQL holds (a NUL becomes U+FFFD); a URL the
+      // router refuses (invalid UTF-8, a parameter over its length) reaches no route and has no row.
+      for (const [id, status, stored] of [
+        ['%00', 400, ['\uFFFD']],
+        ['%ED%A0%80', 400, []],
+        ['x'.repeat(300), 414, []],
+      ] as const) {
+        const at = t.clock.advance(1000);
+        const response = await call('POST', `/api/v1/systems/${id}/suspend`, adminHeaders);
+        assert.equal(response.statusCode, status, id);
+        const { rows: odd } = await database.db.query<Row>('SELECT target_id, outcome FROM audit_log WHERE occurred_at >= $1', [at]);
+        assert.deepEqual(
+          odd.map((row) => row.target_id),
+          stored,
+          id,
+        );
+      }
     });
 
     it('records sign-ins: success with the session, failures (unknown email, wrong password, too many) without the password', async () => {
