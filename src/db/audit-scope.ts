@@ -133,7 +133,8 @@ export function createAuditedDb(db: Db, insert: (sql: Sql, entry: AuditEntry) =>
       return auditedTransaction(
         scope,
         (tx) => tx.query<Row>(text, params, options),
-        (result) => result.rowCount > 0,
+        // PGlite counts no affected rows for a WITH … INSERT … SELECT: the rows it answers count too.
+        (result) => result.rowCount > 0 || result.rows.length > 0,
       );
     },
     transaction: <T>(work: (tx: Sql) => Promise<T>): Promise<T> => {
