@@ -45,6 +45,7 @@ const ROUTES: Record<string, string> = {
   'GET /api/v1/organizations/{id}/members': 'organizations:read',
   'PUT /api/v1/organizations/{id}/members/{userId}': 'members:manage',
   'DELETE /api/v1/organizations/{id}/members/{userId}': 'members:manage',
+  'POST /api/v1/organizations/{id}/invitations': 'members:manage',
   'POST /api/v1/tokens': 'user',
   'GET /api/v1/tokens': 'user',
   'DELETE /api/v1/tokens/{id}': 'user',

@@ -40,6 +40,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/users/{id}': { name: 'renamed' },
   'POST /api/v1/invitations/accept': { token: `mui_${'a'.repeat(43)}`, password: 'outage passphrase' },
   'PUT /api/v1/organizations/{id}/members/{userId}': { role: 'viewer' },
+  'POST /api/v1/organizations/{id}/invitations': { email: 'invited@example.org', role: 'viewer' },
   'POST /api/v1/organizations/{id}/api-keys': { name: 'outage key', scopes: ['systems:read'] },
   'POST /api/v1/session': { email: 'outage@example.org', password: 'outage passphrase' },
 };

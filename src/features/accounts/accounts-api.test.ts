@@ -299,6 +299,45 @@ for (const kind of databaseKinds()) {
       assert.doesNotMatch(closed.json().message, /expired/);
     });
 
+    it('invites by email into an organization: a new user with an invitation, an existing one added, a lapsed invitation replaced', async () => {
+      const organizationId = await newOrganization();
+      const email = `Invited-${unique()}@Example.com`;
+      const invited = await request('post', `/api/v1/organizations/${organizationId}/invitations`, { email, role: 'operator' });
+      assert.equal(invited.statusCode, 201, invited.body);
+      const first = invited.json<{ user_id: string; email: string; name: string; role: string; invitation: { token: string; expires_at: string } }>();
+      assert.equal(first.role, 'operator');
+      assert.equal(first.name, email.split('@')[0]);
+      assert.match(first.invitation.token, /^mui_/);
+      const members = (await request('get', `/api/v1/organizations/${organizationId}/members`)).json<{ items: { user_id: string; role: string }[] }>();
+      assert.deepEqual(members.items, [{ ...members.items[0], user_id: first.user_id, role: 'operator' }]);
+
+      // Invited again, in another case, after the invitation lapsed: the same user, a fresh invitation that works.
+      t.clock.advance(49 * 3_600_000);
+      const again = await request('post', `/api/v1/organizations/${organizationId}/invitations`, { email: email.toLowerCase(), role: 'viewer' });
+      assert.equal(again.statusCode, 201, again.body);
+      const second = again.json<typeof first>();
+      assert.equal(second.user_id, first.user_id);
+      assert.equal(second.role, 'viewer');
+      assert.notEqual(second.invitation.token, first.invitation.token);
+      assert.equal((await request('post', '/api/v1/invitations/accept', { token: first.invitation.token, password: PASSWORD })).statusCode, 410);
+      assert.equal((await request('post', '/api/v1/invitations/accept', { token: second.invitation.token, password: PASSWORD })).statusCode, 200);
+
+      // A user who can sign in is added, with no invitation.
+      const existing = await newUser();
+      const added = await request('post', `/api/v1/organizations/${organizationId}/invitations`, { email: existing.email, role: 'admin' });
+      assert.equal(added.statusCode, 201);
+      assert.equal(added.json().invitation, null);
+      assert.equal(added.json().user_id, existing.id);
+
+      // Never the last owner demoted by an invitation; an unknown organization is 404 and changes nothing.
+      const owner = await newUser();
+      assert.equal((await request('put', `/api/v1/organizations/${organizationId}/members/${owner.id}`, { role: 'owner' })).statusCode, 201);
+      assert.equal((await request('post', `/api/v1/organizations/${organizationId}/invitations`, { email: owner.email, role: 'viewer' })).statusCode, 409);
+      const nowhere = await request('post', `/api/v1/organizations/${UNKNOWN_ID}/invitations`, { email: `nobody-${unique()}@example.com`, role: 'viewer' });
+      assert.equal(nowhere.statusCode, 404);
+      assert.equal((await request('get', `/api/v1/users?search=nobody`)).json().total, 0);
+    });
+
     it('never answers, logs or stores a password or invitation token in clear', async () => {
       assert.ok(logs.lines.length > 0);
       for (const line of logs.lines) {

@@ -22,6 +22,14 @@ export const UserSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const InvitationSchema = Type.Object(
+  {
+    token: Type.String({ description: 'Shown once: the link token that lets the user set a password (POST /invitations/accept)' }),
+    expires_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
 export const MemberSchema = Type.Object(
   {
     organization_id: Type.String({ format: 'uuid' }),

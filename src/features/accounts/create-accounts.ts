@@ -29,16 +29,25 @@ export function createAccounts(deps: AccountsDeps) {
   const { db, clock } = deps;
   const users = createUsersStore(db);
   const members = createMembersStore(db);
+  const invitations = createInvitationsStore(db);
   const usersService = createUsersService({
     db,
     clock,
     users,
     members,
-    invitations: createInvitationsStore(db),
+    invitations,
     passwords: createPasswordHasher(deps.config.passwordMinLength),
     invitationTtlHours: deps.config.invitationTtlHours,
   });
-  const membersService = createMembersService({ db, clock, members, users, organizations: deps.organizations });
+  const membersService = createMembersService({
+    db,
+    clock,
+    members,
+    users,
+    invitations,
+    organizations: deps.organizations,
+    invitationTtlHours: deps.config.invitationTtlHours,
+  });
   const access = createUserAccessReader(db, { cacheSize: USER_ACCESS_CACHE_SIZE, cacheTtlSeconds: USER_ACCESS_CACHE_TTL_SECONDS });
   return {
     users: usersService,

@@ -57,8 +57,14 @@ function setUp() {
     db,
     clock: new ManualClock(),
     members: members.store,
-    users: { findById: (id) => Promise.resolve(id.startsWith('user-') ? user(id) : null) },
+    users: {
+      findById: (id) => Promise.resolve(id.startsWith('user-') ? user(id) : null),
+      findByEmail: () => Promise.reject(new Error('not used here')),
+      insert: () => Promise.reject(new Error('not used here')),
+    },
+    invitations: { insert: () => Promise.reject(new Error('not used here')) },
     organizations: { find: (id) => Promise.resolve(id === ORGANIZATION ? ({ id } as never) : null) },
+    invitationTtlHours: 72,
   });
   return { service, members };
 }

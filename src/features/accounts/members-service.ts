@@ -1,20 +1,31 @@
 import type { Clock } from '../../clock/clock.ts';
 import { isForeignKeyViolation } from '../../db/database-errors.ts';
 import type { Db } from '../../db/db.ts';
-import { NotFoundError } from '../../errors/errors.ts';
+import { ConflictError, NotFoundError } from '../../errors/errors.ts';
 import type { Page } from '../../http/pagination.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
 import type { Member, MemberFilter, MembersStore, Role } from './members-store.ts';
 import { assertAnotherOwnerRemains } from './owners.ts';
 import { userAccessChanged } from './user-access.ts';
-import type { UsersStore } from './users-store.ts';
+import type { InvitationsStore } from './invitations-store.ts';
+import { newInvitationToken } from './invitation-tokens.ts';
+import type { User, UsersStore } from './users-store.ts';
 
 export interface MembersServiceDeps {
   db: Db;
   clock: Clock;
   members: MembersStore;
-  users: Pick<UsersStore, 'findById'>;
+  users: Pick<UsersStore, 'findById' | 'findByEmail' | 'insert'>;
+  invitations: Pick<InvitationsStore, 'insert'>;
   organizations: Pick<OrganizationsService, 'find'>;
+  invitationTtlHours: number;
+}
+
+export interface Invited {
+  user: User;
+  role: Role;
+  /** Shown once: for a new user, or one who never set a password (a fresh invitation); null for a user who can sign in. */
+  invitation: { token: string; expiresAt: Date } | null;
 }
 
 export interface MembersService {
@@ -22,6 +33,13 @@ export interface MembersService {
   /** Makes the user a member with `role`, or changes their role; `created` tells which. */
   put(organizationId: string, userId: string, role: Role): Promise<{ member: Member; created: boolean }>;
   remove(organizationId: string, userId: string): Promise<void>;
+  /**
+   * Brings the person with `email` into the organization with `role`, in one transaction: a new
+   * user (and an invitation to set a password) when there is none, an existing one added (or
+   * their role changed; not the last owner's) otherwise, with a fresh invitation when they never
+   * set a password (so an expired invitation can be replaced).
+   */
+  invite(organizationId: string, input: { email: string; name?: string | undefined; role: Role }): Promise<Invited>;
 }
 
 /** Who belongs to which organization, in which role; an organization never loses its last owner. */
@@ -58,6 +76,33 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
         if (!member) throw notMember(organizationId, userId);
         await userAccessChanged(tx, userId);
         return { member, created: existing === null };
+      });
+    },
+
+    async invite(organizationId, input) {
+      await assertOrganization(organizationId);
+      return db.transaction(async (tx) => {
+        const now = clock.now();
+        const owners = await members.lockOwners(tx, { organizationId });
+        let user = await deps.users.findByEmail(input.email, tx);
+        if (user && input.role !== 'owner') assertAnotherOwnerRemains(owners, user.id);
+        user ??= await deps.users.insert(
+          tx,
+          { email: input.email, name: input.name ?? input.email.split('@')[0]!, passwordHash: null, globalAdmin: false },
+          now,
+        );
+        // Created concurrently by another request: the transaction is retried by the caller.
+        if (!user) throw new ConflictError(`a user with the email '${input.email}' was just created: try again`);
+        let invitation: Invited['invitation'] = null;
+        if (!user.passwordSet) {
+          const issued = newInvitationToken();
+          const expiresAt = new Date(now.getTime() + deps.invitationTtlHours * 3_600_000);
+          await deps.invitations.insert(tx, { tokenHash: issued.tokenHash, userId: user.id, expiresAt }, now);
+          invitation = { token: issued.token, expiresAt };
+        }
+        await members.upsert(tx, organizationId, user.id, input.role, now);
+        await userAccessChanged(tx, user.id);
+        return { user, role: input.role, invitation };
       });
     },
 

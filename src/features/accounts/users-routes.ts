@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listQuerySchema, pageSchema, presentPage } from '../../http/pagination.ts';
 import { errorResponses, IdParams } from '../../http/schemas.ts';
-import { presentUser, UserSchema } from './accounts-presenter.ts';
+import { InvitationSchema, presentUser, UserSchema } from './accounts-presenter.ts';
 import { PASSWORD_MAX_BYTES } from './passwords.ts';
 import type { UsersService } from './users-service.ts';
 import { access } from '../../http/access-control.ts';
@@ -16,19 +16,14 @@ const Password = Type.String({
   description: `At least PASSWORD_MIN_LENGTH characters, at most ${PASSWORD_MAX_BYTES} bytes`,
 });
 
-const InvitationSchema = Type.Object(
-  {
-    token: Type.String({ description: 'Shown once: the link token that lets the user set a password (POST /invitations/accept)' }),
-    expires_at: Type.String({ format: 'date-time' }),
-  },
-  { additionalProperties: false },
-);
 const CreatedUserSchema = Type.Object(
   { ...UserSchema.properties, invitation: Type.Union([InvitationSchema, Type.Null()], { description: 'Present when no password was given' }) },
   { additionalProperties: false },
 );
 
 const errors = errorResponses(400, 401, 404, 409);
+/** Invitation accepts per address and minute. */
+const ACCEPT_PER_MINUTE = 10;
 
 export function usersRoutes(service: UsersService): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -141,12 +136,13 @@ export function usersRoutes(service: UsersService): FastifyPluginAsyncTypebox {
     app.post(
       '/invitations/accept',
       {
-        config: access.public(),
+        // Public: a token is 256 random bits, and guessing is slowed per address anyway.
+        config: { ...access.public(), rateLimit: { max: ACCEPT_PER_MINUTE, timeWindow: 60_000 } },
         schema: {
           tags,
           summary: 'Set the password of an invited user with their one-time invitation token',
           body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false }),
-          response: { 200: UserSchema, ...errorResponses(400, 401, 410) },
+          response: { 200: UserSchema, ...errorResponses(400, 401, 410, 429) },
         },
       },
       async (request) => presentUser(await service.acceptInvitation(request.body.token, request.body.password)),

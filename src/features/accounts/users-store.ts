@@ -70,6 +70,8 @@ export interface UsersStore {
   /** The new user, or null when the email is taken (in any case). */
   insert(tx: Sql, user: NewUser, now: Date): Promise<User | null>;
   findById(id: string, runner?: Sql): Promise<User | null>;
+  /** The user with this email in any case, or null. */
+  findByEmail(email: string, runner?: Sql): Promise<User | null>;
   list(filter: UserFilter): Promise<Page<User>>;
   emailTaken(email: string, exceptId?: string): Promise<boolean>;
   /** What checking a sign-in needs (any case of the email), or null for no such user. */
@@ -94,6 +96,11 @@ export function createUsersStore(sql: Sql): UsersStore {
 
     async findById(id: string, runner: Sql = sql): Promise<User | null> {
       const { rows } = await runner.query<UserRow>(`${SELECT} WHERE u.id = $1`, [id]);
+      return rows[0] ? toUser(rows[0]) : null;
+    },
+
+    async findByEmail(email: string, runner: Sql = sql): Promise<User | null> {
+      const { rows } = await runner.query<UserRow>(`${SELECT} WHERE lower(u.email) = lower($1)`, [email]);
       return rows[0] ? toUser(rows[0]) : null;
     },
 
