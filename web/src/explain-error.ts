@@ -21,7 +21,8 @@ function isOrganizationPermission(name: string): name is OrganizationPermission 
 export function explainError(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   if (error.status === 403) {
-    if (/CSRF/.test(error.message)) return 'Muster refused this change because the page could not prove it came from this dashboard. Reload the page and try again.';
+    if (/CSRF/.test(error.message))
+      return 'Muster refused this change because the page could not prove it came from this dashboard. Reload the page and try again.';
     const permission = /needs (?:the global permission )?([a-z-]+:[a-z-]+)/.exec(error.message)?.[1];
     if (permission && isOrganizationPermission(permission)) {
       const role = ORGANIZATION_PERMISSIONS[permission];
@@ -30,6 +31,7 @@ export function explainError(error: unknown): string {
     if (permission) return `You are not allowed to do this: it takes the global permission ${permission}, which only global admins hold.`;
     return `You are not allowed to do this: ${error.message}.`;
   }
-  if (error.status === 429) return `Too many attempts. Try again${error.retryAfter ? ` in ${Math.ceil(error.retryAfter / 60)} minute${error.retryAfter > 60 ? 's' : ''}` : ' later'}.`;
+  if (error.status === 429)
+    return `Too many attempts. Try again${error.retryAfter ? ` in ${Math.ceil(error.retryAfter / 60)} minute${error.retryAfter > 60 ? 's' : ''}` : ' later'}.`;
   return error.message;
 }

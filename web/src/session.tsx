@@ -6,7 +6,8 @@ import { permissionsOf, type OrganizationPermission } from '../../src/domain/acc
 const STORAGE_KEY = 'muster.adminToken';
 
 /** Which sign-in is active: the bootstrap admin token, or a user's session cookie. */
-export type SignIn = { kind: 'admin-token'; token: string } | { kind: 'user'; user: SessionAnswer['user']; memberships: Membership[]; csrfToken: string | null };
+export type SignIn =
+  { kind: 'admin-token'; token: string } | { kind: 'user'; user: SessionAnswer['user']; memberships: Membership[]; csrfToken: string | null };
 
 interface Session {
   /** `undefined` while the cookie's session is being looked up after a reload. */

@@ -1,7 +1,19 @@
 import { CopyButton } from './ui.tsx';
 
 /** A secret (key, token, invitation link) shown right after it was made: Muster keeps only a hash and cannot show it again. */
-export function ShownOnce({ title, value, testId, copyLabel, onDismiss }: { title: string; value: string; testId: string; copyLabel: string; onDismiss: () => void }) {
+export function ShownOnce({
+  title,
+  value,
+  testId,
+  copyLabel,
+  onDismiss,
+}: {
+  title: string;
+  value: string;
+  testId: string;
+  copyLabel: string;
+  onDismiss: () => void;
+}) {
   return (
     <div className="card shown-once" role="status">
       <h3>{title}</h3>

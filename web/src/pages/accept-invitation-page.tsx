@@ -55,9 +55,24 @@ export function AcceptInvitationPage({ onDone }: { onDone: () => void }) {
           <form onSubmit={submit}>
             <p className="muted">Choose the password you will sign in with.</p>
             <label htmlFor="new-password">New password</label>
-            <input id="new-password" type="password" autoComplete="new-password" value={password} onChange={(event) => setPassword(event.target.value)} required autoFocus />
+            <input
+              id="new-password"
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              required
+              autoFocus
+            />
             <label htmlFor="repeat-password">Repeat the password</label>
-            <input id="repeat-password" type="password" autoComplete="new-password" value={repeated} onChange={(event) => setRepeated(event.target.value)} required />
+            <input
+              id="repeat-password"
+              type="password"
+              autoComplete="new-password"
+              value={repeated}
+              onChange={(event) => setRepeated(event.target.value)}
+              required
+            />
             {error ? (
               <p className="error-text" role="alert">
                 {error}

@@ -41,7 +41,10 @@ export function AccountPage() {
 function SessionsCard() {
   const queryClient = useQueryClient();
   const { signOut } = useSession();
-  const sessions = useQuery({ queryKey: ['my-sessions'], queryFn: () => api.get('sessions', { query: { page_size: 500, sort: 'last_seen_at', order: 'desc' } }) });
+  const sessions = useQuery({
+    queryKey: ['my-sessions'],
+    queryFn: () => api.get('sessions', { query: { page_size: 500, sort: 'last_seen_at', order: 'desc' } }),
+  });
   const revoke = useMutation({
     mutationFn: async (session: UserSession) => {
       if (session.current) return signOut();
@@ -88,7 +91,11 @@ function SessionsCard() {
                     type="button"
                     className="button small danger"
                     onClick={() => {
-                      if (window.confirm(session.current ? 'Revoke this session? You will be signed out.' : 'Revoke this session? That browser is signed out at once.'))
+                      if (
+                        window.confirm(
+                          session.current ? 'Revoke this session? You will be signed out.' : 'Revoke this session? That browser is signed out at once.',
+                        )
+                      )
                         revoke.mutate(session);
                     }}
                   >
@@ -144,7 +151,9 @@ function TokensCard() {
         </button>
       </form>
       <ErrorBox error={create.error ?? tokens.error ?? revoke.error} />
-      {created ? <ShownOnce title={`Token ${created.name}`} value={created.token} testId="personal-token" copyLabel="Copy token" onDismiss={() => setCreated(null)} /> : null}
+      {created ? (
+        <ShownOnce title={`Token ${created.name}`} value={created.token} testId="personal-token" copyLabel="Copy token" onDismiss={() => setCreated(null)} />
+      ) : null}
       {tokens.isPending ? <Loading /> : null}
       {tokens.data?.items.length === 0 ? <Empty title="No personal tokens" /> : null}
       {tokens.data && tokens.data.items.length > 0 ? (

@@ -138,7 +138,9 @@ function CreateKeyForm({ organizationId, onCreated }: { organizationId: string; 
         </button>
       </form>
       <ErrorBox error={create.error} />
-      {created ? <ShownOnce title={`Key ${created.name}`} value={created.key} testId="api-key" copyLabel="Copy key" onDismiss={() => setCreated(null)} /> : null}
+      {created ? (
+        <ShownOnce title={`Key ${created.name}`} value={created.key} testId="api-key" copyLabel="Copy key" onDismiss={() => setCreated(null)} />
+      ) : null}
     </section>
   );
 }

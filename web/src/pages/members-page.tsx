@@ -116,7 +116,10 @@ function InviteForm({ organizationId, onInvited }: { organizationId: string; onI
   const [result, setResult] = useState<{ email: string; link: string | null } | null>(null);
   const invite = useMutation({
     mutationFn: () =>
-      api.post('organizations/{id}/invitations', { path: { id: organizationId }, body: { email: email.trim(), role, ...(name.trim() ? { name: name.trim() } : {}) } }),
+      api.post('organizations/{id}/invitations', {
+        path: { id: organizationId },
+        body: { email: email.trim(), role, ...(name.trim() ? { name: name.trim() } : {}) },
+      }),
     onSuccess: (answer) => {
       setResult({ email: answer.email, link: answer.invitation ? invitationLink(answer.invitation.token) : null });
       setEmail('');

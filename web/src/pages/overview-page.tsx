@@ -18,8 +18,7 @@ export function OverviewPage() {
   });
   const attention = useQuery({
     queryKey: ['systems', 'attention', organization_id ?? null],
-    queryFn: () =>
-      api.get('systems', { query: { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10, organization_id } }),
+    queryFn: () => api.get('systems', { query: { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10, organization_id } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const alerts = useQuery({

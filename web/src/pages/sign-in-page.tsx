@@ -44,7 +44,11 @@ function PasswordForm() {
       signInAsUser(await api.signIn(email.trim(), password));
     } catch (caught) {
       setError(
-        caught instanceof ApiError && caught.status === 401 ? 'That email and password were not accepted.' : caught instanceof ApiError ? explainError(caught) : `Could not reach Muster: ${String(caught)}`,
+        caught instanceof ApiError && caught.status === 401
+          ? 'That email and password were not accepted.'
+          : caught instanceof ApiError
+            ? explainError(caught)
+            : `Could not reach Muster: ${String(caught)}`,
       );
     } finally {
       setBusy(false);

@@ -56,24 +56,24 @@ export function BackupsTab({ systemId, organizationId }: { systemId: string; org
                   <code title={backup.sha256}>{backup.sha256.slice(0, 12)}…</code>
                 </td>
                 {mayDownload || mayDelete ? (
-                <td className="actions">
-                  {mayDownload ? (
-                  <button type="button" className="button small" onClick={() => download.mutate(backup)}>
-                    Download
-                  </button>
-                  ) : null}
-                  {mayDelete ? (
-                  <button
-                    type="button"
-                    className="button small danger"
-                    onClick={() => {
-                      if (window.confirm(`Delete ${backup.filename}? This cannot be undone.`)) remove.mutate(backup);
-                    }}
-                  >
-                    Delete
-                  </button>
-                  ) : null}
-                </td>
+                  <td className="actions">
+                    {mayDownload ? (
+                      <button type="button" className="button small" onClick={() => download.mutate(backup)}>
+                        Download
+                      </button>
+                    ) : null}
+                    {mayDelete ? (
+                      <button
+                        type="button"
+                        className="button small danger"
+                        onClick={() => {
+                          if (window.confirm(`Delete ${backup.filename}? This cannot be undone.`)) remove.mutate(backup);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    ) : null}
+                  </td>
                 ) : null}
               </tr>
             ))}
