@@ -15,6 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureDashboardBuilt } from '../../scripts/build-dashboard.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { REPO_ROOT, startMusterProcess, type RunningMuster } from '../helpers/muster-process.ts';
+import { startTestOpenIdProvider, type TestOpenIdProvider } from '../helpers/oidc-provider.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_TOKEN = 'e2e-accounts-admin-token-0123456789';
@@ -279,4 +280,58 @@ describe('operator accounts in the dashboard (Chromium)', { skip: chromiumMissin
     const members = await admin<{ items: { user_id: string; role: string }[] }>('GET', `organizations/${organization.id}/members`);
     return members.body.items.find((item) => item.user_id === userId)?.role;
   }
+});
+
+describe('single sign-on from the sign-in page (Chromium)', { skip: chromiumMissing ? `${CHROMIUM} not installed (apt-get install chromium)` : false }, () => {
+  let provider: TestOpenIdProvider;
+  let muster: RunningMuster;
+  let dataDir: string;
+  let browser: Browser;
+
+  before(async () => {
+    ensureDashboardBuilt();
+    provider = await startTestOpenIdProvider({
+      clientId: 'muster',
+      clientSecret: 'muster-client-secret',
+      redirectUris: ['http://127.0.0.1/collect/api/v1/session/oidc/callback'],
+      accounts: { ana: { email: 'ana@example.com', email_verified: true } },
+    });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'muster-e2e-sso-'));
+    muster = await startMusterProcess({
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN,
+      BASE_PATH,
+      OIDC_ISSUER_URL: provider.issuer,
+      OIDC_CLIENT_ID: 'muster',
+      OIDC_CLIENT_SECRET: 'muster-client-secret',
+      OIDC_REDIRECT_URL: 'http://127.0.0.1/collect/api/v1/session/oidc/callback',
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    muster?.child.kill('SIGTERM');
+    await muster?.exited;
+    await provider?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('offers "Sign in with SSO" when configured, returning to the page asked for, and sends the browser to the provider', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${muster.url}${BASE_PATH}/systems?status=active`);
+    const sso = page.getByRole('link', { name: 'Sign in with SSO' });
+    await sso.waitFor();
+    assert.equal(
+      await sso.getAttribute('href'),
+      `${BASE_PATH}/api/v1/session/oidc/start?return_to=${encodeURIComponent(`${BASE_PATH}/systems?status=active`)}`,
+    );
+    // The provider's login page is where this test stops (Muster's side of the callback is tested in src/features/sso).
+    const [atProvider] = await Promise.all([page.waitForRequest((request) => new URL(request.url()).pathname.startsWith('/interaction/')), sso.click()]);
+    assert.equal(new URL(atProvider.url()).origin, provider.issuer);
+    const authorization = atProvider.redirectedFrom()?.url() ?? '';
+    assert.match(authorization, /code_challenge_method=S256/, 'authorization code with PKCE');
+    await page.close();
+  });
 });

@@ -27,7 +27,7 @@ export function Layout() {
           </NavLink>
           <NavLink to="/systems">Systems</NavLink>
           <NavLink to="/members">Members</NavLink>
-          {selected === null || access.can('api-keys:manage', selected.id) ? <NavLink to="/api-keys">API keys</NavLink> : null}
+          {access.can('api-keys:manage', selected?.id) ? <NavLink to="/api-keys">API keys</NavLink> : null}
           {current?.kind === 'user' ? <NavLink to="/account">My account</NavLink> : null}
         </nav>
         <span className="spacer" />
