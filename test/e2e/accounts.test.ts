@@ -62,7 +62,7 @@ describe('operator accounts in the dashboard (Chromium)', { skip: chromiumMissin
     const createdOrganization = await admin<{ id: string; name: string }>('POST', 'organizations', { name: 'Acme e2e' });
     assert.equal(createdOrganization.status, 201);
     organization = createdOrganization.body;
-    for (const role of ['owner', 'operator', 'viewer'] as const) {
+    for (const role of ['owner', 'admin', 'operator', 'viewer'] as const) {
       const email = `${role}@acme.example`;
       const user = await admin<{ id: string }>('POST', 'users', { email, name: `The ${role}`, password: PASSWORD });
       assert.equal(user.status, 201, JSON.stringify(user.body));
@@ -154,6 +154,19 @@ describe('operator accounts in the dashboard (Chromium)', { skip: chromiumMissin
     assert.equal((await admin<{ suspended: boolean }>('GET', `systems/${system.id}`)).body.suspended, true);
     await shot(page, 'forbidden-explained');
     assert.equal((await admin('PUT', `organizations/${organization.id}/members/${users.get('operator')!.id}`, { role: 'operator' })).status, 200);
+    await page.context().close();
+  });
+
+  it('shows an admin the system actions and API keys, but no member management', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${base}systems/${system.id}`);
+    await page.getByRole('button', { name: 'Regenerate secret' }).waitFor();
+    await nav(page).getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('button', { name: 'Create key' }).waitFor();
+    await nav(page).getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('cell', { name: users.get('owner')!.email }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Invite' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Remove' }).count(), 0);
     await page.context().close();
   });
 
