@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock/clock.ts';
+import { noteAudit } from '../../db/audit-scope.ts';
 import { isForeignKeyViolation } from '../../db/database-errors.ts';
 import type { Db } from '../../db/db.ts';
 import { ConflictError, NotFoundError } from '../../errors/errors.ts';
@@ -102,6 +103,7 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
         }
         await members.upsert(tx, organizationId, user.id, input.role, now);
         await userAccessChanged(tx, user.id);
+        noteAudit({ targetType: 'user', targetId: user.id });
         return { user, role: input.role, invitation };
       });
     },
