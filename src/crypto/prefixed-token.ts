@@ -1,4 +1,4 @@
-import { hash, randomBytes, randomInt } from 'node:crypto';
+import { hash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 const PUBLIC_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const PUBLIC_ID_LENGTH = 8;
@@ -26,5 +26,7 @@ export function prefixedTokenFormat(prefix: string) {
     parse: (token: string): string | undefined => pattern.exec(token)?.[1],
     /** SHA-256 (hex) of the whole token: what is stored, and what verified tokens are cached under. */
     hash: (token: string): string => hash('sha256', token, 'hex'),
+    /** Whether two such digests are equal, compared in constant time. */
+    sameDigest: (digest: string, stored: string): boolean => timingSafeEqual(Buffer.from(digest, 'hex'), Buffer.from(stored, 'hex')),
   };
 }

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { ServiceUnavailableError } from '../errors/errors.ts';
 import type { Db } from './db.ts';
 
 export interface InvalidatedCacheOptions<V extends object> {
@@ -46,8 +47,38 @@ export function createInvalidatedCache<V extends object>(options: InvalidatedCac
     digestByOwner.clear();
   }
 
+  function fill(digest: string, value: V, readGeneration: number): void {
+    if (!cache || readGeneration !== generation) return;
+    const owner = options.ownerOf(value);
+    const previous = digestByOwner.get(owner);
+    if (previous !== undefined && previous !== digest) cache.delete(previous);
+    // ±25 % jitter so entries filled together (after a restart) do not all expire together.
+    cache.set(digest, value, { ttl: Math.round(ttlMs * (0.75 + Math.random() * 0.5)) });
+    digestByOwner.set(owner, digest);
+  }
+
   return {
     get: (digest: string): V | undefined => cache?.get(digest),
+
+    /**
+     * The value cached under `digest`, else what `read` finds in the database, cached then (unless
+     * an invalidation came meanwhile). `read` answers null for credentials that do not verify
+     * (unknown, revoked, a different secret): `refused()` is thrown. A failed read is a 503.
+     */
+    async getOrRead(digest: string, read: () => Promise<V | null>, refused: () => Error, options: { fresh?: boolean } = {}): Promise<V> {
+      const hit = options.fresh ? undefined : cache?.get(digest);
+      if (hit) return hit;
+      const readGeneration = generation;
+      let value: V | null;
+      try {
+        value = await read();
+      } catch {
+        throw new ServiceUnavailableError('authentication temporarily unavailable');
+      }
+      if (!value) throw refused();
+      fill(digest, value, readGeneration);
+      return value;
+    },
 
     /** Bumped by every invalidation; read it before the database. */
     get generation(): number {
@@ -55,15 +86,7 @@ export function createInvalidatedCache<V extends object>(options: InvalidatedCac
     },
 
     /** Caches `value` under `digest`, replacing its owner's previous entry, unless an invalidation came since `readGeneration`. */
-    fill(digest: string, value: V, readGeneration: number): void {
-      if (!cache || readGeneration !== generation) return;
-      const owner = options.ownerOf(value);
-      const previous = digestByOwner.get(owner);
-      if (previous !== undefined && previous !== digest) cache.delete(previous);
-      // ±25 % jitter so entries filled together (after a restart) do not all expire together.
-      cache.set(digest, value, { ttl: Math.round(ttlMs * (0.75 + Math.random() * 0.5)) });
-      digestByOwner.set(owner, digest);
-    },
+    fill,
 
     invalidate,
 

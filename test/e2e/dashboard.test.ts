@@ -61,11 +61,13 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
 
   it('refuses a wrong token and signs in with the admin token', async () => {
     await page.goto(base);
+    // Email and password come first; the admin token is the bootstrap option below them.
+    await page.getByText('Bootstrap: sign in with the admin token').click();
     await page.getByLabel('Admin token').fill('not-the-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
     await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
     await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
     assert.equal(await page.getByTestId('total-systems').textContent(), '0');
     await shot('overview-empty');
@@ -247,7 +249,7 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     await page.getByRole('button', { name: /^Switch to (dark|light) theme$/ }).click();
     await shot('overview-other-theme');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Admin token').waitFor();
+    await page.getByLabel('Email').waitFor();
     assert.equal(await page.evaluate<number>('sessionStorage.length'), 0);
   });
 

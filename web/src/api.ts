@@ -2,7 +2,7 @@
 
 import type { paths } from './api-schema.ts';
 
-type Method = 'get' | 'post' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'delete';
 /** A management API path as the OpenAPI document writes it, less `/api/v1/`: `systems/{id}/health`. */
 type ApiPath<M extends Method> = {
   [P in keyof paths]: P extends `/api/v1/${infer Path}` ? (paths[P][M] extends undefined ? never : Path) : never;
@@ -12,7 +12,7 @@ type Json<R> = R extends { content: { 'application/json': infer T } } ? T : neve
 type Success<R> = { [S in keyof R]: S extends 200 | 201 ? Json<R[S]> : never }[keyof R];
 /** What the operation answers on success (200 or 201), as generated from its response schema; for several paths, any of theirs. */
 type Answer<M extends Method, P extends ApiPath<M>> = P extends ApiPath<M> ? Success<Operation<M, P>['responses']> : never;
-type RequestBody<P extends ApiPath<'post'>> = Json<NonNullable<Operation<'post', P>['requestBody']>>;
+type RequestBody<M extends 'post' | 'put', P extends ApiPath<M>> = Json<NonNullable<Operation<M, P>['requestBody']>>;
 /** `{ path: { id } }` when the path has parameters; query parameters are built from filters held as strings, so left loose. */
 type Options<M extends Method, P extends ApiPath<M>> = { query?: Query } & (Operation<M, P>['parameters'] extends { path: infer Params }
   ? { path: Params }
@@ -33,6 +33,14 @@ export type Health = Answer<'get', 'systems/{id}/health'>;
 export type Availability = Answer<'get', 'systems/{id}/availability'>;
 export type TimelineDay = Answer<'get', 'systems/{id}/inventory/timeline'>['days'][number];
 export type Backup = Items<Answer<'get', 'systems/{id}/backups'>>;
+export type SessionAnswer = Answer<'get', 'session'>;
+export type Membership = SessionAnswer['memberships'][number];
+export type Member = Items<Answer<'get', 'organizations/{id}/members'>>;
+export type ApiKey = Items<Answer<'get', 'organizations/{id}/api-keys'>>;
+export type CreatedApiKey = Answer<'post', 'organizations/{id}/api-keys'>;
+export type PersonalToken = Items<Answer<'get', 'tokens'>>;
+export type CreatedPersonalToken = Answer<'post', 'tokens'>;
+export type UserSession = Items<Answer<'get', 'sessions'>>;
 
 // The vocabulary of changes comes from the server's own source (the OpenAPI document types it, not its values).
 export { CATEGORIES, SEVERITIES, CHANGE_TYPES as DIFF_TYPES } from '../../src/domain/changes.ts';
@@ -40,19 +48,28 @@ export const STATUSES: readonly LivenessStatus[] = ['active', 'warning', 'inacti
 
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** Seconds, from `Retry-After` (a 429). */
+  readonly retryAfter: number | null;
+  constructor(status: number, message: string, retryAfter: number | null = null) {
     super(message);
     this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
 
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
-let token: string | null = null;
+/**
+ * How requests authenticate: the admin token as a bearer header, or the session cookie (the
+ * browser sends it) with the CSRF token on every change.
+ */
+export type Credentials = { kind: 'admin-token'; token: string } | { kind: 'cookie'; csrfToken: string | null };
+
+let credentials: Credentials | null = null;
 let onUnauthorized: () => void = () => {};
 
-export function setApiToken(value: string | null, unauthorized: () => void): void {
-  token = value;
+export function setApiCredentials(value: Credentials | null, unauthorized: () => void): void {
+  credentials = value;
   onUnauthorized = unauthorized;
 }
 
@@ -66,10 +83,19 @@ export function apiUrl(path: string, query: Query = {}): string {
   return url.toString();
 }
 
-async function request(method: string, path: string, query?: Query, body?: unknown, bearer = token): Promise<Response> {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function authHeaders(method: string, using: Credentials | null): Record<string, string> {
+  if (using?.kind === 'admin-token') return { authorization: `Bearer ${using.token}` };
+  if (using?.kind === 'cookie' && using.csrfToken && !SAFE_METHODS.has(method)) return { 'x-csrf-token': using.csrfToken };
+  return {};
+}
+
+async function request(method: string, path: string, query?: Query, body?: unknown, using: Credentials | null = credentials): Promise<Response> {
   const response = await fetch(apiUrl(path, query), {
     method,
-    headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    credentials: 'same-origin',
+    headers: { ...authHeaders(method, using), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) {
@@ -80,8 +106,10 @@ async function request(method: string, path: string, query?: Query, body?: unkno
     } catch {
       // Not JSON: keep the status line.
     }
-    if (response.status === 401 && bearer === token) onUnauthorized();
-    throw new ApiError(response.status, message);
+    // Only the credentials in use going stale signs out, not a candidate being checked.
+    if (response.status === 401 && using !== null && using === credentials) onUnauthorized();
+    const retryAfter = Number(response.headers.get('retry-after'));
+    throw new ApiError(response.status, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
   }
   return response;
 }
@@ -103,18 +131,36 @@ export const api = {
     const loose = options as RequestOptions | undefined;
     return (await (await request('GET', expand(path, loose), loose?.query)).json()) as Answer<'get', P>;
   },
-  async post<P extends ApiPath<'post'>>(path: P, options: Options<'post', P> & { body?: RequestBody<P> }): Promise<Answer<'post', P>> {
+  async post<P extends ApiPath<'post'>>(path: P, options: Options<'post', P> & { body?: RequestBody<'post', P> }): Promise<Answer<'post', P>> {
     const loose = options as RequestOptions;
-    return (await (await request('POST', expand(path, loose), undefined, loose.body ?? {})).json()) as Answer<'post', P>;
+    const response = await request('POST', expand(path, loose), undefined, loose.body ?? {});
+    return (response.status === 204 ? undefined : await response.json()) as Answer<'post', P>;
+  },
+  async put<P extends ApiPath<'put'>>(path: P, options: Options<'put', P> & { body: RequestBody<'put', P> }): Promise<Answer<'put', P>> {
+    const loose = options as RequestOptions;
+    return (await (await request('PUT', expand(path, loose), undefined, loose.body)).json()) as Answer<'put', P>;
   },
   async delete<P extends ApiPath<'delete'>>(path: P, ...[options]: OptionsArgument<'delete', P>): Promise<void> {
     await request('DELETE', expand(path, options as RequestOptions | undefined));
   },
-  /** Checks a token before it is kept. */
+  /** Checks an admin token before it is kept. */
   async verify(candidate: string): Promise<void> {
-    await request('GET', 'summary', undefined, undefined, candidate);
+    await request('GET', 'summary', undefined, undefined, { kind: 'admin-token', token: candidate });
   },
-  /** Downloads through fetch (the token is a header, not a cookie) and hands the file to the browser. */
+  /** Signs in with email and password: the answer sets the session cookie. */
+  async signIn(email: string, password: string): Promise<SessionAnswer> {
+    return (await (await request('POST', 'session', undefined, { email, password }, null)).json()) as SessionAnswer;
+  },
+  /** The session the cookie carries, if any (after a reload): null when there is none. */
+  async currentSession(): Promise<SessionAnswer | null> {
+    try {
+      return (await (await request('GET', 'session', undefined, undefined, null)).json()) as SessionAnswer;
+    } catch (caught) {
+      if (caught instanceof ApiError && (caught.status === 401 || caught.status === 404)) return null;
+      throw caught;
+    }
+  },
+  /** Downloads through fetch (the admin token is a header, which a plain link cannot carry) and hands the file to the browser. */
   async download<P extends ApiPath<'get'>>(path: P, options: Options<'get', P>, fallbackName: string): Promise<void> {
     const loose = options as RequestOptions;
     const response = await request('GET', expand(path, loose), loose.query);

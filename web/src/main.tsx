@@ -1,13 +1,19 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ApiError } from './api.ts';
 import { Layout } from './components/layout.tsx';
+import { OrganizationProvider } from './organization.tsx';
+import { AcceptInvitationPage } from './pages/accept-invitation-page.tsx';
+import { AccountPage } from './pages/account-page.tsx';
+import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { MembersPage } from './pages/members-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { SystemPage } from './pages/system-page.tsx';
 import { SystemsPage } from './pages/systems-page.tsx';
+import { Loading } from './components/ui.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { applyStoredTheme } from './theme.ts';
 import './styles.css';
@@ -28,18 +34,28 @@ const queryClient = new QueryClient({
 const basename = new URL(document.baseURI).pathname.replace(/\/$/, '') || '/';
 
 function App() {
-  const { signedIn } = useSession();
-  if (!signedIn) return <SignInPage />;
+  const { current } = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  // Whoever holds an invitation link sets a password there, signed in or not.
+  if (location.pathname === '/accept-invitation') return <AcceptInvitationPage onDone={() => void navigate('/', { replace: true })} />;
+  if (current === undefined) return <Loading />;
+  if (current === null) return <SignInPage />;
   return (
-    <Routes>
-      <Route element={<Layout />}>
-        <Route index element={<OverviewPage />} />
-        <Route path="systems" element={<SystemsPage />} />
-        <Route path="systems/:id" element={<SystemPage />} />
-        <Route path="systems/:id/:tab" element={<SystemPage />} />
-        <Route path="*" element={<Navigate to="/" replace />} />
-      </Route>
-    </Routes>
+    <OrganizationProvider>
+      <Routes>
+        <Route element={<Layout />}>
+          <Route index element={<OverviewPage />} />
+          <Route path="systems" element={<SystemsPage />} />
+          <Route path="systems/:id" element={<SystemPage />} />
+          <Route path="systems/:id/:tab" element={<SystemPage />} />
+          <Route path="members" element={<MembersPage />} />
+          <Route path="api-keys" element={<ApiKeysPage />} />
+          <Route path="account" element={<AccountPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
+    </OrganizationProvider>
   );
 }
 

@@ -1,10 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
 import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
 import { createUseRecorder } from '../../db/use-recorder.ts';
-import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
-import { hashApiKey, parseApiKey } from './api-key-format.ts';
+import { ForbiddenError, UnauthorizedError } from '../../errors/errors.ts';
+import { hashApiKey, parseApiKey, sameApiKeyDigest } from './api-key-format.ts';
 import type { ApiKeysStore } from './api-keys-store.ts';
 import type { Scope } from './scopes.ts';
 
@@ -69,22 +68,15 @@ export function createApiKeyAuthenticator(options: ApiKeyAuthenticatorOptions): 
     const publicId = parseApiKey(key);
     if (publicId === undefined) throw invalid();
     const keyHash = hashApiKey(key);
-    const hit = cache.get(keyHash);
-    if (hit) return hit;
-
-    const readGeneration = cache.generation;
-    let credentials;
-    try {
-      credentials = await store.findCredentials(publicId);
-    } catch {
-      throw new ServiceUnavailableError('authentication temporarily unavailable');
-    }
-    if (!credentials || credentials.revokedAt !== null) throw invalid();
-    if (!timingSafeEqual(Buffer.from(keyHash, 'hex'), Buffer.from(credentials.keyHash, 'hex'))) throw invalid();
-
-    const verified: AuthenticatedApiKey = { keyId: credentials.id, organizationId: credentials.organizationId, scopes: Object.freeze([...credentials.scopes]) };
-    cache.fill(keyHash, verified, readGeneration);
-    return verified;
+    return cache.getOrRead(
+      keyHash,
+      async () => {
+        const credentials = await store.findCredentials(publicId);
+        if (!credentials || credentials.revokedAt !== null || !sameApiKeyDigest(keyHash, credentials.keyHash)) return null;
+        return { keyId: credentials.id, organizationId: credentials.organizationId, scopes: Object.freeze([...credentials.scopes]) };
+      },
+      invalid,
+    );
   }
 
   return {

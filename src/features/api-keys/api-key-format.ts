@@ -15,3 +15,4 @@ export const apiKeyPrefix = format.visiblePart;
 export const parseApiKey = format.parse;
 /** SHA-256 (hex) of the whole key: what is stored, and what verified keys are cached under. */
 export const hashApiKey = format.hash;
+export const sameApiKeyDigest = format.sameDigest;

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
 import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
@@ -53,20 +52,15 @@ export function createPersonalTokenAuthenticator(options: PersonalTokenAuthentic
     const publicId = personalTokenFormat.parse(token);
     if (publicId === undefined) throw invalid();
     const tokenHash = personalTokenFormat.hash(token);
-    const hit = cache.get(tokenHash);
-    if (hit) return hit;
-    const readGeneration = cache.generation;
-    let credentials;
-    try {
-      credentials = await store.findCredentials(publicId);
-    } catch {
-      throw new ServiceUnavailableError('authentication temporarily unavailable');
-    }
-    if (!credentials || credentials.revokedAt !== null) throw invalid();
-    if (!timingSafeEqual(Buffer.from(tokenHash, 'hex'), Buffer.from(credentials.tokenHash, 'hex'))) throw invalid();
-    const verified: VerifiedToken = { tokenId: credentials.id, userId: credentials.userId, expiresAt: credentials.expiresAt };
-    cache.fill(tokenHash, verified, readGeneration);
-    return verified;
+    return cache.getOrRead(
+      tokenHash,
+      async () => {
+        const credentials = await store.findCredentials(publicId);
+        if (!credentials || credentials.revokedAt !== null || !personalTokenFormat.sameDigest(tokenHash, credentials.tokenHash)) return null;
+        return { tokenId: credentials.id, userId: credentials.userId, expiresAt: credentials.expiresAt };
+      },
+      invalid,
+    );
   }
 
   const bearer: BearerAuthenticator = {

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
 import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
 import type { Principal } from '../../domain/access.ts';
-import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../../errors/errors.ts';
 import type { CookieAuthenticator } from '../../http/authentication.ts';
 import type { UserAccessReader } from '../accounts/index.ts';
 import { assertSameOrigin } from './same-origin.ts';
@@ -54,30 +54,29 @@ export function createSessionAuthenticator(options: SessionAuthenticatorOptions)
   const cache = createInvalidatedCache<CachedSession>({ size: options.cacheSize, ttlSeconds: options.cacheTtlSeconds, ownerOf: (session) => session.id });
   const ended = () => new UnauthorizedError('your session has ended (signed out, expired or revoked): sign in again');
 
-  async function load(tokenHash: string): Promise<CachedSession> {
-    const readGeneration = cache.generation;
-    let credentials;
-    try {
-      credentials = await store.findCredentials(tokenHash);
-    } catch {
-      throw new ServiceUnavailableError('authentication temporarily unavailable');
-    }
-    if (!credentials || credentials.revokedAt !== null) throw ended();
-    const session: CachedSession = { id: credentials.id, userId: credentials.userId, expiresAt: credentials.expiresAt, lastSeenAt: credentials.lastSeenAt };
-    cache.fill(tokenHash, session, readGeneration);
-    return session;
+  function load(tokenHash: string, fresh = false): Promise<CachedSession> {
+    return cache.getOrRead(
+      tokenHash,
+      async () => {
+        const credentials = await store.findCredentials(tokenHash);
+        if (!credentials || credentials.revokedAt !== null) return null;
+        return { id: credentials.id, userId: credentials.userId, expiresAt: credentials.expiresAt, lastSeenAt: credentials.lastSeenAt };
+      },
+      ended,
+      { fresh },
+    );
   }
 
   async function verify(token: string): Promise<CachedSession> {
     if (!isSessionToken(token)) throw ended();
     const tokenHash = hashSessionToken(token);
     const now = clock.now();
-    let session = cache.get(tokenHash) ?? (await load(tokenHash));
+    let session = await load(tokenHash);
     if (now >= session.expiresAt) throw ended();
     // This node's view of the last use may be older than another node's: ask the database before refusing.
     if (now.getTime() - session.lastSeenAt.getTime() > idleMs) {
       cache.invalidate(session.id);
-      session = await load(tokenHash);
+      session = await load(tokenHash, true);
       if (now.getTime() - session.lastSeenAt.getTime() > idleMs) throw ended();
     }
     if (now.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_INTERVAL_SECONDS * 1000) {

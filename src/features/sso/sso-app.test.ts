@@ -12,6 +12,11 @@ const ORGANIZATION = 'Acme SSO';
 for (const kind of databaseKinds()) {
   describe(`single sign-on in the composed app (${kind})`, () => {
     let provider: TestOpenIdProvider;
+    const accounts: Record<string, Record<string, unknown>> = {
+      ana: { email: 'Ana@Example.com', email_verified: true, name: 'Ana', muster_roles: [`${ORGANIZATION}:operator`, 'No Such Org:owner'] },
+      bob: { email: 'bob@example.com', email_verified: true, name: 'Bob' },
+      eve: { email: 'eve@example.com', email_verified: false },
+    };
     const env: Record<string, string> = {};
     before(async () => {
       provider = await startTestOpenIdProvider({
@@ -19,11 +24,7 @@ for (const kind of databaseKinds()) {
         clientSecret: 'muster-client-secret',
         redirectUris: [CALLBACK],
         profileClaims: ['muster_roles'],
-        accounts: {
-          ana: { email: 'Ana@Example.com', email_verified: true, name: 'Ana', muster_roles: [`${ORGANIZATION}:operator`, 'No Such Org:owner'] },
-          bob: { email: 'bob@example.com', email_verified: true, name: 'Bob' },
-          eve: { email: 'eve@example.com', email_verified: false },
-        },
+        accounts,
       });
       Object.assign(env, {
         OIDC_ISSUER_URL: provider.issuer,
@@ -85,6 +86,28 @@ for (const kind of databaseKinds()) {
       const again = await signIn('ana');
       assert.equal(again.statusCode, 302);
       assert.equal((await t.admin.get('/api/v1/users?search=ana@example.com')).json<{ total: number }>().total, 1);
+    });
+
+    it("follows the provider's roles at each sign-in, but never takes an organization's last owner away", async () => {
+      const acme = (await t.admin.get(`/api/v1/organizations?search=${encodeURIComponent(ORGANIZATION)}`)).json<{ items: { id: string }[] }>().items[0]!;
+      const other = (await t.admin.post('/api/v1/organizations', { name: 'Other SSO' })).json<{ id: string }>();
+      const owned = (await t.admin.post('/api/v1/organizations', { name: 'Owned by Ana' })).json<{ id: string }>();
+      const ana = (await t.admin.get('/api/v1/users?search=ana@example.com')).json<{ items: { id: string }[] }>().items[0]!;
+      assert.equal((await t.admin.put(`/api/v1/organizations/${owned.id}/members/${ana.id}`, { role: 'owner' })).statusCode, 201);
+
+      accounts.ana!.muster_roles = { [other.id]: 'admin' };
+      const finished = await signIn('ana');
+      assert.equal(finished.statusCode, 302, finished.body);
+      const session = await t.muster.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: sessionCookie(finished) } });
+      const memberships = session.json<{ memberships: { organization_id: string; role: string }[] }>().memberships;
+      assert.deepEqual(
+        new Map(memberships.map((membership) => [membership.organization_id, membership.role])),
+        new Map([
+          [other.id, 'admin'],
+          [owned.id, 'owner'],
+        ]),
+        `the operator role in ${acme.id} is gone, the last owner stays`,
+      );
     });
 
     it('keeps the roles of a user when the provider sends no roles claim, and matches an existing user', async () => {

@@ -1,10 +1,13 @@
 import { useState } from 'react';
 import { NavLink, Outlet } from 'react-router';
-import { useSession } from '../session.tsx';
+import { useOrganization } from '../organization.tsx';
+import { useAccess, useSession } from '../session.tsx';
 import { currentTheme, setTheme, type Theme } from '../theme.ts';
 
 export function Layout() {
-  const { signOut } = useSession();
+  const { current, signOut } = useSession();
+  const access = useAccess();
+  const { selected } = useOrganization();
   const [theme, setThemeState] = useState<Theme>(currentTheme);
   const toggleTheme = () => {
     const next = theme === 'dark' ? 'light' : 'dark';
@@ -23,12 +26,19 @@ export function Layout() {
             Overview
           </NavLink>
           <NavLink to="/systems">Systems</NavLink>
+          <NavLink to="/members">Members</NavLink>
+          {access.can('api-keys:manage', selected?.id) ? <NavLink to="/api-keys">API keys</NavLink> : null}
+          {current?.kind === 'user' ? <NavLink to="/account">My account</NavLink> : null}
         </nav>
         <span className="spacer" />
+        <OrganizationSwitcher />
+        <span className="muted" data-testid="signed-in-as">
+          {current?.kind === 'user' ? current.user.email : 'admin token'}
+        </span>
         <button type="button" className="button ghost" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
-        <button type="button" className="button ghost" onClick={signOut}>
+        <button type="button" className="button ghost" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>
@@ -36,5 +46,28 @@ export function Layout() {
         <Outlet />
       </main>
     </div>
+  );
+}
+
+function OrganizationSwitcher() {
+  const { organizations, selected, select } = useOrganization();
+  const access = useAccess();
+  if (organizations.length === 0) return null;
+  return (
+    <label className="org-switcher">
+      <span>Organization</span>
+      <select value={selected?.id ?? ''} onChange={(event) => select(event.target.value || null)} disabled={organizations.length === 1}>
+        {organizations.length > 1 ? <option value="">All organizations</option> : null}
+        {organizations.map((organization) => {
+          const role = access.roleIn(organization.id);
+          return (
+            <option key={organization.id} value={organization.id}>
+              {organization.name}
+              {role ? ` (${role})` : ''}
+            </option>
+          );
+        })}
+      </select>
+    </label>
   );
 }

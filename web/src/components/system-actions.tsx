@@ -1,10 +1,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type System, type SystemWithSecret } from '../api.ts';
+import { explainError } from '../explain-error.ts';
+import { useAccess } from '../session.tsx';
 import { SecretDialog } from './secret-dialog.tsx';
 
 /** Regenerate secret, suspend/reactivate, delete/restore: each asks first when it cuts an appliance off. */
 export function SystemActions({ system, compact = false }: { system: System; compact?: boolean }) {
+  // Not shown to roles that may not use them (viewers).
+  if (!useAccess().can('systems:operate', system.organization_id)) return null;
+  return <Actions system={system} compact={compact} />;
+}
+
+function Actions({ system, compact }: { system: System; compact: boolean }) {
   const queryClient = useQueryClient();
   const [secret, setSecret] = useState<SystemWithSecret | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -21,7 +29,7 @@ export function SystemActions({ system, compact = false }: { system: System; com
       void queryClient.invalidateQueries({ queryKey: ['system', system.id] });
       void queryClient.invalidateQueries({ queryKey: ['summary'] });
     },
-    onError: (caught) => setError(caught instanceof Error ? caught.message : String(caught)),
+    onError: (caught) => setError(explainError(caught)),
   });
   const run = (name: Parameters<typeof action.mutate>[0], question?: string) => {
     if (question && !window.confirm(question)) return;

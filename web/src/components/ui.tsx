@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { LivenessStatus, Severity } from '../api.ts';
+import { explainError } from '../explain-error.ts';
 import { exactTime, relativeTime } from '../format.ts';
 
 export const STATUS_LABEL: Record<LivenessStatus, string> = { active: 'Active', warning: 'Warning', inactive: 'Inactive', unknown: 'Unknown' };
@@ -63,7 +64,7 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
-  const message = error instanceof Error ? error.message : JSON.stringify(error);
+  const message = error instanceof Error ? explainError(error) : JSON.stringify(error);
   return (
     <div className="error-box" role="alert">
       <strong>Something went wrong.</strong> {message}

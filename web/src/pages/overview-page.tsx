@@ -4,19 +4,26 @@ import { Cell, Pie, PieChart, ResponsiveContainer, Tooltip } from 'recharts';
 import { api, LIVE_INTERVAL_MS, STATUSES } from '../api.ts';
 import { ChangeList } from '../components/change-list.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
+import { useOrganization } from '../organization.tsx';
 
 const STATUS_COLOR = { active: 'var(--active)', warning: 'var(--warning)', inactive: 'var(--inactive)', unknown: 'var(--unknown)' };
 
 export function OverviewPage() {
-  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api.get('summary'), refetchInterval: LIVE_INTERVAL_MS });
+  // The organization switcher's choice narrows every count and list here.
+  const organization_id = useOrganization().selected?.id;
+  const summary = useQuery({
+    queryKey: ['summary', organization_id ?? null],
+    queryFn: () => api.get('summary', { query: { organization_id } }),
+    refetchInterval: LIVE_INTERVAL_MS,
+  });
   const attention = useQuery({
-    queryKey: ['systems', 'attention'],
-    queryFn: () => api.get('systems', { query: { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10 } }),
+    queryKey: ['systems', 'attention', organization_id ?? null],
+    queryFn: () => api.get('systems', { query: { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10, organization_id } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const alerts = useQuery({
-    queryKey: ['alerts', 'firing'],
-    queryFn: () => api.get('alerts', { query: { status: 'firing', severity: ['critical', 'high'], page_size: 10 } }),
+    queryKey: ['alerts', 'firing', organization_id ?? null],
+    queryFn: () => api.get('alerts', { query: { status: 'firing', severity: ['critical', 'high'], page_size: 10, organization_id } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const attentionIds = attention.data?.items.map((system) => system.id) ?? [];

@@ -53,7 +53,7 @@ export function SystemPage() {
         {tab === 'inventory' ? <InventoryTab systemId={id} /> : null}
         {tab === 'changes' ? <ChangesTab systemId={id} /> : null}
         {tab === 'alerts' ? <AlertsTab systemId={id} /> : null}
-        {tab === 'backups' ? <BackupsTab systemId={id} /> : null}
+        {tab === 'backups' ? <BackupsTab systemId={id} organizationId={data.organization_id} /> : null}
       </div>
     </div>
   );

@@ -5,6 +5,8 @@ import { api, LIVE_INTERVAL_MS, STATUSES, type Organization, type SystemWithSecr
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { SystemActions } from '../components/system-actions.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, Pagination, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
+import { useOrganization } from '../organization.tsx';
+import { useAccess } from '../session.tsx';
 
 const PAGE_SIZE = 50;
 const COLUMNS: [sort: string | null, label: string][] = [
@@ -25,10 +27,13 @@ export function SystemsPage() {
   const [created, setCreated] = useState<SystemWithSecret | null>(null);
   const [creating, setCreating] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
+  const { organizations, selected } = useOrganization();
+  const access = useAccess();
   const filters = {
     status: params.getAll('status'),
     type: params.get('type') ?? undefined,
-    organization_id: params.get('organization_id') ?? undefined,
+    // A link may name an organization; otherwise the switcher's choice narrows the list.
+    organization_id: params.get('organization_id') ?? selected?.id,
     search: params.get('search') ?? undefined,
     deleted: params.get('deleted') ?? undefined,
     sort: params.get('sort') ?? 'name',
@@ -60,7 +65,6 @@ export function SystemsPage() {
     refetchInterval: 30_000,
   });
   const scores = new Map(health.data?.items.map((item) => [item.system_id, item]) ?? []);
-  const organizations = useQuery({ queryKey: ['organizations'], queryFn: () => api.get('organizations', { query: { page_size: 500, sort: 'name' } }) });
   // The type filter offers the types the fleet (or the chosen organization) has, the most common first.
   const fleet = useQuery({
     queryKey: ['summary', filters.organization_id ?? null],
@@ -79,9 +83,11 @@ export function SystemsPage() {
         <button type="button" className="button" onClick={() => api.download('systems/export', { query: { ...filters } }, 'systems.csv').catch(setExportError)}>
           Export CSV
         </button>
-        <button type="button" className="button primary" onClick={() => setCreating(true)}>
-          Create system
-        </button>
+        {access.can('systems:operate', selected?.id) ? (
+          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+            Create system
+          </button>
+        ) : null}
       </div>
 
       <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
@@ -104,17 +110,6 @@ export function SystemsPage() {
             {types.map((type) => (
               <option key={type} value={type}>
                 {type}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Organization
-          <select value={filters.organization_id ?? ''} onChange={(event) => update({ organization_id: event.target.value || undefined })}>
-            <option value="">Any</option>
-            {organizations.data?.items.map((organization) => (
-              <option key={organization.id} value={organization.id}>
-                {organization.name}
               </option>
             ))}
           </select>
@@ -197,7 +192,10 @@ export function SystemsPage() {
 
       {creating ? (
         <CreateSystemDialog
-          organizations={organizations.data?.items ?? []}
+          // Only where the user may create systems; the default organization only for global admins.
+          organizations={organizations.filter((organization) => access.can('systems:operate', organization.id))}
+          preselected={selected?.id ?? null}
+          offerDefault={access.globalAdmin}
           onClose={() => setCreating(false)}
           onCreated={(system) => {
             setCreating(false);
@@ -232,10 +230,14 @@ function SearchBox({ value, onChange }: { value: string; onChange: (value: strin
 
 function CreateSystemDialog({
   organizations,
+  preselected,
+  offerDefault,
   onClose,
   onCreated,
 }: {
   organizations: Organization[];
+  preselected: string | null;
+  offerDefault: boolean;
   onClose: () => void;
   onCreated: (system: SystemWithSecret) => void;
 }) {
@@ -243,7 +245,9 @@ function CreateSystemDialog({
   const dialog = useRef<HTMLDialogElement>(null);
   const [name, setName] = useState('');
   const [type, setType] = useState('');
-  const [organizationId, setOrganizationId] = useState('');
+  const [organizationId, setOrganizationId] = useState(
+    () => organizations.find((organization) => organization.id === preselected)?.id ?? (offerDefault ? '' : (organizations[0]?.id ?? '')),
+  );
   useEffect(() => {
     dialog.current?.showModal();
   }, []);
@@ -281,7 +285,7 @@ function CreateSystemDialog({
         <label>
           Organization
           <select value={organizationId} onChange={(event) => setOrganizationId(event.target.value)}>
-            <option value="">Default organization</option>
+            {offerDefault ? <option value="">Default organization</option> : null}
             {organizations.map((organization) => (
               <option key={organization.id} value={organization.id}>
                 {organization.name}

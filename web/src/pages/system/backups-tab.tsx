@@ -2,9 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type Backup } from '../../api.ts';
 import { Empty, ErrorBox, Loading, Time } from '../../components/ui.tsx';
 import { bytes } from '../../format.ts';
+import { useAccess } from '../../session.tsx';
 
-export function BackupsTab({ systemId }: { systemId: string }) {
+export function BackupsTab({ systemId, organizationId }: { systemId: string; organizationId: string }) {
   const queryClient = useQueryClient();
+  const access = useAccess();
+  const mayDownload = access.can('backups:download', organizationId);
+  const mayDelete = access.can('systems:operate', organizationId);
   const backups = useQuery({
     queryKey: ['backups', systemId],
     queryFn: () => api.get('systems/{id}/backups', { path: { id: systemId } }),
@@ -37,7 +41,7 @@ export function BackupsTab({ systemId }: { systemId: string }) {
               <th scope="col">Size</th>
               <th scope="col">Uploaded</th>
               <th scope="col">SHA-256</th>
-              <th scope="col">Actions</th>
+              {mayDownload || mayDelete ? <th scope="col">Actions</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -51,20 +55,26 @@ export function BackupsTab({ systemId }: { systemId: string }) {
                 <td>
                   <code title={backup.sha256}>{backup.sha256.slice(0, 12)}…</code>
                 </td>
-                <td className="actions">
-                  <button type="button" className="button small" onClick={() => download.mutate(backup)}>
-                    Download
-                  </button>
-                  <button
-                    type="button"
-                    className="button small danger"
-                    onClick={() => {
-                      if (window.confirm(`Delete ${backup.filename}? This cannot be undone.`)) remove.mutate(backup);
-                    }}
-                  >
-                    Delete
-                  </button>
-                </td>
+                {mayDownload || mayDelete ? (
+                  <td className="actions">
+                    {mayDownload ? (
+                      <button type="button" className="button small" onClick={() => download.mutate(backup)}>
+                        Download
+                      </button>
+                    ) : null}
+                    {mayDelete ? (
+                      <button
+                        type="button"
+                        className="button small danger"
+                        onClick={() => {
+                          if (window.confirm(`Delete ${backup.filename}? This cannot be undone.`)) remove.mutate(backup);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    ) : null}
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>
