@@ -17,6 +17,8 @@ const ACTOR_TYPES: [AuditEntry['actor_type'], string][] = [
   ['anonymous', 'Anonymous'],
 ];
 /** An outcome in the liveness colours: success is green, a failure amber, a refusal red. */
+/** Targets that are people, named by email where the page knows it. */
+const PERSON_TARGETS = new Set(['member', 'user']);
 const OUTCOME_DOT: Record<AuditEntry['outcome'], string> = { success: 'dot-active', failure: 'dot-warning', denied: 'dot-inactive' };
 
 /** A day picked in the filter (the browser's local time) as the instant the API compares with; `to` is the day after, so the day is included. */
@@ -97,12 +99,7 @@ export function AuditPage() {
           </select>
         </label>
         <TextFilter label="Action" placeholder="systems.suspend" value={filters.action ?? ''} onChange={(action) => update({ action })} />
-        <TextFilter
-          label="Target id"
-          placeholder="A system's, key's, user's… id"
-          value={filters.target_id ?? ''}
-          onChange={(target_id) => update({ target_id })}
-        />
+        <TextFilter label="Target id" placeholder="An id" value={filters.target_id ?? ''} onChange={(target_id) => update({ target_id })} />
         <label>
           From
           <input type="date" value={params.get('from') ?? ''} onChange={(event) => update({ from: event.target.value || undefined })} />
@@ -171,6 +168,7 @@ export function AuditPage() {
                     key={entry.id}
                     entry={entry}
                     actor={actorLabel(entry, names)}
+                    targetName={entry.target_id && PERSON_TARGETS.has(entry.target_type ?? '') ? names.get(entry.target_id) : undefined}
                     organizationName={entry.organization_id ? organizationNames.get(entry.organization_id) : undefined}
                     onActor={(actorId) => update({ actor_id: actorId })}
                   />
@@ -188,11 +186,13 @@ export function AuditPage() {
 function AuditRow({
   entry,
   actor,
+  targetName,
   organizationName,
   onActor,
 }: {
   entry: AuditEntry;
   actor: string;
+  targetName: string | undefined;
   organizationName: string | undefined;
   onActor: (actorId: string) => void;
 }) {
@@ -222,7 +222,7 @@ function AuditRow({
           <code>{entry.action}</code>
         </td>
         <td>
-          <Target entry={entry} />
+          <Target entry={entry} name={targetName} />
         </td>
         <td>
           <span className="status">
@@ -281,9 +281,9 @@ function AuditRow({
   );
 }
 
-function Target({ entry }: { entry: AuditEntry }) {
+function Target({ entry, name }: { entry: AuditEntry; name: string | undefined }) {
   if (!entry.target_type && !entry.target_id) return <span className="muted">—</span>;
-  const id = entry.target_id ? <code title={entry.target_id}>{entry.target_id}</code> : null;
+  const id = entry.target_id ? <code title={entry.target_id}>{name ?? entry.target_id}</code> : null;
   return (
     <>
       {entry.target_type ? `${entry.target_type} ` : null}
