@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureDashboardBuilt } from '../../scripts/build-dashboard.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { REPO_ROOT, startMusterProcess, type RunningMuster } from '../helpers/muster-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -160,10 +161,10 @@ describe('the audit log in the dashboard (Chromium)', { skip: chromiumMissing ? 
     // From the details, only this actor's rows.
     await details.getByRole('button', { name: 'Only this actor' }).click();
     await page.waitForURL((url) => url.searchParams.get('actor_id') === admin.id);
-    await page.waitForFunction(
-      (email) => [...document.querySelectorAll('tbody [data-testid="audit-actor"]')].every((cell) => cell.textContent === email),
-      admin.email,
-    );
+    await eventually(async () => {
+      const actors = await rows(page).getByTestId('audit-actor').allTextContents();
+      return actors.length > 0 && actors.every((actor) => actor === admin.email);
+    }, "only the admin's rows");
     assert.equal(await rows(page).filter({ hasText: 'admin token' }).count(), 0);
     assert.equal(await rows(page).first().getByRole('cell').nth(3).textContent(), 'systems.suspend');
     await page.context().close();
@@ -220,13 +221,9 @@ describe('the audit log in the dashboard (Chromium)', { skip: chromiumMissing ? 
 
   /** Waits until the table shows only rows of `outcome` (the previous page stays while the next loads). */
   async function eventuallyOnly(page: Page, outcome: string) {
-    await page.waitForFunction(
-      (wanted) => {
-        const shown = [...document.querySelectorAll('tbody tr[data-audit-id]')];
-        return shown.length > 0 && shown.every((row) => row.getAttribute('data-outcome') === wanted);
-      },
-      outcome,
-      { timeout: 10_000 },
-    );
+    await eventually(async () => {
+      const shown = await rows(page).evaluateAll((found) => found.map((row) => row.getAttribute('data-outcome')));
+      return shown.length > 0 && shown.every((shownOutcome) => shownOutcome === outcome);
+    }, `only ${outcome} rows`);
   }
 });
