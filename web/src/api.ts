@@ -41,6 +41,7 @@ export type CreatedApiKey = Answer<'post', 'organizations/{id}/api-keys'>;
 export type PersonalToken = Items<Answer<'get', 'tokens'>>;
 export type CreatedPersonalToken = Answer<'post', 'tokens'>;
 export type UserSession = Items<Answer<'get', 'sessions'>>;
+export type AuditEntry = Items<Answer<'get', 'audit'>>;
 
 // The vocabulary of changes comes from the server's own source (the OpenAPI document types it, not its values).
 export { CATEGORIES, SEVERITIES, CHANGE_TYPES as DIFF_TYPES } from '../../src/domain/changes.ts';

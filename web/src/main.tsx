@@ -7,6 +7,7 @@ import { Layout } from './components/layout.tsx';
 import { OrganizationProvider } from './organization.tsx';
 import { AcceptInvitationPage } from './pages/accept-invitation-page.tsx';
 import { AccountPage } from './pages/account-page.tsx';
+import { AuditPage } from './pages/audit-page.tsx';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
@@ -51,6 +52,7 @@ function App() {
           <Route path="systems/:id/:tab" element={<SystemPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
+          <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
