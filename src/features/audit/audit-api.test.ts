@@ -39,7 +39,7 @@ const ACTIONS: Record<string, string> = {
   'DELETE /api/v1/users/{id}': 'users.delete user',
   'POST /api/v1/invitations/accept': 'invitations.accept invitation',
   'PUT /api/v1/organizations/{id}/members/{userId}': 'organizations.members.set member',
-  'POST /api/v1/organizations/{id}/invitations': 'organizations.invitations.create invitation',
+  'POST /api/v1/organizations/{id}/invitations': 'organizations.invitations.create user',
   'DELETE /api/v1/organizations/{id}/members/{userId}': 'organizations.members.delete member',
   'POST /api/v1/session': 'session.create session',
   'DELETE /api/v1/session': 'session.delete session',
