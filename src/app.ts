@@ -89,7 +89,7 @@ export async function createMuster(options: MusterOptions) {
     ...[organizations, accounts, sessions, personalTokens, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
       (feature) => feature.mount,
     ),
-    createJobs({ jobs }).mount,
+    createJobs({ jobs, db }).mount,
     audit.mount,
     sso.mount,
     createDashboard({ config }).mount,

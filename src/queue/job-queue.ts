@@ -266,9 +266,9 @@ export function createJobQueue(options: JobQueueOptions) {
       });
     },
 
-    /** Moves a dead job back to its queue, to be tried again from its first attempt. */
-    async retryDead(queue: string, id: string): Promise<boolean> {
-      const moved = await boss.redrive(deadQueueOf(queue), { ids: [id], destination: queue });
+    /** Moves a dead job back to its queue, to be tried again from its first attempt; in `tx` when given. */
+    async retryDead(queue: string, id: string, tx?: Sql): Promise<boolean> {
+      const moved = await boss.redrive(deadQueueOf(queue), { ids: [id], destination: queue, ...(tx ? { db: inTransaction(tx) } : {}) });
       return moved > 0;
     },
 

@@ -1,3 +1,4 @@
+import type { Db } from '../../db/db.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../errors/errors.ts';
@@ -9,7 +10,8 @@ const QueueName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9
 const errors = errorResponses(400, 401, 404);
 
 /** Background jobs for operators: queue depth, dead jobs, and retrying them. */
-export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
+/** `db` runs a retry's move in a transaction of its own (so the audit row is part of it). */
+export function jobsRoutes(jobs: JobQueue, db: Db): FastifyPluginAsyncTypebox {
   function assertQueue(name: string): void {
     if (!jobs.isDefined(name)) throw new NotFoundError(`no job queue named '${name}'`);
   }
@@ -74,9 +76,12 @@ export function jobsRoutes(jobs: JobQueue): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         assertQueue(request.params.queue);
-        if (!(await jobs.retryDead(request.params.queue, request.params.id))) {
-          throw new NotFoundError(`no dead job ${request.params.id} in '${request.params.queue}'`);
-        }
+        // Refused inside the transaction, so that nothing (and no success in the audit log) is committed.
+        await db.transaction(async (tx) => {
+          if (!(await jobs.retryDead(request.params.queue, request.params.id, tx))) {
+            throw new NotFoundError(`no dead job ${request.params.id} in '${request.params.queue}'`);
+          }
+        });
         return { retried: true };
       },
     );
