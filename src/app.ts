@@ -54,7 +54,7 @@ export async function createMuster(options: MusterOptions) {
   const audit = createAudit({ db: options.db, clock, logger, config });
   const db = audit.db;
   const database = options.db;
-  const defaults: Thresholds = { timeoutMinutes: config.heartbeatTimeoutMinutes, warningMinutes: config.heartbeatWarningMinutes };
+  const defaults: Thresholds = { timeoutSeconds: config.heartbeatTimeoutMinutes * 60, warningSeconds: config.heartbeatWarningMinutes * 60 };
   const metrics = createMetrics();
   const jobs = createJobQueue({ db: database, logger });
   const bodyBudget = createBodyBudget(config.apiMaxInFlightSize);

@@ -2512,11 +2512,20 @@ export interface paths {
                             items: {
                                 /** Format: date-time */
                                 created_at: string;
+                                /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                                 effective_heartbeat_timeout_minutes: number;
-                                /** @description 0 when the warning state is off */
+                                effective_heartbeat_timeout_seconds: number;
+                                /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                                 effective_heartbeat_warning_minutes: number;
+                                /** @description 0 when the warning state is off */
+                                effective_heartbeat_warning_seconds: number;
+                                /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                                 heartbeat_timeout_minutes: number | null;
+                                /** @description The organization's own; null inherits */
+                                heartbeat_timeout_seconds: number | null;
+                                /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                                 heartbeat_warning_minutes: number | null;
+                                heartbeat_warning_seconds: number | null;
                                 /** Format: uuid */
                                 id: string;
                                 is_default: boolean;
@@ -2624,10 +2633,14 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Minutes without a heartbeat before a system is inactive; null inherits HEARTBEAT_TIMEOUT_MINUTES */
+                        /** @description Minutes without a heartbeat before a system is inactive; null inherits HEARTBEAT_TIMEOUT_MINUTES (or give heartbeat_timeout_seconds) */
                         heartbeat_timeout_minutes?: number | null;
+                        /** @description The timeout in seconds (compute nodes beating every few seconds); null inherits */
+                        heartbeat_timeout_seconds?: number | null;
                         /** @description Minutes without a heartbeat before a system is in warning; 0 turns the warning off, null inherits HEARTBEAT_WARNING_MINUTES */
                         heartbeat_warning_minutes?: number | null;
+                        /** @description The warning threshold in seconds; 0 turns the warning off, null inherits */
+                        heartbeat_warning_seconds?: number | null;
                         name: string;
                     };
                 };
@@ -2642,11 +2655,20 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             created_at: string;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             effective_heartbeat_timeout_minutes: number;
-                            /** @description 0 when the warning state is off */
+                            effective_heartbeat_timeout_seconds: number;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             effective_heartbeat_warning_minutes: number;
+                            /** @description 0 when the warning state is off */
+                            effective_heartbeat_warning_seconds: number;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             heartbeat_timeout_minutes: number | null;
+                            /** @description The organization's own; null inherits */
+                            heartbeat_timeout_seconds: number | null;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             heartbeat_warning_minutes: number | null;
+                            heartbeat_warning_seconds: number | null;
                             /** Format: uuid */
                             id: string;
                             is_default: boolean;
@@ -2772,11 +2794,20 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             created_at: string;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             effective_heartbeat_timeout_minutes: number;
-                            /** @description 0 when the warning state is off */
+                            effective_heartbeat_timeout_seconds: number;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             effective_heartbeat_warning_minutes: number;
+                            /** @description 0 when the warning state is off */
+                            effective_heartbeat_warning_seconds: number;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             heartbeat_timeout_minutes: number | null;
+                            /** @description The organization's own; null inherits */
+                            heartbeat_timeout_seconds: number | null;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             heartbeat_warning_minutes: number | null;
+                            heartbeat_warning_seconds: number | null;
                             /** Format: uuid */
                             id: string;
                             is_default: boolean;
@@ -2886,10 +2917,14 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Minutes without a heartbeat before a system is inactive; null inherits HEARTBEAT_TIMEOUT_MINUTES */
+                        /** @description Minutes without a heartbeat before a system is inactive; null inherits HEARTBEAT_TIMEOUT_MINUTES (or give heartbeat_timeout_seconds) */
                         heartbeat_timeout_minutes?: number | null;
+                        /** @description The timeout in seconds (compute nodes beating every few seconds); null inherits */
+                        heartbeat_timeout_seconds?: number | null;
                         /** @description Minutes without a heartbeat before a system is in warning; 0 turns the warning off, null inherits HEARTBEAT_WARNING_MINUTES */
                         heartbeat_warning_minutes?: number | null;
+                        /** @description The warning threshold in seconds; 0 turns the warning off, null inherits */
+                        heartbeat_warning_seconds?: number | null;
                         name?: string;
                     };
                 };
@@ -2904,11 +2939,20 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             created_at: string;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             effective_heartbeat_timeout_minutes: number;
-                            /** @description 0 when the warning state is off */
+                            effective_heartbeat_timeout_seconds: number;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             effective_heartbeat_warning_minutes: number;
+                            /** @description 0 when the warning state is off */
+                            effective_heartbeat_warning_seconds: number;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             heartbeat_timeout_minutes: number | null;
+                            /** @description The organization's own; null inherits */
+                            heartbeat_timeout_seconds: number | null;
+                            /** @description The same threshold in minutes (a fraction when not a whole number of minutes) */
                             heartbeat_warning_minutes: number | null;
+                            heartbeat_warning_seconds: number | null;
                             /** Format: uuid */
                             id: string;
                             is_default: boolean;

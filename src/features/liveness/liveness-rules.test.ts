@@ -5,8 +5,8 @@ import { evaluateLiveness } from './liveness-rules.ts';
 
 const beat = new Date('2026-01-01T00:00:00Z');
 const at = (minutes: number) => new Date(beat.getTime() + minutes * 60_000);
-const noWarning = { timeoutMinutes: 10, warningMinutes: 0 };
-const withWarning = { timeoutMinutes: 10, warningMinutes: 5 };
+const noWarning = { timeoutSeconds: 600, warningSeconds: 0 };
+const withWarning = { timeoutSeconds: 600, warningSeconds: 300 };
 
 describe('evaluateLiveness', () => {
   it('keeps an active system active before the timeout, waking at the timeout', () => {
@@ -36,7 +36,7 @@ describe('evaluateLiveness', () => {
 
   it('returns a warning system to active when a raised threshold puts it back before the warning', () => {
     const now = at(6);
-    assert.deepEqual(evaluateLiveness('warning', beat, { timeoutMinutes: 30, warningMinutes: 20 }, now), {
+    assert.deepEqual(evaluateLiveness('warning', beat, { timeoutSeconds: 1800, warningSeconds: 1200 }, now), {
       status: 'active',
       transitions: [{ from: 'warning', to: 'active', at: now }],
       nextCheckAt: at(20),
@@ -51,9 +51,15 @@ describe('evaluateLiveness', () => {
 
 describe('effectiveThresholds', () => {
   it('takes the organization value where set, the default otherwise, and drops an unreachable warning', () => {
-    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: null, heartbeatWarningMinutes: null }, withWarning), withWarning);
-    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: 3, heartbeatWarningMinutes: null }, withWarning), { timeoutMinutes: 3, warningMinutes: 0 });
-    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: null, heartbeatWarningMinutes: 0 }, withWarning), noWarning);
-    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutMinutes: 60, heartbeatWarningMinutes: 30 }, noWarning), { timeoutMinutes: 60, warningMinutes: 30 });
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutSeconds: null, heartbeatWarningSeconds: null }, withWarning), withWarning);
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutSeconds: 180, heartbeatWarningSeconds: null }, withWarning), {
+      timeoutSeconds: 180,
+      warningSeconds: 0,
+    });
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutSeconds: null, heartbeatWarningSeconds: 0 }, withWarning), noWarning);
+    assert.deepEqual(effectiveThresholds({ heartbeatTimeoutSeconds: 3600, heartbeatWarningSeconds: 1800 }, noWarning), {
+      timeoutSeconds: 3600,
+      warningSeconds: 1800,
+    });
   });
 });

@@ -20,7 +20,7 @@ export interface Evaluation {
   nextCheckAt: Date | null;
 }
 
-const MINUTE = 60_000;
+const SECOND = 1000;
 
 /** Where a system stands at `now`, given its last heartbeat, and which thresholds it crossed since `status`. */
 export function evaluateLiveness(status: LivenessStatus, lastHeartbeat: Date | null, thresholds: Thresholds, now: Date): Evaluation {
@@ -28,8 +28,8 @@ export function evaluateLiveness(status: LivenessStatus, lastHeartbeat: Date | n
     return { status, transitions: [], nextCheckAt: null };
   }
   const beat = lastHeartbeat.getTime();
-  const inactiveAt = new Date(beat + thresholds.timeoutMinutes * MINUTE);
-  const warningAt = thresholds.warningMinutes > 0 ? new Date(beat + thresholds.warningMinutes * MINUTE) : null;
+  const inactiveAt = new Date(beat + thresholds.timeoutSeconds * SECOND);
+  const warningAt = thresholds.warningSeconds > 0 ? new Date(beat + thresholds.warningSeconds * SECOND) : null;
 
   if (now >= inactiveAt) {
     const transitions: Transition[] = [];

@@ -47,7 +47,7 @@ export function createLivenessService(deps: LivenessServiceDeps): LivenessServic
       return db.transaction(async (tx) => {
         const now = clock.now();
         const stored = await store.lockGlobalThresholds(tx);
-        if (stored && stored.timeoutMinutes === defaults.timeoutMinutes && stored.warningMinutes === defaults.warningMinutes) return false;
+        if (stored && stored.timeoutSeconds === defaults.timeoutSeconds && stored.warningSeconds === defaults.warningSeconds) return false;
         await store.saveGlobalThresholds(tx, defaults, now);
         if (stored) await store.wakeInheritingSystems(tx, now);
         return stored !== undefined;

@@ -17,8 +17,8 @@ export interface DueSystem {
   organizationId: string;
   status: LivenessStatus;
   lastHeartbeat: Date | null;
-  heartbeatTimeoutMinutes: number | null;
-  heartbeatWarningMinutes: number | null;
+  heartbeatTimeoutSeconds: number | null;
+  heartbeatWarningSeconds: number | null;
 }
 
 export interface LivenessUpdate {
@@ -179,11 +179,11 @@ export function createLivenessStore(sql: Sql): LivenessStore {
         organization_id: string;
         status: LivenessStatus;
         last_heartbeat: Date | null;
-        heartbeat_timeout_minutes: number | null;
-        heartbeat_warning_minutes: number | null;
+        heartbeat_timeout_seconds: number | null;
+        heartbeat_warning_seconds: number | null;
       }>(
         `SELECT l.system_id, s.organization_id, l.status, l.last_heartbeat,
-                o.heartbeat_timeout_minutes, o.heartbeat_warning_minutes
+                o.heartbeat_timeout_seconds, o.heartbeat_warning_seconds
          FROM system_liveness l
          JOIN systems s ON s.id = l.system_id
          JOIN organizations o ON o.id = s.organization_id
@@ -198,8 +198,8 @@ export function createLivenessStore(sql: Sql): LivenessStore {
         organizationId: row.organization_id,
         status: row.status,
         lastHeartbeat: row.last_heartbeat,
-        heartbeatTimeoutMinutes: row.heartbeat_timeout_minutes,
-        heartbeatWarningMinutes: row.heartbeat_warning_minutes,
+        heartbeatTimeoutSeconds: row.heartbeat_timeout_seconds,
+        heartbeatWarningSeconds: row.heartbeat_warning_seconds,
       }));
     },
 
@@ -253,7 +253,7 @@ export function createLivenessStore(sql: Sql): LivenessStore {
         `UPDATE system_liveness l SET next_check_at = $1
          FROM systems s JOIN organizations o ON o.id = s.organization_id
          WHERE s.id = l.system_id AND l.status IN ('active', 'warning')
-           AND (o.heartbeat_timeout_minutes IS NULL OR o.heartbeat_warning_minutes IS NULL)`,
+           AND (o.heartbeat_timeout_seconds IS NULL OR o.heartbeat_warning_seconds IS NULL)`,
         [now],
       );
     },
@@ -290,8 +290,14 @@ export function createLivenessStore(sql: Sql): LivenessStore {
     },
 
     async lockGlobalThresholds(tx: Sql): Promise<Thresholds | undefined> {
-      const { rows } = await tx.query<{ value: Thresholds }>('SELECT value FROM settings WHERE key = $1 FOR UPDATE', [GLOBAL_THRESHOLDS_KEY]);
-      return rows[0]?.value;
+      const { rows } = await tx.query<{ value: Thresholds | { timeoutMinutes: number; warningMinutes: number } }>(
+        'SELECT value FROM settings WHERE key = $1 FOR UPDATE',
+        [GLOBAL_THRESHOLDS_KEY],
+      );
+      const value = rows[0]?.value;
+      // Stored in minutes before thresholds were kept in seconds (migration 0019).
+      if (value && 'timeoutMinutes' in value) return { timeoutSeconds: value.timeoutMinutes * 60, warningSeconds: value.warningMinutes * 60 };
+      return value;
     },
 
     async saveGlobalThresholds(tx: Sql, thresholds: Thresholds, now: Date): Promise<void> {

@@ -163,6 +163,56 @@ for (const kind of databaseKinds()) {
       assert.equal(await statusOf(system.id), 'inactive');
     });
 
+    it('takes thresholds in seconds: warning at 10 s and death at 30 s, to the millisecond, as with minutes', async () => {
+      const created = await t.admin.post('/api/v1/organizations', {
+        name: `nodes-${Math.random()}`,
+        heartbeat_timeout_seconds: 30,
+        heartbeat_warning_seconds: 10,
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const organization = created.json();
+      assert.equal(organization.heartbeat_timeout_seconds, 30);
+      assert.equal(organization.effective_heartbeat_warning_seconds, 10);
+      assert.equal(organization.heartbeat_timeout_minutes, 0.5, 'the minutes read as a fraction');
+
+      const system = await t.createRegisteredSystem({ organization_id: organization.id });
+      const beat = t.clock.now();
+      await t.heartbeat(system.basic);
+      t.clock.advance(10_000 - 1);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'active');
+      t.clock.advance(1);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'warning');
+      t.clock.advance(20_000);
+      await t.muster.scanner.runOnce();
+      assert.equal(await statusOf(system.id), 'inactive');
+      assert.deepEqual(
+        (await eventsOf(system.id)).map((event) => [event.to, event.occurred_at]),
+        [
+          ['active', beat.toISOString()],
+          ['warning', new Date(beat.getTime() + 10_000).toISOString()],
+          ['inactive', new Date(beat.getTime() + 30_000).toISOString()],
+        ],
+      );
+
+      // Minutes and seconds for one threshold at once are refused; minutes set seconds.
+      const both = await t.admin.patch(`/api/v1/organizations/${organization.id}`, { heartbeat_timeout_minutes: 1, heartbeat_timeout_seconds: 60 });
+      assert.equal(both.statusCode, 400);
+      assert.match(both.json().message, /not both/);
+      const inMinutes = await t.admin.patch(`/api/v1/organizations/${organization.id}`, { heartbeat_timeout_minutes: 2 });
+      assert.equal(inMinutes.json().heartbeat_timeout_seconds, 120);
+      const inconsistent = await t.admin.patch(`/api/v1/organizations/${organization.id}`, { heartbeat_warning_seconds: 120 });
+      assert.equal(inconsistent.statusCode, 400);
+    });
+
+    it('reads the global thresholds an earlier version stored in minutes as the same in seconds', async () => {
+      await database.db.query(`UPDATE settings SET value = $1 WHERE key = 'liveness_thresholds'`, [JSON.stringify({ timeoutMinutes: 10, warningMinutes: 0 })]);
+      assert.equal(await t.muster.liveness.applyGlobalThresholds(), false, 'HEARTBEAT_TIMEOUT_MINUTES=10 is what was stored: nothing to wake');
+      const { rows } = await database.db.query<{ value: unknown }>(`SELECT value FROM settings WHERE key = 'liveness_thresholds'`);
+      assert.deepEqual(rows[0]!.value, { timeoutMinutes: 10, warningMinutes: 0 });
+    });
+
     it('catches up after a pause: a silent system crosses warning and timeout in one scan, both recorded', async () => {
       const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 4 })).json();
       const system = await t.createRegisteredSystem({ organization_id: organization.id });

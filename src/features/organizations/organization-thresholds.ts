@@ -1,19 +1,19 @@
 /** Heartbeat thresholds of a system: its organization's own where set, the global defaults (HEARTBEAT_*_MINUTES) otherwise. */
 export interface Thresholds {
-  timeoutMinutes: number;
+  timeoutSeconds: number;
   /** 0 when the warning state is off. */
-  warningMinutes: number;
+  warningSeconds: number;
 }
 
 export interface OrganizationThresholds {
-  heartbeatTimeoutMinutes: number | null;
-  heartbeatWarningMinutes: number | null;
+  heartbeatTimeoutSeconds: number | null;
+  heartbeatWarningSeconds: number | null;
 }
 
 /** The organization's own thresholds where set, the global ones otherwise. */
 export function effectiveThresholds(organization: OrganizationThresholds, defaults: Thresholds): Thresholds {
-  const timeoutMinutes = organization.heartbeatTimeoutMinutes ?? defaults.timeoutMinutes;
-  const warningMinutes = organization.heartbeatWarningMinutes ?? defaults.warningMinutes;
+  const timeoutSeconds = organization.heartbeatTimeoutSeconds ?? defaults.timeoutSeconds;
+  const warningSeconds = organization.heartbeatWarningSeconds ?? defaults.warningSeconds;
   // A warning at or after the timeout could never be seen.
-  return { timeoutMinutes, warningMinutes: warningMinutes < timeoutMinutes ? warningMinutes : 0 };
+  return { timeoutSeconds, warningSeconds: warningSeconds < timeoutSeconds ? warningSeconds : 0 };
 }

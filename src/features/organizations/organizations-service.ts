@@ -18,8 +18,8 @@ export interface OrganizationsServiceDeps {
 
 export interface OrganizationInput {
   name: string;
-  heartbeatTimeoutMinutes?: number | null | undefined;
-  heartbeatWarningMinutes?: number | null | undefined;
+  heartbeatTimeoutSeconds?: number | null | undefined;
+  heartbeatWarningSeconds?: number | null | undefined;
 }
 
 export interface OrganizationsService {
@@ -89,11 +89,11 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
     async update(id: string, change: ThresholdsChange): Promise<Organization> {
       const current = await get(id);
       assertThresholdsConsistent({
-        heartbeatTimeoutMinutes: change.heartbeatTimeoutMinutes === undefined ? current.heartbeatTimeoutMinutes : change.heartbeatTimeoutMinutes,
-        heartbeatWarningMinutes: change.heartbeatWarningMinutes === undefined ? current.heartbeatWarningMinutes : change.heartbeatWarningMinutes,
+        heartbeatTimeoutSeconds: change.heartbeatTimeoutSeconds === undefined ? current.heartbeatTimeoutSeconds : change.heartbeatTimeoutSeconds,
+        heartbeatWarningSeconds: change.heartbeatWarningSeconds === undefined ? current.heartbeatWarningSeconds : change.heartbeatWarningSeconds,
       });
       if (change.name !== undefined) await assertNameFree(change.name, id);
-      const thresholdsChanged = change.heartbeatTimeoutMinutes !== undefined || change.heartbeatWarningMinutes !== undefined;
+      const thresholdsChanged = change.heartbeatTimeoutSeconds !== undefined || change.heartbeatWarningSeconds !== undefined;
       await db.transaction(async (tx) => {
         const now = clock.now();
         if (!(await store.update(tx, id, change, now))) throw new NotFoundError(`organization ${id} not found`);
@@ -113,13 +113,13 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
   };
 }
 function assertThresholdsConsistent(thresholds: {
-  heartbeatTimeoutMinutes?: number | null | undefined;
-  heartbeatWarningMinutes?: number | null | undefined;
+  heartbeatTimeoutSeconds?: number | null | undefined;
+  heartbeatWarningSeconds?: number | null | undefined;
 }): void {
-  const timeout = thresholds.heartbeatTimeoutMinutes;
-  const warning = thresholds.heartbeatWarningMinutes;
+  const timeout = thresholds.heartbeatTimeoutSeconds;
+  const warning = thresholds.heartbeatWarningSeconds;
   if (timeout != null && warning != null && warning > 0 && warning >= timeout) {
-    throw new BadRequestError('heartbeat_warning_minutes must be lower than heartbeat_timeout_minutes', {
+    throw new BadRequestError('heartbeat_warning_minutes must be lower than heartbeat_timeout_minutes (the same for _seconds)', {
       errors: [{ field: 'heartbeat_warning_minutes', message: 'must be lower than heartbeat_timeout_minutes' }],
     });
   }

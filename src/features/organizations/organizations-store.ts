@@ -6,8 +6,8 @@ export interface Organization {
   id: string;
   name: string;
   isDefault: boolean;
-  heartbeatTimeoutMinutes: number | null;
-  heartbeatWarningMinutes: number | null;
+  heartbeatTimeoutSeconds: number | null;
+  heartbeatWarningSeconds: number | null;
   systemCount: number;
   createdAt: Date;
   updatedAt: Date;
@@ -17,8 +17,8 @@ interface OrganizationRow {
   id: string;
   name: string;
   is_default: boolean;
-  heartbeat_timeout_minutes: number | null;
-  heartbeat_warning_minutes: number | null;
+  heartbeat_timeout_seconds: number | null;
+  heartbeat_warning_seconds: number | null;
   system_count: number;
   created_at: Date;
   updated_at: Date;
@@ -36,8 +36,8 @@ export interface OrganizationFilter extends PageRequest {
 
 export interface ThresholdsChange {
   name?: string | undefined;
-  heartbeatTimeoutMinutes?: number | null | undefined;
-  heartbeatWarningMinutes?: number | null | undefined;
+  heartbeatTimeoutSeconds?: number | null | undefined;
+  heartbeatWarningSeconds?: number | null | undefined;
 }
 
 const SELECT = `SELECT o.*,
@@ -51,8 +51,8 @@ function toOrganization(row: OrganizationRow): Organization {
     id: row.id,
     name: row.name,
     isDefault: row.is_default,
-    heartbeatTimeoutMinutes: row.heartbeat_timeout_minutes,
-    heartbeatWarningMinutes: row.heartbeat_warning_minutes,
+    heartbeatTimeoutSeconds: row.heartbeat_timeout_seconds,
+    heartbeatWarningSeconds: row.heartbeat_warning_seconds,
     systemCount: row.system_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -62,7 +62,7 @@ function toOrganization(row: OrganizationRow): Organization {
 export interface OrganizationsStore {
   insert(
     tx: Sql,
-    input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null },
+    input: { name: string; isDefault?: boolean; heartbeatTimeoutSeconds?: number | null; heartbeatWarningSeconds?: number | null },
     now: Date,
   ): Promise<Organization | null>;
   findById(id: string, runner?: Sql): Promise<Organization | null>;
@@ -79,14 +79,14 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
   return {
     async insert(
       tx: Sql,
-      input: { name: string; isDefault?: boolean; heartbeatTimeoutMinutes?: number | null; heartbeatWarningMinutes?: number | null },
+      input: { name: string; isDefault?: boolean; heartbeatTimeoutSeconds?: number | null; heartbeatWarningSeconds?: number | null },
       now: Date,
     ): Promise<Organization | null> {
       const { rows } = await tx.query<{ id: string }>(
-        `INSERT INTO organizations (id, name, is_default, heartbeat_timeout_minutes, heartbeat_warning_minutes, created_at, updated_at)
+        `INSERT INTO organizations (id, name, is_default, heartbeat_timeout_seconds, heartbeat_warning_seconds, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)
          ON CONFLICT DO NOTHING RETURNING id`,
-        [randomUUID(), input.name, input.isDefault ?? false, input.heartbeatTimeoutMinutes ?? null, input.heartbeatWarningMinutes ?? null, now],
+        [randomUUID(), input.name, input.isDefault ?? false, input.heartbeatTimeoutSeconds ?? null, input.heartbeatWarningSeconds ?? null, now],
       );
       return rows[0] ? this.findById(rows[0].id, tx) : null;
     },
@@ -127,8 +127,8 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
         sets.push(`${column} = $${params.length}`);
       };
       if (change.name !== undefined) set('name', change.name);
-      if (change.heartbeatTimeoutMinutes !== undefined) set('heartbeat_timeout_minutes', change.heartbeatTimeoutMinutes);
-      if (change.heartbeatWarningMinutes !== undefined) set('heartbeat_warning_minutes', change.heartbeatWarningMinutes);
+      if (change.heartbeatTimeoutSeconds !== undefined) set('heartbeat_timeout_seconds', change.heartbeatTimeoutSeconds);
+      if (change.heartbeatWarningSeconds !== undefined) set('heartbeat_warning_seconds', change.heartbeatWarningSeconds);
       const { rowCount } = await tx.query(`UPDATE organizations SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, params);
       return rowCount > 0;
     },

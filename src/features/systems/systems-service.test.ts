@@ -16,7 +16,7 @@ const LIFECYCLE_FIELDS = { registered_at: 'registeredAt', suspended_at: 'suspend
 
 function organization(name: string, isDefault: boolean): Organization {
   const at = new Date('2025-01-01T00:00:00Z');
-  return { id: randomUUID(), name, isDefault, heartbeatTimeoutMinutes: null, heartbeatWarningMinutes: null, systemCount: 0, createdAt: at, updatedAt: at };
+  return { id: randomUUID(), name, isDefault, heartbeatTimeoutSeconds: null, heartbeatWarningSeconds: null, systemCount: 0, createdAt: at, updatedAt: at };
 }
 
 /** The systems table in memory; every write must run in the transaction open at the time. */
