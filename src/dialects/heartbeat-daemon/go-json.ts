@@ -34,15 +34,30 @@ export function readTopLevelMembers(text: string): JsonMember[] | 'null' | 'not-
   if (text[i] === '}') return members;
   for (;;) {
     const keyEnd = endOfString(text, i);
-    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    const key = stringToken(text, i, keyEnd);
     i = skipWhitespace(text, keyEnd) + 1; // past ':'
     i = skipWhitespace(text, i);
     const valueEnd = endOfValue(text, i);
-    members.push({ key, value: JSON.parse(text.slice(i, valueEnd)) as unknown });
+    members.push({ key, value: valueToken(text, i, valueEnd) });
     i = skipWhitespace(text, valueEnd);
     if (text[i] === '}') return members;
     i = skipWhitespace(text, i + 1); // past ','
   }
+}
+
+/** A string token's value; JSON.parse only when it holds an escape (a heartbeat's never do). */
+function stringToken(text: string, start: number, end: number): string {
+  const inner = text.slice(start + 1, end - 1);
+  return inner.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : inner;
+}
+
+function valueToken(text: string, start: number, end: number): unknown {
+  const first = text[start];
+  if (first === '"') return stringToken(text, start, end);
+  if (first === 'n') return null;
+  if (first === 't') return true;
+  if (first === 'f') return false;
+  return JSON.parse(text.slice(start, end)) as unknown;
 }
 
 function skipWhitespace(text: string, i: number): number {
@@ -84,6 +99,7 @@ function endOfValue(text: string, i: number): number {
 
 /** bytes.EqualFold between a JSON key and an ASCII field name. */
 export function keyMatchesField(key: string, field: string): boolean {
+  if (key === field) return true; // the common case, on every heartbeat
   const runes = [...key];
   if (runes.length !== field.length) return false;
   return runes.every((rune, index) => {
@@ -98,8 +114,8 @@ export type StringStructDecode<F extends string> = {
   values: Record<F, string>;
   /** Whether Go's Unmarshal into the struct reports an error. */
   failed: boolean;
-  /** Go's json.Unmarshal into map[string]interface{}: the last value of each exact key. */
-  exactKeys: Map<string, unknown>;
+  /** The members read, in document order (for the error message). */
+  members: JsonMember[];
 };
 
 /**
@@ -107,20 +123,19 @@ export type StringStructDecode<F extends string> = {
  * strings; null when the text is not JSON at all or not an object (Unmarshal into a map fails too).
  */
 export function decodeStringStruct<F extends string>(text: string, fields: readonly F[]): StringStructDecode<F> | null {
-  const values = Object.fromEntries(fields.map((field) => [field, ''])) as Record<F, string>;
+  const values = {} as Record<F, string>;
+  for (const field of fields) values[field] = '';
   const members = readTopLevelMembers(text);
   if (members === 'syntax-error' || members === 'not-object') return null;
-  const exactKeys = new Map<string, unknown>();
-  if (members === 'null') return { values, failed: false, exactKeys };
+  if (members === 'null') return { values, failed: false, members: [] };
   let failed = false;
   for (const { key, value } of members) {
-    exactKeys.set(key, value);
     const field = fields.find((candidate) => keyMatchesField(key, candidate));
     if (field === undefined || value === null) continue;
     if (typeof value === 'string') values[field] = value;
     else failed = true;
   }
-  return { values, failed, exactKeys };
+  return { values, failed, members };
 }
 
 /**
@@ -129,8 +144,10 @@ export function decodeStringStruct<F extends string>(text: string, fields: reado
  * typed `component` is not found and the generic message is given).
  */
 export function firstMistypedExactField<F extends string>(decoded: StringStructDecode<F>, fields: readonly F[]): F | undefined {
+  // Go's json.Unmarshal into map[string]interface{}: the last value of each exact key.
+  const exactKeys = new Map(decoded.members.map(({ key, value }) => [key, value]));
   return fields.find((field) => {
-    const value = decoded.exactKeys.get(field);
+    const value = exactKeys.get(field);
     return value !== undefined && value !== null && typeof value !== 'string';
   });
 }

@@ -49,7 +49,20 @@ export const DEFAULT_PARAMS: Readonly<HeartbeatDaemonParams> = Object.freeze({
 });
 
 /** The wire keys, in the order the daemon's struct (and so its JSON) has them. */
-export const PARAM_FIELDS = ['Debug', 'Nosm', 'Use_telemetry', 'Telemetry_host', 'Warntime', 'Errtime', 'Port', 'Kv_url', 'Interval', 'Sm_url', 'Sm_timeout', 'Sm_retries'] as const;
+export const PARAM_FIELDS = [
+  'Debug',
+  'Nosm',
+  'Use_telemetry',
+  'Telemetry_host',
+  'Warntime',
+  'Errtime',
+  'Port',
+  'Kv_url',
+  'Interval',
+  'Sm_url',
+  'Sm_timeout',
+  'Sm_retries',
+] as const;
 export type ParamField = (typeof PARAM_FIELDS)[number];
 export type ParamsWire = Record<ParamField, string>;
 

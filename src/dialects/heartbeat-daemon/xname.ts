@@ -65,9 +65,13 @@ const COMPONENT_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['MgmtHLSwitch', /^x([0-9]{1,4})c([0-7])h([1-9][0-9]*)s([1-9])$/],
 ];
 
+// The patterns never overlap (hms-base walks them in Go's random map order), so the most common
+// one, a node, can be tried first.
+const PATTERNS_NODE_FIRST = [...COMPONENT_PATTERNS].sort(([a], [b]) => Number(b === 'Node') - Number(a === 'Node'));
+
 /** The component type of an xname exactly as written (GetHMSType), or null when it is not an xname. */
 export function xnameType(name: string): string | null {
-  for (const [type, pattern] of COMPONENT_PATTERNS) if (pattern.test(name)) return type;
+  for (const [type, pattern] of PATTERNS_NODE_FIRST) if (pattern.test(name)) return type;
   return null;
 }
 
@@ -81,6 +85,8 @@ const isNumberByte = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) |
 
 /** hms-base RemoveLeadingZeros: a `0` that follows a non-digit and precedes a digit is dropped. */
 function removeLeadingZeros(s: string): string {
+  // ASCII, the usual case: each character is its byte and only 0-9 are numbers.
+  if (/^[\x00-\x7f]*$/.test(s)) return s.replace(/(?<![0-9])0+(?=[0-9])/g, '');
   const bytes = new TextEncoder().encode(s);
   if (bytes.length < 2) return s;
   const kept: number[] = [];
@@ -98,6 +104,7 @@ function removeLeadingZeros(s: string): string {
 
 /** Go's strings.ToLower: per code point, so U+0130 (İ) becomes a plain `i`. */
 function goLowercase(s: string): string {
+  if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase();
   let out = '';
   for (const rune of s) out += rune === '\u0130' ? 'i' : rune.toLowerCase();
   return out;
