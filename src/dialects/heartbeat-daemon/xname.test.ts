@@ -106,6 +106,28 @@ describe('xnames as the daemon reads them', () => {
     for (const [input, output] of cases) assert.equal(normalizeXname(input), output, input);
   });
 
+  it('removes zeros exactly as hms-base RemoveLeadingZeros on any ASCII name', () => {
+    // The daemon's loop, transcribed: a 0 after a non-digit (dropped zeros do not count) and before a digit goes.
+    const reference = (s: string): string => {
+      if (s.length < 2) return s;
+      let out = '';
+      let lastWasLetter = true;
+      let i = 0;
+      for (; i < s.length - 1; i++) {
+        if (s[i] === '0' && lastWasLetter && /[0-9]/.test(s[i + 1]!)) continue;
+        lastWasLetter = !/[0-9]/.test(s[i]!);
+        out += s[i];
+      }
+      return out + s[i];
+    };
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 5000; n++) {
+      const name = Array.from({ length: next() % 12 }, () => 'x0c0s01b9n_. Z'[next() % 14]).join('');
+      assert.equal(normalizeXname(name), reference(name.trim()).toLowerCase(), JSON.stringify(name));
+    }
+  });
+
   it('normalizes: trim, leading zeros, lowercase', () => {
     assert.equal(normalizeXname('X0C0S0B0N0'), 'x0c0s0b0n0');
     assert.equal(normalizeXname('x3000c0s01b0n00'), 'x3000c0s1b0n0');

@@ -83,10 +83,12 @@ const GO_TRIM = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, 'g');
 const NUMERIC_HIGH_BYTES = new Set([0xb2, 0xb3, 0xb9, 0xbc, 0xbd, 0xbe]);
 const isNumberByte = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || NUMERIC_HIGH_BYTES.has(byte);
 
+const isAscii = (s: string): boolean => !/[^\p{ASCII}]/u.test(s);
+
 /** hms-base RemoveLeadingZeros: a `0` that follows a non-digit and precedes a digit is dropped. */
 function removeLeadingZeros(s: string): string {
   // ASCII, the usual case: each character is its byte and only 0-9 are numbers.
-  if (/^[\x00-\x7f]*$/.test(s)) return s.replace(/(?<![0-9])0+(?=[0-9])/g, '');
+  if (isAscii(s)) return s.replace(/(?<![0-9])0+(?=[0-9])/g, '');
   const bytes = new TextEncoder().encode(s);
   if (bytes.length < 2) return s;
   const kept: number[] = [];
@@ -104,7 +106,7 @@ function removeLeadingZeros(s: string): string {
 
 /** Go's strings.ToLower: per code point, so U+0130 (İ) becomes a plain `i`. */
 function goLowercase(s: string): string {
-  if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase();
+  if (isAscii(s)) return s.toLowerCase();
   let out = '';
   for (const rune of s) out += rune === '\u0130' ? 'i' : rune.toLowerCase();
   return out;
