@@ -9,7 +9,7 @@ describe('RFC 7807 problem answers', () => {
     assert.deepEqual(answer.headers, { 'content-type': 'application/problem+json' });
     assert.equal(
       answer.body,
-      '{"type":"about:blank","title":"Invalid Request","detail":"Missing Component field","instance":"/hmi/v1/heartbeat","status":400}',
+      '{"type":"about:blank","title":"Invalid Request","detail":"Missing Component field","instance":"/hmi/v1/heartbeat","status":400}\n',
     );
   });
 
@@ -24,12 +24,15 @@ describe('RFC 7807 problem answers', () => {
     });
   });
 
-  it('leaves empty fields out', () => {
-    assert.equal(badRequest('', '/hmi/v1/params').body, '{"type":"about:blank","title":"Invalid Request","instance":"/hmi/v1/params","status":400}');
+  it('leaves empty fields out, but always writes type', () => {
+    assert.equal(badRequest('', '/hmi/v1/params').body, '{"type":"about:blank","title":"Invalid Request","instance":"/hmi/v1/params","status":400}\n');
     assert.equal(
       problemAnswer({ status: 500, detail: 'Failed JSON marshall' }).body,
-      '{"type":"about:blank","title":"Internal Server Error","detail":"Failed JSON marshall","status":500}',
+      '{"type":"about:blank","title":"Internal Server Error","detail":"Failed JSON marshall","status":500}\n',
     );
+    // hms-base: type has no omitempty; a missing status is sent as 400.
+    assert.equal(problemAnswer({ type: '', title: '', status: 0 }).body, '{"type":""}\n');
+    assert.equal(problemAnswer({ type: '', title: '', status: 0 }).statusCode, 400);
   });
 
   it('a 405 carries Allow, per route', () => {

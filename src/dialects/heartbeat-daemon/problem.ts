@@ -2,9 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import { goJsonStringify } from './go-json.ts';
 
 /**
- * The daemon's error answers: RFC 7807 problems as hms-base's ProblemDetails writes them, with
- * `type`, `title`, `detail`, `instance`, `status` in that order and empty ones left out
- * (`omitempty`), sent as `application/problem+json`.
+ * The daemon's error answers: RFC 7807 problems as hms-base's SendProblemDetails writes them:
+ * `type`, `title`, `detail`, `instance`, `status` in that order, `type` always present and the
+ * others left out when empty (`omitempty`), written by a json.Encoder (so followed by a
+ * newline), sent as `application/problem+json`.
  */
 
 export type Problem = { type?: string; title?: string; detail?: string; instance?: string; status: number };
@@ -24,18 +25,17 @@ export function problemTitle(status: number): string {
 
 export function problemAnswer(problem: Problem, extraHeaders: Record<string, string> = {}): ProblemAnswer {
   const { status } = problem;
-  const ordered: Record<string, string | number> = {};
-  const type = problem.type ?? 'about:blank';
+  const ordered: Record<string, string | number> = { type: problem.type ?? 'about:blank' };
   const title = problem.title ?? problemTitle(status);
-  if (type !== '') ordered.type = type;
   if (title !== '') ordered.title = title;
   if (problem.detail) ordered.detail = problem.detail;
   if (problem.instance) ordered.instance = problem.instance;
   if (status !== 0) ordered.status = status;
   return {
-    statusCode: status,
+    // hms-base falls back to 400 when no status is given.
+    statusCode: status === 0 ? 400 : status,
     headers: { ...extraHeaders, 'content-type': 'application/problem+json' },
-    body: goJsonStringify(ordered),
+    body: `${goJsonStringify(ordered)}\n`,
   };
 }
 
