@@ -1,6 +1,7 @@
 import { notify, type Db, type Sql } from '../../db/db.ts';
 import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
-import type { Role } from '../../domain/access.ts';
+import type { Principal, Role } from '../../domain/access.ts';
+import { ServiceUnavailableError } from '../../errors/errors.ts';
 
 /** What a signed-in user may do: read on every request of theirs, so cached. */
 export interface UserAccess {
@@ -22,6 +23,11 @@ export function userAccessChanged(tx: Sql, userId: string): Promise<void> {
 export interface UserAccessReader {
   /** The user's access, or undefined when there is no such user. */
   get(userId: string): Promise<UserAccess | undefined>;
+  /**
+   * The principal of a user who signed in with `credential`: undefined for a user deleted or
+   * disabled since; a 503 when the database cannot be read.
+   */
+  principalOf(userId: string, credential: Extract<Principal, { kind: 'user' }>['credential']): Promise<Principal | undefined>;
   invalidate(userId: string): void;
   /** Subscribes to changes from every node; call once at start-up. */
   listen(): Promise<void>;
@@ -48,14 +54,26 @@ export function createUserAccessReader(db: Db, options: { cacheSize: number; cac
     return { userId: row.id, email: row.email, globalAdmin: row.global_admin, disabled: row.disabled, roles: new Map(row.roles ?? []) };
   }
 
+  async function get(userId: string): Promise<UserAccess | undefined> {
+    const hit = cache.get(userId);
+    if (hit) return hit;
+    const generation = cache.generation;
+    const access = await read(userId);
+    if (access) cache.fill(userId, access, generation);
+    return access;
+  }
+
   return {
-    async get(userId: string): Promise<UserAccess | undefined> {
-      const hit = cache.get(userId);
-      if (hit) return hit;
-      const generation = cache.generation;
-      const access = await read(userId);
-      if (access) cache.fill(userId, access, generation);
-      return access;
+    get,
+    async principalOf(userId, credential) {
+      let user;
+      try {
+        user = await get(userId);
+      } catch {
+        throw new ServiceUnavailableError('authentication temporarily unavailable');
+      }
+      if (!user || user.disabled) return undefined;
+      return { kind: 'user', userId: user.userId, email: user.email, globalAdmin: user.globalAdmin, roles: user.roles, credential };
     },
     invalidate: cache.invalidate,
     listen: () => cache.listen(db, USER_ACCESS_CHANNEL),

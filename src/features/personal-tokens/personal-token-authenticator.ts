@@ -3,7 +3,7 @@ import type { Db } from '../../db/db.ts';
 import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
 import { createUseRecorder } from '../../db/use-recorder.ts';
 import type { Principal } from '../../domain/access.ts';
-import { ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
+import { UnauthorizedError } from '../../errors/errors.ts';
 import type { BearerAuthenticator } from '../../http/authentication.ts';
 import { MANAGEMENT_CHALLENGE } from '../../http/authentication.ts';
 import type { UserAccessReader } from '../accounts/index.ts';
@@ -70,22 +70,10 @@ export function createPersonalTokenAuthenticator(options: PersonalTokenAuthentic
       if (verified.expiresAt !== null && verified.expiresAt <= clock.now()) {
         throw new UnauthorizedError('this token has expired', `${MANAGEMENT_CHALLENGE}, error="invalid_token"`);
       }
-      let user;
-      try {
-        user = await options.users.get(verified.userId);
-      } catch {
-        throw new ServiceUnavailableError('authentication temporarily unavailable');
-      }
-      if (!user || user.disabled) throw invalid();
+      const principal = await options.users.principalOf(verified.userId, { kind: 'token', id: verified.tokenId });
+      if (!principal) throw invalid();
       touch(verified.tokenId);
-      return {
-        kind: 'user',
-        userId: user.userId,
-        email: user.email,
-        globalAdmin: user.globalAdmin,
-        roles: user.roles,
-        credential: { kind: 'token', id: verified.tokenId },
-      };
+      return principal;
     },
   };
 

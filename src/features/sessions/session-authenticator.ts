@@ -91,22 +91,15 @@ export function createSessionAuthenticator(options: SessionAuthenticatorOptions)
 
     async authenticate(token: string, request: FastifyRequest): Promise<Principal> {
       const session = await verify(token);
-      const user = await options.access.get(session.userId);
-      if (!user || user.disabled) throw ended();
+      const principal = await options.access.principalOf(session.userId, { kind: 'session', id: session.id });
+      if (!principal) throw ended();
       if (!SAFE_METHODS.has(request.method)) {
         assertSameOrigin(request, true);
         if (!csrfTokenMatches(token, headerValue(request.headers['x-csrf-token']))) {
           throw new ForbiddenError('CSRF check failed: a change made with the session cookie must send the X-CSRF-Token header the session answer gave');
         }
       }
-      return {
-        kind: 'user',
-        userId: user.userId,
-        email: user.email,
-        globalAdmin: user.globalAdmin,
-        roles: user.roles,
-        credential: { kind: 'session', id: session.id },
-      };
+      return principal;
     },
 
     invalidate: cache.invalidate,
