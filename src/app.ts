@@ -62,7 +62,7 @@ export async function createMuster(options: MusterOptions) {
   const organizations = createOrganizations({ db, clock, defaults });
   const accounts = createAccounts({ db, clock, config, logger, organizations: organizations.service });
   const personalTokens = createPersonalTokens({ db, clock, logger, users: accounts.access });
-  const sessions = createSessions({ db, clock, logger, config, users: accounts.users, access: accounts.access });
+  const sessions = createSessions({ db, database, clock, logger, config, users: accounts.users, access: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
   const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
   const liveness = createLiveness({ db: database, clock, logger, metrics, config, defaults, organizations, systems: systems.service });

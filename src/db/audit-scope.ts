@@ -1,3 +1,4 @@
+import { isUuid } from '../domain/ids.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, QueryOptions, QueryResult, Sql } from './db.ts';
 
@@ -56,11 +57,6 @@ export function runInAuditScope<T>(scope: AuditScope, work: () => T): T {
   return storage.run(scope, work);
 }
 
-/** Runs `work` outside any audit scope: bookkeeping writes that are not the change a request makes (the sign-in limiter's counters). */
-export function withoutAudit<T>(work: () => T): T {
-  return storage.exit(work);
-}
-
 /** Adds to the current request's audit row (no-op outside an audited request). */
 export function noteAudit(note: AuditNote): void {
   const scope = storage.getStore();
@@ -74,14 +70,12 @@ export function isMutatingStatement(text: string): boolean {
   return MUTATING.test(text);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The id of what a transaction created, when its result shows one: a uuid, `{ id }`, or `{ rows: [{ id }] }`. */
 function createdIdOf(result: unknown): string | undefined {
-  if (typeof result === 'string') return UUID.test(result) ? result : undefined;
+  if (typeof result === 'string') return isUuid(result) ? result : undefined;
   if (typeof result !== 'object' || result === null) return undefined;
   const candidate = (result as { id?: unknown }).id ?? (result as { rows?: { id?: unknown }[] }).rows?.[0]?.id;
-  return typeof candidate === 'string' && UUID.test(candidate) ? candidate : undefined;
+  return typeof candidate === 'string' && isUuid(candidate) ? candidate : undefined;
 }
 
 /** The scope a write joins: there is one, the answer has not gone out, and no transaction holds or wrote its row. */

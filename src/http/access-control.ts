@@ -1,3 +1,4 @@
+import { isUuid } from '../domain/ids.ts';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import {
   can,
@@ -67,8 +68,6 @@ export interface AccessControlOptions {
   securitySchemes: readonly string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Access control for a scope of routes: every route must declare what it needs (`config.access`,
  * or Muster refuses to start), which the OpenAPI document shows as its security requirement;
@@ -110,7 +109,7 @@ export function installAccessControl(scope: FastifyInstance, options: AccessCont
     // A global admin may do anything anywhere; the handler answers for what does not exist. Its
     // changes are audited under the organization they act on, so that is resolved all the same.
     if (isGlobalAdmin(principal)) {
-      if (CHANGES.has(request.method)) request.organizationId = await organizationOf(request, declared.on, options);
+      if (isChange(request.method)) request.organizationId = await organizationOf(request, declared.on, options);
       return;
     }
     switch (declared.on) {
@@ -135,8 +134,12 @@ export function installAccessControl(scope: FastifyInstance, options: AccessCont
   });
 }
 
-/** The methods of changes, which the audit log records. */
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Whether a request of this method changes something: what the audit log records and CSRF protection guards. */
+export function isChange(method: string): boolean {
+  return CHANGES.has(method);
+}
 
 /** The organization a route acts on, from its raw parameters or body; undefined for routes without one. */
 async function organizationOf(request: FastifyRequest, on: RouteAccess['on'], options: AccessControlOptions): Promise<string | undefined> {
@@ -145,7 +148,7 @@ async function organizationOf(request: FastifyRequest, on: RouteAccess['on'], op
       return idParam(request);
     case 'system': {
       const id = idParam(request);
-      return id === undefined || !UUID.test(id) ? undefined : options.organizationOfSystem(id);
+      return id === undefined || !isUuid(id) ? undefined : options.organizationOfSystem(id);
     }
     case 'body': {
       const body = request.body as { organization_id?: unknown } | null | undefined;

@@ -1,3 +1,5 @@
+import { isUuid } from '../domain/ids.ts';
+import { isChange } from './access-control.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -28,10 +30,8 @@ export interface AuditTrailOptions {
   correctStatus: (id: string, httpStatus: number) => Promise<void>;
 }
 
-const AUDITED_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const USER_AGENT_MAX = 256;
 const MESSAGE_MAX = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Path segments before an id whose singular is not the segment without its `s`. */
 const TARGET_TYPES: Record<string, string> = { dead: 'job' };
 
@@ -52,8 +52,7 @@ export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOpt
     request.auditScope ??= createScope(request, reply, collections, options.clock);
     return request.auditScope;
   };
-  const audited = (request: FastifyRequest) =>
-    request.routeOptions.config.access !== undefined && (AUDITED_METHODS.has(request.method) || request.routeOptions.config.audit === true);
+  const audited = (request: FastifyRequest) => isChange(request.method) || request.routeOptions.config.audit === true;
   const logFailure = createFailureLog(options.logger);
 
   // Callback style: the handler, called from done(), runs inside the scope, and so does all it awaits.
@@ -137,7 +136,7 @@ function createScope(request: FastifyRequest, reply: FastifyReply, collections: 
         actorType: actor.type,
         actorId: actor.id,
         userId: actor.userId,
-        organizationId: organizationId !== undefined && organizationId !== null && UUID.test(organizationId) ? organizationId : null,
+        organizationId: organizationId !== undefined && organizationId !== null && isUuid(organizationId) ? organizationId : null,
         action: actionOf(request.method, segments, creates),
         targetType,
         targetId,

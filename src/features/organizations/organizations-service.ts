@@ -1,3 +1,4 @@
+import { isUuid } from '../../domain/ids.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db, Sql } from '../../db/db.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors/errors.ts';
@@ -38,8 +39,6 @@ export interface OrganizationsService {
   ensureDefault(): Promise<Organization>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createOrganizationsService(deps: OrganizationsServiceDeps): OrganizationsService {
   const { db, store, clock } = deps;
 
@@ -65,7 +64,7 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
     },
 
     async resolve(reference: string): Promise<Organization | null> {
-      const byId = UUID.test(reference) ? await store.findById(reference) : null;
+      const byId = isUuid(reference) ? await store.findById(reference) : null;
       return byId ?? store.findByName(reference);
     },
 

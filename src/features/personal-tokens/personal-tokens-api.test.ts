@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../clock/clock.ts';
 import { eventually } from '../../../test/helpers/eventually.ts';
+import { captureLogs } from '../../../test/helpers/log-capture.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
-import { startTestMuster, useTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
+import { ADMIN_TOKEN, startTestMuster, useTestMuster, type TestMuster } from '../../../test/helpers/test-muster.ts';
 
 interface CreatedToken {
   id: string;
@@ -17,7 +18,10 @@ interface CreatedToken {
 
 for (const kind of databaseKinds()) {
   describe(`personal API tokens (${kind})`, () => {
-    const { database, t } = useTestMuster(kind);
+    const logs = captureLogs('trace');
+    const { database, t } = useTestMuster(kind, { logger: logs.logger });
+    // Every token made in the suite, looked for in the logs at its end.
+    const secrets = new Set<string>([ADMIN_TOKEN]);
 
     /** A user who is an operator of a new organization, and a first token made for them. */
     async function operator() {
@@ -25,11 +29,16 @@ for (const kind of databaseKinds()) {
       const user = (await t.admin.post('/api/v1/users', { email: `op-${Math.random().toString(36).slice(2)}@example.com`, name: 'Op' })).json<{ id: string }>();
       assert.equal((await t.admin.put(`/api/v1/organizations/${organization.id}/members/${user.id}`, { role: 'operator' })).statusCode, 201);
       const { token } = await t.muster.personalTokens.create(user.id, { name: 'first' });
+      secrets.add(token);
       return { organizationId: organization.id, userId: user.id, bearer: `Bearer ${token}` };
     }
 
-    const call = (muster: TestMuster, method: 'GET' | 'POST' | 'DELETE', url: string, authorization: string, payload?: object) =>
-      muster.muster.app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) });
+    async function call(muster: TestMuster, method: 'GET' | 'POST' | 'DELETE', url: string, authorization: string, payload?: object) {
+      const response = await muster.muster.app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) });
+      const token = /"token":"(mpt_[^"]+)"/.exec(response.body)?.[1];
+      if (token) secrets.add(token);
+      return response;
+    }
 
     it('creates a token shown once that acts with its owner roles, lists it without the secret, and stores only its hash', async () => {
       const { organizationId, userId, bearer } = await operator();
@@ -153,6 +162,11 @@ for (const kind of databaseKinds()) {
         assert.equal(response.json<{ message: string }>().message, 'invalid token');
       }
       assert.equal((await t.admin.get('/api/v1/tokens')).statusCode, 403);
+    });
+
+    it('never logs a token, even at trace level', () => {
+      assert.ok(logs.lines.length > 0 && secrets.size > 5, `${logs.lines.length} lines, ${secrets.size} secrets`);
+      for (const line of logs.lines) for (const secret of secrets) assert.ok(!line.includes(secret), `a token in the log: ${line.slice(0, 200)}`);
     });
   });
 }

@@ -14,6 +14,11 @@ import { createSignInLimiter } from './sign-in-limiter.ts';
 
 export interface SessionsDeps {
   db: Db;
+  /**
+   * The database itself, not audited: for the sign-in limiter's counters, which are bookkeeping
+   * rather than the change a sign-in audits (the session).
+   */
+  database: Db;
   clock: Clock;
   logger: Logger;
   config: Pick<Config, 'sessionIdleTimeoutMinutes' | 'sessionMaxAgeHours' | 'basePath'>;
@@ -44,7 +49,7 @@ export function createSessions(deps: SessionsDeps) {
     db,
     clock,
     store,
-    limiter: createSignInLimiter(db, clock),
+    limiter: createSignInLimiter(deps.database, clock),
     users: deps.users,
     access: deps.access,
     idleTimeoutMinutes: config.sessionIdleTimeoutMinutes,

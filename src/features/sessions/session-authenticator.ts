@@ -1,3 +1,5 @@
+import { createUseRecorder } from '../../db/use-recorder.ts';
+import { isChange } from '../../http/access-control.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock/clock.ts';
 import type { Db } from '../../db/db.ts';
@@ -13,7 +15,6 @@ import type { SessionsStore } from './sessions-store.ts';
 export const SESSION_INVALIDATION_CHANNEL = 'muster_session_revoked';
 /** A session's last_seen_at is written at most this often, by any node. */
 export const LAST_SEEN_INTERVAL_SECONDS = 60;
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** A verified session as this node knows it; `lastSeenAt` moves forward as it is used here. */
 interface CachedSession {
@@ -52,6 +53,15 @@ export function createSessionAuthenticator(options: SessionAuthenticatorOptions)
   const { store, clock } = options;
   const idleMs = options.idleTimeoutMinutes * 60_000;
   const cache = createInvalidatedCache<CachedSession>({ size: options.cacheSize, ttlSeconds: options.cacheTtlSeconds, ownerOf: (session) => session.id });
+  // Written without holding up the request; a failure is logged, never the request's.
+  const recordUse = createUseRecorder({
+    clock,
+    intervalSeconds: LAST_SEEN_INTERVAL_SECONDS,
+    maxTracked: options.cacheSize,
+    isCached: cache.has,
+    write: (sessionId, at, interval) => store.touch(sessionId, at, interval),
+    onError: options.onTouchError,
+  });
   const ended = () => new UnauthorizedError('your session has ended (signed out, expired or revoked): sign in again');
 
   function load(tokenHash: string, fresh = false): Promise<CachedSession> {
@@ -75,13 +85,12 @@ export function createSessionAuthenticator(options: SessionAuthenticatorOptions)
     if (now >= session.expiresAt) throw ended();
     // This node's view of the last use may be older than another node's: ask the database before refusing.
     if (now.getTime() - session.lastSeenAt.getTime() > idleMs) {
-      cache.invalidate(session.id);
       session = await load(tokenHash, true);
       if (now.getTime() - session.lastSeenAt.getTime() > idleMs) throw ended();
     }
     if (now.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_INTERVAL_SECONDS * 1000) {
       session.lastSeenAt = now;
-      await store.touch(session.id, now, LAST_SEEN_INTERVAL_SECONDS).catch(options.onTouchError);
+      recordUse(session.id);
     }
     return session;
   }
@@ -93,7 +102,7 @@ export function createSessionAuthenticator(options: SessionAuthenticatorOptions)
       const session = await verify(token);
       const principal = await options.access.principalOf(session.userId, { kind: 'session', id: session.id });
       if (!principal) throw ended();
-      if (!SAFE_METHODS.has(request.method)) {
+      if (isChange(request.method)) {
         assertSameOrigin(request, true);
         if (!csrfTokenMatches(token, headerValue(request.headers['x-csrf-token']))) {
           throw new ForbiddenError('CSRF check failed: a change made with the session cookie must send the X-CSRF-Token header the session answer gave');

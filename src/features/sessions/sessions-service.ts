@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/clock.ts';
-import { noteAudit, withoutAudit } from '../../db/audit-scope.ts';
+import { noteAudit } from '../../db/audit-scope.ts';
 import { notify, type Db } from '../../db/db.ts';
 import type { Role } from '../../domain/access.ts';
 import { NotFoundError, UnauthorizedError } from '../../errors/errors.ts';
@@ -91,11 +91,10 @@ export function createSessionsService(deps: SessionsServiceDeps): SessionsServic
 
   return {
     async signIn(email, password, from) {
-      // The limiter's counters are bookkeeping, not the change the sign-in audits (the session).
-      const attempt = await withoutAudit(() => deps.limiter.admit(email, from.address));
+      const attempt = await deps.limiter.admit(email, from.address);
       const user = await deps.users.verifyCredentials(email, password);
       if (!user) throw new UnauthorizedError('wrong email or password');
-      await withoutAudit(() => attempt.succeeded());
+      await attempt.succeeded();
       return open(user.id, from);
     },
 
