@@ -52,11 +52,6 @@ export function roleGrants(role: Role, permission: OrganizationPermission): bool
   return ROLES.indexOf(role) <= ROLES.indexOf(ORGANIZATION_PERMISSIONS[permission]);
 }
 
-/** The organization permissions `role` holds, for the session answer and the dashboard. */
-export function permissionsOf(role: Role): OrganizationPermission[] {
-  return (Object.keys(ORGANIZATION_PERMISSIONS) as OrganizationPermission[]).filter((permission) => roleGrants(role, permission));
-}
-
 /** API key scopes: what a machine key may do. `systems:read` also opens the management API's reads. */
 export const API_KEY_SCOPES = [
   'heartbeat-daemon',

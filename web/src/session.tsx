@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, setApiCredentials, type Credentials, type Membership, type SessionAnswer } from './api.ts';
-import { permissionsOf, type OrganizationPermission } from '../../src/domain/access.ts';
+import { roleGrants, type OrganizationPermission } from '../../src/domain/access.ts';
 
 const STORAGE_KEY = 'muster.adminToken';
 
@@ -81,7 +81,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   // Set synchronously so the first queries after sign-in carry the credentials; a 401 forgets them.
-  setApiCredentials(credentialsOf(current), forget);
+  const credentials = useMemo(() => credentialsOf(current), [current]);
+  setApiCredentials(credentials, forget);
 
   const session = useMemo(() => ({ current, signInWithToken, signInAsUser, signOut }), [current, signInWithToken, signInAsUser, signOut]);
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
@@ -117,7 +118,7 @@ export function useAccess(): Access {
       can: (permission, organizationId) => {
         if (globalAdmin) return true;
         const held = organizationId ? [roles.get(organizationId)] : [...roles.values()];
-        return held.some((role) => role !== undefined && permissionsOf(role).includes(permission));
+        return held.some((role) => role !== undefined && roleGrants(role, permission));
       },
     };
   }, [current]);

@@ -3,7 +3,7 @@ import { Fragment, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, type AuditEntry } from '../api.ts';
 import { Empty, ErrorBox, Loading, Pagination } from '../components/ui.tsx';
-import { exactTime } from '../format.ts';
+import { exactTime, showValue } from '../format.ts';
 import { useOrganization } from '../organization.tsx';
 import { useAccess, useSession } from '../session.tsx';
 
@@ -241,7 +241,7 @@ function AuditRow({
               {details.map(([key, value]) => (
                 <Fragment key={key}>
                   <dt>{key}</dt>
-                  <dd>{value === null ? '—' : String(value)}</dd>
+                  <dd>{showValue(value)}</dd>
                 </Fragment>
               ))}
               <dt>User agent</dt>
