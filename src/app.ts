@@ -5,6 +5,7 @@ import { createNode } from './composition/node.ts';
 import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
+import { createHeartbeatDaemon } from './dialects/heartbeat-daemon/index.ts';
 import { createAccounts } from './features/accounts/index.ts';
 import { createApiKeys } from './features/api-keys/index.ts';
 import { createAudit } from './features/audit/index.ts';
@@ -65,7 +66,7 @@ export async function createMuster(options: MusterOptions) {
   const sessions = createSessions({ db, database, clock, logger, config, users: accounts.users, access: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
   const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
-  const liveness = createLiveness({ db: database, clock, logger, metrics, config, defaults, organizations, systems: systems.service });
+  const liveness = createLiveness({ db: database, clock, logger, metrics, jobs, config, defaults, organizations, systems: systems.service });
   const heartbeats = createHeartbeats({ db: database, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
   const secrets = createSecretBox(options.secretsKey);
   const sso = await createSso({
@@ -84,11 +85,25 @@ export async function createMuster(options: MusterOptions) {
   const inventory = createInventory({ db: database, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
   const fleetSummary = createFleetSummary({ clock, systems: systems.service, inventory: inventory.queries });
   const healthScores = createHealthScores({ db: database, clock, systems: systems.service });
+  const probes = createProbes({ db: database, jobs });
+  const heartbeatDaemon = createHeartbeatDaemon({
+    clock,
+    logger,
+    config,
+    apiKeys: apiKeys.authenticator,
+    batcher: heartbeats.batcher,
+    peers: systems.peers,
+    liveness,
+    organizations: organizations.service,
+    health: probes.checks,
+    version: VERSION,
+  });
   const features: FeatureMount[] = [
-    createProbes({ db: database, jobs }).mount,
+    probes.mount,
     ...[organizations, accounts, sessions, personalTokens, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
       (feature) => feature.mount,
     ),
+    heartbeatDaemon.mount,
     createJobs({ jobs, db }).mount,
     audit.mount,
     sso.mount,
@@ -132,6 +147,7 @@ export async function createMuster(options: MusterOptions) {
     backups: backups.service,
     inventory: inventory.service,
     sso,
+    heartbeatDaemon,
 
     start: node.start,
     stop: node.stop,

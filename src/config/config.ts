@@ -57,6 +57,8 @@ export interface Config {
   systemKeyPrefix: string;
   systemAuthCacheTtlSeconds: number;
   systemAuthCacheSize: number;
+  /** Live systems a dialect may create for its peer's components in one organization. */
+  dialectMaxSystemsPerOrganization: number;
   heartbeatBatchSize: number;
   heartbeatMaxPending: number;
   livenessScanIntervalMs: number;
@@ -178,6 +180,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     systemKeyPrefix: readSystemKeyPrefix(env, 'SYSTEM_KEY_PREFIX'),
     systemAuthCacheTtlSeconds: readDurationSeconds(env, 'SYSTEM_AUTH_CACHE_TTL', 600, 86_400),
     systemAuthCacheSize: readInteger(env, 'SYSTEM_AUTH_CACHE_SIZE', 1_000_000, { min: 0, max: 100_000_000 }),
+    dialectMaxSystemsPerOrganization: readInteger(env, 'DIALECT_MAX_SYSTEMS_PER_ORGANIZATION', 100_000, { min: 0, max: 10_000_000 }),
     heartbeatBatchSize: readInteger(env, 'HEARTBEAT_BATCH_SIZE', 1000, { min: 1, max: 10_000 }),
     heartbeatMaxPending: readInteger(env, 'HEARTBEAT_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),
     livenessScanIntervalMs: readInteger(env, 'LIVENESS_SCAN_INTERVAL_MS', 500, { min: 50, max: 60_000 }),

@@ -45,6 +45,14 @@ export interface JobQueueOptions {
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
+/** A job to add: its data, and where it differs from its queue's definition, its own retry limit. */
+export interface QueuedJob {
+  data: object;
+  singletonKey?: string;
+  /** Attempts after the first for this job (the queue's retryLimit otherwise). */
+  retryLimit?: number;
+}
+
 /** Jobs to add, as pg-boss's statement for them and that statement's only parameter (`$1`). */
 export interface JobInsertStatement {
   text: string;
@@ -142,7 +150,7 @@ export function createJobQueue(options: JobQueueOptions) {
      * Adds several jobs to one queue in `tx`, in one statement. On a `short` queue, a job whose
      * singleton key already has one waiting (or comes earlier in the list) is not added.
      */
-    async enqueueMany(tx: Sql, queue: string, jobs: readonly { data: object; singletonKey?: string }[]): Promise<void> {
+    async enqueueMany(tx: Sql, queue: string, jobs: readonly QueuedJob[]): Promise<void> {
       if (jobs.length === 0) return;
       await boss.insert(
         queue,

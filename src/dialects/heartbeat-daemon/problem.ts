@@ -46,6 +46,9 @@ export const badRequest = (detail: string, instance: string): ProblemAnswer => p
 export const METHODS_ALLOWED = {
   heartbeat: { allow: 'POST', detail: 'Only POST operations supported' },
   params: { allow: 'GET,PATCH', detail: 'Only PATCH and GET operations supported' },
+  // health.go's wording; the daemon's router answers other routes' wrong methods itself, so Muster uses these.
+  get: { allow: 'GET', detail: 'Only GET operation supported' },
+  post: { allow: 'POST', detail: 'Only POST operations supported' },
 } as const;
 
 export function methodNotAllowed(route: keyof typeof METHODS_ALLOWED, instance: string): ProblemAnswer {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createGroupCommit } from '../../db/group-commit.ts';
 import { createFailureLog } from '../../logging/failure-log.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
-import type { Heartbeat } from '../liveness/index.ts';
+import type { Heartbeat, HeartbeatReport } from '../liveness/index.ts';
 
 /** Writes a batch in one statement and answers which systems it left out (suspended or deleted meanwhile). */
 export type HeartbeatWriter = (beats: Heartbeat[]) => Promise<Set<string>>;
@@ -27,6 +27,7 @@ interface Waiter {
 
 interface PendingBeat {
   at: Date;
+  report: HeartbeatReport | undefined;
   waiters: Waiter[];
 }
 
@@ -63,7 +64,7 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
     const beats: Heartbeat[] = [];
     let waiterCount = 0;
     for (const [systemId, beat] of batch) {
-      beats.push({ systemId, at: beat.at });
+      beats.push(beat.report ? { systemId, at: beat.at, report: beat.report } : { systemId, at: beat.at });
       waiterCount += beat.waiters.length;
     }
     const started = performance.now();
@@ -103,17 +104,21 @@ export function createHeartbeatBatcher(options: HeartbeatBatcherOptions) {
      * Resolves true once the heartbeat is committed, false when the system no longer accepts
      * heartbeats (suspended or deleted meanwhile); rejects with a 503 when it cannot be stored.
      */
-    submit(systemId: string, at: Date): Promise<boolean> {
+    submit(systemId: string, at: Date, report?: HeartbeatReport): Promise<boolean> {
       if (pendingCount >= options.maxPending) {
         return Promise.reject(new ServiceUnavailableError('too many heartbeats waiting to be stored; retry shortly', 1));
       }
       return new Promise<boolean>((resolve, reject) => {
         const existing = pending.get(systemId);
         if (existing) {
-          if (at > existing.at) existing.at = at;
+          // The latest heartbeat's time and report; a report of the same moment replaces an earlier one.
+          if (at >= existing.at) {
+            existing.at = at;
+            if (report) existing.report = report;
+          }
           existing.waiters.push({ resolve, reject });
         } else {
-          pending.set(systemId, { at, waiters: [{ resolve, reject }] });
+          pending.set(systemId, { at, report, waiters: [{ resolve, reject }] });
         }
         pendingCount++;
         commits.schedule();

@@ -1,1 +1,2 @@
 export { createHeartbeats, type HeartbeatsDeps } from './create-heartbeats.ts';
+export type { HeartbeatBatcher } from './heartbeat-batcher.ts';

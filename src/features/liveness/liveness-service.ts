@@ -3,7 +3,7 @@ import type { Db, Sql } from '../../db/db.ts';
 import type { Page, PageRequest } from '../../http/pagination.ts';
 import type { Thresholds } from '../organizations/index.ts';
 import type { SystemsService } from '../systems/index.ts';
-import type { Heartbeat, LivenessEvent, LivenessStore, UnalertedEvent } from './liveness-store.ts';
+import type { Heartbeat, LivenessEvent, LivenessStore, PeerHeartbeat, UnalertedEvent } from './liveness-store.ts';
 
 export interface LivenessServiceDeps {
   db: Db;
@@ -29,6 +29,10 @@ export interface LivenessService {
   claimUnalerted(tx: Sql, limit: number): Promise<UnalertedEvent[]>;
   /** Marks transitions handled by the alerts, in the transaction that claimed them. */
   markAlerted(tx: Sql, ids: readonly number[]): Promise<void>;
+  /** The id of each system's latest transition (a notification of an older one is stale). */
+  latestTransitionIds(systemIds: readonly string[]): Promise<Map<string, number>>;
+  /** The last heartbeat of each live component a dialect created, by its external id (unknown ones left out). */
+  peerHeartbeats(organizationId: string, source: string, externalIds: readonly string[]): Promise<Map<string, PeerHeartbeat>>;
 }
 
 export function createLivenessService(deps: LivenessServiceDeps): LivenessService {
@@ -37,6 +41,8 @@ export function createLivenessService(deps: LivenessServiceDeps): LivenessServic
     recordHeartbeats: (beats) => store.recordHeartbeats(beats),
     claimUnalerted: (tx, limit) => store.claimUnalerted(tx, limit),
     markAlerted: (tx, ids) => store.markAlerted(tx, ids),
+    latestTransitionIds: (systemIds) => store.latestEventIds(systemIds),
+    peerHeartbeats: (organizationId, source, externalIds) => store.peerHeartbeats(organizationId, source, externalIds),
 
     async listEvents(systemId, page, order) {
       await deps.systems.get(systemId);

@@ -7,9 +7,33 @@ import type { Transition } from './liveness-rules.ts';
 /** The settings row holding the global thresholds the deadlines were last computed with. */
 const GLOBAL_THRESHOLDS_KEY = 'liveness_thresholds';
 
+/** What a peer said of itself in a heartbeat, kept as sent (the heartbeat-daemon's Status and Timestamp). */
+export interface HeartbeatReport {
+  status: string;
+  time: string;
+}
+
 export interface Heartbeat {
   systemId: string;
   at: Date;
+  report?: HeartbeatReport;
+}
+
+/** A transition of a system a dialect created, waiting for that dialect's relay. */
+export interface ForwardedTransition {
+  eventId: number;
+  systemId: string;
+  organizationId: string;
+  externalId: string;
+  fromStatus: LivenessStatus;
+  toStatus: LivenessStatus;
+  occurredAt: Date;
+}
+
+/** A peer component's last heartbeat as stored, by its external id. */
+export interface PeerHeartbeat {
+  lastHeartbeat: Date | null;
+  report: HeartbeatReport | null;
 }
 
 export interface DueSystem {
@@ -72,12 +96,18 @@ interface LivenessEventRow {
  * suspended, deleted or destroyed meanwhile are left out, and only their ids are returned
  * (usually none: no rows to send and parse).
  */
-const RECORD_HEARTBEATS = `
+function recordHeartbeatsStatement(withReports: boolean): string {
+  const input = withReports
+    ? 'SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) AS input (system_id, beat_at, reported_status, reported_time)'
+    : 'SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS input (system_id, beat_at)';
+  return `
 WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS input (system_id, beat_at)
+  ${input}
 ),
 locked AS (
-  SELECT l.system_id, l.status AS old_status, s.organization_id, input.beat_at
+  SELECT l.system_id, l.status AS old_status, s.organization_id, s.source IS NOT NULL AS forward, input.beat_at${
+    withReports ? ', input.reported_status, input.reported_time' : ''
+  }
   FROM input
   JOIN system_liveness l ON l.system_id = input.system_id
   JOIN systems s ON s.id = l.system_id
@@ -90,16 +120,26 @@ updated AS (
     status = 'active',
     last_heartbeat = greatest(l.last_heartbeat, k.beat_at),
     status_changed_at = CASE WHEN k.old_status = 'active' THEN l.status_changed_at ELSE k.beat_at END,
-    next_check_at = CASE WHEN k.old_status = 'active' THEN l.next_check_at ELSE k.beat_at END
+    next_check_at = CASE WHEN k.old_status = 'active' THEN l.next_check_at ELSE k.beat_at END${
+      withReports
+        ? `,
+    reported_status = CASE WHEN k.beat_at >= l.last_heartbeat OR l.last_heartbeat IS NULL THEN coalesce(k.reported_status, l.reported_status) ELSE l.reported_status END,
+    reported_time = CASE WHEN k.beat_at >= l.last_heartbeat OR l.last_heartbeat IS NULL THEN coalesce(k.reported_time, l.reported_time) ELSE l.reported_time END`
+        : ''
+    }
   FROM locked k
   WHERE l.system_id = k.system_id
   RETURNING l.system_id
 ),
 events AS (
-  INSERT INTO liveness_events (system_id, organization_id, from_status, to_status, occurred_at, recorded_at)
-  SELECT system_id, organization_id, old_status, 'active', beat_at, beat_at FROM locked WHERE old_status <> 'active'
+  INSERT INTO liveness_events (system_id, organization_id, from_status, to_status, occurred_at, recorded_at, forward_pending)
+  SELECT system_id, organization_id, old_status, 'active', beat_at, beat_at, forward FROM locked WHERE old_status <> 'active'
 )
 SELECT input.system_id FROM input WHERE NOT EXISTS (SELECT 1 FROM updated WHERE updated.system_id = input.system_id)`;
+}
+
+const RECORD_HEARTBEATS = recordHeartbeatsStatement(false);
+const RECORD_HEARTBEATS_WITH_REPORTS = recordHeartbeatsStatement(true);
 
 /**
  * A PostgreSQL array literal (`{a,b}`) of values that need no quoting (UUIDs, ISO times): the
@@ -162,14 +202,29 @@ export interface LivenessStore {
   lockGlobalThresholds(tx: Sql): Promise<Thresholds | undefined>;
   saveGlobalThresholds(tx: Sql, thresholds: Thresholds, now: Date): Promise<void>;
   listEvents(systemId: string, page: PageRequest, order: 'asc' | 'desc'): Promise<Page<LivenessEvent>>;
+  /** The organizations with transitions waiting for the relay of `source`. */
+  forwardPendingOrganizations(source: string): Promise<string[]>;
+  /** Locks and returns up to `limit` waiting transitions of `source` in these organizations, oldest first. */
+  claimForwarded(tx: Sql, source: string, organizationIds: readonly string[], limit: number): Promise<ForwardedTransition[]>;
+  markForwarded(tx: Sql, ids: readonly number[]): Promise<void>;
+  /** The id of each system's latest transition. */
+  latestEventIds(systemIds: readonly string[]): Promise<Map<string, number>>;
+  /** The last heartbeat of each live component of `source` named, by external id (unknown ones left out). */
+  peerHeartbeats(organizationId: string, source: string, externalIds: readonly string[]): Promise<Map<string, PeerHeartbeat>>;
 }
 
 export function createLivenessStore(sql: Sql): LivenessStore {
   return {
     async recordHeartbeats(beats: readonly Heartbeat[]): Promise<Set<string>> {
-      const { rows } = await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, [arrayLiteral(beats, (beat) => beat.systemId), timesLiteral(beats)], {
-        prepareAs: 'record_heartbeats',
-      });
+      const ids = arrayLiteral(beats, (beat) => beat.systemId);
+      // Reports are free text: the driver's own array encoding quotes them.
+      const { rows } = beats.some((beat) => beat.report)
+        ? await sql.query<{ system_id: string }>(
+            RECORD_HEARTBEATS_WITH_REPORTS,
+            [ids, timesLiteral(beats), beats.map((beat) => beat.report?.status ?? null), beats.map((beat) => beat.report?.time ?? null)],
+            { prepareAs: 'record_heartbeats_with_reports' },
+          )
+        : await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, [ids, timesLiteral(beats)], { prepareAs: 'record_heartbeats' });
       return new Set(rows.map((row) => row.system_id));
     },
 
@@ -224,8 +279,9 @@ export function createLivenessStore(sql: Sql): LivenessStore {
       );
       if (events.length === 0) return;
       await tx.query(
-        `INSERT INTO liveness_events (system_id, organization_id, from_status, to_status, occurred_at, recorded_at)
-         SELECT system_id, organization_id, from_status, to_status, occurred_at, $6
+        `INSERT INTO liveness_events (system_id, organization_id, from_status, to_status, occurred_at, recorded_at, forward_pending)
+         SELECT system_id, organization_id, from_status, to_status, occurred_at, $6,
+                EXISTS (SELECT 1 FROM systems s WHERE s.id = e.system_id AND s.source IS NOT NULL)
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
            AS e (system_id, organization_id, from_status, to_status, occurred_at)`,
         [
@@ -305,6 +361,75 @@ export function createLivenessStore(sql: Sql): LivenessStore {
         `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
         [GLOBAL_THRESHOLDS_KEY, JSON.stringify(thresholds), now],
+      );
+    },
+
+    async forwardPendingOrganizations(source: string): Promise<string[]> {
+      const { rows } = await sql.query<{ organization_id: string }>(
+        `SELECT DISTINCT e.organization_id FROM liveness_events e JOIN systems s ON s.id = e.system_id
+         WHERE e.forward_pending AND s.source = $1`,
+        [source],
+      );
+      return rows.map((row) => row.organization_id);
+    },
+
+    async claimForwarded(tx: Sql, source: string, organizationIds: readonly string[], limit: number): Promise<ForwardedTransition[]> {
+      const { rows } = await tx.query<{
+        id: number;
+        system_id: string;
+        organization_id: string;
+        external_id: string;
+        from_status: LivenessStatus;
+        to_status: LivenessStatus;
+        occurred_at: Date;
+      }>(
+        `SELECT e.id, e.system_id, e.organization_id, s.external_id, e.from_status, e.to_status, e.occurred_at
+         FROM liveness_events e JOIN systems s ON s.id = e.system_id
+         WHERE e.forward_pending AND e.organization_id = ANY($2::uuid[]) AND s.source = $1
+         ORDER BY e.id LIMIT $3 FOR UPDATE OF e SKIP LOCKED`,
+        [source, organizationIds, limit],
+      );
+      return rows.map((row) => ({
+        eventId: Number(row.id),
+        systemId: row.system_id,
+        organizationId: row.organization_id,
+        externalId: row.external_id,
+        fromStatus: row.from_status,
+        toStatus: row.to_status,
+        occurredAt: row.occurred_at,
+      }));
+    },
+
+    async markForwarded(tx: Sql, ids: readonly number[]): Promise<void> {
+      if (ids.length) await tx.query('UPDATE liveness_events SET forward_pending = false WHERE id = ANY($1::bigint[])', [ids]);
+    },
+
+    async latestEventIds(systemIds: readonly string[]): Promise<Map<string, number>> {
+      if (systemIds.length === 0) return new Map();
+      const { rows } = await sql.query<{ system_id: string; id: number }>(
+        `SELECT ids.system_id, latest.id FROM unnest($1::uuid[]) AS ids (system_id)
+         CROSS JOIN LATERAL (SELECT e.id FROM liveness_events e WHERE e.system_id = ids.system_id ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) latest`,
+        [systemIds],
+      );
+      return new Map(rows.map((row) => [row.system_id, Number(row.id)]));
+    },
+
+    async peerHeartbeats(organizationId: string, source: string, externalIds: readonly string[]): Promise<Map<string, PeerHeartbeat>> {
+      if (externalIds.length === 0) return new Map();
+      const { rows } = await sql.query<{ external_id: string; last_heartbeat: Date | null; reported_status: string | null; reported_time: string | null }>(
+        `SELECT s.external_id, l.last_heartbeat, l.reported_status, l.reported_time
+         FROM systems s JOIN system_liveness l ON l.system_id = s.id
+         WHERE s.organization_id = $1 AND s.source = $2 AND s.external_id = ANY($3::text[]) AND s.deleted_at IS NULL`,
+        [organizationId, source, externalIds],
+      );
+      return new Map(
+        rows.map((row) => [
+          row.external_id,
+          {
+            lastHeartbeat: row.last_heartbeat,
+            report: row.reported_status !== null || row.reported_time !== null ? { status: row.reported_status ?? '', time: row.reported_time ?? '' } : null,
+          },
+        ]),
       );
     },
 

@@ -37,6 +37,13 @@ export interface OrganizationsService {
   update(id: string, change: ThresholdsChange): Promise<Organization>;
   /** Creates the default organization on a fresh install; safe when several nodes start at once. */
   ensureDefault(): Promise<Organization>;
+  /** What a dialect keeps for the organization (its own shape), or null; NotFoundError for no such organization. */
+  dialectSettings(id: string, dialect: string): Promise<unknown>;
+  /**
+   * Stores a dialect's settings for the organization and, in the same transaction, the
+   * thresholds they carry (a dialect's own names for them), so both change or neither does.
+   */
+  saveDialectSettings(id: string, dialect: string, value: unknown, thresholds?: Thresholds): Promise<Organization>;
 }
 
 export function createOrganizationsService(deps: OrganizationsServiceDeps): OrganizationsService {
@@ -97,6 +104,23 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
         const now = clock.now();
         if (!(await store.update(tx, id, change, now))) throw new NotFoundError(`organization ${id} not found`);
         if (thresholdsChanged) await deps.thresholdsChanged(tx, id, now);
+      });
+      return get(id);
+    },
+
+    async dialectSettings(id: string, dialect: string): Promise<unknown> {
+      await get(id);
+      return store.findDialectSettings(id, dialect);
+    },
+
+    async saveDialectSettings(id: string, dialect: string, value: unknown, thresholds?: Thresholds): Promise<Organization> {
+      const change: ThresholdsChange = thresholds ? { heartbeatTimeoutSeconds: thresholds.timeoutSeconds, heartbeatWarningSeconds: thresholds.warningSeconds } : {};
+      assertThresholdsConsistent(change);
+      await db.transaction(async (tx) => {
+        const now = clock.now();
+        if (!(await store.update(tx, id, change, now))) throw new NotFoundError(`organization ${id} not found`);
+        await store.saveDialectSettings(tx, id, dialect, value, now);
+        if (thresholds) await deps.thresholdsChanged(tx, id, now);
       });
       return get(id);
     },

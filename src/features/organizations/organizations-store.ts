@@ -73,6 +73,9 @@ export interface OrganizationsStore {
   nameTaken(name: string, exceptId?: string): Promise<boolean>;
   /** The organization with this name in any case, or null. */
   findByName(name: string): Promise<Organization | null>;
+  /** What a dialect keeps for the organization, or null when it never stored anything. */
+  findDialectSettings(id: string, dialect: string): Promise<unknown>;
+  saveDialectSettings(tx: Sql, id: string, dialect: string, value: unknown, now: Date): Promise<void>;
 }
 
 export function createOrganizationsStore(sql: Sql): OrganizationsStore {
@@ -136,6 +139,22 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
     async findByName(name: string): Promise<Organization | null> {
       const { rows } = await sql.query<OrganizationRow>(`${SELECT} WHERE lower(o.name) = lower($1)`, [name]);
       return rows[0] ? toOrganization(rows[0]) : null;
+    },
+
+    async findDialectSettings(id: string, dialect: string): Promise<unknown> {
+      const { rows } = await sql.query<{ value: unknown }>('SELECT value FROM organization_dialect_settings WHERE organization_id = $1 AND dialect = $2', [
+        id,
+        dialect,
+      ]);
+      return rows[0]?.value ?? null;
+    },
+
+    async saveDialectSettings(tx: Sql, id: string, dialect: string, value: unknown, now: Date): Promise<void> {
+      await tx.query(
+        `INSERT INTO organization_dialect_settings (organization_id, dialect, value, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (organization_id, dialect) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [id, dialect, JSON.stringify(value), now],
+      );
     },
 
     async nameTaken(name: string, exceptId?: string): Promise<boolean> {

@@ -1,9 +1,10 @@
 import type { FeatureMount } from '../../composition/feature.ts';
 import type { Db } from '../../db/db.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
-import { probesRoutes } from './probes-routes.ts';
+import { createHealthChecks, probesRoutes } from './probes-routes.ts';
 
-/** `/api/health`: whether this node can serve, for load balancers and orchestrators. */
+/** `/api/health`: whether this node can serve, for load balancers and orchestrators; the same checks for dialects' own probes. */
 export function createProbes(deps: { db: Db; jobs: Pick<JobQueue, 'healthy'> }) {
-  return { mount: { nodeRoutes: [probesRoutes(deps.db, () => deps.jobs.healthy())] } satisfies FeatureMount };
+  const checks = createHealthChecks(deps.db, () => deps.jobs.healthy());
+  return { checks, mount: { nodeRoutes: [probesRoutes(deps.db, checks)] } satisfies FeatureMount };
 }

@@ -1,2 +1,2 @@
 export { createProbes } from './create-probes.ts';
-export { VERSION } from './probes-routes.ts';
+export { VERSION, type HealthChecks } from './probes-routes.ts';

@@ -21,12 +21,15 @@ const HealthAnswer = Type.Object({
   }),
 });
 
-/**
- * `GET /api/health` (no auth): 200 with version information; 503 (with Retry-After) while the
- * database does not answer within `timeoutMs` or the job runner is unhealthy. Both are checked
- * afresh at each request, so it is 200 again as soon as the database is back.
- */
-export function probesRoutes(db: Db, jobsHealthy: () => Promise<boolean>, timeoutMs = 2000): FastifyPluginAsyncTypebox {
+export interface HealthChecks {
+  /** The database answers within the probe's timeout. */
+  database(): Promise<boolean>;
+  /** The job runner is healthy, answered within the probe's timeout. */
+  jobs(): Promise<boolean>;
+}
+
+/** Checks made afresh at each call, each bounded by `timeoutMs` (a silent database is unhealthy, not a hang). */
+export function createHealthChecks(db: Db, jobsHealthy: () => Promise<boolean>, timeoutMs = 2000): HealthChecks {
   async function within(check: () => Promise<boolean>): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
@@ -37,14 +40,24 @@ export function probesRoutes(db: Db, jobsHealthy: () => Promise<boolean>, timeou
       clearTimeout(timer);
     }
   }
-  const databaseHealthy = () => db.query('SELECT 1').then(() => true);
+  return {
+    database: () => within(() => db.query('SELECT 1').then(() => true)),
+    jobs: () => within(jobsHealthy),
+  };
+}
 
+/**
+ * `GET /api/health` (no auth): 200 with version information; 503 (with Retry-After) while the
+ * database does not answer in time or the job runner is unhealthy. Both are checked afresh at
+ * each request, so it is 200 again as soon as the database is back.
+ */
+export function probesRoutes(db: Db, checks: HealthChecks): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/health',
       { schema: { tags: ['appliance'], summary: 'Service health and version', response: { 200: HealthAnswer, 503: HealthAnswer } } },
       async (_request, reply) => {
-        const [databaseUp, jobsUp] = await Promise.all([within(databaseHealthy), within(jobsHealthy)]);
+        const [databaseUp, jobsUp] = await Promise.all([checks.database(), checks.jobs()]);
         const healthy = databaseUp && jobsUp;
         const code = healthy ? 200 : 503;
         if (!healthy) void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));

@@ -394,6 +394,12 @@ for (const kind of databaseKinds()) {
           t.clock.advanceMinutes(IDLE_MINUTES - 10);
           second.clock.advanceMinutes(IDLE_MINUTES - 10);
           assert.equal((await withCookie(cookie, 'GET', '/api/v1/session')).statusCode, 200, 'used on the first node');
+          // The use is written off the request path: wait until it has landed.
+          const usedAt = t.clock.now().getTime();
+          await eventually(async () => {
+            const { rows } = await database.db.query<{ last_seen_at: Date }>('SELECT last_seen_at FROM sessions WHERE user_id = $1', [user.id]);
+            return rows[0]!.last_seen_at.getTime() === usedAt;
+          }, 'the first node to record the use');
         }
         // The second node last saw it 2 × (IDLE - 10) minutes ago, but the first node 0 minutes ago.
         assert.equal((await withCookie(cookie, 'GET', '/api/v1/session', { on: second })).statusCode, 200);

@@ -6,6 +6,8 @@ import { createTransactionHook, type TransactionListener } from '../../db/transa
 import type { Metrics } from '../../metrics/metrics.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
 import { applianceSystemsRoutes } from './appliance-routes.ts';
+import { createPeerSystems } from './peer-systems.ts';
+import { createPeerSystemsStore } from './peer-systems-store.ts';
 import { createSystemAuthenticator } from './system-authenticator.ts';
 import { systemsRoutes } from './systems-routes.ts';
 import { createSystemsService } from './systems-service.ts';
@@ -15,7 +17,7 @@ export interface SystemsDeps {
   db: Db;
   clock: Clock;
   metrics: Metrics;
-  config: Pick<Config, 'systemKeyPrefix' | 'systemAuthCacheTtlSeconds' | 'systemAuthCacheSize' | 'registerRateLimitPerMinute'>;
+  config: Pick<Config, 'systemKeyPrefix' | 'systemAuthCacheTtlSeconds' | 'systemAuthCacheSize' | 'dialectMaxSystemsPerOrganization' | 'registerRateLimitPerMinute'>;
   organizations: Pick<OrganizationsService, 'find' | 'findDefault'>;
 }
 
@@ -43,10 +45,20 @@ export function createSystems(deps: SystemsDeps) {
     onDestroy: destroying.run,
   });
   deps.metrics.setSystemStatusCounter(() => service.countByStatus());
+  const peers = createPeerSystems({
+    db,
+    store: createPeerSystemsStore(),
+    clock: deps.clock,
+    systemKeyPrefix: config.systemKeyPrefix,
+    maxPerOrganization: config.dialectMaxSystemsPerOrganization,
+    cacheSize: config.systemAuthCacheSize,
+  });
 
   return {
     service,
     authenticator,
+    /** The systems dialects create for their peers' components. */
+    peers,
     /** Runs `listener` in the transaction in which an appliance registers. */
     onRegistered(listener: TransactionListener<[systemId: string, at: Date]>): void {
       registered.add(listener);

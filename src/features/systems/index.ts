@@ -4,3 +4,4 @@ export { invalidCredentialsError, type AuthenticatedSystem, type SystemAuthentic
 export { LIVENESS_STATUSES, type LivenessStatus } from './system-status.ts';
 export type { SystemsService } from './systems-service.ts';
 export type { System } from './systems-store.ts';
+export type { PeerComponent, PeerSystem, PeerSystems } from './peer-systems.ts';

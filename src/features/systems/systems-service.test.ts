@@ -46,6 +46,8 @@ function createFakeSystemsStore(db: FakeDb, organizations: readonly Organization
         ...system,
         id,
         organizationName,
+        source: null,
+        externalId: null,
         status: 'unknown',
         lastHeartbeat: null,
         statusChangedAt: null,

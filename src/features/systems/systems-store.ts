@@ -9,6 +9,10 @@ export interface System {
   organizationName: string;
   name: string;
   type: string | null;
+  /** The dialect that created the system for a peer's component (`heartbeat-daemon`), or null. */
+  source: string | null;
+  /** The component's name in its dialect (an xname), or null. */
+  externalId: string | null;
   systemKey: string;
   labels: Record<string, string>;
   status: LivenessStatus;
@@ -46,6 +50,8 @@ interface SystemRow {
   organization_name: string;
   name: string;
   type: string | null;
+  source: string | null;
+  external_id: string | null;
   system_key: string;
   labels: Record<string, string>;
   status: LivenessStatus;
@@ -105,7 +111,7 @@ export interface NewSystem {
   secretHash: string;
 }
 
-const SELECT = `SELECT s.id, s.organization_id, o.name AS organization_name, s.name, s.type, s.system_key, s.labels,
+const SELECT = `SELECT s.id, s.organization_id, o.name AS organization_name, s.name, s.type, s.source, s.external_id, s.system_key, s.labels,
   l.status, l.last_heartbeat, l.status_changed_at, s.fqdn, s.ipv4_address, s.ipv6_address, s.version, s.os,
   s.last_inventory_at, s.registered_at, s.suspended_at, s.deleted_at, s.created_at, s.updated_at
   FROM systems s
@@ -133,6 +139,8 @@ function toSystem(row: SystemRow): System {
     organizationName: row.organization_name,
     name: row.name,
     type: row.type,
+    source: row.source,
+    externalId: row.external_id,
     systemKey: row.system_key,
     labels: row.labels,
     status: row.status,

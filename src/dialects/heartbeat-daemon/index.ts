@@ -1,0 +1,1 @@
+export { createHeartbeatDaemon, type HeartbeatDaemonDeps } from './create-heartbeat-daemon.ts';
