@@ -3380,6 +3380,219 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}/heartbeat-daemon/params": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's heartbeat-daemon parameters
+         * @description Access: `organizations:read` (viewer or above) in the organization.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The organization's heartbeat-daemon parameters as the daemon's /hmi/v1/params shows them; Warntime and Errtime are the organization's liveness thresholds in seconds */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            Debug: string;
+                            Errtime: string;
+                            Interval: string;
+                            Kv_url: string;
+                            Nosm: string;
+                            Port: string;
+                            Sm_retries: string;
+                            Sm_timeout: string;
+                            Sm_url: string;
+                            Telemetry_host: string;
+                            Use_telemetry: string;
+                            Warntime: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change heartbeat-daemon parameters: every value valid, or nothing changes (Warntime and Errtime set the thresholds, at once on every node)
+         * @description Access: `organizations:manage` (admin or above) in the organization.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        Debug?: string;
+                        Errtime?: string;
+                        Interval?: string;
+                        Kv_url?: string;
+                        Nosm?: string;
+                        Sm_retries?: string;
+                        Sm_timeout?: string;
+                        Sm_url?: string;
+                        Telemetry_host?: string;
+                        Use_telemetry?: string;
+                        Warntime?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The organization's heartbeat-daemon parameters as the daemon's /hmi/v1/params shows them; Warntime and Errtime are the organization's liveness thresholds in seconds */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            Debug: string;
+                            Errtime: string;
+                            Interval: string;
+                            Kv_url: string;
+                            Nosm: string;
+                            Port: string;
+                            Sm_retries: string;
+                            Sm_timeout: string;
+                            Sm_url: string;
+                            Telemetry_host: string;
+                            Use_telemetry: string;
+                            Warntime: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/invitations": {
         parameters: {
             query?: never;
@@ -5254,6 +5467,8 @@ export interface paths {
                                 deleted: boolean;
                                 /** Format: date-time */
                                 deleted_at: string | null;
+                                /** @description The component's name in that dialect (an xname), or null */
+                                external_id: string | null;
                                 fqdn: string | null;
                                 /** Format: uuid */
                                 id: string;
@@ -5274,6 +5489,8 @@ export interface paths {
                                 registered: boolean;
                                 /** Format: date-time */
                                 registered_at: string | null;
+                                /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                                source: string | null;
                                 /** @enum {unknown} */
                                 status: "unknown" | "active" | "warning" | "inactive";
                                 /** Format: date-time */
@@ -5410,6 +5627,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -5430,6 +5649,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -5564,6 +5785,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -5584,6 +5807,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -5705,6 +5930,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -5725,6 +5952,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -5856,6 +6085,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -5876,6 +6107,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -7674,6 +7907,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -7694,6 +7929,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -7828,6 +8065,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -7848,6 +8087,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -7984,6 +8225,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -8004,6 +8247,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -8138,6 +8383,8 @@ export interface paths {
                             deleted: boolean;
                             /** Format: date-time */
                             deleted_at: string | null;
+                            /** @description The component's name in that dialect (an xname), or null */
+                            external_id: string | null;
                             fqdn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -8158,6 +8405,8 @@ export interface paths {
                             registered: boolean;
                             /** Format: date-time */
                             registered_at: string | null;
+                            /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
+                            source: string | null;
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */

@@ -74,10 +74,10 @@ export function createHeartbeatDaemon(deps: HeartbeatDaemonDeps) {
         {
           // Each job's retry limit is its organization's Sm_retries when it was queued.
           definition: { name: NOTIFICATION_QUEUE, retryLimit: 3, retryDelaySeconds: 2, retryDelayMaxSeconds: 300, expireInSeconds: 120 },
-          work: (jobs: JobQueue) => jobs.work<NotificationJob>(NOTIFICATION_QUEUE, stateManager.deliver, 4),
+          work: (jobs: JobQueue) => jobs.work<NotificationJob>(NOTIFICATION_QUEUE, (job) => stateManager.deliver(job), 4),
         },
       ],
-      tasks: [{ name: 'heartbeat-daemon-relay', intervalMs: deps.config.livenessScanIntervalMs, run: relay.runOnce }],
+      tasks: [{ name: 'heartbeat-daemon-relay', intervalMs: deps.config.livenessScanIntervalMs, run: () => relay.runOnce() }],
     } satisfies FeatureMount,
   };
 }

@@ -70,7 +70,9 @@ for (const kind of databaseKinds()) {
       assert.equal(single.headers['content-type'], 'application/json');
       assert.deepEqual(single.json(), { XName: 'x0c0s0b0n0', Heartbeating: true });
       assert.deepEqual((await call('GET', '/hbstate/x00c0s0b0n01')).json(), { XName: 'x0c0s0b0n1', Heartbeating: true });
-      const names = (await t.admin.get(`/api/v1/systems?organization_id=${organization}&sort=name`)).json<{ items: { name: string }[] }>().items.map((item) => item.name);
+      const names = (await t.admin.get(`/api/v1/systems?organization_id=${organization}&sort=name`))
+        .json<{ items: { name: string }[] }>()
+        .items.map((item) => item.name);
       assert.deepEqual(names, ['x0c0s0b0n0', 'x0c0s0b0n1']);
     });
 
@@ -86,7 +88,12 @@ for (const kind of databaseKinds()) {
         [{ ...HEARTBEAT, NID: 'one' }, 'Invalid NID'],
       ];
       for (const [body, detail] of cases) assertProblem(await call('POST', '/heartbeat', body), 400, detail, '/hmi/v1/heartbeat');
-      assertProblem(await call('POST', '/heartbeat/not-an-xname', { Status: 'OK', Timestamp: 't' }), 400, 'Invalid Component Name', '/hmi/v1/heartbeat/not-an-xname');
+      assertProblem(
+        await call('POST', '/heartbeat/not-an-xname', { Status: 'OK', Timestamp: 't' }),
+        400,
+        'Invalid Component Name',
+        '/hmi/v1/heartbeat/not-an-xname',
+      );
       // Keys match case-insensitively; Hostname and NID are optional.
       assert.equal((await call('POST', '/heartbeat', { component: 'x0c0s0b0n5', STATUS: 'OK', TimeStamp: 't' })).statusCode, 200);
       const names = (await t.admin.get(`/api/v1/systems?organization_id=${organization}`)).json<{ items: { name: string }[] }>().items.map((item) => item.name);
@@ -112,7 +119,12 @@ for (const kind of databaseKinds()) {
       assert.match(String(anonymous.headers['www-authenticate']), /^Bearer/);
       const organization = await newOrganization();
       const readKey = await newKey(organization, ['systems:read']);
-      const wrongScope = await t.muster.app.inject({ method: 'POST', url: '/hmi/v1/heartbeat', headers: { authorization: `Bearer ${readKey}` }, payload: HEARTBEAT });
+      const wrongScope = await t.muster.app.inject({
+        method: 'POST',
+        url: '/hmi/v1/heartbeat',
+        headers: { authorization: `Bearer ${readKey}` },
+        payload: HEARTBEAT,
+      });
       assert.equal(wrongScope.statusCode, 403);
       assert.equal(wrongScope.json<{ status: number }>().status, 403);
 
@@ -197,7 +209,10 @@ for (const kind of databaseKinds()) {
         [{ Use_telemetry: 'sometimes' }, "Parameter 'use_telemetry' with unknown value 'sometimes'; "],
         [{ Telemetry_host: 'kafka:9092' }, "Parameter 'telemetry_host' with invalid format 'kafka:9092'; "],
         [{ Port: '1234' }, "Parameter 'port' can't be changed in PATCH operation; "],
-        [{ Warntime: 'x', Sm_url: 'http://elsewhere', Port: '1' }, "Parameter 'warntime' with illegal value 'x'; Parameter 'port' can't be changed in PATCH operation; "],
+        [
+          { Warntime: 'x', Sm_url: 'http://elsewhere', Port: '1' },
+          "Parameter 'warntime' with illegal value 'x'; Parameter 'port' can't be changed in PATCH operation; ",
+        ],
         [{ Warntime: 5 }, 'Invalid data type in Warntime field. '],
         // Muster's own: a timeout of at least a second, and a warning before it.
         [{ Errtime: '0' }, "Parameter 'errtime' with illegal value '0'; "],
@@ -232,7 +247,11 @@ for (const kind of databaseKinds()) {
     it('answers the probes without credentials', async () => {
       const health = await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/health' });
       assert.equal(health.statusCode, 200);
-      assert.deepEqual(health.json(), { KvStore: 'Initialization key present: database reachable', MsgBus: 'Connected and OPEN', HsmStatus: 'Not initialized' });
+      assert.deepEqual(health.json(), {
+        KvStore: 'Initialization key present: database reachable',
+        MsgBus: 'Connected and OPEN',
+        HsmStatus: 'Not initialized',
+      });
       assert.equal((await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/liveness' })).statusCode, 204);
       assert.equal((await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/readiness' })).statusCode, 204);
     });

@@ -11,7 +11,7 @@ import { goJsonStringify, keyMatchesField, readTopLevelMembers } from './go-json
 import { parseHeartbeatBody, parseHeartbeatForXnameBody, type Heartbeat } from './heartbeat-body.ts';
 import { renderParams } from './params.ts';
 import { DIALECT, patchParams, readParams, type ParamsOrganizations } from './params-settings.ts';
-import { badRequest, METHODS_ALLOWED, methodNotAllowed, problemAnswer, type ProblemAnswer } from './problem.ts';
+import { badRequest, methodNotAllowed, problemAnswer, type METHODS_ALLOWED, type ProblemAnswer } from './problem.ts';
 import type { StateManagerStatus } from './state-manager.ts';
 import { normalizeXname, verifyNormalizeXname } from './xname.ts';
 
@@ -46,7 +46,10 @@ function send(reply: FastifyReply, answer: ProblemAnswer): FastifyReply {
 }
 
 const json = (reply: FastifyReply, status: number, value: unknown, trailer = '') =>
-  reply.code(status).header('content-type', 'application/json').send(Buffer.from(goJsonStringify(value) + trailer));
+  reply
+    .code(status)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(goJsonStringify(value) + trailer));
 
 /** The body as the daemon reads it: whatever was sent, as text ('' for none). */
 const bodyText = (request: FastifyRequest): string => (typeof request.body === 'string' ? request.body : '');
@@ -92,9 +95,7 @@ export function heartbeatDaemonRoutes(deps: HeartbeatDaemonRoutesDeps) {
           if (status === 500) request.log.error({ err: error }, 'heartbeat-daemon request failed');
           return send(reply, problemAnswer({ status, detail: status === 500 ? 'Internal error' : error.message, instance }));
         });
-        hmi.setNotFoundHandler((request, reply) =>
-          send(reply, problemAnswer({ status: 404, detail: 'No such route', instance: request.url.split('?')[0]! })),
-        );
+        hmi.setNotFoundHandler((request, reply) => send(reply, problemAnswer({ status: 404, detail: 'No such route', instance: request.url.split('?')[0]! })));
 
         const authenticate = async (request: FastifyRequest) => {
           const key = await deps.apiKeys.authenticate(request.headers.authorization, 'heartbeat-daemon');
@@ -164,7 +165,10 @@ export function heartbeatDaemonRoutes(deps: HeartbeatDaemonRoutesDeps) {
 
         /** Heartbeating: the last heartbeat is younger than Errtime (a warned component still counts). */
         async function heartbeating(organizationId: string, xnames: readonly string[]): Promise<Map<string, boolean>> {
-          const [params, beats] = await Promise.all([readParams(deps.organizations, organizationId), deps.liveness.peerHeartbeats(organizationId, DIALECT, xnames)]);
+          const [params, beats] = await Promise.all([
+            readParams(deps.organizations, organizationId),
+            deps.liveness.peerHeartbeats(organizationId, DIALECT, xnames),
+          ]);
           const now = deps.clock.now().getTime();
           const answer = new Map<string, boolean>();
           for (const xname of xnames) {

@@ -32,9 +32,15 @@ async function hmiClient(node: TestMuster, organizationId?: string) {
     const created = await node.admin.post('/api/v1/organizations', { name: `hpc-${Math.random().toString(36).slice(2, 8)}` });
     organization = created.json<{ id: string }>().id;
   }
-  const key = (await node.admin.post(`/api/v1/organizations/${organization}/api-keys`, { name: 'hbtd', scopes: ['heartbeat-daemon'] })).json<{ key: string }>().key;
+  const key = (await node.admin.post(`/api/v1/organizations/${organization}/api-keys`, { name: 'hbtd', scopes: ['heartbeat-daemon'] })).json<{ key: string }>()
+    .key;
   const call = (method: 'POST' | 'PATCH', url: string, payload: unknown, on = node) =>
-    on.muster.app.inject({ method, url: `/hmi/v1${url}`, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+    on.muster.app.inject({
+      method,
+      url: `/hmi/v1${url}`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    });
   return {
     organization,
     call,
@@ -100,7 +106,10 @@ for (const kind of databaseKinds()) {
         .slice(first + 3)
         .map(sorted)
         .sort((a, b) => a.State.localeCompare(b.State));
-      assert.deepEqual(calls, [expected('warning', ['x0c0s0b0n0']), expected('dead', ['x0c0s0b0n1', 'x0c0s0b0n2'])].sort((a, b) => a.State.localeCompare(b.State)));
+      assert.deepEqual(
+        calls,
+        [expected('warning', ['x0c0s0b0n0']), expected('dead', ['x0c0s0b0n1', 'x0c0s0b0n2'])].sort((a, b) => a.State.localeCompare(b.State)),
+      );
       assert.equal(manager.delivered().length, first + 5, 'nothing else was sent');
     });
 
@@ -120,9 +129,16 @@ for (const kind of databaseKinds()) {
       t.clock.advance(15_000);
       await t.muster.scanner.runOnce();
       await t.muster.heartbeatDaemon.relay.runOnce();
-      await eventually(() => manager.calls.slice(failedBefore).some((call) => sorted(call).ComponentIDs.includes('x1c0s0b0n0') && sorted(call).State === 'Standby'), 'the death to be tried');
+      await eventually(
+        () => manager.calls.slice(failedBefore).some((call) => sorted(call).ComponentIDs.includes('x1c0s0b0n0') && sorted(call).State === 'Standby'),
+        'the death to be tried',
+      );
       manager.answer(204);
-      await eventually(() => manager.delivered().some((call) => sorted(call).ComponentIDs.includes('x1c0s0b0n0') && sorted(call).State === 'Standby'), 'the retried call', 30_000);
+      await eventually(
+        () => manager.delivered().some((call) => sorted(call).ComponentIDs.includes('x1c0s0b0n0') && sorted(call).State === 'Standby'),
+        'the retried call',
+        30_000,
+      );
       await eventually(() => queueIdle(t), 'both jobs to finish', 30_000);
       // The warning's job found the component dead since: it sent nothing. (Components of earlier tests die meanwhile too.)
       assert.deepEqual(
@@ -144,10 +160,14 @@ for (const kind of databaseKinds()) {
       const callsBefore = manager.calls.length;
       await hmi.beat(['x2c0s0b0n0']);
       await t.muster.heartbeatDaemon.relay.runOnce();
-      const items = await eventually(async () => {
-        const now = await dead();
-        return now.length > deadBefore && now;
-      }, 'the job to be dead', 30_000);
+      const items = await eventually(
+        async () => {
+          const now = await dead();
+          return now.length > deadBefore && now;
+        },
+        'the job to be dead',
+        30_000,
+      );
       assert.ok(items.some((item) => item.data.components.some((component) => component.xname === 'x2c0s0b0n0')));
       assert.equal(manager.calls.length - callsBefore, 2, 'the first attempt and one retry');
       manager.answer(204);

@@ -46,7 +46,7 @@ export function createStateManagerClient(deps: StateManagerDeps) {
       await answer.body?.cancel();
     } catch (error) {
       status = 'Not ready';
-      throw new Error(`state manager unreachable: ${(error as Error).message}`);
+      throw new Error(`state manager unreachable: ${(error as Error).message}`, { cause: error });
     }
     if (!DELIVERED.has(answer.status)) {
       status = 'Not ready';

@@ -114,7 +114,9 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
     },
 
     async saveDialectSettings(id: string, dialect: string, value: unknown, thresholds?: Thresholds): Promise<Organization> {
-      const change: ThresholdsChange = thresholds ? { heartbeatTimeoutSeconds: thresholds.timeoutSeconds, heartbeatWarningSeconds: thresholds.warningSeconds } : {};
+      const change: ThresholdsChange = thresholds
+        ? { heartbeatTimeoutSeconds: thresholds.timeoutSeconds, heartbeatWarningSeconds: thresholds.warningSeconds }
+        : {};
       assertThresholdsConsistent(change);
       await db.transaction(async (tx) => {
         const now = clock.now();

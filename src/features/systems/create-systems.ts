@@ -17,7 +17,10 @@ export interface SystemsDeps {
   db: Db;
   clock: Clock;
   metrics: Metrics;
-  config: Pick<Config, 'systemKeyPrefix' | 'systemAuthCacheTtlSeconds' | 'systemAuthCacheSize' | 'dialectMaxSystemsPerOrganization' | 'registerRateLimitPerMinute'>;
+  config: Pick<
+    Config,
+    'systemKeyPrefix' | 'systemAuthCacheTtlSeconds' | 'systemAuthCacheSize' | 'dialectMaxSystemsPerOrganization' | 'registerRateLimitPerMinute'
+  >;
   organizations: Pick<OrganizationsService, 'find' | 'findDefault'>;
 }
 

@@ -80,7 +80,12 @@ export function createPeerSystems(options: PeerSystemsOptions): PeerSystems {
       const created = toCreate.slice(0, room).map((externalId) => ({ externalId, systemKey: generateSystemKey(options.systemKeyPrefix) }));
       await store.insert(tx, group.organizationId, group.source, group.type, created, options.clock.now());
       // Ids are read back rather than made here, so the map holds what the database holds.
-      const inserted = await store.findLive(tx, group.organizationId, group.source, created.map((system) => system.externalId));
+      const inserted = await store.findLive(
+        tx,
+        group.organizationId,
+        group.source,
+        created.map((system) => system.externalId),
+      );
       for (const [externalId, system] of inserted) found.set(externalId, system);
       return found;
     });

@@ -10,7 +10,9 @@ export const SystemSchema = Type.Object(
     organization_name: Type.String(),
     name: Type.String(),
     type: Type.Union([Type.String(), Type.Null()]),
-    source: Type.Union([Type.String(), Type.Null()], { description: 'The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null' }),
+    source: Type.Union([Type.String(), Type.Null()], {
+      description: 'The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null',
+    }),
     external_id: Type.Union([Type.String(), Type.Null()], { description: "The component's name in that dialect (an xname), or null" }),
     system_key: Type.String(),
     status: Type.Enum(LIVENESS_STATUSES),
