@@ -1,8 +1,10 @@
 /**
  * Benchmarks entry point:
  *
- *   node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
+ *   node bench/run.ts heartbeat|heartbeat-daemon|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
  *
+ * heartbeat-daemon: --components N (50,000 on PostgreSQL, 20,000 on PGlite) --period S (3) --connections N (256)
+ *            --duration S (60) --warmup S (10) --stop-every N (100); db default both
  * heartbeat: --systems N (1000) --generator wrk|autocannon (wrk) --connections N (256 with wrk, 64 with autocannon)
  *            --duration S (10) --warmup S (2); db default both
  * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
@@ -20,6 +22,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runHeartbeatBench } from './heartbeat-bench.ts';
+import { runHeartbeatDaemonBench } from './heartbeat-daemon-bench.ts';
 import { runBackupsBench } from './backups-bench.ts';
 import { runDashboardBench } from './dashboard-bench.ts';
 import { runInventoryBench } from './inventory-bench.ts';
@@ -28,7 +31,8 @@ import { type DbKind, progress } from './lib/basics.ts';
 import { runAllCleanups } from './lib/cleanups.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
-const USAGE = `usage: node bench/run.ts heartbeat|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
+const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
+  heartbeat-daemon: [--components 50000 (PGlite: 20000)] [--period 3] [--connections 256] [--duration 60] [--warmup 10] [--stop-every 100]
   heartbeat: [--systems 1000] [--generator wrk|autocannon] [--connections 256 (autocannon: 64)] [--duration 10] [--warmup 2]
   backups:   [--size-mib 1024]
   dashboard: [--systems 10000] [--registered 1000] [--repeats 30]
@@ -80,6 +84,9 @@ async function main(): Promise<void> {
         inventories: { type: 'string' },
         keys: { type: 'string' },
         idle: { type: 'string' },
+        components: { type: 'string' },
+        period: { type: 'string' },
+        'stop-every': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -95,6 +102,7 @@ async function main(): Promise<void> {
   if (
     positionals.length !== 1 ||
     (which !== 'heartbeat' &&
+      which !== 'heartbeat-daemon' &&
       which !== 'liveness' &&
       which !== 'inventory' &&
       which !== 'backups' &&
@@ -114,6 +122,21 @@ async function main(): Promise<void> {
       connections: integer(values.connections, 'connections', generator === 'wrk' ? 256 : 64, 1, 10_000),
       durationSeconds: integer(values.duration, 'duration', 10, 1, 3600),
       warmupSeconds: integer(values.warmup, 'warmup', 2, 0, 600),
+    });
+  }
+  if (which === 'heartbeat-daemon' || which === 'all') {
+    const components =
+      values.components === undefined
+        ? {}
+        : { pglite: integer(values.components, 'components', 0, 1, 1_000_000), postgres: integer(values.components, 'components', 0, 1, 1_000_000) };
+    await runHeartbeatDaemonBench({
+      dbs: databases(values.db, ['pglite', 'postgres']),
+      components,
+      periodSeconds: integer(values.period, 'period', 3, 1, 600),
+      connections: integer(values.connections, 'connections', 256, 1, 10_000),
+      durationSeconds: integer(values.duration, 'duration', 60, 1, 3600),
+      warmupSeconds: integer(values.warmup, 'warmup', 10, 1, 600),
+      stopEvery: integer(values['stop-every'], 'stop-every', 100, 2, 1_000_000),
     });
   }
   if (which === 'liveness' || which === 'all') {

@@ -28,6 +28,8 @@ const ROUTES: Record<string, string> = {
   'GET /api/v1/organizations': 'organizations:read',
   'GET /api/v1/organizations/{id}': 'organizations:read',
   'PATCH /api/v1/organizations/{id}': 'organizations:manage',
+  'GET /api/v1/organizations/{id}/heartbeat-daemon/params': 'organizations:read',
+  'PATCH /api/v1/organizations/{id}/heartbeat-daemon/params': 'organizations:manage',
   'POST /api/v1/users': 'users:manage',
   'GET /api/v1/users': 'users:manage',
   'GET /api/v1/users/{id}': 'users:manage',

@@ -3,7 +3,7 @@ import autocannon from 'autocannon';
 import { type Credentials } from '../lib/fleet.ts';
 import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds } from '../lib/proc-readings.ts';
 import { percentile } from '../lib/report.ts';
-import { runWrk } from '../wrk.ts';
+import { basicRequests, runWrk } from '../wrk.ts';
 import { HEARTBEAT_PATH, type LoadGenerator } from '../heartbeat-bench.ts';
 
 export interface LoadResult {
@@ -44,8 +44,7 @@ export function drive(
 async function driveWrk(url: string, fleet: Credentials[], connections: number, seconds: number, targetPid: number): Promise<LoadResult> {
   const result = await runWrk({
     url,
-    path: HEARTBEAT_PATH,
-    fleet,
+    requests: basicRequests(HEARTBEAT_PATH, fleet, '{}'),
     connections,
     threads: Math.min(2, connections),
     seconds,

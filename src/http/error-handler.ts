@@ -9,12 +9,19 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
+/**
+ * The error as the service answers it on purpose, or undefined for an unexpected one. The
+ * drivers raise DatabaseUnavailableError themselves; errors from connections they do not own
+ * (the job runner's) are recognised here. Either way a 503 the client can retry.
+ */
+export function knownError(error: unknown): AppError | undefined {
+  return error instanceof AppError ? error : isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : undefined;
+}
+
 /** Maps every error to the `{code, message, data}` envelope, in one place. */
 export function installErrorHandling(app: FastifyInstance, maxRequestSize: number): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    // The drivers raise DatabaseUnavailableError themselves; errors from connections they do not
-    // own (the job runner's) are recognised here. Either way a 503 the client can retry.
-    const known = error instanceof AppError ? error : isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : undefined;
+    const known = knownError(error);
     if (known) {
       if (known.challenge !== undefined) void reply.header('www-authenticate', known.challenge);
       if (known.retryAfterSeconds !== undefined) void reply.header('retry-after', String(known.retryAfterSeconds));

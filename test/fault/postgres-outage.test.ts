@@ -33,6 +33,7 @@ const BODIES: Record<string, unknown> = {
   },
   'POST /api/v1/organizations': { name: 'outage-org' },
   'PATCH /api/v1/organizations/{id}': { name: 'renamed' },
+  'PATCH /api/v1/organizations/{id}/heartbeat-daemon/params': { Interval: '4' },
   'POST /api/v1/systems': { name: 'outage-system' },
   'PATCH /api/v1/systems/{id}': { name: 'renamed' },
   'POST /api/v1/organizations/{id}/webhooks': { url: 'http://127.0.0.1:9/hook' },

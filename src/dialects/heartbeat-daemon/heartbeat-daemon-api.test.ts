@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { faultyDb } from '../../../test/helpers/faulty-db.ts';
+import { longNumber, longString, manyElements, nestedArraysInObject, nestedObjects } from '../../../test/helpers/hostile-bodies.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { useTestMuster } from '../../../test/helpers/test-muster.ts';
 
@@ -244,6 +246,31 @@ for (const kind of databaseKinds()) {
       assertProblem(await call('POST', '/hbstates', '{'), 400, 'Error unmarshalling inbound request', '/hmi/v1/hbstates');
     });
 
+    it('refuses hostile bodies with a 4xx problem, stores nothing, and keeps answering', async () => {
+      const { organization, call } = await client();
+      // Past the API's JSON limits or the body limits: refused on every route.
+      const beyondLimits = [
+        nestedObjects(20_000),
+        nestedArraysInObject(20_000),
+        manyElements(2_000_000),
+        longString(2 * 1024 * 1024),
+        longNumber(5000),
+        '{"Component":"x0c0s0b0n0","Status":"OK\\u0000","Timestamp":"t"}',
+        '{"Component":"x0c0s0b0n0","Status":"\\ud800","Timestamp":"t"}',
+      ];
+      // Heartbeats also refuse what only they cannot take (unknown keys elsewhere are ignored, as by the daemon).
+      const badHeartbeats = [manyElements(100), `{"Component":"${'x0'.repeat(40_000)}","Status":"OK","Timestamp":"t"}`, '[]', '"x"', '{"Component":{"a":1}}'];
+      for (const url of ['/heartbeat', '/heartbeat/x0c0s0b0n0', '/params', '/hbstates']) {
+        for (const body of url.startsWith('/heartbeat') ? [...beyondLimits, ...badHeartbeats] : beyondLimits) {
+          const response = await call(url === '/params' ? 'PATCH' : 'POST', url, body);
+          assert.ok(response.statusCode >= 400 && response.statusCode < 500, `${url}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+          assert.equal(response.headers['content-type'], 'application/problem+json');
+        }
+      }
+      assert.equal((await t.admin.get(`/api/v1/systems?organization_id=${organization}`)).json<{ total: number }>().total, 0);
+      assert.equal((await call('POST', '/heartbeat', HEARTBEAT)).statusCode, 200);
+    });
+
     it('answers the probes without credentials', async () => {
       const health = await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/health' });
       assert.equal(health.statusCode, 200);
@@ -253,6 +280,50 @@ for (const kind of databaseKinds()) {
         HsmStatus: 'Not initialized',
       });
       assert.equal((await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/liveness' })).statusCode, 204);
+      assert.equal((await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/readiness' })).statusCode, 204);
+    });
+  });
+}
+
+for (const kind of databaseKinds()) {
+  describe(`heartbeat-daemon /hmi/v1 while the database is down (${kind})`, () => {
+    let faulty: ReturnType<typeof faultyDb>;
+    const { t } = useTestMuster(kind, { db: (db) => (faulty = faultyDb(db)) });
+
+    it('answers 503 problems with Retry-After, never 500, and stores again once the database is back', async () => {
+      const organization = (await t.admin.post('/api/v1/organizations', { name: 'outage' })).json<{ id: string }>().id;
+      const key = (await t.admin.post(`/api/v1/organizations/${organization}/api-keys`, { name: 'hbtd', scopes: ['heartbeat-daemon'] })).json<{ key: string }>().key;
+      const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
+        t.muster.app.inject({
+          method,
+          url: `/hmi/v1${url}`,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+        });
+      assert.equal((await call('POST', '/heartbeat', HEARTBEAT)).statusCode, 200);
+      faulty.down = true;
+      try {
+        for (const [method, url, payload] of [
+          ['POST', '/heartbeat', HEARTBEAT],
+          ['POST', '/heartbeat', { ...HEARTBEAT, Component: 'x3000c0s1b0n1' }],
+          ['GET', '/params', undefined],
+          ['PATCH', '/params', { Interval: '4' }],
+          ['POST', '/hbstates', { XNames: ['x3000c0s1b0n0'] }],
+          ['GET', '/hbstate/x3000c0s1b0n0', undefined],
+        ] as const) {
+          const response = await call(method, url, payload);
+          assert.equal(response.statusCode, 503, `${method} ${url}: ${response.body}`);
+          assert.equal(response.headers['content-type'], 'application/problem+json');
+          assert.ok(response.headers['retry-after'], `${method} ${url} has Retry-After`);
+        }
+        assert.equal((await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/readiness' })).statusCode, 503);
+        const health = await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/health' });
+        assert.equal(health.statusCode, 200);
+        assert.equal(health.json<{ KvStore: string }>().KvStore, 'Error accessing key values:database unavailable');
+      } finally {
+        faulty.down = false;
+      }
+      assert.equal((await call('POST', '/heartbeat', { ...HEARTBEAT, Component: 'x3000c0s1b0n1' })).statusCode, 200);
       assert.equal((await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/readiness' })).statusCode, 204);
     });
   });

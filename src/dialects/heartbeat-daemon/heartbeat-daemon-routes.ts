@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock/clock.ts';
-import { AppError } from '../../errors/errors.ts';
 import type { ApiKeyAuthenticator } from '../../features/api-keys/index.ts';
 import type { HeartbeatBatcher } from '../../features/heartbeats/index.ts';
 import type { LivenessService } from '../../features/liveness/index.ts';
 import type { HealthChecks } from '../../features/probes/index.ts';
 import type { PeerComponent, PeerSystems } from '../../features/systems/index.ts';
+import { knownError } from '../../http/error-handler.ts';
 import { findJsonLimitViolation, type JsonLimits } from '../../http/json-limits.ts';
 import { goJsonStringify, keyMatchesField, readTopLevelMembers } from './go-json.ts';
 import { parseHeartbeatBody, parseHeartbeatForXnameBody, type Heartbeat } from './heartbeat-body.ts';
@@ -85,12 +85,14 @@ export function heartbeatDaemonRoutes(deps: HeartbeatDaemonRoutesDeps) {
 
         hmi.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
           const instance = request.url.split('?')[0]!;
-          if (error instanceof AppError) {
+          const known = knownError(error);
+          if (known) {
             const headers: Record<string, string> = {};
-            if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-            if (error.challenge) headers['www-authenticate'] = error.challenge;
-            return send(reply, problemAnswer({ status: error.statusCode, detail: error.message, instance }, headers));
+            if (known.retryAfterSeconds !== undefined) headers['retry-after'] = String(known.retryAfterSeconds);
+            if (known.challenge) headers['www-authenticate'] = known.challenge;
+            return send(reply, problemAnswer({ status: known.statusCode, detail: known.message, instance }, headers));
           }
+          if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, problemAnswer({ status: 413, detail: 'Request body too large', instance }));
           const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
           if (status === 500) request.log.error({ err: error }, 'heartbeat-daemon request failed');
           return send(reply, problemAnswer({ status, detail: status === 500 ? 'Internal error' : error.message, instance }));

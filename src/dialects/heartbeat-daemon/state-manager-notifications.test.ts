@@ -21,7 +21,7 @@ function expected(category: keyof typeof MESSAGES, components: string[]) {
 }
 
 const sorted = (call: StateManagerCall) => {
-  const body = call.body as { ComponentIDs: string[] };
+  const body = call.body as { ComponentIDs: string[]; State: string; Flag: string; ExtendedInfo: Record<string, string> };
   return { ...body, ComponentIDs: [...body.ComponentIDs].sort() };
 };
 

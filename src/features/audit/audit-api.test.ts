@@ -34,6 +34,7 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 const ACTIONS: Record<string, string> = {
   'POST /api/v1/organizations': 'organizations.create organization',
   'PATCH /api/v1/organizations/{id}': 'organizations.update organization',
+  'PATCH /api/v1/organizations/{id}/heartbeat-daemon/params': 'organizations.heartbeat-daemon.params.update organization',
   'POST /api/v1/users': 'users.create user',
   'PATCH /api/v1/users/{id}': 'users.update user',
   'DELETE /api/v1/users/{id}': 'users.delete user',
