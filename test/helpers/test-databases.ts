@@ -111,3 +111,34 @@ export async function openDiskPgliteDatabase(observer?: DiskObserver): Promise<T
 function sharedHandle(db: Db): Db {
   return { ...db, close: () => Promise.resolve() };
 }
+
+/**
+ * A fresh, empty database on the TEST_DATABASE_URL server for a Muster process of the test's own
+ * (which migrates it at start-up as in production, and names its job schema after it): its
+ * connection string, and `drop` for afterwards (the process stopped first).
+ */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!postgresUrl) throw new Error('createPostgresDatabase needs TEST_DATABASE_URL (or DATABASE_URL)');
+  const name = `muster_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const again = new pg.Client({ connectionString: postgresUrl });
+      await again.connect();
+      try {
+        await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}

@@ -2,7 +2,7 @@
 
 import type { paths } from './api-schema.ts';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** A management API path as the OpenAPI document writes it, less `/api/v1/`: `systems/{id}/health`. */
 type ApiPath<M extends Method> = {
   [P in keyof paths]: P extends `/api/v1/${infer Path}` ? (paths[P][M] extends undefined ? never : Path) : never;
@@ -12,7 +12,7 @@ type Json<R> = R extends { content: { 'application/json': infer T } } ? T : neve
 type Success<R> = { [S in keyof R]: S extends 200 | 201 ? Json<R[S]> : never }[keyof R];
 /** What the operation answers on success (200 or 201), as generated from its response schema; for several paths, any of theirs. */
 type Answer<M extends Method, P extends ApiPath<M>> = P extends ApiPath<M> ? Success<Operation<M, P>['responses']> : never;
-type RequestBody<M extends 'post' | 'put', P extends ApiPath<M>> = Json<NonNullable<Operation<M, P>['requestBody']>>;
+type RequestBody<M extends 'post' | 'put' | 'patch', P extends ApiPath<M>> = Json<NonNullable<Operation<M, P>['requestBody']>>;
 /** `{ path: { id } }` when the path has parameters; query parameters are built from filters held as strings, so left loose. */
 type Options<M extends Method, P extends ApiPath<M>> = { query?: Query } & (Operation<M, P>['parameters'] extends { path: infer Params }
   ? { path: Params }
@@ -42,6 +42,7 @@ export type PersonalToken = Items<Answer<'get', 'tokens'>>;
 export type CreatedPersonalToken = Answer<'post', 'tokens'>;
 export type UserSession = Items<Answer<'get', 'sessions'>>;
 export type AuditEntry = Items<Answer<'get', 'audit'>>;
+export type HeartbeatDaemonParams = Answer<'get', 'organizations/{id}/heartbeat-daemon/params'>;
 
 // The vocabulary of changes comes from the server's own source (the OpenAPI document types it, not its values).
 export { CATEGORIES, SEVERITIES, CHANGE_TYPES as DIFF_TYPES } from '../../src/domain/changes.ts';
@@ -51,10 +52,13 @@ export class ApiError extends Error {
   readonly status: number;
   /** Seconds, from `Retry-After` (a 429). */
   readonly retryAfter: number | null;
-  constructor(status: number, message: string, retryAfter: number | null = null) {
+  /** The envelope's `data` (e.g. a refused heartbeat-daemon PATCH's `detail`), or null. */
+  readonly data: unknown;
+  constructor(status: number, message: string, retryAfter: number | null = null, data: unknown = null) {
     super(message);
     this.status = status;
     this.retryAfter = retryAfter;
+    this.data = data;
   }
 }
 
@@ -101,16 +105,18 @@ async function request(method: string, path: string, query?: Query, body?: unkno
   });
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
+    let data: unknown = null;
     try {
-      const envelope = (await response.json()) as { message?: string };
+      const envelope = (await response.json()) as { message?: string; data?: unknown };
       if (envelope.message) message = envelope.message;
+      data = envelope.data ?? null;
     } catch {
       // Not JSON: keep the status line.
     }
     // Only the credentials in use going stale signs out, not a candidate being checked.
     if (response.status === 401 && using !== null && using === credentials) onUnauthorized();
     const retryAfter = Number(response.headers.get('retry-after'));
-    throw new ApiError(response.status, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+    throw new ApiError(response.status, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null, data);
   }
   return response;
 }
@@ -140,6 +146,10 @@ export const api = {
   async put<P extends ApiPath<'put'>>(path: P, options: Options<'put', P> & { body: RequestBody<'put', P> }): Promise<Answer<'put', P>> {
     const loose = options as RequestOptions;
     return (await (await request('PUT', expand(path, loose), undefined, loose.body)).json()) as Answer<'put', P>;
+  },
+  async patch<P extends ApiPath<'patch'>>(path: P, options: Options<'patch', P> & { body: RequestBody<'patch', P> }): Promise<Answer<'patch', P>> {
+    const loose = options as RequestOptions;
+    return (await (await request('PATCH', expand(path, loose), undefined, loose.body)).json()) as Answer<'patch', P>;
   },
   async delete<P extends ApiPath<'delete'>>(path: P, ...[options]: OptionsArgument<'delete', P>): Promise<void> {
     await request('DELETE', expand(path, options as RequestOptions | undefined));

@@ -9,6 +9,7 @@ import { AcceptInvitationPage } from './pages/accept-invitation-page.tsx';
 import { AccountPage } from './pages/account-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { HeartbeatDaemonPage } from './pages/heartbeat-daemon-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -52,6 +53,7 @@ function App() {
           <Route path="systems/:id/:tab" element={<SystemPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
+          <Route path="heartbeat-daemon" element={<HeartbeatDaemonPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />

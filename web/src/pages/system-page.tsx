@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, LIVE_INTERVAL_MS, type System } from '../api.ts';
 import { SystemActions } from '../components/system-actions.tsx';
 import { ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Tabs, Time } from '../components/ui.tsx';
+import { useOrganization } from '../organization.tsx';
 import { AlertsTab } from './system/alerts-tab.tsx';
 import { BackupsTab } from './system/backups-tab.tsx';
 import { ChangesTab } from './system/changes-tab.tsx';
@@ -79,6 +80,7 @@ function OverviewTab({ system }: { system: System }) {
           <dd>{system.organization_name}</dd>
           <dt>Type</dt>
           <dd>{system.type ?? '—'}</dd>
+          {system.source === 'heartbeat-daemon' ? <HeartbeatDaemonComponent system={system} /> : null}
           <dt>Status</dt>
           <dd>
             <StatusDot status={system.status} withLabel /> since <Time iso={system.status_changed_at} empty="creation" />
@@ -152,5 +154,21 @@ function OverviewTab({ system }: { system: System }) {
         )}
       </section>
     </div>
+  );
+}
+
+/** A compute node reporting through the heartbeat-daemon dialect: its xname, and where its organization's thresholds are set. */
+function HeartbeatDaemonComponent({ system }: { system: System }) {
+  const { select } = useOrganization();
+  return (
+    <>
+      <dt>Heartbeat daemon component</dt>
+      <dd>
+        <code data-testid="xname">{system.external_id}</code> · {/* The parameters page shows the switcher's organization: make it this node's. */}
+        <Link to="/heartbeat-daemon" onClick={() => select(system.organization_id)}>
+          Parameters of {system.organization_name}
+        </Link>
+      </dd>
+    </>
   );
 }
