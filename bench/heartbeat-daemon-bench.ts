@@ -116,8 +116,14 @@ async function detection(muster: MusterProcess, stopped: string[], ids: Map<stri
         const occurred = Date.parse(event.occurred_at);
         if (occurred < since) continue;
         const lag = (Date.parse(event.recorded_at) - occurred) / 1000;
-        if (event.to === 'warning') (result.warningLag.push(lag), (seen.warning = occurred));
-        if (event.to === 'inactive') (result.deadLag.push(lag), (seen.dead = occurred));
+        if (event.to === 'warning') {
+          result.warningLag.push(lag);
+          seen.warning = occurred;
+        }
+        if (event.to === 'inactive') {
+          result.deadLag.push(lag);
+          seen.dead = occurred;
+        }
       }
       if (seen.warning === undefined) result.missing.warning++;
       if (seen.dead === undefined) result.missing.dead++;

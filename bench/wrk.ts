@@ -80,7 +80,7 @@ const luaRequest = (request: WrkRequest) =>
  * connections suffice; each delay is drawn uniformly around it (±50 %), so that connections
  * started together do not send in bursts.
  */
-function script(requests: WrkOptions['requests'], ratePerSecond: number | undefined): string {
+function script(requests: WrkOptions['requests']): string {
   // A long list is better built by Lua code than written out: LuaJIT takes at most 65,536 constants per function.
   const build = Array.isArray(requests) ? `all = { ${requests.map(luaRequest).join(',\n')} }` : requests.lua;
   // Built in init(): wrk.format() adds the Host header only once wrk knows the URL.
@@ -169,7 +169,7 @@ function readCpu(watch: WrkOptions['watch']): Record<string, number | undefined>
 export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   const dir = await makeTempDir('muster-bench-wrk-');
   const file = path.join(dir, 'heartbeat.lua');
-  await writeFile(file, script(options.requests, options.ratePerSecond));
+  await writeFile(file, script(options.requests));
   const before = readCpu(options.watch);
   const machineBefore = machineBusySeconds();
   const started = performance.now();
