@@ -292,7 +292,8 @@ for (const kind of databaseKinds()) {
 
     it('answers 503 problems with Retry-After, never 500, and stores again once the database is back', async () => {
       const organization = (await t.admin.post('/api/v1/organizations', { name: 'outage' })).json<{ id: string }>().id;
-      const key = (await t.admin.post(`/api/v1/organizations/${organization}/api-keys`, { name: 'hbtd', scopes: ['heartbeat-daemon'] })).json<{ key: string }>().key;
+      const key = (await t.admin.post(`/api/v1/organizations/${organization}/api-keys`, { name: 'hbtd', scopes: ['heartbeat-daemon'] })).json<{ key: string }>()
+        .key;
       const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
         t.muster.app.inject({
           method,
