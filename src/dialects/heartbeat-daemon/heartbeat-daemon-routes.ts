@@ -125,8 +125,8 @@ export function heartbeatDaemonRoutes(deps: HeartbeatDaemonRoutesDeps) {
           async (request, reply) => {
             const instance = `${PREFIX}/heartbeat`;
             const text = bodyText(request);
-            const parsed = limited(text, instance) ?? null;
-            if (parsed) return send(reply, parsed);
+            const refused = limited(text, instance);
+            if (refused) return send(reply, refused);
             const result = parseHeartbeatBody(text);
             if (!result.ok) return send(reply, badRequest(result.detail, instance));
             const problem = await recordHeartbeat(request, result.heartbeat, instance);

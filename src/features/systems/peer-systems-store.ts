@@ -22,7 +22,7 @@ export interface PeerSystemsStore {
    * Creates registered systems for the components, named by their external id, with
    * credentials no appliance can present (no secret was ever made for them).
    */
-  insert(tx: Sql, organizationId: string, source: string, type: string, systems: readonly NewPeerSystem[], now: Date): Promise<void>;
+  insert(tx: Sql, organizationId: string, source: string, type: string, systems: readonly NewPeerSystem[], now: Date): Promise<Map<string, PeerSystem>>;
 }
 
 export function createPeerSystemsStore(): PeerSystemsStore {
@@ -50,7 +50,7 @@ export function createPeerSystemsStore(): PeerSystemsStore {
     },
 
     async insert(tx, organizationId, source, type, systems, now) {
-      if (systems.length === 0) return;
+      if (systems.length === 0) return new Map();
       const ids = systems.map(() => randomUUID());
       // The secret columns hold values no presented secret matches: `peer_…` is no public part an
       // appliance secret can have, and an empty hash equals no HMAC.
@@ -62,6 +62,7 @@ export function createPeerSystemsStore(): PeerSystemsStore {
         [organizationId, type, source, now, ids, systems.map((system) => system.externalId), systems.map((system) => system.systemKey)],
       );
       await tx.query('INSERT INTO system_liveness (system_id) SELECT unnest($1::uuid[])', [ids]);
+      return new Map(systems.map((system, index) => [system.externalId, { id: ids[index]!, suspended: false }]));
     },
   };
 }

@@ -78,14 +78,7 @@ export function createPeerSystems(options: PeerSystemsOptions): PeerSystems {
       const toCreate = missing.filter((externalId) => !again.has(externalId));
       const room = Math.max(0, options.maxPerOrganization - (await store.countLive(tx, group.organizationId, group.source)));
       const created = toCreate.slice(0, room).map((externalId) => ({ externalId, systemKey: generateSystemKey(options.systemKeyPrefix) }));
-      await store.insert(tx, group.organizationId, group.source, group.type, created, options.clock.now());
-      // Ids are read back rather than made here, so the map holds what the database holds.
-      const inserted = await store.findLive(
-        tx,
-        group.organizationId,
-        group.source,
-        created.map((system) => system.externalId),
-      );
+      const inserted = await store.insert(tx, group.organizationId, group.source, group.type, created, options.clock.now());
       for (const [externalId, system] of inserted) found.set(externalId, system);
       return found;
     });
