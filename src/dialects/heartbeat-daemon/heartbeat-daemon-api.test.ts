@@ -4,13 +4,14 @@ import type { LightMyRequestResponse } from 'fastify';
 import { faultyDb } from '../../../test/helpers/faulty-db.ts';
 import { longNumber, longString, manyElements, nestedArraysInObject, nestedObjects } from '../../../test/helpers/hostile-bodies.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
-import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { ManualClock } from '../../clock/clock.ts';
 
 const HEARTBEAT = { Component: 'x3000c0s1b0n0', Hostname: 'nid000001', NID: '1', Status: 'OK', Timestamp: '2021-09-23T22:52:00.955107+00:00' };
 
 for (const kind of databaseKinds()) {
   describe(`heartbeat-daemon /hmi/v1 (${kind})`, () => {
-    const { t } = useTestMuster(kind);
+    const { t, database } = useTestMuster(kind);
 
     async function newOrganization(name = `hpc-${Math.random().toString(36).slice(2, 8)}`) {
       const response = await t.admin.post('/api/v1/organizations', { name });
@@ -271,6 +272,33 @@ for (const kind of databaseKinds()) {
       assert.equal((await call('POST', '/heartbeat', HEARTBEAT)).statusCode, 200);
     });
 
+    it('applies a parameters change at once on another node: its answers and its scanner use the new thresholds', async () => {
+      const { organization, key, call } = await client();
+      const second = await startTestMuster(await database.openAnother(), {}, new ManualClock(t.clock.now()));
+      try {
+        const onSecond = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+          second.muster.app.inject({
+            method,
+            url: `/hmi/v1${url}`,
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+          });
+        assert.equal((await onSecond('GET', '/params')).json<Record<string, string>>().Errtime, '600');
+        assert.equal((await call('POST', '/heartbeat', HEARTBEAT)).statusCode, 200);
+        assert.equal((await call('PATCH', '/params', { Warntime: '5', Errtime: '20' })).statusCode, 200);
+        const seen = (await onSecond('GET', '/params')).json<Record<string, string>>();
+        assert.equal(seen.Warntime, '5');
+        assert.equal(seen.Errtime, '20');
+        second.clock.advance(21_000);
+        await second.muster.scanner.runOnce();
+        assert.deepEqual((await onSecond('GET', '/hbstate/x3000c0s1b0n0')).json(), { XName: 'x3000c0s1b0n0', Heartbeating: false });
+        const [system] = (await t.admin.get(`/api/v1/systems?organization_id=${organization}`)).json<{ items: { status: string }[] }>().items;
+        assert.equal(system!.status, 'inactive', "the second node's scanner applied Errtime 20");
+      } finally {
+        await second.close();
+      }
+    });
+
     it('answers the probes without credentials', async () => {
       const health = await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/health' });
       assert.equal(health.statusCode, 200);
@@ -326,6 +354,35 @@ for (const kind of databaseKinds()) {
       }
       assert.equal((await call('POST', '/heartbeat', { ...HEARTBEAT, Component: 'x3000c0s1b0n1' })).statusCode, 200);
       assert.equal((await t.muster.app.inject({ method: 'GET', url: '/hmi/v1/readiness' })).statusCode, 204);
+    });
+  });
+}
+
+for (const kind of databaseKinds()) {
+  describe(`heartbeat-daemon components past DIALECT_MAX_SYSTEMS_PER_ORGANIZATION (${kind})`, () => {
+    const { t } = useTestMuster(kind, { env: { DIALECT_MAX_SYSTEMS_PER_ORGANIZATION: '2' } });
+
+    it('creates systems up to the limit, refuses new components past it with 403, and keeps taking the known ones', async () => {
+      const organization = (await t.admin.post('/api/v1/organizations', { name: 'capped' })).json<{ id: string }>().id;
+      const key = (await t.admin.post(`/api/v1/organizations/${organization}/api-keys`, { name: 'hbtd', scopes: ['heartbeat-daemon'] })).json<{ key: string }>()
+        .key;
+      const beat = (xname: string) =>
+        t.muster.app.inject({
+          method: 'POST',
+          url: '/hmi/v1/heartbeat',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          payload: JSON.stringify({ ...HEARTBEAT, Component: xname }),
+        });
+      // Three at once: one creation batch.
+      const answers = await Promise.all(['x0c0s0b0n0', 'x0c0s0b0n1', 'x0c0s0b0n2'].map(beat));
+      assert.deepEqual(answers.map((answer) => answer.statusCode).sort(), [200, 200, 403]);
+      const refused = answers.find((answer) => answer.statusCode === 403)!;
+      assert.equal(refused.headers['content-type'], 'application/problem+json');
+      assert.match(refused.json<{ detail: string }>().detail, /DIALECT_MAX_SYSTEMS_PER_ORGANIZATION/);
+      assert.equal((await t.admin.get(`/api/v1/systems?organization_id=${organization}`)).json<{ total: number }>().total, 2);
+      const created = answers.flatMap((answer, index) => (answer.statusCode === 200 ? [`x0c0s0b0n${index}`] : []));
+      for (const xname of created) assert.equal((await beat(xname)).statusCode, 200);
+      assert.equal((await beat('x0c0s0b0n7')).statusCode, 403);
     });
   });
 }
