@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { eventually } from '../../../test/helpers/eventually.ts';
 import { startFakeStateManager, type FakeStateManager, type StateManagerCall } from '../../../test/helpers/fake-state-manager.ts';
 import { databaseKinds, useTestDatabase } from '../../../test/helpers/test-databases.ts';
@@ -65,23 +65,29 @@ async function queueIdle(node: TestMuster) {
 for (const kind of databaseKinds()) {
   describe(`heartbeat-daemon state-manager notifications (${kind})`, () => {
     const { t, database } = useTestMuster(kind);
-    let manager: FakeStateManager;
-    before(async () => (manager = await startFakeStateManager()));
-    after(() => manager.close());
+    // A state manager per test: one that fails on purpose must not hold up another test's jobs in their backoff.
+    const managers: FakeStateManager[] = [];
+    const newManager = async () => {
+      const manager = await startFakeStateManager();
+      managers.push(manager);
+      return manager;
+    };
+    after(() => Promise.all(managers.map((manager) => manager.close())));
 
     /** One relay round; then waits until the state manager got `count` successful calls in all. */
-    async function relayAndWait(node: TestMuster, count: number) {
+    async function relayAndWait(node: TestMuster, manager: FakeStateManager, count: number) {
       await node.muster.heartbeatDaemon.relay.runOnce();
       await eventually(() => manager.delivered().length >= count, `${count} deliveries`);
       await eventually(() => queueIdle(node), 'the notification queue to empty');
     }
 
     it('sends each category once per scan, with exactly its components and the daemon’s body', async () => {
+      const manager = await newManager();
       const hmi = await hmiClient(t);
       await hmi.params({ Warntime: '5', Errtime: '20', Sm_url: manager.url });
       const first = manager.delivered().length;
       await hmi.beat(['x0c0s0b0n0', 'x0c0s0b0n1', 'x0c0s0b0n2']);
-      await relayAndWait(t, first + 1);
+      await relayAndWait(t, manager, first + 1);
       const [started] = manager.delivered().slice(first);
       assert.equal(started!.method, 'PATCH');
       assert.equal(started!.path, '/hsm/v2/State/Components/BulkStateData');
@@ -90,17 +96,17 @@ for (const kind of databaseKinds()) {
 
       t.clock.advance(6_000);
       await t.muster.scanner.runOnce();
-      await relayAndWait(t, first + 2);
+      await relayAndWait(t, manager, first + 2);
       assert.deepEqual(sorted(manager.delivered()[first + 1]!), expected('warning', ['x0c0s0b0n0', 'x0c0s0b0n1', 'x0c0s0b0n2']));
 
       await hmi.beat(['x0c0s0b0n0']);
-      await relayAndWait(t, first + 3);
+      await relayAndWait(t, manager, first + 3);
       assert.deepEqual(sorted(manager.delivered()[first + 2]!), expected('restarted', ['x0c0s0b0n0']));
 
       // 21 s after their last beat n1 and n2 are dead; n0, 15 s after its own, is warned again: one scan, two calls.
       t.clock.advance(15_000);
       await t.muster.scanner.runOnce();
-      await relayAndWait(t, first + 5);
+      await relayAndWait(t, manager, first + 5);
       const calls = manager
         .delivered()
         .slice(first + 3)
@@ -114,11 +120,12 @@ for (const kind of databaseKinds()) {
     });
 
     it('retries a failed call until the state manager takes it; an older state never overwrites a newer one', async () => {
+      const manager = await newManager();
       const hmi = await hmiClient(t);
       await hmi.params({ Warntime: '5', Errtime: '20', Sm_url: manager.url, Sm_retries: '10' });
       const first = manager.delivered().length;
       await hmi.beat(['x1c0s0b0n0']);
-      await relayAndWait(t, first + 1);
+      await relayAndWait(t, manager, first + 1);
 
       manager.answer(503);
       const failedBefore = manager.calls.length;
@@ -152,6 +159,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('dead-letters a call after Sm_retries failed retries, visible in the jobs API', async () => {
+      const manager = await newManager();
       const hmi = await hmiClient(t);
       await hmi.params({ Sm_url: manager.url, Sm_retries: '1' });
       const dead = async () => (await t.admin.get(`/api/v1/jobs/${QUEUE}/dead`)).json<{ items: { data: { components: { xname: string }[] } }[] }>().items;
@@ -174,6 +182,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('sends nothing with Nosm, nor before a state manager is named', async () => {
+      const manager = await newManager();
       const unnamed = await hmiClient(t);
       const off = await hmiClient(t);
       await off.params({ Sm_url: manager.url, Nosm: 'yes' });
@@ -187,6 +196,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('sends each transition once with two nodes relaying and delivering at once', async () => {
+      const manager = await newManager();
       const second = await startTestMuster(await database.openAnother(), {}, new ManualClock(t.clock.now()));
       try {
         const hmi = await hmiClient(t);
