@@ -65,7 +65,7 @@ export async function createMuster(options: MusterOptions) {
   const personalTokens = createPersonalTokens({ db, clock, logger, users: accounts.access });
   const sessions = createSessions({ db, database, clock, logger, config, users: accounts.users, access: accounts.access });
   const apiKeys = createApiKeys({ db, clock, logger, organizations: organizations.service });
-  const systems = createSystems({ db, clock, metrics, config, organizations: organizations.service });
+  const systems = createSystems({ db, clock, metrics, logger, config, organizations: organizations.service });
   const liveness = createLiveness({ db: database, clock, logger, metrics, jobs, config, defaults, organizations, systems: systems.service });
   const heartbeats = createHeartbeats({ db: database, clock, logger, metrics, config, liveness: liveness.service, authenticator: systems.authenticator });
   const secrets = createSecretBox(options.secretsKey);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { faultyDb } from '../../../test/helpers/faulty-db.ts';
 import { longNumber, longString, manyElements, nestedArraysInObject, nestedObjects } from '../../../test/helpers/hostile-bodies.ts';
+import { eventually } from '../../../test/helpers/eventually.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { startTestMuster, useTestMuster } from '../../../test/helpers/test-muster.ts';
 import { ManualClock } from '../../clock/clock.ts';
@@ -62,6 +63,33 @@ for (const kind of databaseKinds()) {
       assert.equal((await call('POST', '/heartbeat', HEARTBEAT)).statusCode, 200);
       assert.equal((await call('POST', '/heartbeat/x3000c0s1b0n0', { Status: 'OK', Timestamp: 'later' })).statusCode, 200);
       assert.equal((await t.admin.get(`/api/v1/systems?organization_id=${organization}`)).json<{ total: number }>().total, 1);
+    });
+
+    it('creates a burst of new components once each, and refreshes the planner statistics of the tables it grew', async () => {
+      const { organization, call } = await client();
+      const statistics = async () =>
+        (
+          await database.db.query<{ analyzed: number }>(
+            "SELECT coalesce(sum(analyze_count + autoanalyze_count), 0)::int AS analyzed FROM pg_stat_user_tables WHERE relname IN ('systems', 'system_liveness')",
+          )
+        ).rows[0]!.analyzed;
+      const analyzedBefore = await statistics();
+      const xnames = Array.from({ length: 1_200 }, (_, index) => `x${3000 + Math.floor(index / 64)}c0s${index % 64}b0n0`);
+      // Every component twice, in waves that overlap the creations of the previous ones.
+      const answers = await Promise.all(
+        [...xnames, ...xnames].map(async (xname, index) => {
+          if (index % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+          return call('POST', '/heartbeat', { ...HEARTBEAT, Component: xname });
+        }),
+      );
+      assert.deepEqual([...new Set(answers.map((answer) => answer.statusCode))], [200]);
+      const { rows } = await database.db.query<{ systems: number; names: number; liveness: number }>(
+        `SELECT count(*)::int AS systems, count(DISTINCT external_id)::int AS names, count(l.system_id)::int AS liveness
+         FROM systems s LEFT JOIN system_liveness l ON l.system_id = s.id WHERE s.organization_id = $1`,
+        [organization],
+      );
+      assert.deepEqual(rows[0], { systems: 1_200, names: 1_200, liveness: 1_200 });
+      await eventually(async () => (await statistics()) > analyzedBefore, 'statistics refreshed after the burst');
     });
 
     it('normalizes xnames everywhere: a heartbeat as X0C0S0B0N0 and a query for x0c0s0b0n0 meet', async () => {

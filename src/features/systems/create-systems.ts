@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Clock } from '../../clock/clock.ts';
 import type { FeatureMount } from '../../composition/feature.ts';
 import type { Config } from '../../config/config.ts';
@@ -17,6 +18,7 @@ export interface SystemsDeps {
   db: Db;
   clock: Clock;
   metrics: Metrics;
+  logger: Logger;
   config: Pick<
     Config,
     'systemKeyPrefix' | 'systemAuthCacheTtlSeconds' | 'systemAuthCacheSize' | 'dialectMaxSystemsPerOrganization' | 'registerRateLimitPerMinute'
@@ -55,6 +57,7 @@ export function createSystems(deps: SystemsDeps) {
     systemKeyPrefix: config.systemKeyPrefix,
     maxPerOrganization: config.dialectMaxSystemsPerOrganization,
     cacheSize: config.systemAuthCacheSize,
+    logger: deps.logger,
   });
 
   return {

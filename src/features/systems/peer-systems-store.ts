@@ -23,6 +23,8 @@ export interface PeerSystemsStore {
    * credentials no appliance can present (no secret was ever made for them).
    */
   insert(tx: Sql, organizationId: string, source: string, type: string, systems: readonly NewPeerSystem[], now: Date): Promise<Map<string, PeerSystem>>;
+  /** Refreshes the planner's statistics of the tables a creation grows. */
+  analyze(runner: Sql): Promise<void>;
 }
 
 export function createPeerSystemsStore(): PeerSystemsStore {
@@ -63,6 +65,10 @@ export function createPeerSystemsStore(): PeerSystemsStore {
       );
       await tx.query('INSERT INTO system_liveness (system_id) SELECT unnest($1::uuid[])', [ids]);
       return new Map(systems.map((system, index) => [system.externalId, { id: ids[index]!, suspended: false }]));
+    },
+
+    async analyze(runner) {
+      await runner.query('ANALYZE systems, system_liveness');
     },
   };
 }
