@@ -23,7 +23,7 @@ export interface HeartbeatDaemonDeps {
   batcher: Pick<HeartbeatBatcher, 'submit'>;
   peers: PeerSystems;
   liveness: Pick<Liveness, 'service' | 'relay'>;
-  organizations: Pick<OrganizationsService, 'get' | 'thresholdsOf' | 'dialectSettings' | 'saveDialectSettings'>;
+  organizations: Pick<OrganizationsService, 'dialectSettings' | 'saveDialectSettings'>;
   health: HealthChecks;
   version: string;
 }

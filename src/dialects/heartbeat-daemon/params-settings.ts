@@ -16,7 +16,7 @@ const MAX_THRESHOLD_SECONDS = 31_536_000;
 
 type StoredParams = Omit<HeartbeatDaemonParams, 'warntime' | 'errtime'>;
 
-export type ParamsOrganizations = Pick<OrganizationsService, 'get' | 'thresholdsOf' | 'dialectSettings' | 'saveDialectSettings'>;
+export type ParamsOrganizations = Pick<OrganizationsService, 'dialectSettings' | 'saveDialectSettings'>;
 
 function fromStored(value: unknown): Partial<StoredParams> {
   if (value === null || typeof value !== 'object') return {};
@@ -30,9 +30,8 @@ function fromStored(value: unknown): Partial<StoredParams> {
 
 /** The organization's parameters: what it stored over Muster's defaults; Warntime and Errtime are its effective thresholds. */
 export async function readParams(organizations: ParamsOrganizations, organizationId: string): Promise<HeartbeatDaemonParams> {
-  const [organization, stored] = await Promise.all([organizations.get(organizationId), organizations.dialectSettings(organizationId, DIALECT)]);
-  const thresholds = organizations.thresholdsOf(organization);
-  return { ...MUSTER_DEFAULT_PARAMS, ...fromStored(stored), warntime: thresholds.warningSeconds, errtime: thresholds.timeoutSeconds };
+  const { value, thresholds } = await organizations.dialectSettings(organizationId, DIALECT);
+  return { ...MUSTER_DEFAULT_PARAMS, ...fromStored(value), warntime: thresholds.warningSeconds, errtime: thresholds.timeoutSeconds };
 }
 
 /**

@@ -110,8 +110,14 @@ locked AS (
   }
   FROM input
   JOIN system_liveness l ON l.system_id = input.system_id
-  JOIN systems s ON s.id = l.system_id
-  WHERE s.registered_at IS NOT NULL AND s.suspended_at IS NULL AND s.deleted_at IS NULL
+  -- Looked up by primary key for each input row whatever the planner's statistics say (OFFSET 0
+  -- keeps the subquery from being merged into the join): a table that grew fast since it was
+  -- last analyzed (a fleet's first minute) otherwise gets scanned whole for every batch.
+  CROSS JOIN LATERAL (
+    SELECT s.organization_id, s.source FROM systems s
+    WHERE s.id = input.system_id AND s.registered_at IS NOT NULL AND s.suspended_at IS NULL AND s.deleted_at IS NULL
+    OFFSET 0
+  ) s
   ORDER BY l.system_id
   FOR UPDATE OF l
 ),
@@ -366,8 +372,14 @@ export function createLivenessStore(sql: Sql): LivenessStore {
 
     async forwardPendingOrganizations(source: string): Promise<string[]> {
       const { rows } = await sql.query<{ organization_id: string }>(
-        `SELECT DISTINCT e.organization_id FROM liveness_events e JOIN systems s ON s.id = e.system_id
-         WHERE e.forward_pending AND s.source = $1`,
+        // Per organization, through the partial index of pending events, stopping at the first:
+        // the question runs every scan interval on every node and is nearly always "none".
+        `SELECT o.id AS organization_id FROM organizations o
+         WHERE EXISTS (
+           SELECT 1 FROM liveness_events e
+           WHERE e.organization_id = o.id AND e.forward_pending
+             AND EXISTS (SELECT 1 FROM systems s WHERE s.id = e.system_id AND s.source = $1)
+         )`,
         [source],
       );
       return rows.map((row) => row.organization_id);

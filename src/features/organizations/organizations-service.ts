@@ -23,6 +23,11 @@ export interface OrganizationInput {
   heartbeatWarningSeconds?: number | null | undefined;
 }
 
+export interface DialectSettings {
+  value: unknown;
+  thresholds: Thresholds;
+}
+
 export interface OrganizationsService {
   get(id: string): Promise<Organization>;
   /** The organization, or null. */
@@ -37,8 +42,11 @@ export interface OrganizationsService {
   update(id: string, change: ThresholdsChange): Promise<Organization>;
   /** Creates the default organization on a fresh install; safe when several nodes start at once. */
   ensureDefault(): Promise<Organization>;
-  /** What a dialect keeps for the organization (its own shape), or null; NotFoundError for no such organization. */
-  dialectSettings(id: string, dialect: string): Promise<unknown>;
+  /**
+   * What a dialect keeps for the organization (its own shape, null for nothing yet) and the
+   * organization's effective thresholds, in one cheap read; NotFoundError for no such organization.
+   */
+  dialectSettings(id: string, dialect: string): Promise<DialectSettings>;
   /**
    * Stores a dialect's settings for the organization and, in the same transaction, the
    * thresholds they carry (a dialect's own names for them), so both change or neither does.
@@ -108,9 +116,10 @@ export function createOrganizationsService(deps: OrganizationsServiceDeps): Orga
       return get(id);
     },
 
-    async dialectSettings(id: string, dialect: string): Promise<unknown> {
-      await get(id);
-      return store.findDialectSettings(id, dialect);
+    async dialectSettings(id: string, dialect: string): Promise<DialectSettings> {
+      const row = await store.findDialectSettings(id, dialect);
+      if (!row) throw new NotFoundError(`organization ${id} not found`);
+      return { value: row.value, thresholds: effectiveThresholds(row, deps.defaults) };
     },
 
     async saveDialectSettings(id: string, dialect: string, value: unknown, thresholds?: Thresholds): Promise<Organization> {

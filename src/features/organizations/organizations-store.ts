@@ -34,6 +34,13 @@ export interface OrganizationFilter extends PageRequest {
   order: 'asc' | 'desc';
 }
 
+/** An organization's own thresholds (null: inherited) and what a dialect keeps for it (null: nothing yet). */
+export interface DialectSettingsRow {
+  heartbeatTimeoutSeconds: number | null;
+  heartbeatWarningSeconds: number | null;
+  value: unknown;
+}
+
 export interface ThresholdsChange {
   name?: string | undefined;
   heartbeatTimeoutSeconds?: number | null | undefined;
@@ -73,8 +80,8 @@ export interface OrganizationsStore {
   nameTaken(name: string, exceptId?: string): Promise<boolean>;
   /** The organization with this name in any case, or null. */
   findByName(name: string): Promise<Organization | null>;
-  /** What a dialect keeps for the organization, or null when it never stored anything. */
-  findDialectSettings(id: string, dialect: string): Promise<unknown>;
+  /** The organization's own thresholds and a dialect's settings for it; null for no such organization. */
+  findDialectSettings(id: string, dialect: string): Promise<DialectSettingsRow | null>;
   saveDialectSettings(tx: Sql, id: string, dialect: string, value: unknown, now: Date): Promise<void>;
 }
 
@@ -141,12 +148,17 @@ export function createOrganizationsStore(sql: Sql): OrganizationsStore {
       return rows[0] ? toOrganization(rows[0]) : null;
     },
 
-    async findDialectSettings(id: string, dialect: string): Promise<unknown> {
-      const { rows } = await sql.query<{ value: unknown }>('SELECT value FROM organization_dialect_settings WHERE organization_id = $1 AND dialect = $2', [
-        id,
-        dialect,
-      ]);
-      return rows[0]?.value ?? null;
+    async findDialectSettings(id: string, dialect: string): Promise<DialectSettingsRow | null> {
+      // No system count here: a dialect reads this on its hot paths.
+      const { rows } = await sql.query<{ heartbeat_timeout_seconds: number | null; heartbeat_warning_seconds: number | null; value: unknown }>(
+        `SELECT o.heartbeat_timeout_seconds, o.heartbeat_warning_seconds, d.value
+         FROM organizations o LEFT JOIN organization_dialect_settings d ON d.organization_id = o.id AND d.dialect = $2
+         WHERE o.id = $1`,
+        [id, dialect],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      return { heartbeatTimeoutSeconds: row.heartbeat_timeout_seconds, heartbeatWarningSeconds: row.heartbeat_warning_seconds, value: row.value ?? null };
     },
 
     async saveDialectSettings(tx: Sql, id: string, dialect: string, value: unknown, now: Date): Promise<void> {
