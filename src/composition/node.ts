@@ -4,7 +4,7 @@ import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import type { AccessControlOptions } from '../http/access-control.ts';
 import type { AuditTrailOptions } from '../http/audit-trail.ts';
-import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainEmbeddedDatabase } from '../db/maintenance.ts';
+import { checkpointEmbeddedDatabase, EMBEDDED_CHECKPOINT_CHECK_MS, maintainDatabase, needsOwnMaintenance } from '../db/maintenance.ts';
 import { createIdleHeapCollector, fullGarbageCollection, utilizationSinceLastReading } from '../memory/idle-heap-collector.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import { createScheduler } from '../scheduler/scheduler.ts';
@@ -34,7 +34,6 @@ export async function createNode(parts: NodeParts) {
   const scheduler = createScheduler(parts.logger);
   registerTasks(scheduler, features);
   if (db.kind === 'pglite') {
-    scheduler.register({ name: 'embedded-maintenance', intervalMs: config.embeddedMaintenanceMinutes * 60_000, run: () => maintainEmbeddedDatabase(db) });
     scheduler.register({ name: 'embedded-checkpoint', intervalMs: EMBEDDED_CHECKPOINT_CHECK_MS, run: () => checkpointEmbeddedDatabase(db) });
   }
   // Every node, whatever its roles: any of them may parse large inventories.
@@ -49,7 +48,12 @@ export async function createNode(parts: NodeParts) {
   return {
     /** Prepares the database state, subscribes to invalidations and starts periodic work (not the listener). */
     start: async (): Promise<void> => {
-      await maintainEmbeddedDatabase(db);
+      if (await needsOwnMaintenance(db)) {
+        // PGlite's at once (a restart may follow a long run); PostgreSQL's first after the interval.
+        if (db.kind === 'pglite') await maintainDatabase(db);
+        else parts.logger.warn("PostgreSQL's autovacuum is off: Muster runs VACUUM (ANALYZE) itself every EMBEDDED_MAINTENANCE_MINUTES");
+        scheduler.register({ name: 'database-maintenance', intervalMs: config.embeddedMaintenanceMinutes * 60_000, run: () => maintainDatabase(db) });
+      }
       for (const feature of features) await feature.start?.();
       await jobs.start();
       await startQueues(jobs, features, config.roles.has('worker'));

@@ -62,7 +62,7 @@ export interface Config {
   heartbeatBatchSize: number;
   heartbeatMaxPending: number;
   livenessScanIntervalMs: number;
-  /** PGlite only: minutes between VACUUM (ANALYZE) runs. */
+  /** Minutes between Muster's own VACUUM (ANALYZE) runs (PGlite, or PostgreSQL with autovacuum off). */
   embeddedMaintenanceMinutes: number;
   /** PGlite only: PostgreSQL's shared_buffers, in bytes (resident for good once used). */
   embeddedSharedBuffers: number;

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openTestDatabase } from '../../test/helpers/test-databases.ts';
-import { maintainEmbeddedDatabase } from './maintenance.ts';
+import { maintainDatabase, needsOwnMaintenance } from './maintenance.ts';
 
 describe('embedded database maintenance', () => {
   it('vacuums and analyzes PGlite, which has no autovacuum', async () => {
     const database = await openTestDatabase('pglite');
     try {
-      await maintainEmbeddedDatabase(database.db);
+      assert.equal(await needsOwnMaintenance(database.db), true);
+      await maintainDatabase(database.db);
       const { rows } = await database.db.query<{ last_vacuum: Date | null; last_analyze: Date | null }>(
         "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = 'system_liveness'",
       );

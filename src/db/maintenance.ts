@@ -1,12 +1,19 @@
 import type { Db } from './db.ts';
 
 /**
- * PGlite has no autovacuum: without this, every heartbeat's dead row version would stay, and
- * the planner would never get statistics (it then scans whole tables in the heartbeat
- * statement). PostgreSQL does both itself. Runs VACUUM (ANALYZE) on the embedded database.
+ * Whether Muster keeps the database's tables vacuumed and analyzed itself. PGlite has no
+ * autovacuum: without this, every heartbeat's dead row version would stay, and the planner would
+ * never get statistics (it then scans whole tables in the heartbeat statement). PostgreSQL does
+ * both itself, unless its autovacuum was turned off; then Muster does it as for PGlite.
  */
-export async function maintainEmbeddedDatabase(db: Db): Promise<void> {
-  if (db.kind !== 'pglite') return;
+export async function needsOwnMaintenance(db: Db): Promise<boolean> {
+  if (db.kind === 'pglite') return true;
+  const { rows } = await db.query<{ off: boolean }>("SELECT current_setting('autovacuum') = 'off' AS off");
+  return rows[0]?.off === true;
+}
+
+/** VACUUM (ANALYZE) of the whole database: Muster's own maintenance where no autovacuum runs. */
+export async function maintainDatabase(db: Db): Promise<void> {
   await db.query('VACUUM (ANALYZE)');
 }
 
