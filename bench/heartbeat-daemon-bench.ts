@@ -48,6 +48,8 @@ interface Detection {
   repeated: { warning: number; dead: number };
   /** Stopped components no call of the category named. */
   notNamed: { warning: number; dead: number };
+  /** Liveness scans that recorded the stopped components' transitions of the category (distinct recorded_at). */
+  scans: { warning: number; dead: number };
 }
 
 interface DbResult {
@@ -75,6 +77,11 @@ async function admin(muster: MusterProcess, method: string, path: string, body?:
   return text ? JSON.parse(text) : null;
 }
 
+/** How many node systems there are. */
+async function nodeSystemCount(muster: MusterProcess): Promise<number> {
+  return ((await admin(muster, 'GET', '/api/v1/systems?type=node&page_size=1')) as { total: number }).total;
+}
+
 /** Every node system's id, by name (its xname). */
 async function nodeSystems(muster: MusterProcess): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
@@ -97,7 +104,9 @@ async function detection(muster: MusterProcess, stopped: string[], ids: Map<stri
     unexpected: { warning: 0, dead: 0 },
     repeated: { warning: 0, dead: 0 },
     notNamed: { warning: 0, dead: 0 },
+    scans: { warning: 0, dead: 0 },
   };
+  const scans = { warning: new Set<string>(), dead: new Set<string>() };
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -117,10 +126,12 @@ async function detection(muster: MusterProcess, stopped: string[], ids: Map<stri
         if (occurred < since) continue;
         const lag = (Date.parse(event.recorded_at) - occurred) / 1000;
         if (event.to === 'warning') {
+          scans.warning.add(event.recorded_at);
           result.warningLag.push(lag);
           seen.warning = occurred;
         }
         if (event.to === 'inactive') {
+          scans.dead.add(event.recorded_at);
           result.deadLag.push(lag);
           seen.dead = occurred;
         }
@@ -131,6 +142,7 @@ async function detection(muster: MusterProcess, stopped: string[], ids: Map<stri
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+  result.scans = { warning: scans.warning.size, dead: scans.dead.size };
 
   const stoppedSet = new Set(stopped);
   for (const [category, state] of [
@@ -182,11 +194,11 @@ async function benchDb(db: DbKind, options: HeartbeatDaemonOptions): Promise<DbR
   const rss = sampleRss(muster.url, 500);
   // Warm-up rounds until every component has its system (creation is the first heartbeat's cost), at most 12.
   let warmup = await wrk(all, options.warmupSeconds);
-  let created = (await nodeSystems(muster)).size;
+  let created = await nodeSystemCount(muster);
   for (let round = 1; created < components && round < 12; round++) {
     progress(`${DB_LABEL[db]}: ${fmt(created)} of ${fmt(components)} created; warming up again`);
     warmup = await wrk(all, options.warmupSeconds);
-    created = (await nodeSystems(muster)).size;
+    created = await nodeSystemCount(muster);
   }
   progress(`${DB_LABEL[db]}: ${fmt(created)} node systems; measuring ${options.durationSeconds} s`);
   const measured = await wrk(all, options.durationSeconds);
@@ -195,13 +207,16 @@ async function benchDb(db: DbKind, options: HeartbeatDaemonOptions): Promise<DbR
   const stopStarted = Date.now() - options.periodSeconds * 1000 - 1000;
   const stopPhase = await wrk(heartbeatRequests(components, key, options.stopEvery, true), stopPhaseSeconds);
   await sleep(3_000);
+  // What the state manager got by now: from here on no component beats, so every one would
+  // warn and die while the bench reads the results.
+  const calls = [...manager.calls];
   const rssPeak = await rss.stop();
   const vmHwm = peakRssFromProc(muster.pid);
   const stopped = Array.from({ length: components }, (_, index) => index)
     .filter((index) => stops(index, options.stopEvery))
     .map(xnameOf);
   const ids = await nodeSystems(muster);
-  const found = await detection(muster, stopped, ids, manager.calls, stopStarted);
+  const found = await detection(muster, stopped, ids, calls, stopStarted);
   const exit = await muster.stop();
   await manager.close();
   await target.scratch?.drop();
@@ -270,13 +285,13 @@ function details(result: DbResult, options: HeartbeatDaemonOptions): string[] {
       `${result.db === 'postgres' ? `, PostgreSQL ${fmt(result.measured.cores.postgres, 2)} cores` : ''}, wrk ${fmt(result.measured.generatorCores, 2)}, machine ${fmt(result.measured.machineCores, 2)} of 2.`,
     `Stop phase: ${fmt(stopped)} components stopped while ${fmt(result.components - stopped)} beat on (${fmt(result.stopPhase.perSecond)} beats/s answered, ${fmt(errorsOf(result.stopPhase))} errors, p99 ${fmt(result.stopPhase.p99, 1)} ms).`,
     `Warnings recorded ${fmt(d.warningLag.length)} of ${fmt(stopped)}, threshold → recorded p50 ${fmt(p(d.warningLag, 50), 2)} s, max ${fmt(maxOf(d.warningLag), 2)} s; deaths ${fmt(d.deadLag.length)} of ${fmt(stopped)}, p50 ${fmt(p(d.deadLag, 50), 2)} s, max ${fmt(maxOf(d.deadLag), 2)} s (goal ≤ 1 s).`,
-    `State manager: ${fmt(d.calls.warning)} warning calls naming ${fmt(d.warningDelivery.length)} components (threshold → received p50 ${fmt(p(d.warningDelivery, 50), 2)} s, max ${fmt(maxOf(d.warningDelivery), 2)} s), ` +
+    `State manager: ${fmt(d.calls.warning)} warning calls (one per relay round) for the ${fmt(d.scans.warning)} scanner transactions that recorded warnings, ${fmt(d.calls.dead)} death calls for ${fmt(d.scans.dead)}; ${fmt(d.calls.warning)} warning calls naming ${fmt(d.warningDelivery.length)} components (threshold → received p50 ${fmt(p(d.warningDelivery, 50), 2)} s, max ${fmt(maxOf(d.warningDelivery), 2)} s), ` +
       `${fmt(d.calls.dead)} death calls naming ${fmt(d.deadDelivery.length)} (p50 ${fmt(p(d.deadDelivery, 50), 2)} s, max ${fmt(maxOf(d.deadDelivery), 2)} s); stopped components never named ${d.notNamed.warning + d.notNamed.dead}, others named ${d.unexpected.warning + d.unexpected.dead}, named twice ${d.repeated.warning + d.repeated.dead}. ` +
       `All calls by message: ${Object.entries(d.calls)
         .filter(([name]) => name.startsWith('Heartbeat'))
         .map(([name, count]) => `${name} ${count}`)
         .join(', ')}.`,
-    `Muster memory: RSS peak ${mib(result.peakRss)} (sampled every 0.5 s), VmHWM ${mib(result.vmHwm)}; started in ${fmt(result.facts.startupMs)} ms; exit code ${result.facts.exit.code}; log lines at warn or above: ${result.facts.logProblems.length}.`,
+    `Muster memory: RSS peak ${mib(result.peakRss)} (sampled every 0.5 s), VmHWM ${mib(result.vmHwm)}; started in ${fmt(result.facts.startupMs)} ms; exit code ${result.facts.exit.code}; log lines at warn or above: ${result.facts.logProblems.length}${result.facts.logProblems.length ? ` (${result.facts.logProblems.map((line) => line.slice(0, 300)).join(' · ')})` : ''}.`,
   ];
 }
 
