@@ -4,7 +4,8 @@ import { createFailureLog } from '../logging/failure-log.ts';
 export interface PeriodicTask {
   name: string;
   intervalMs: number;
-  run: () => Promise<unknown>;
+  /** One run; `signal` is aborted when the node stops: a task working through a backlog ends after its current unit. */
+  run: (signal: AbortSignal) => Promise<unknown>;
 }
 
 /**
@@ -20,6 +21,7 @@ export function createScheduler(logger: Logger) {
   // One per task: a database outage is logged once per interval by each, not on every run.
   const logFailures = new Map<string, ReturnType<typeof createFailureLog>>();
   let stopped = true;
+  let stopping = new AbortController();
 
   function schedule(task: PeriodicTask): void {
     if (stopped) return;
@@ -28,7 +30,7 @@ export function createScheduler(logger: Logger) {
       task.name,
       setTimeout(() => {
         const run = task
-          .run()
+          .run(stopping.signal)
           .catch((error: unknown) => logFailures.get(task.name)?.(error, { task: task.name }, 'periodic task failed; it will run again'))
           .finally(() => {
             running.delete(run);
@@ -46,11 +48,13 @@ export function createScheduler(logger: Logger) {
     },
     start(): void {
       stopped = false;
+      stopping = new AbortController();
       for (const task of tasks) schedule(task);
     },
-    /** Stops scheduling and waits for runs in progress. */
+    /** Stops scheduling, tells runs in progress to end after their current unit, and waits for them. */
     async stop(): Promise<void> {
       stopped = true;
+      stopping.abort();
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       await Promise.allSettled([...running]);

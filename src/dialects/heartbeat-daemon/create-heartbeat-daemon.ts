@@ -77,7 +77,7 @@ export function createHeartbeatDaemon(deps: HeartbeatDaemonDeps) {
           work: (jobs: JobQueue) => jobs.work<NotificationJob>(NOTIFICATION_QUEUE, (job) => stateManager.deliver(job), 4),
         },
       ],
-      tasks: [{ name: 'heartbeat-daemon-relay', intervalMs: deps.config.livenessScanIntervalMs, run: () => relay.runOnce() }],
+      tasks: [{ name: 'heartbeat-daemon-relay', intervalMs: deps.config.livenessScanIntervalMs, run: (signal) => relay.runOnce(signal) }],
     } satisfies FeatureMount,
   };
 }

@@ -17,8 +17,11 @@ export interface LivenessScannerDeps {
 }
 
 export interface LivenessScanner {
-  /** Processes every system due at the clock's current time. */
-  runOnce: () => Promise<number>;
+  /**
+   * Processes every system due at the clock's current time, batch by batch; once `signal` is
+   * aborted (the node stops) it ends after the current batch and leaves the rest to the next scan.
+   */
+  runOnce: (signal?: AbortSignal) => Promise<number>;
 }
 
 /**
@@ -49,13 +52,13 @@ export function createLivenessScanner(deps: LivenessScannerDeps): LivenessScanne
     });
   }
 
-  async function runOnce(): Promise<number> {
+  async function runOnce(signal?: AbortSignal): Promise<number> {
     let total = 0;
     for (;;) {
       const count = await scanBatch();
       if (count < 0) return total;
       total += count;
-      if (count < batchSize) return total;
+      if (count < batchSize || signal?.aborted) return total;
     }
   }
 

@@ -26,8 +26,8 @@ export interface TransitionRelayDeps {
 }
 
 export interface TransitionRelay {
-  /** One round: answers how many transitions it handed on. */
-  runOnce(): Promise<number>;
+  /** One round: answers how many transitions it handed on; ends after the current batch once `signal` is aborted. */
+  runOnce(signal?: AbortSignal): Promise<number>;
 }
 
 /**
@@ -40,7 +40,7 @@ export interface TransitionRelay {
 export function createTransitionRelay<Context>(deps: TransitionRelayDeps, options: TransitionRelayOptions<Context>): TransitionRelay {
   const batchSize = deps.batchSize ?? 10_000;
   return {
-    async runOnce() {
+    async runOnce(signal) {
       const organizationIds = await deps.store.forwardPendingOrganizations(options.source);
       if (organizationIds.length === 0) return 0;
       const context = await options.prepare(organizationIds);
@@ -60,7 +60,7 @@ export function createTransitionRelay<Context>(deps: TransitionRelayDeps, option
         });
         if (count < 0) return total;
         total += count;
-        if (count < batchSize) return total;
+        if (count < batchSize || signal?.aborted) return total;
       }
     },
   };
