@@ -61,8 +61,9 @@ export interface AlertsService {
   /**
    * Raises or resolves LinkFailed and HeartbeatWarning for liveness transitions not yet
    * handled, once per cluster. Returns how many transitions it handled (-1: another node holds it).
+   * Once `signal` is aborted (the node stops) it ends after the current transaction.
    */
-  processLivenessEvents(): Promise<number>;
+  processLivenessEvents(signal?: AbortSignal): Promise<number>;
   /** Resolves change alerts whose time is up. */
   resolveExpired(): Promise<number>;
 }
@@ -135,7 +136,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       if (event) await deps.deliveries.enqueue(tx, event, false);
     },
 
-    async processLivenessEvents(): Promise<number> {
+    async processLivenessEvents(signal?: AbortSignal): Promise<number> {
       let handled = 0;
       for (;;) {
         const count = await deps.db.transaction(async (tx) => {
@@ -178,7 +179,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
         });
         if (count < 0) return handled === 0 ? -1 : handled;
         handled += count;
-        if (count < LIVENESS_EVENTS_PER_TRANSACTION) return handled;
+        if (count < LIVENESS_EVENTS_PER_TRANSACTION || signal?.aborted) return handled;
       }
     },
 

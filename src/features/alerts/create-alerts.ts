@@ -75,7 +75,7 @@ export function createAlerts(deps: AlertsDeps) {
         },
       ],
       tasks: [
-        { name: 'liveness-alerts', intervalMs: 1000, run: () => service.processLivenessEvents() },
+        { name: 'liveness-alerts', intervalMs: 1000, run: (signal) => service.processLivenessEvents(signal) },
         { name: 'alerts-expiry', intervalMs: 60_000, run: () => service.resolveExpired() },
         ...(config.alertmanagerUrl
           ? [{ name: 'alertmanager-sync', intervalMs: config.alertmanagerSyncIntervalSeconds * 1000, run: () => deliveries.syncLivenessAlertsOnce() }]
