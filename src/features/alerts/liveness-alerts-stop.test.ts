@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { insertSystems } from '../../../test/helpers/seeded-systems.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { useTestMuster } from '../../../test/helpers/test-muster.ts';
 
@@ -10,15 +10,8 @@ for (const kind of databaseKinds()) {
 
     it('ends after the current transaction once told the node stops, and the next run takes the rest', async () => {
       const { db } = database;
-      const organizationId = randomUUID();
       const now = t.clock.now();
-      await db.query('INSERT INTO organizations (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)', [organizationId, 'stopping', now]);
-      const ids = Array.from({ length: 520 }, () => randomUUID());
-      await db.query(
-        `INSERT INTO systems (id, organization_id, name, type, system_key, secret_public, secret_salt, secret_hash, registered_at, created_at, updated_at)
-         SELECT id, $1, 'node-' || id, 'node', 'key-' || id, 'peer_' || id, '', '', $2, $2, $2 FROM unnest($3::uuid[]) AS ids (id)`,
-        [organizationId, now, ids],
-      );
+      const { organizationId, ids } = await insertSystems(db, 520, now);
       // 520 systems gone to warning at once: more than one transaction's worth (500).
       await db.query(
         `INSERT INTO liveness_events (system_id, organization_id, from_status, to_status, occurred_at, recorded_at)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { insertSystems } from '../../../test/helpers/seeded-systems.ts';
 import { databaseKinds, openTestDatabase } from '../../../test/helpers/test-databases.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { createMetrics } from '../../metrics/metrics.ts';
@@ -15,15 +15,7 @@ for (const kind of databaseKinds()) {
       try {
         const { db } = database;
         const clock = new ManualClock('2026-12-02T10:00:00.000Z');
-        const organizationId = randomUUID();
-        await db.query('INSERT INTO organizations (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)', [organizationId, 'scanned', clock.now()]);
-        const ids = Array.from({ length: 7 }, () => randomUUID());
-        await db.query(
-          `INSERT INTO systems (id, organization_id, name, type, system_key, secret_public, secret_salt, secret_hash, registered_at, created_at, updated_at)
-           SELECT id, $1, 'node-' || id, 'node', 'key-' || id, 'peer_' || id, '', '', $2, $2, $2 FROM unnest($3::uuid[]) AS ids (id)`,
-          [organizationId, clock.now(), ids],
-        );
-        await db.query('INSERT INTO system_liveness (system_id) SELECT unnest($1::uuid[])', [ids]);
+        await insertSystems(db, 7, clock.now());
         // All seven active, their last beat long past the timeout: all due now.
         await db.query("UPDATE system_liveness SET status = 'active', last_heartbeat = $1, next_check_at = $1", [new Date(clock.now().getTime() - 3_600_000)]);
         const scanner = createLivenessScanner({

@@ -77,7 +77,7 @@ export function createPeerSystems(options: PeerSystemsOptions): PeerSystems {
   let createdSinceAnalyze = 0;
   let analyzing = false;
 
-  function created(count: number, total: number): void {
+  function noteCreated(count: number, total: number): void {
     createdSinceAnalyze += count;
     if (analyzing || createdSinceAnalyze < Math.max(ANALYZE_AFTER_MIN, ANALYZE_AFTER_SHARE * total)) return;
     analyzing = true;
@@ -114,7 +114,7 @@ export function createPeerSystems(options: PeerSystemsOptions): PeerSystems {
       for (const [externalId, system] of inserted) found.set(externalId, system);
       return { found, created: inserted.size, live: live + inserted.size };
     });
-    if (outcome.created > 0) created(outcome.created, outcome.live);
+    if (outcome.created > 0) noteCreated(outcome.created, outcome.live);
     return outcome.found;
   }
 
