@@ -18,6 +18,7 @@ import { createHeartbeats } from './features/heartbeats/index.ts';
 import { createInventory } from './features/inventory/index.ts';
 import { createJobs } from './features/jobs/index.ts';
 import { createLiveness } from './features/liveness/index.ts';
+import { createSystemMetrics } from './features/metrics/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
 import { createPersonalTokens } from './features/personal-tokens/index.ts';
 import { createProbes, VERSION } from './features/probes/index.ts';
@@ -83,6 +84,7 @@ export async function createMuster(options: MusterOptions) {
   const alerts = createAlerts({ db, clock, logger, jobs, secrets, config, organizations: organizations.service, systems, liveness: liveness.service });
   const backups = await createBackups({ db, clock, jobs, config, systems });
   const inventory = createInventory({ db: database, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
+  const systemMetrics = createSystemMetrics({ db: database, clock, logger, config, systems });
   const fleetSummary = createFleetSummary({ clock, systems: systems.service, inventory: inventory.queries });
   const healthScores = createHealthScores({ db: database, clock, systems: systems.service });
   const probes = createProbes({ db: database, jobs });
@@ -100,9 +102,22 @@ export async function createMuster(options: MusterOptions) {
   });
   const features: FeatureMount[] = [
     probes.mount,
-    ...[organizations, accounts, sessions, personalTokens, apiKeys, systems, liveness, heartbeats, alerts, backups, inventory, fleetSummary, healthScores].map(
-      (feature) => feature.mount,
-    ),
+    ...[
+      organizations,
+      accounts,
+      sessions,
+      personalTokens,
+      apiKeys,
+      systems,
+      liveness,
+      heartbeats,
+      alerts,
+      backups,
+      inventory,
+      systemMetrics,
+      fleetSummary,
+      healthScores,
+    ].map((feature) => feature.mount),
     heartbeatDaemon.mount,
     createJobs({ jobs, db }).mount,
     audit.mount,
@@ -146,6 +161,7 @@ export async function createMuster(options: MusterOptions) {
     deliveries: alerts.deliveries,
     backups: backups.service,
     inventory: inventory.service,
+    systemMetrics,
     sso,
     heartbeatDaemon,
 

@@ -61,6 +61,8 @@ export interface Config {
   dialectMaxSystemsPerOrganization: number;
   heartbeatBatchSize: number;
   heartbeatMaxPending: number;
+  /** The metrics store (SPEC §10): retention per resolution, rollup interval, group commit, forwarding. */
+  metrics: MetricsSettings;
   livenessScanIntervalMs: number;
   /** Minutes between Muster's own VACUUM (ANALYZE) runs (PGlite, or PostgreSQL with autovacuum off). */
   embeddedMaintenanceMinutes: number;
@@ -123,6 +125,17 @@ export interface Config {
   shutdownTimeoutMs: number;
 }
 
+export interface MetricsSettings {
+  rawRetentionMs: number;
+  fiveMinuteRetentionMs: number;
+  hourRetentionMs: number;
+  rollupIntervalMs: number;
+  batchSize: number;
+  maxPending: number;
+  /** Prometheus remote-write endpoint samples are forwarded to; undefined: none. */
+  remoteWriteUrl: string | undefined;
+}
+
 export const DEFAULT_RULES_FILE = path.join(import.meta.dirname, '..', '..', 'rules', 'inventory-rules.json');
 export const DEFAULT_DASHBOARD_DIR = path.join(import.meta.dirname, '..', '..', 'web', 'dist');
 
@@ -183,6 +196,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dialectMaxSystemsPerOrganization: readInteger(env, 'DIALECT_MAX_SYSTEMS_PER_ORGANIZATION', 100_000, { min: 0, max: 10_000_000 }),
     heartbeatBatchSize: readInteger(env, 'HEARTBEAT_BATCH_SIZE', 1000, { min: 1, max: 10_000 }),
     heartbeatMaxPending: readInteger(env, 'HEARTBEAT_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),
+    metrics: readMetricsSettings(env),
     livenessScanIntervalMs: readInteger(env, 'LIVENESS_SCAN_INTERVAL_MS', 500, { min: 50, max: 60_000 }),
     embeddedMaintenanceMinutes: readInteger(env, 'EMBEDDED_MAINTENANCE_MINUTES', 10, { min: 1, max: 1440 }),
     embeddedSharedBuffers: readEmbeddedSharedBuffers(env),
@@ -244,15 +258,35 @@ function readOptionalMinutes(env: Env, name: string): number {
   return readInteger(env, name, 0, { min: 0, max: 525_600 });
 }
 
-const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** Seconds, given as a bare number of seconds or with a unit: `600`, `90s`, `10m`, `1h`. */
+function readMetricsSettings(env: Env): MetricsSettings {
+  const DAY = 86_400;
+  const raw = readDurationSeconds(env, 'METRICS_RAW_RETENTION', 7 * DAY, 365 * DAY);
+  const fiveMinute = readDurationSeconds(env, 'METRICS_5M_RETENTION', 90 * DAY, 3650 * DAY);
+  const hour = readDurationSeconds(env, 'METRICS_1H_RETENTION', 730 * DAY, 36_500 * DAY);
+  // Each resolution is rolled up from the finer one, which must still hold what it needs.
+  if (raw < 3 * 3600) throw new ConfigError(`METRICS_RAW_RETENTION must be at least 3h, got ${raw}s`);
+  if (fiveMinute < raw) throw new ConfigError(`METRICS_5M_RETENTION (${fiveMinute}s) must be at least METRICS_RAW_RETENTION (${raw}s)`);
+  if (hour < fiveMinute) throw new ConfigError(`METRICS_1H_RETENTION (${hour}s) must be at least METRICS_5M_RETENTION (${fiveMinute}s)`);
+  return {
+    rawRetentionMs: raw * 1000,
+    fiveMinuteRetentionMs: fiveMinute * 1000,
+    hourRetentionMs: hour * 1000,
+    rollupIntervalMs: readDurationSeconds(env, 'METRICS_ROLLUP_INTERVAL', 60, 3600) * 1000,
+    batchSize: readInteger(env, 'METRICS_BATCH_SIZE', 1000, { min: 1, max: 10_000 }),
+    maxPending: readInteger(env, 'METRICS_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),
+    remoteWriteUrl: readHttpUrl(env, 'METRICS_REMOTE_WRITE_URL'),
+  };
+}
+
 function readDurationSeconds(env: Env, name: string, fallback: number, max: number): number {
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
-  const match = /^(\d+)(s|m|h)?$/.exec(raw);
+  const match = /^(\d+)(s|m|h|d)?$/.exec(raw);
   const value = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? 's']! : NaN;
-  if (!match || value > max) throw new ConfigError(`${name} must be a duration such as 600, 90s, 10m or 1h (at most ${max}s), got '${raw}'`);
+  if (!match || value > max) throw new ConfigError(`${name} must be a duration such as 600, 90s, 10m, 1h or 7d (at most ${max}s), got '${raw}'`);
   return value;
 }
 

@@ -1276,6 +1276,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/systems/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report metric samples (the monitoring report shape) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Metric numbers in the monitoring report shape (SPEC §10 names the series they become) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        containers?: {
+                            cpu_pct?: number;
+                            mem_mb?: number;
+                            name: string;
+                        }[];
+                        cpu?: {
+                            loadavg?: {
+                                "1m"?: number;
+                                "5m"?: number;
+                                "15m"?: number;
+                            };
+                            percent?: number;
+                        };
+                        disks?: {
+                            free_gb?: number;
+                            mountpoint: string;
+                            percent?: number;
+                            total_gb?: number;
+                        }[];
+                        gpus?: {
+                            index: number;
+                            memory_total_mb?: number;
+                            memory_used_mb?: number;
+                            utilization_pct?: number;
+                        }[];
+                        memory?: {
+                            percent?: number;
+                            total_gb?: number;
+                            used_gb?: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description When the numbers were collected (default: when received); at most 5 minutes ahead
+                         */
+                        timestamp?: string;
+                        uptime_seconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: number;
+                            data: {
+                                /** Format: date-time */
+                                at: string;
+                                samples: number;
+                                system_key: string;
+                            };
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/systems/register": {
         parameters: {
             query?: never;
@@ -2466,6 +2613,111 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet's systems with the highest (or lowest) latest value of a metric (a system's highest over its series, e.g. its fullest disk)
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit?: number;
+                    /** @description Only systems whose latest samples are at most this many seconds old */
+                    max_age?: number;
+                    /** @description A metric name of SPEC §10 */
+                    name: "cpu.percent" | "cpu.load1" | "cpu.load5" | "cpu.load15" | "memory.total_gb" | "memory.used_gb" | "memory.percent" | "disk.percent" | "disk.free_gb" | "disk.total_gb" | "gpu.utilization_pct" | "gpu.memory_used_mb" | "gpu.memory_total_mb" | "container.cpu_pct" | "container.mem_mb" | "uptime_seconds";
+                    order?: "desc" | "asc";
+                    organization_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                organization_id: string;
+                                system_id: string;
+                                system_name: string;
+                                value: number;
+                            }[];
+                            name: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7798,6 +8050,143 @@ export interface paths {
                             }[];
                             from: string;
                             to: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Without `name`, the system's series; with it, that metric's series over a range
+         * @description Access: `systems:read` (viewer or above) in the system's organization.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How samples within a step are combined */
+                    aggregate?: "avg" | "min" | "max" | "last";
+                    /** @description Default: `to` minus 24 hours */
+                    from?: string;
+                    /** @description Label filter `label=value` (e.g. `mountpoint=/`), repeatable */
+                    label?: string[];
+                    /** @description A metric name of SPEC §10 */
+                    name?: "cpu.percent" | "cpu.load1" | "cpu.load5" | "cpu.load15" | "memory.total_gb" | "memory.used_gb" | "memory.percent" | "disk.percent" | "disk.free_gb" | "disk.total_gb" | "gpu.utilization_pct" | "gpu.memory_used_mb" | "gpu.memory_total_mb" | "container.cpu_pct" | "container.mem_mb" | "uptime_seconds";
+                    /** @description Seconds per point (default: about 360 points over the range) */
+                    step?: number;
+                    /** @description Default: now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            /** @description `raw`, `5m` or `1h`: the stored resolution the answer was computed from */
+                            resolution: string;
+                            series: {
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                points: number[][];
+                            }[];
+                            /** @description Seconds per point */
+                            step: number;
+                        } | {
+                            items: {
+                                /** Format: date-time */
+                                first_at: string;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                /** Format: date-time */
+                                last_at: string;
+                                name: string;
+                            }[];
                         };
                     };
                 };
