@@ -6,6 +6,7 @@ import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
 import { createHeartbeatDaemon } from './dialects/heartbeat-daemon/index.ts';
+import { createMonitoring } from './dialects/monitoring/index.ts';
 import { createAccounts } from './features/accounts/index.ts';
 import { createApiKeys } from './features/api-keys/index.ts';
 import { createAudit } from './features/audit/index.ts';
@@ -100,6 +101,18 @@ export async function createMuster(options: MusterOptions) {
     health: probes.checks,
     version: VERSION,
   });
+  const monitoring = createMonitoring({
+    clock,
+    apiKeys: apiKeys.authenticator,
+    batcher: heartbeats.batcher,
+    peers: systems.peers,
+    reports: systems.peerReports,
+    metrics: systemMetrics.service,
+    inventory: inventory.service,
+    systems: systems.service,
+    organizations: organizations.service,
+    jsonLimits: config.apiJsonLimits,
+  });
   const features: FeatureMount[] = [
     probes.mount,
     ...[
@@ -119,6 +132,7 @@ export async function createMuster(options: MusterOptions) {
       healthScores,
     ].map((feature) => feature.mount),
     heartbeatDaemon.mount,
+    monitoring.mount,
     createJobs({ jobs, db }).mount,
     audit.mount,
     sso.mount,

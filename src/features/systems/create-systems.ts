@@ -7,6 +7,7 @@ import { createTransactionHook, type TransactionListener } from '../../db/transa
 import type { Metrics } from '../../metrics/metrics.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
 import { applianceSystemsRoutes } from './appliance-routes.ts';
+import { createPeerReports } from './peer-reports.ts';
 import { createPeerSystems } from './peer-systems.ts';
 import { createPeerSystemsStore } from './peer-systems-store.ts';
 import { createSystemAuthenticator } from './system-authenticator.ts';
@@ -21,7 +22,12 @@ export interface SystemsDeps {
   logger: Logger;
   config: Pick<
     Config,
-    'systemKeyPrefix' | 'systemAuthCacheTtlSeconds' | 'systemAuthCacheSize' | 'dialectMaxSystemsPerOrganization' | 'registerRateLimitPerMinute'
+    | 'systemKeyPrefix'
+    | 'systemAuthCacheTtlSeconds'
+    | 'systemAuthCacheSize'
+    | 'dialectMaxSystemsPerOrganization'
+    | 'registerRateLimitPerMinute'
+    | 'heartbeatMaxPending'
   >;
   organizations: Pick<OrganizationsService, 'find' | 'findDefault'>;
 }
@@ -60,11 +66,15 @@ export function createSystems(deps: SystemsDeps) {
     logger: deps.logger,
   });
 
+  const peerReports = createPeerReports({ db, logger: deps.logger, maxPending: config.heartbeatMaxPending });
+
   return {
     service,
     authenticator,
     /** The systems dialects create for their peers' components. */
     peers,
+    /** Their latest reports as the peers sent them, for the dialects' own views. */
+    peerReports,
     /** Runs `listener` in the transaction in which an appliance registers. */
     onRegistered(listener: TransactionListener<[systemId: string, at: Date]>): void {
       registered.add(listener);
@@ -78,6 +88,7 @@ export function createSystems(deps: SystemsDeps) {
       managementRoutes: [systemsRoutes(service)],
       // Other nodes' credential changes reach this node's authentication cache.
       start: () => authenticator.listen(),
+      drain: () => peerReports.drain(),
     } satisfies FeatureMount,
   };
 }

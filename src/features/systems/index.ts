@@ -5,3 +5,4 @@ export { LIVENESS_STATUSES, type LivenessStatus } from './system-status.ts';
 export type { SystemsService } from './systems-service.ts';
 export type { System } from './systems-store.ts';
 export type { PeerComponent, PeerSystem, PeerSystems } from './peer-systems.ts';
+export type { PeerReport, PeerReports } from './peer-reports.ts';

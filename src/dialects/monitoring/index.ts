@@ -1,0 +1,1 @@
+export { createMonitoring, type MonitoringDeps } from './create-monitoring.ts';
