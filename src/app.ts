@@ -19,7 +19,7 @@ import { createHeartbeats } from './features/heartbeats/index.ts';
 import { createInventory } from './features/inventory/index.ts';
 import { createJobs } from './features/jobs/index.ts';
 import { createLiveness } from './features/liveness/index.ts';
-import { createSystemMetrics } from './features/metrics/index.ts';
+import { createSystemMetrics, METRIC_NAMES } from './features/metrics/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
 import { createPersonalTokens } from './features/personal-tokens/index.ts';
 import { createProbes, VERSION } from './features/probes/index.ts';
@@ -82,10 +82,21 @@ export async function createMuster(options: MusterOptions) {
       await sessions.signInVerified(user.id, request, reply);
     },
   });
-  const alerts = createAlerts({ db, clock, logger, jobs, secrets, config, organizations: organizations.service, systems, liveness: liveness.service });
+  const systemMetrics = createSystemMetrics({ db: database, clock, logger, config, systems });
+  const alerts = createAlerts({
+    db,
+    clock,
+    logger,
+    jobs,
+    secrets,
+    config,
+    organizations: organizations.service,
+    systems,
+    liveness: liveness.service,
+    metrics: { latest: (names, maxAgeS) => systemMetrics.queries.latest(names, maxAgeS), names: Object.keys(METRIC_NAMES) },
+  });
   const backups = await createBackups({ db, clock, jobs, config, systems });
   const inventory = createInventory({ db: database, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
-  const systemMetrics = createSystemMetrics({ db: database, clock, logger, config, systems });
   const fleetSummary = createFleetSummary({ clock, systems: systems.service, inventory: inventory.queries });
   const healthScores = createHealthScores({ db: database, clock, systems: systems.service });
   const probes = createProbes({ db: database, jobs });
@@ -172,6 +183,7 @@ export async function createMuster(options: MusterOptions) {
     scanner: liveness.scanner,
     batcher: heartbeats.batcher,
     alerts: alerts.service,
+    metricAlerts: alerts.metricAlerts,
     deliveries: alerts.deliveries,
     backups: backups.service,
     inventory: inventory.service,

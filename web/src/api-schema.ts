@@ -1303,6 +1303,8 @@ export interface paths {
                             name: string;
                         }[];
                         cpu?: {
+                            /** @description Logical CPUs (the load alert rule divides the load by them) */
+                            cores?: number;
                             loadavg?: {
                                 "1m"?: number;
                                 "5m"?: number;
@@ -2637,7 +2639,7 @@ export interface paths {
                     /** @description Only systems whose latest samples are at most this many seconds old */
                     max_age?: number;
                     /** @description A metric name of SPEC §10 */
-                    name: "cpu.percent" | "cpu.load1" | "cpu.load5" | "cpu.load15" | "memory.total_gb" | "memory.used_gb" | "memory.percent" | "disk.percent" | "disk.free_gb" | "disk.total_gb" | "gpu.utilization_pct" | "gpu.memory_used_mb" | "gpu.memory_total_mb" | "container.cpu_pct" | "container.mem_mb" | "uptime_seconds";
+                    name: "cpu.percent" | "cpu.cores" | "cpu.load1" | "cpu.load5" | "cpu.load15" | "memory.total_gb" | "memory.used_gb" | "memory.percent" | "disk.percent" | "disk.free_gb" | "disk.total_gb" | "gpu.utilization_pct" | "gpu.memory_used_mb" | "gpu.memory_total_mb" | "container.cpu_pct" | "container.mem_mb" | "uptime_seconds";
                     order?: "desc" | "asc";
                     organization_id?: string;
                 };
@@ -8332,7 +8334,7 @@ export interface paths {
                     /** @description Label filter `label=value` (e.g. `mountpoint=/`), repeatable */
                     label?: string[];
                     /** @description A metric name of SPEC §10 */
-                    name?: "cpu.percent" | "cpu.load1" | "cpu.load5" | "cpu.load15" | "memory.total_gb" | "memory.used_gb" | "memory.percent" | "disk.percent" | "disk.free_gb" | "disk.total_gb" | "gpu.utilization_pct" | "gpu.memory_used_mb" | "gpu.memory_total_mb" | "container.cpu_pct" | "container.mem_mb" | "uptime_seconds";
+                    name?: "cpu.percent" | "cpu.cores" | "cpu.load1" | "cpu.load5" | "cpu.load15" | "memory.total_gb" | "memory.used_gb" | "memory.percent" | "disk.percent" | "disk.free_gb" | "disk.total_gb" | "gpu.utilization_pct" | "gpu.memory_used_mb" | "gpu.memory_total_mb" | "container.cpu_pct" | "container.mem_mb" | "uptime_seconds";
                     /** @description Seconds per point (default: about 360 points over the range) */
                     step?: number;
                     /** @description Default: now */

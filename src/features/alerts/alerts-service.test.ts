@@ -65,7 +65,7 @@ function createFakeAlertsStore(db: FakeDb, systemIds: ReadonlySet<string>): { st
       return Promise.resolve(expired.length);
     },
     findById: (id) => Promise.resolve(alerts.filter((alert) => alert.id === id).map(toAlert)[0] ?? null),
-    firingLivenessAlerts: () => Promise.reject(new Error('not used by the service')),
+    firingOpenEndedAlerts: () => Promise.reject(new Error('not used by the service')),
     list(filter) {
       listed.push(filter);
       const items = alerts.filter((alert) => !filter.systemId || alert.systemId === filter.systemId).map(toAlert);

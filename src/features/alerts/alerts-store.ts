@@ -31,7 +31,7 @@ export interface NewAlert {
   summary: string;
   description: string;
   labels?: Record<string, string>;
-  sourceType: 'diff' | 'liveness' | 'registration';
+  sourceType: 'diff' | 'liveness' | 'registration' | 'metric';
   sourceId: string;
   startsAt: Date;
   endsAt: Date | null;
@@ -137,7 +137,7 @@ export interface AlertsStore {
   resolveExpired(tx: Sql, now: Date): Promise<number>;
   findById(id: string, runner?: Sql): Promise<Alert | null>;
   /** Firing LinkFailed and HeartbeatWarning alerts of systems neither deleted nor suspended. */
-  firingLivenessAlerts(runner?: Sql): Promise<Alert[]>;
+  firingOpenEndedAlerts(runner?: Sql): Promise<Alert[]>;
   list(filter: AlertFilter): Promise<Page<Alert>>;
 }
 
@@ -208,10 +208,10 @@ export function createAlertsStore(sql: Sql): AlertsStore {
       return rows[0] ? toAlert(rows[0]) : null;
     },
 
-    async firingLivenessAlerts(runner: Sql = sql): Promise<Alert[]> {
+    async firingOpenEndedAlerts(runner: Sql = sql): Promise<Alert[]> {
       const { rows } = await runner.query<AlertRow>(
         `SELECT a.* FROM alerts a JOIN systems s ON s.id = a.system_id
-         WHERE a.status = 'firing' AND a.source_type = 'liveness' AND s.deleted_at IS NULL AND s.suspended_at IS NULL
+         WHERE a.status = 'firing' AND a.source_type IN ('liveness', 'metric') AND s.deleted_at IS NULL AND s.suspended_at IS NULL
          ORDER BY a.starts_at, a.id`,
       );
       return rows.map(toAlert);

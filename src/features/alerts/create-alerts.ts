@@ -9,6 +9,9 @@ import type { LivenessService } from '../liveness/index.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
 import type { Systems } from '../systems/index.ts';
 import { loadAlertRules } from './alert-rules.ts';
+import { createMetricAlerts, type MetricAlertsDeps } from './metric-alerts.ts';
+
+const METRIC_ALERTS_INTERVAL_MS = 30_000;
 import { alertmanagerProxyRoutes } from './alertmanager-proxy-routes.ts';
 import { alertsRoutes } from './alerts-routes.ts';
 import { createAlertsService } from './alerts-service.ts';
@@ -30,6 +33,8 @@ export interface AlertsDeps {
   organizations: Pick<OrganizationsService, 'get'>;
   systems: Pick<Systems, 'service' | 'authenticator' | 'onRegistered'>;
   liveness: Pick<LivenessService, 'claimUnalerted' | 'markAlerted'>;
+  /** The metrics store's latest samples, and the metric names rules may name. */
+  metrics: MetricAlertsDeps['metrics'] & { names: readonly string[] };
 }
 
 /**
@@ -50,10 +55,12 @@ export function createAlerts(deps: AlertsDeps) {
     alertmanagerUrl: config.alertmanagerUrl,
     syncIntervalSeconds: config.alertmanagerSyncIntervalSeconds,
   });
+  const rules = loadAlertRules(config.rulesFile, deps.metrics.names);
+  const metricAlerts = createMetricAlerts({ db, store, rules, clock, deliveries, metrics: deps.metrics });
   const service = createAlertsService({
     db,
     store,
-    rules: loadAlertRules(config.rulesFile),
+    rules,
     clock,
     deliveries,
     liveness: deps.liveness,
@@ -65,6 +72,8 @@ export function createAlerts(deps: AlertsDeps) {
   return {
     service,
     deliveries,
+    /** One evaluation of the metric alert rules now (tests; the scheduler runs it every 30 s). */
+    metricAlerts,
     mount: {
       applianceRoutes: [alertmanagerProxyRoutes({ alertmanagerUrl: config.alertmanagerUrl, systems: systems.service, authenticator: systems.authenticator })],
       managementRoutes: [alertsRoutes(service), webhooksRoutes(webhooks)],
@@ -77,6 +86,7 @@ export function createAlerts(deps: AlertsDeps) {
       tasks: [
         { name: 'liveness-alerts', intervalMs: 1000, run: (signal) => service.processLivenessEvents(signal) },
         { name: 'alerts-expiry', intervalMs: 60_000, run: () => service.resolveExpired() },
+        { name: 'metric-alerts', intervalMs: METRIC_ALERTS_INTERVAL_MS, run: () => metricAlerts.evaluate() },
         ...(config.alertmanagerUrl
           ? [{ name: 'alertmanager-sync', intervalMs: config.alertmanagerSyncIntervalSeconds * 1000, run: () => deliveries.syncLivenessAlertsOnce() }]
           : []),

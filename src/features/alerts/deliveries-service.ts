@@ -68,7 +68,7 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps): AlertDeliverie
 
   async function syncLivenessAlerts(runner?: Sql): Promise<number> {
     if (!alertmanagerAlertsUrl) return 0;
-    const firing = await deps.store.firingLivenessAlerts(runner);
+    const firing = await deps.store.firingOpenEndedAlerts(runner);
     const endsAt = refreshedEnd();
     for (let start = 0; start < firing.length; start += SYNC_BATCH) {
       const batch = firing.slice(start, start + SYNC_BATCH).map((alert) => alertmanagerAlert({ ...alert, endsAt }));

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { FeatureMount } from '../../composition/feature.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/db.ts';
-import type { SystemAuthenticator, SystemsService } from '../systems/index.ts';
+import type { SystemAuthenticator, Systems, SystemsService } from '../systems/index.ts';
 import { createMetricIngest, type IngestedSamples } from './metric-ingest.ts';
 import { createMetricRollups, type MetricRetention } from './metric-rollups.ts';
 import { createMetricsQueries } from './metrics-queries.ts';
@@ -19,7 +19,7 @@ export interface SystemMetricsDeps {
   clock: Clock;
   logger: Logger;
   config: Pick<Config, 'metrics' | 'databasePoolSize'>;
-  systems: { service: SystemsService; authenticator: SystemAuthenticator };
+  systems: { service: SystemsService; authenticator: SystemAuthenticator; onDestroy: Systems['onDestroy'] };
   /** After each committed batch (remote write). */
   onSamplesStored?: (batch: readonly IngestedSamples[]) => void;
 }
@@ -46,6 +46,7 @@ export function createSystemMetrics(deps: SystemMetricsDeps) {
   const service = createMetricsService(ingest);
   const rollups = createMetricRollups({ db, store, clock, logger: deps.logger, retention });
   const queries = createMetricsQueries({ store, clock, retention });
+  deps.systems.onDestroy((tx, systemId) => store.forgetSystem(tx, systemId));
 
   return {
     service,

@@ -8,7 +8,12 @@ import { createHash } from 'node:crypto';
 export interface MetricNumbers {
   uptime_seconds?: number | undefined;
   cpu?:
-    { percent?: number | undefined; loadavg?: { '1m'?: number | undefined; '5m'?: number | undefined; '15m'?: number | undefined } | undefined } | undefined;
+    | {
+        percent?: number | undefined;
+        cores?: number | undefined;
+        loadavg?: { '1m'?: number | undefined; '5m'?: number | undefined; '15m'?: number | undefined } | undefined;
+      }
+    | undefined;
   memory?: { total_gb?: number | undefined; used_gb?: number | undefined; percent?: number | undefined } | undefined;
   disks?: readonly { mountpoint: string; free_gb?: number | undefined; total_gb?: number | undefined; percent?: number | undefined }[] | undefined;
   gpus?:
@@ -33,6 +38,7 @@ export interface SampleSet {
 /** Every metric name the store knows, with the label that tells a system's series of it apart. */
 export const METRIC_NAMES: Readonly<Record<string, string | null>> = {
   'cpu.percent': null,
+  'cpu.cores': null,
   'cpu.load1': null,
   'cpu.load5': null,
   'cpu.load15': null,
@@ -70,6 +76,7 @@ export function sampleSet(numbers: MetricNumbers): SampleSet {
   };
   add('uptime_seconds', numbers.uptime_seconds);
   add('cpu.percent', numbers.cpu?.percent);
+  add('cpu.cores', numbers.cpu?.cores);
   add('cpu.load1', numbers.cpu?.loadavg?.['1m']);
   add('cpu.load5', numbers.cpu?.loadavg?.['5m']);
   add('cpu.load15', numbers.cpu?.loadavg?.['15m']);

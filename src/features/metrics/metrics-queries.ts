@@ -167,6 +167,11 @@ export function createMetricsQueries(deps: { store: MetricsStore; clock: Clock; 
       };
     },
 
+    /** Each series' latest value of these metrics, of systems that report (sampled in the last `maxAgeS` seconds). */
+    latest(names: readonly string[], maxAgeS: number) {
+      return store.latest(names, new Date(clock.now().getTime() - maxAgeS * 1000));
+    },
+
     top(
       name: string,
       options: { organizationIds: readonly string[] | undefined; maxAgeS: number; limit: number; order: 'desc' | 'asc' },

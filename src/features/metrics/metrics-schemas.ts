@@ -14,6 +14,7 @@ export const MetricNumbersBody = Type.Object(
     cpu: Optional(
       Type.Object({
         percent: Optional(Number_()),
+        cores: Optional(Number_('Logical CPUs (the load alert rule divides the load by them)')),
         loadavg: Optional(Type.Object({ '1m': Optional(Number_()), '5m': Optional(Number_()), '15m': Optional(Number_()) })),
       }),
     ),

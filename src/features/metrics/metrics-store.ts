@@ -261,6 +261,29 @@ export function createMetricsStore(db: Db) {
       }));
     },
 
+    /** The latest value of each series of these metrics, of live systems that are not suspended, sampled since `since`. */
+    async latest(
+      names: readonly string[],
+      since: Date,
+    ): Promise<{ systemId: string; at: Date; name: string; labels: Record<string, string>; value: number }[]> {
+      const { rows } = await db.query<{ system_id: string; at: Date; name: string; labels: Record<string, string>; value: number }>(
+        `SELECT m.system_id, m.at, e.series ->> 'name' AS name, e.series -> 'labels' AS labels, m."values"[e.ord::int] AS value
+         FROM metric_latest m
+         JOIN systems s ON s.id = m.system_id AND s.deleted_at IS NULL AND s.suspended_at IS NULL
+         JOIN metric_layouts l ON l.id = m.layout_id
+         CROSS JOIN LATERAL jsonb_array_elements(l.series) WITH ORDINALITY AS e(series, ord)
+         WHERE m.at >= $2 AND e.series ->> 'name' = ANY($1::text[])`,
+        [names, since],
+      );
+      return rows.map((row) => ({ systemId: row.system_id, at: row.at, name: row.name, labels: row.labels, value: row.value }));
+    },
+
+    /** Everything stored of a system's samples (it is being destroyed; layouts and latest go by cascade). */
+    async forgetSystem(tx: Sql, systemId: string): Promise<void> {
+      for (const table of ['metric_samples', 'metric_rollups_5m', 'metric_rollups_1h', 'metric_rollup_stale'])
+        await tx.query(`DELETE FROM ${table} WHERE system_id = $1`, [systemId]);
+    },
+
     partitionOf,
   };
 }
