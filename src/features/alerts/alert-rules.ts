@@ -162,7 +162,7 @@ function parseMetricRule(entry: unknown, where: string, metricNames: readonly st
     const value = rule[key];
     if (typeof value !== 'string' || value === '' || (pattern && !pattern.test(value)))
       fail(`${where}.${key}: must be a non-empty string${pattern ? ` matching ${pattern}` : ''}`);
-    return value as string;
+    return value;
   };
   const metric = (key: string): string => {
     const name = text(key);
@@ -173,7 +173,7 @@ function parseMetricRule(entry: unknown, where: string, metricNames: readonly st
   const finite = (key: string, fallback?: number): number => {
     const value = rule[key] ?? fallback;
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${where}.${key}: must be a number`);
-    return value as number;
+    return value;
   };
   const id = text('id');
   const comparison = rule.comparison;
@@ -190,7 +190,7 @@ function parseMetricRule(entry: unknown, where: string, metricNames: readonly st
     scale: finite('scale', 1),
     comparison: comparison as Comparison,
     threshold: finite('threshold'),
-    forSeconds: Number(duration![1]) * DURATION_SECONDS[duration![2]!]!,
+    forSeconds: Number(duration[1]) * DURATION_SECONDS[duration[2]!]!,
     severity: severity as AlertSeverity,
     summary: rule.summary === undefined ? null : text('summary'),
   };

@@ -50,7 +50,7 @@ export function matchRules(rules: readonly MetricAlertRule[], samples: readonly 
   const bySystem = new Map<string, Map<string, LatestSample[]>>();
   for (const sample of samples) {
     let names = bySystem.get(sample.systemId);
-    if (!names) bySystem.set(sample.systemId, (names = new Map()));
+    if (!names) bySystem.set(sample.systemId, (names = new Map<string, LatestSample[]>()));
     names.set(sample.name, [...(names.get(sample.name) ?? []), sample]);
   }
   const matches: Match[] = [];
