@@ -82,7 +82,7 @@ export async function createMuster(options: MusterOptions) {
       await sessions.signInVerified(user.id, request, reply);
     },
   });
-  const systemMetrics = createSystemMetrics({ db: database, clock, logger, config, systems });
+  const systemMetrics = createSystemMetrics({ db: database, clock, logger, config, metrics, systems });
   const alerts = createAlerts({
     db,
     clock,

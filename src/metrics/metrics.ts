@@ -35,6 +35,27 @@ export function createMetrics() {
     registry,
     /** Counts one answered request and its duration. */
     observeRequest: requests.observe,
+    metricSamplesStored: new Counter({
+      name: 'muster_metric_samples_stored_total',
+      help: 'Metric samples committed to the metrics store',
+      registers: [registry],
+    }),
+    remoteWriteSamplesSent: new Counter({
+      name: 'muster_remote_write_samples_sent_total',
+      help: 'Metric samples accepted by the remote-write endpoint (METRICS_REMOTE_WRITE_URL)',
+      registers: [registry],
+    }),
+    remoteWriteSamplesDropped: new Counter({
+      name: 'muster_remote_write_samples_dropped_total',
+      help: 'Metric samples not forwarded, by reason: queue_full (the endpoint was too slow or down for too long), rejected (a 4xx), stopped (still queued at shutdown)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    remoteWriteFailedAttempts: new Counter({
+      name: 'muster_remote_write_failed_attempts_total',
+      help: 'Remote-write requests that failed and were retried or dropped',
+      registers: [registry],
+    }),
     heartbeatsAccepted: new Counter({
       name: 'muster_heartbeats_accepted_total',
       help: 'Heartbeats committed to the database and acknowledged',

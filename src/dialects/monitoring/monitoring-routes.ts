@@ -140,7 +140,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
       const [beat] = await Promise.all([
         deps.batcher.submit(system.id, at),
         deps.reports.record(system.id, at, json),
-        deps.metrics.record(system.id, at, numbersOf(report)),
+        deps.metrics.record({ id: system.id, organizationId }, at, numbersOf(report)),
         sendInventory(system.id, report),
       ]);
       if (beat) return;

@@ -24,6 +24,7 @@ export interface MetricIngestOptions {
 
 export interface IngestedSamples {
   systemId: string;
+  organizationId: string;
   at: Date;
   set: SampleSet;
 }
@@ -115,13 +116,13 @@ export function createMetricIngest(options: MetricIngestOptions) {
 
   return {
     /** Resolves once the samples are committed; rejects with a 503 when they cannot be stored now. */
-    submit(systemId: string, at: Date, set: SampleSet): Promise<void> {
+    submit(system: { id: string; organizationId: string }, at: Date, set: SampleSet): Promise<void> {
       if (set.values.length === 0) return Promise.resolve();
       if (inFlight >= options.maxPending) {
         return Promise.reject(new ServiceUnavailableError('too many metric samples waiting to be stored; retry shortly', 1));
       }
       return new Promise<void>((resolve, reject) => {
-        pending.push({ systemId, at, set, resolve, reject });
+        pending.push({ systemId: system.id, organizationId: system.organizationId, at, set, resolve, reject });
         inFlight++;
         commits.schedule();
       });

@@ -177,7 +177,7 @@ export function nativeMetricsRoutes(deps: {
         // An hour of margin: the day's partition of older samples may be dropped while the request is on its way.
         if (at.getTime() < now.getTime() - deps.rawRetentionMs + HOUR_MS)
           throw new BadRequestError('timestamp is older than the raw samples are kept (METRICS_RAW_RETENTION)');
-        const stored = await deps.service.record(request.system.id, at, request.body);
+        const stored = await deps.service.record(request.system, at, request.body);
         return envelope(200, 'metrics stored', { system_key: request.system.systemKey, samples: stored, at: at.toISOString() });
       },
     );
