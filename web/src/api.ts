@@ -43,6 +43,14 @@ export type CreatedPersonalToken = Answer<'post', 'tokens'>;
 export type UserSession = Items<Answer<'get', 'sessions'>>;
 export type AuditEntry = Items<Answer<'get', 'audit'>>;
 export type HeartbeatDaemonParams = Answer<'get', 'organizations/{id}/heartbeat-daemon/params'>;
+/** A metric name of SPEC §10, as the metrics API takes it. */
+export type MetricName = NonNullable<NonNullable<Operation<'get', 'systems/{id}/metrics'>['parameters']['query']>['name']>;
+type MetricsAnswer = Answer<'get', 'systems/{id}/metrics'>;
+/** One metric's series over a range (`systems/{id}/metrics?name=…`). */
+export type MetricSeries = Extract<MetricsAnswer, { series: unknown }>;
+/** A system's series, without their points (`systems/{id}/metrics`). */
+export type MetricSeriesSummary = Items<Extract<MetricsAnswer, { items: unknown }>>;
+export type TopSystem = Items<Answer<'get', 'metrics/top'>>;
 
 // The vocabulary of changes comes from the server's own source (the OpenAPI document types it, not its values).
 export { CATEGORIES, SEVERITIES, CHANGE_TYPES as DIFF_TYPES } from '../../src/domain/changes.ts';

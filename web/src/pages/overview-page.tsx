@@ -5,6 +5,7 @@ import { api, LIVE_INTERVAL_MS, STATUSES } from '../api.ts';
 import { ChangeList } from '../components/change-list.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
+import { TopSystems } from './overview/top-systems.tsx';
 
 const STATUS_COLOR = { active: 'var(--active)', warning: 'var(--warning)', inactive: 'var(--inactive)', unknown: 'var(--unknown)' };
 
@@ -62,8 +63,9 @@ export function OverviewPage() {
         <div className="stat chart" aria-hidden="true">
           {chart.length > 0 ? (
             <ResponsiveContainer width="100%" height={96}>
-              <PieChart>
-                <Pie data={chart} dataKey="value" nameKey="name" innerRadius={26} outerRadius={44} isAnimationActive={false}>
+              {/* Recharts makes a chart and its pie focusable by default: this one is decoration, hidden from assistive technology. */}
+              <PieChart accessibilityLayer={false}>
+                <Pie data={chart} dataKey="value" nameKey="name" innerRadius={26} outerRadius={44} isAnimationActive={false} rootTabIndex={-1}>
                   {chart.map((entry) => (
                     <Cell key={entry.status} fill={STATUS_COLOR[entry.status]} />
                   ))}
@@ -118,6 +120,8 @@ export function OverviewPage() {
           )}
         </section>
       </div>
+
+      <TopSystems organizationId={organization_id} />
     </div>
   );
 }

@@ -9,10 +9,12 @@ import { BackupsTab } from './system/backups-tab.tsx';
 import { ChangesTab } from './system/changes-tab.tsx';
 import { InventoryTab } from './system/inventory-tab.tsx';
 import { LivenessTab } from './system/liveness-tab.tsx';
+import { MetricsTab } from './system/metrics-tab.tsx';
 
 const TABS = [
   ['overview', 'Overview'],
   ['liveness', 'Liveness'],
+  ['metrics', 'Metrics'],
   ['inventory', 'Inventory'],
   ['changes', 'Changes'],
   ['alerts', 'Alerts'],
@@ -51,6 +53,7 @@ export function SystemPage() {
       <div role="tabpanel">
         {tab === 'overview' ? <OverviewTab system={data} /> : null}
         {tab === 'liveness' ? <LivenessTab systemId={id} /> : null}
+        {tab === 'metrics' ? <MetricsTab systemId={id} /> : null}
         {tab === 'inventory' ? <InventoryTab systemId={id} /> : null}
         {tab === 'changes' ? <ChangesTab systemId={id} /> : null}
         {tab === 'alerts' ? <AlertsTab systemId={id} /> : null}
