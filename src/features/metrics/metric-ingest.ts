@@ -69,7 +69,12 @@ export function createMetricIngest(options: MetricIngestOptions) {
       if (!layoutIds.has(key) && !missing.has(key))
         missing.set(key, { systemId: entry.systemId, hash: entry.set.layoutHash, series: entry.set.series, at: entry.at });
     }
-    if (missing.size > 0) for (const [key, id] of await store.layouts([...missing.values()])) rememberLayout(key, id);
+    if (missing.size > 0) {
+      for (const [key, id] of await store.layouts([...missing.values()])) rememberLayout(key, id);
+      // Inserted by another node while this statement ran: its snapshot did not see the row, a new statement does.
+      const raced = [...missing].filter(([key]) => !layoutIds.has(key)).map(([, layout]) => layout);
+      if (raced.length > 0) for (const [key, id] of await store.layouts(raced)) rememberLayout(key, id);
+    }
     return batch.map((entry) => {
       const id = layoutIds.get(`${entry.systemId}/${entry.set.layoutHash}`);
       if (id === undefined) throw new Error(`layout of system ${entry.systemId} was not stored`);
