@@ -1,10 +1,12 @@
 /**
  * Benchmarks entry point:
  *
- *   node bench/run.ts heartbeat|heartbeat-daemon|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
+ *   node bench/run.ts heartbeat|heartbeat-daemon|monitoring|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
  *
  * heartbeat-daemon: --components N (50,000 on PostgreSQL, 20,000 on PGlite) --period S (3) --connections N (256)
  *            --duration S (60) --warmup S (10) --stop-every N (100); db default both
+ * monitoring: --servers N (2000) --large-servers N (500) --connections N (256) --duration S (20) --warmup S (10)
+ *            --history-systems N (1000) --queries N (100); db default both
  * heartbeat: --systems N (1000) --generator wrk|autocannon (wrk) --connections N (256 with wrk, 64 with autocannon)
  *            --duration S (10) --warmup S (2); db default both
  * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
@@ -23,6 +25,7 @@
 import { parseArgs } from 'node:util';
 import { runHeartbeatBench } from './heartbeat-bench.ts';
 import { runHeartbeatDaemonBench } from './heartbeat-daemon-bench.ts';
+import { runMonitoringBench } from './monitoring-bench.ts';
 import { runBackupsBench } from './backups-bench.ts';
 import { runDashboardBench } from './dashboard-bench.ts';
 import { runInventoryBench } from './inventory-bench.ts';
@@ -31,8 +34,9 @@ import { type DbKind, progress } from './lib/basics.ts';
 import { runAllCleanups } from './lib/cleanups.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
-const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
+const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
   heartbeat-daemon: [--components 50000 (PGlite: 20000)] [--period 3] [--connections 256] [--duration 60] [--warmup 10] [--stop-every 100]
+  monitoring: [--servers 2000] [--large-servers 500] [--connections 256] [--duration 20] [--warmup 10] [--history-systems 1000] [--queries 100]
   heartbeat: [--systems 1000] [--generator wrk|autocannon] [--connections 256 (autocannon: 64)] [--duration 10] [--warmup 2]
   backups:   [--size-mib 1024]
   dashboard: [--systems 10000] [--registered 1000] [--repeats 30]
@@ -87,6 +91,10 @@ async function main(): Promise<void> {
         components: { type: 'string' },
         period: { type: 'string' },
         'stop-every': { type: 'string' },
+        servers: { type: 'string' },
+        'large-servers': { type: 'string' },
+        'history-systems': { type: 'string' },
+        queries: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
     positionals.length !== 1 ||
     (which !== 'heartbeat' &&
       which !== 'heartbeat-daemon' &&
+      which !== 'monitoring' &&
       which !== 'liveness' &&
       which !== 'inventory' &&
       which !== 'backups' &&
@@ -137,6 +146,18 @@ async function main(): Promise<void> {
       durationSeconds: integer(values.duration, 'duration', 60, 1, 3600),
       warmupSeconds: integer(values.warmup, 'warmup', 10, 1, 600),
       stopEvery: integer(values['stop-every'], 'stop-every', 100, 2, 1_000_000),
+    });
+  }
+  if (which === 'monitoring' || which === 'all') {
+    await runMonitoringBench({
+      dbs: databases(values.db, ['pglite', 'postgres']),
+      servers: integer(values.servers, 'servers', 2000, 1, 1_000_000),
+      largeServers: integer(values['large-servers'], 'large-servers', 500, 1, 1_000_000),
+      connections: integer(values.connections, 'connections', 256, 1, 10_000),
+      durationSeconds: integer(values.duration, 'duration', 20, 1, 3600),
+      warmupSeconds: integer(values.warmup, 'warmup', 10, 1, 600),
+      historySystems: integer(values['history-systems'], 'history-systems', 1000, 1, 100_000),
+      queries: integer(values.queries, 'queries', 100, 1, 100_000),
     });
   }
   if (which === 'liveness' || which === 'all') {

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { BadRequestError } from '../../errors/errors.ts';
 import type { MetricRetention } from './metric-rollups.ts';
 import { seriesMatches, type SeriesKey } from './metric-samples.ts';
-import type { LatestValue, MetricsStore, Rollup, StoredPoints } from './metrics-store.ts';
+import type { LatestValue, MetricsStore, Rollup, SeriesPick, StoredPoint } from './metrics-store.ts';
 
 export type Resolution = 'raw' | Rollup;
 export const AGGREGATES = ['avg', 'min', 'max', 'last'] as const;
@@ -72,13 +72,13 @@ export function createMetricsQueries(deps: { store: MetricsStore; clock: Clock; 
   }
 
   /** The stored rows over [from, to): the chosen resolution up to where it is rolled up, finer ones after. */
-  async function rowsFor(systemId: string, resolution: Resolution, from: Date, to: Date): Promise<StoredPoints[]> {
-    if (resolution === 'raw') return store.points(systemId, 'raw', from, to);
+  async function rowsFor(systemId: string, resolution: Resolution, from: Date, to: Date, picks: readonly SeriesPick[]): Promise<StoredPoint[]> {
+    if (resolution === 'raw') return store.points(systemId, 'raw', from, to, picks);
     const progress = await store.peekProgress();
     const done = progress[resolution];
     const split = done ? new Date(Math.min(Math.max(done.getTime(), from.getTime()), to.getTime())) : from;
-    const rolled = split > from ? await store.points(systemId, resolution, from, split) : [];
-    const rest = split < to ? await rowsFor(systemId, resolution === '1h' ? '5m' : 'raw', split, to) : [];
+    const rolled = split > from ? await store.points(systemId, resolution, from, split, picks) : [];
+    const rest = split < to ? await rowsFor(systemId, resolution === '1h' ? '5m' : 'raw', split, to, picks) : [];
     return [...rolled, ...rest];
   }
 
@@ -110,55 +110,50 @@ export function createMetricsQueries(deps: { store: MetricsStore; clock: Clock; 
       const stepMs = step * 1000;
       // Whole steps: the first one starts at or before `from`.
       const from = new Date(Math.floor(query.from.getTime() / stepMs) * stepMs);
-      // `to` is included, as in Prometheus's range queries: a sample of this very moment is shown.
-      const rows = await rowsFor(query.systemId, resolution, from, new Date(query.to.getTime() + 1));
-      const layouts = await store.layoutSeries([...new Set(rows.map((row) => row.layoutId))]);
-      // Per layout, which of its values are asked for, and the series each is.
-      const picks = new Map<string, { index: number; key: string; labels: Record<string, string> }[]>();
-      for (const [id, series] of layouts) {
-        picks.set(
-          id,
-          series.flatMap((key: SeriesKey, index) =>
-            seriesMatches(key, query.name, query.labels) ? [{ index, key: JSON.stringify(key.labels), labels: key.labels }] : [],
-          ),
-        );
+      // The series asked for, numbered across the system's layouts (a series in several layouts is one).
+      const picks: SeriesPick[] = [];
+      const wanted: { labels: Record<string, string>; steps: Map<number, Accumulator> }[] = [];
+      const numbered = new Map<string, number>();
+      for (const layout of await store.layoutsOf(query.systemId)) {
+        layout.series.forEach((key: SeriesKey, index) => {
+          if (!seriesMatches(key, query.name, query.labels)) return;
+          const id = JSON.stringify(key.labels);
+          let series = numbered.get(id);
+          if (series === undefined) {
+            series = wanted.length;
+            numbered.set(id, series);
+            wanted.push({ labels: key.labels, steps: new Map() });
+          }
+          picks.push({ layoutId: layout.id, index, series });
+        });
       }
-      const series = new Map<string, { labels: Record<string, string>; steps: Map<number, Accumulator> }>();
+      // `to` is included, as in Prometheus's range queries: a sample of this very moment is shown.
+      const rows = await rowsFor(query.systemId, resolution, from, new Date(query.to.getTime() + 1), picks);
       for (const row of rows) {
         const bucket = Math.floor(row.atMs / stepMs) * stepMs;
-        for (const pick of picks.get(row.layoutId) ?? []) {
-          let entry = series.get(pick.key);
-          if (!entry) series.set(pick.key, (entry = { labels: pick.labels, steps: new Map() }));
-          const at = entry.steps.get(bucket);
-          const i = pick.index;
-          if (!at) {
-            entry.steps.set(bucket, {
-              count: row.samples,
-              sum: row.avg[i]! * row.samples,
-              min: row.min[i]!,
-              max: row.max[i]!,
-              last: row.last[i]!,
-              lastAt: row.atMs,
-            });
-          } else {
-            at.count += row.samples;
-            at.sum += row.avg[i]! * row.samples;
-            if (row.min[i]! < at.min) at.min = row.min[i]!;
-            if (row.max[i]! > at.max) at.max = row.max[i]!;
-            if (row.atMs >= at.lastAt) {
-              at.last = row.last[i]!;
-              at.lastAt = row.atMs;
-            }
+        const steps = wanted[row.series]!.steps;
+        const at = steps.get(bucket);
+        if (!at) {
+          steps.set(bucket, { count: row.samples, sum: row.avg * row.samples, min: row.min, max: row.max, last: row.last, lastAt: row.atMs });
+        } else {
+          at.count += row.samples;
+          at.sum += row.avg * row.samples;
+          if (row.min < at.min) at.min = row.min;
+          if (row.max > at.max) at.max = row.max;
+          if (row.atMs >= at.lastAt) {
+            at.last = row.last;
+            at.lastAt = row.atMs;
           }
         }
       }
+      const series = wanted.filter((entry) => entry.steps.size > 0);
       const value = (at: Accumulator): number =>
         query.aggregate === 'avg' ? at.sum / at.count : query.aggregate === 'min' ? at.min : query.aggregate === 'max' ? at.max : at.last;
       return {
         name: query.name,
         step,
         resolution,
-        series: [...series.values()]
+        series: series
           .map((entry) => ({
             labels: entry.labels,
             points: [...entry.steps].map(([bucket, at]): [number, number] => [bucket / 1000, value(at)]),

@@ -22,15 +22,22 @@ export interface SampleRow {
   values: readonly number[];
 }
 
-/** A stored row as a query reads it: one sample, or one rollup bucket, of every series of a layout. */
-export interface StoredPoints {
-  atMs: number;
+/** Which value of a layout a query wants: the series at `index`, numbered `series` in the answer. */
+export interface SeriesPick {
   layoutId: string;
+  index: number;
+  series: number;
+}
+
+/** One sample, or one rollup bucket, of one picked series. */
+export interface StoredPoint {
+  atMs: number;
+  series: number;
   samples: number;
-  min: number[];
-  avg: number[];
-  max: number[];
-  last: number[];
+  min: number;
+  avg: number;
+  max: number;
+  last: number;
 }
 
 export interface LatestValue {
@@ -195,28 +202,36 @@ export function createMetricsStore(db: Db) {
       );
     },
 
-    /** A system's raw samples or rollup buckets in [from, to), oldest first. */
-    async points(systemId: string, resolution: 'raw' | Rollup, from: Date, to: Date): Promise<StoredPoints[]> {
+    /**
+     * A system's raw samples or rollup buckets in [from, to), oldest first: only the values
+     * `picks` name (a layout and the position of a series in it), each tagged with its pick's `series`.
+     */
+    async points(systemId: string, resolution: 'raw' | Rollup, from: Date, to: Date, picks: readonly SeriesPick[]): Promise<StoredPoint[]> {
+      if (picks.length === 0) return [];
+      const pickParams = [picks.map((p) => p.layoutId), picks.map((p) => p.index + 1), picks.map((p) => p.series)];
       if (resolution === 'raw') {
-        const { rows } = await db.query<{ t: number; layout_id: string; values: number[] }>(
-          `SELECT (extract(epoch FROM at) * 1000)::float8 AS t, layout_id::text, "values" FROM metric_samples
-           WHERE system_id = $1 AND at >= $2 AND at < $3 ORDER BY at`,
-          [systemId, from, to],
+        const { rows } = await db.query<{ t: number; series: number; value: number }>(
+          `SELECT (extract(epoch FROM s.at) * 1000)::float8 AS t, p.series, s."values"[p.position] AS value
+           FROM metric_samples s JOIN unnest($4::bigint[], $5::int[], $6::int[]) AS p(layout_id, position, series) ON p.layout_id = s.layout_id
+           WHERE s.system_id = $1 AND s.at >= $2 AND s.at < $3 ORDER BY s.at`,
+          [systemId, from, to, ...pickParams],
         );
-        return rows.map((row) => ({ atMs: row.t, layoutId: row.layout_id, samples: 1, min: row.values, avg: row.values, max: row.values, last: row.values }));
+        return rows.map((row) => ({ atMs: row.t, series: row.series, samples: 1, min: row.value, avg: row.value, max: row.value, last: row.value }));
       }
-      const { rows } = await db.query<{ t: number; layout_id: string; samples: number; min: number[]; avg: number[]; max: number[]; last: number[] }>(
-        `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS t, layout_id::text, samples, min, avg, max, last FROM ${ROLLUP_TABLE[resolution]}
-         WHERE system_id = $1 AND bucket >= $2 AND bucket < $3 ORDER BY bucket`,
-        [systemId, from, to],
+      const { rows } = await db.query<{ t: number; series: number; samples: number; min: number; avg: number; max: number; last: number }>(
+        `SELECT (extract(epoch FROM r.bucket) * 1000)::float8 AS t, p.series, r.samples,
+                r.min[p.position] AS min, r.avg[p.position] AS avg, r.max[p.position] AS max, r.last[p.position] AS last
+         FROM ${ROLLUP_TABLE[resolution]} r JOIN unnest($4::bigint[], $5::int[], $6::int[]) AS p(layout_id, position, series) ON p.layout_id = r.layout_id
+         WHERE r.system_id = $1 AND r.bucket >= $2 AND r.bucket < $3 ORDER BY r.bucket`,
+        [systemId, from, to, ...pickParams],
       );
-      return rows.map((row) => ({ atMs: row.t, layoutId: row.layout_id, samples: row.samples, min: row.min, avg: row.avg, max: row.max, last: row.last }));
+      return rows.map((row) => ({ atMs: row.t, series: row.series, samples: row.samples, min: row.min, avg: row.avg, max: row.max, last: row.last }));
     },
 
-    async layoutSeries(ids: readonly string[]): Promise<Map<string, SeriesKey[]>> {
-      if (ids.length === 0) return new Map();
-      const { rows } = await db.query<{ id: string; series: SeriesKey[] }>('SELECT id::text, series FROM metric_layouts WHERE id = ANY($1::bigint[])', [ids]);
-      return new Map(rows.map((row) => [row.id, row.series]));
+    /** A system's layouts: the series each holds, in the order of its values. */
+    async layoutsOf(systemId: string): Promise<{ id: string; series: SeriesKey[] }[]> {
+      const { rows } = await db.query<{ id: string; series: SeriesKey[] }>('SELECT id::text, series FROM metric_layouts WHERE system_id = $1', [systemId]);
+      return rows;
     },
 
     /** A system's series: each with the first and last time a layout holding it had samples. */
