@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock/clock.ts';
 import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
+import { createMetricAlertStatesStore } from './metric-alert-states-store.ts';
 import { compares, type AlertRules, type MetricAlertRule } from './alert-rules.ts';
 import type { AlertsStore } from './alerts-store.ts';
 import type { AlertDeliveries } from './deliveries-service.ts';
@@ -84,6 +85,7 @@ export function matchRules(rules: readonly MetricAlertRule[], samples: readonly 
  */
 export function createMetricAlerts(deps: MetricAlertsDeps) {
   const { rules, clock } = deps;
+  const stateStore = createMetricAlertStatesStore();
   const names = [...new Set(rules.metrics.flatMap((rule) => (rule.dividedBy ? [rule.metric, rule.dividedBy] : [rule.metric])))];
 
   async function raise(tx: Sql, match: Match, pendingSince: Date, now: Date): Promise<void> {
@@ -118,11 +120,8 @@ export function createMetricAlerts(deps: MetricAlertsDeps) {
       return deps.db.transaction(async (tx) => {
         if (!(await tryAdvisoryXactLock(tx, LOCK))) return null;
         const now = clock.now();
-        const { rows } = await tx.query<{ rule: string; system_id: string; series: string; pending_since: Date; firing: boolean }>(
-          'SELECT rule, system_id, series, pending_since, firing FROM metric_alert_states FOR UPDATE',
-        );
         const key = (rule: string, systemId: string, series: string) => `${rule}\u0000${systemId}\u0000${series}`;
-        const states = new Map(rows.map((row) => [key(row.rule, row.system_id, row.series), row]));
+        const states = new Map((await stateStore.lockAll(tx)).map((state) => [key(state.rule, state.systemId, state.series), state]));
         const counts = { pending: 0, raised: 0, resolved: 0 };
         const fresh: Match[] = [];
         for (const match of matches) {
@@ -133,26 +132,16 @@ export function createMetricAlerts(deps: MetricAlertsDeps) {
           }
           states.delete(key(match.rule.id, match.systemId, match.series));
           if (state.firing) continue;
-          if (now.getTime() - state.pending_since.getTime() >= match.rule.forSeconds * 1000) {
-            await raise(tx, match, state.pending_since, now);
-            await tx.query('UPDATE metric_alert_states SET firing = true WHERE rule = $1 AND system_id = $2 AND series = $3', [
-              match.rule.id,
-              match.systemId,
-              match.series,
-            ]);
+          if (now.getTime() - state.pendingSince.getTime() >= match.rule.forSeconds * 1000) {
+            await raise(tx, match, state.pendingSince, now);
+            await stateStore.markFiring(tx, match.rule.id, match.systemId, match.series);
             counts.raised++;
           } else counts.pending++;
         }
         for (const match of fresh) {
           // A rule without `for` fires at once.
           const firing = match.rule.forSeconds === 0;
-          await tx.query('INSERT INTO metric_alert_states (rule, system_id, series, pending_since, firing) VALUES ($1, $2, $3, $4, $5)', [
-            match.rule.id,
-            match.systemId,
-            match.series,
-            now,
-            firing,
-          ]);
+          await stateStore.insert(tx, { rule: match.rule.id, systemId: match.systemId, series: match.series, pendingSince: now, firing });
           if (firing) {
             await raise(tx, match, now, now);
             counts.raised++;
@@ -160,9 +149,9 @@ export function createMetricAlerts(deps: MetricAlertsDeps) {
         }
         // What no longer meets its rule (or is no longer reported, or its rule is gone).
         for (const state of states.values()) {
-          await tx.query('DELETE FROM metric_alert_states WHERE rule = $1 AND system_id = $2 AND series = $3', [state.rule, state.system_id, state.series]);
+          await stateStore.remove(tx, state);
           if (!state.firing) continue;
-          const resolved = await deps.store.resolve(tx, `metric:${state.rule}:${state.system_id}:${state.series}`, now, now);
+          const resolved = await deps.store.resolve(tx, `metric:${state.rule}:${state.systemId}:${state.series}`, now, now);
           if (resolved) {
             await deps.deliveries.enqueue(tx, resolved, true);
             counts.resolved++;

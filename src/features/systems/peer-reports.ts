@@ -1,17 +1,13 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/db.ts';
+import { createPeerReportsStore } from './peer-reports-store.ts';
 import { createGroupCommit } from '../../db/group-commit.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import { createFailureLog } from '../../logging/failure-log.ts';
 
-/** A live component's latest report, as its peer sent it. */
-export interface PeerReport {
-  systemId: string;
-  externalId: string;
-  suspended: boolean;
-  receivedAt: Date;
-  report: unknown;
-}
+import type { PeerReport } from './peer-reports-store.ts';
+
+export type { PeerReport } from './peer-reports-store.ts';
 
 export interface PeerReports {
   /** Keeps a component's latest report (JSON text); resolves once committed, 503 when it cannot be. */
@@ -37,7 +33,7 @@ const MAX_BATCH = 500;
  * a system's reports that meet in one batch are one write, of the latest.
  */
 export function createPeerReports(options: { db: Db; logger: Logger; maxPending: number }): PeerReports {
-  const { db } = options;
+  const store = createPeerReportsStore(options.db);
   const logFailure = createFailureLog(options.logger);
   let pending = new Map<string, Pending>();
   let waiting = 0;
@@ -46,14 +42,7 @@ export function createPeerReports(options: { db: Db; logger: Logger; maxPending:
     const entries = [...batch.values()];
     const count = entries.reduce((sum, entry) => sum + entry.waiters.length, 0);
     try {
-      await db.query(
-        `INSERT INTO peer_reports (system_id, received_at, report)
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[])
-         ON CONFLICT (system_id) DO UPDATE SET received_at = excluded.received_at, report = excluded.report
-           WHERE excluded.received_at >= peer_reports.received_at`,
-        [entries.map((e) => e.systemId), entries.map((e) => e.receivedAt), entries.map((e) => e.json)],
-        { prepareAs: 'peer-reports-upsert' },
-      );
+      await store.upsert(entries);
     } catch (error) {
       waiting -= count;
       return () => {
@@ -88,14 +77,6 @@ export function createPeerReports(options: { db: Db; logger: Logger; maxPending:
     write,
   });
 
-  const present = (row: { system_id: string; external_id: string; suspended: boolean; received_at: Date; report: unknown }): PeerReport => ({
-    systemId: row.system_id,
-    externalId: row.external_id,
-    suspended: row.suspended,
-    receivedAt: row.received_at,
-    report: row.report,
-  });
-
   return {
     record(systemId, receivedAt, json) {
       if (waiting >= options.maxPending) return Promise.reject(new ServiceUnavailableError('too many reports waiting to be stored; retry shortly', 1));
@@ -115,26 +96,8 @@ export function createPeerReports(options: { db: Db; logger: Logger; maxPending:
       });
     },
 
-    async list(organizationId, source) {
-      const { rows } = await db.query<{ system_id: string; external_id: string; suspended: boolean; received_at: Date; report: unknown }>(
-        `SELECT s.id AS system_id, s.external_id, s.suspended_at IS NOT NULL AS suspended, r.received_at, r.report
-         FROM systems s JOIN peer_reports r ON r.system_id = s.id
-         WHERE s.organization_id = $1 AND s.source = $2 AND s.external_id IS NOT NULL AND s.deleted_at IS NULL
-         ORDER BY s.external_id`,
-        [organizationId, source],
-      );
-      return rows.map(present);
-    },
-
-    async find(organizationId, source, externalId) {
-      const { rows } = await db.query<{ system_id: string; external_id: string; suspended: boolean; received_at: Date; report: unknown }>(
-        `SELECT s.id AS system_id, s.external_id, s.suspended_at IS NOT NULL AS suspended, r.received_at, r.report
-         FROM systems s JOIN peer_reports r ON r.system_id = s.id
-         WHERE s.organization_id = $1 AND s.source = $2 AND s.external_id = $3 AND s.deleted_at IS NULL`,
-        [organizationId, source, externalId],
-      );
-      return rows[0] ? present(rows[0]) : undefined;
-    },
+    list: (organizationId, source) => store.list(organizationId, source),
+    find: (organizationId, source, externalId) => store.find(organizationId, source, externalId),
 
     drain: commits.drain,
   };
