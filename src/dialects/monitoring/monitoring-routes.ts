@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock/clock.ts';
 import type { ApiKeyAuthenticator, Scope } from '../../features/api-keys/index.ts';
@@ -124,11 +124,11 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
   /** Sends the static part to the inventory pipeline when it differs from what this node sent last. */
   async function sendInventory(systemId: string, report: MonitoringReport): Promise<void> {
     const json = JSON.stringify(inventoryOf(report));
-    const hash = createHash('sha256').update(json).digest('base64url');
-    if (sentInventories.get(systemId) === hash) return;
+    const digest = hash('sha256', json, 'base64url');
+    if (sentInventories.get(systemId) === digest) return;
     await deps.inventory.ingest(systemId, Buffer.from(json));
     if (sentInventories.size >= INVENTORY_CACHE_SIZE) sentInventories.delete(sentInventories.keys().next().value!);
-    sentInventories.set(systemId, hash);
+    sentInventories.set(systemId, digest);
   }
 
   async function record(organizationId: string, report: MonitoringReport, at: Date): Promise<void> {

@@ -35,6 +35,7 @@ const ACTIONS: Record<string, string> = {
   'POST /api/v1/organizations': 'organizations.create organization',
   'PATCH /api/v1/organizations/{id}': 'organizations.update organization',
   'PATCH /api/v1/organizations/{id}/heartbeat-daemon/params': 'organizations.heartbeat-daemon.params.update organization',
+  'PATCH /api/v1/organizations/{id}/monitoring/settings': 'organizations.monitoring.settings.update organization',
   'POST /api/v1/users': 'users.create user',
   'PATCH /api/v1/users/{id}': 'users.update user',
   'DELETE /api/v1/users/{id}': 'users.delete user',
@@ -376,6 +377,7 @@ for (const kind of databaseKinds()) {
       const payloads: Record<string, () => Record<string, unknown>> = {
         'POST /api/v1/organizations': () => ({ name: `walk-${unique()}` }),
         'PATCH /api/v1/organizations/{id}': () => ({ heartbeat_timeout_minutes: 20 }),
+        'PATCH /api/v1/organizations/{id}/monitoring/settings': () => ({ public_views: true }),
         'POST /api/v1/users': () => ({ email: `walk-${unique()}@example.com`, name: 'walk' }),
         'POST /api/v1/systems': () => ({ name: 'walk', organization_id: organizationId }),
         'PATCH /api/v1/systems/{id}': () => ({ name: 'walked' }),

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { createGroupCommit } from '../../db/group-commit.ts';
 import { ServiceUnavailableError } from '../../errors/errors.ts';
 import { createFailureLog } from '../../logging/failure-log.ts';
-import type { SampleSet } from './metric-samples.ts';
+import { layoutHash, type SampleSet } from './metric-samples.ts';
 import type { MetricsStore, NewLayout, SampleRow } from './metrics-store.ts';
 
 /** Samples older than this when stored reopen their rollup bucket (it may have been rolled up already). */
@@ -42,16 +42,23 @@ interface Pending extends IngestedSamples {
 export function createMetricIngest(options: MetricIngestOptions) {
   const { store } = options;
   const logFailure = createFailureLog(options.logger);
-  const layoutIds = new Map<string, string>();
+  // Each system's latest layout (its series keys and id): a report like the last one costs a string comparison.
+  const layoutIds = new Map<string, { key: string; id: string }>();
   const partitions = new Set<string>();
   let pending: Pending[] = [];
   /** Submitted and not yet answered: waiting, or in a batch being written. */
   let inFlight = 0;
 
-  function rememberLayout(key: string, id: string): void {
+  function rememberLayout(systemId: string, key: string, id: string): void {
+    layoutIds.delete(systemId);
     if (layoutIds.size >= options.layoutCacheSize) layoutIds.delete(layoutIds.keys().next().value!);
-    layoutIds.set(key, id);
+    layoutIds.set(systemId, { key, id });
   }
+
+  const known = (entry: IngestedSamples): string | undefined => {
+    const cached = layoutIds.get(entry.systemId);
+    return cached?.key === entry.set.layoutKey ? cached.id : undefined;
+  };
 
   async function ensurePartitions(batch: readonly Pending[]): Promise<void> {
     for (const entry of batch) {
@@ -63,21 +70,29 @@ export function createMetricIngest(options: MetricIngestOptions) {
   }
 
   async function resolveLayouts(batch: readonly Pending[]): Promise<string[]> {
-    const missing = new Map<string, NewLayout>();
-    for (const entry of batch) {
-      const key = `${entry.systemId}/${entry.set.layoutHash}`;
-      if (!layoutIds.has(key) && !missing.has(key))
-        missing.set(key, { systemId: entry.systemId, hash: entry.set.layoutHash, series: entry.set.series, at: entry.at });
-    }
+    const ids: (string | undefined)[] = batch.map(known);
+    const missing = new Map<string, { layout: NewLayout; key: string }>();
+    batch.forEach((entry, i) => {
+      if (ids[i] !== undefined) return;
+      const hash = layoutHash(entry.set);
+      const id = `${entry.systemId}/${hash}`;
+      if (!missing.has(id)) missing.set(id, { key: entry.set.layoutKey, layout: { systemId: entry.systemId, hash, series: entry.set.series, at: entry.at } });
+    });
     if (missing.size > 0) {
-      for (const [key, id] of await store.layouts([...missing.values()])) rememberLayout(key, id);
+      const found = await store.layouts([...missing.values()].map((m) => m.layout));
       // Inserted by another node while this statement ran: its snapshot did not see the row, a new statement does.
-      const raced = [...missing].filter(([key]) => !layoutIds.has(key)).map(([, layout]) => layout);
-      if (raced.length > 0) for (const [key, id] of await store.layouts(raced)) rememberLayout(key, id);
+      const raced = [...missing].filter(([id]) => !found.has(id)).map(([, m]) => m.layout);
+      if (raced.length > 0) for (const [id, layoutId] of await store.layouts(raced)) found.set(id, layoutId);
+      for (const [id, m] of missing) {
+        const layoutId = found.get(id);
+        if (layoutId !== undefined) rememberLayout(m.layout.systemId, m.key, layoutId);
+      }
+      batch.forEach((entry, i) => {
+        ids[i] ??= found.get(`${entry.systemId}/${layoutHash(entry.set)}`);
+      });
     }
-    return batch.map((entry) => {
-      const id = layoutIds.get(`${entry.systemId}/${entry.set.layoutHash}`);
-      if (id === undefined) throw new Error(`layout of system ${entry.systemId} was not stored`);
+    return ids.map((id, i) => {
+      if (id === undefined) throw new Error(`layout of system ${batch[i]!.systemId} was not stored`);
       return id;
     });
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The numbers a system reports about itself at one moment, in the monitoring agent's report
@@ -31,9 +31,12 @@ export interface SeriesKey {
 export interface SampleSet {
   series: SeriesKey[];
   values: number[];
-  /** SHA-256 of the series keys in order: equal sets share one stored layout. */
-  layoutHash: string;
+  /** The series keys in order, one per line: equal sets share one stored layout. */
+  layoutKey: string;
 }
+
+/** What a stored layout is keyed by: the SHA-256 of its series keys (computed only for a layout a node does not know). */
+export const layoutHash = (set: Pick<SampleSet, 'layoutKey'>): string => hash('sha256', set.layoutKey, 'base64url');
 
 /** Every metric name the store knows, with the label that tells a system's series of it apart. */
 export const METRIC_NAMES: Readonly<Record<string, string | null>> = {
@@ -101,12 +104,10 @@ export function sampleSet(numbers: MetricNumbers): SampleSet {
     add('container.mem_mb', container.mem_mb, labels);
   }
   const keys = [...entries.keys()].sort();
-  const hash = createHash('sha256');
-  for (const key of keys) hash.update(key).update('\n');
   return {
     series: keys.map((key) => entries.get(key)!.key),
     values: keys.map((key) => entries.get(key)!.value),
-    layoutHash: hash.digest('base64url'),
+    layoutKey: keys.join('\n'),
   };
 }
 
