@@ -44,6 +44,8 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/organizations/{id}/invitations': { email: 'invited@example.org', role: 'viewer' },
   'POST /api/v1/organizations/{id}/api-keys': { name: 'outage key', scopes: ['systems:read'] },
   'POST /api/v1/session': { email: 'outage@example.org', password: 'outage passphrase' },
+  'POST /api/systems/metrics': { cpu: { percent: 12.5 }, disks: [{ mountpoint: '/', percent: 40 }] },
+  'PATCH /api/v1/organizations/{id}/monitoring/settings': { public_views: true },
 };
 /**
  * Routes that answer ADMIN_TOKEN (the requests' credential) without asking the database: a
@@ -72,7 +74,7 @@ const WITHOUT_DATABASE = new Set([
   'DELETE /api/v1/tokens/{id}',
 ]);
 /** Query strings a route requires. */
-const QUERIES: Record<string, string> = { 'GET /api/v1/health-scores': `system_id=${randomUUID()}` };
+const QUERIES: Record<string, string> = { 'GET /api/v1/health-scores': `system_id=${randomUUID()}`, 'GET /api/v1/metrics/top': 'name=cpu.percent' };
 
 interface Route {
   method: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../../../test/helpers/eventually.ts';
+import { faultyDb } from '../../../test/helpers/faulty-db.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { useTestMuster } from '../../../test/helpers/test-muster.ts';
 import { ManualClock } from '../../clock/clock.ts';
@@ -310,6 +311,48 @@ for (const kind of databaseKinds()) {
       const method = await t.muster.app.inject({ method: 'GET', url: '/monitoring/api/report' });
       assert.equal(method.statusCode, 405);
       assert.deepEqual(method.json(), { detail: 'Method Not Allowed' });
+    });
+  });
+}
+
+for (const kind of databaseKinds()) {
+  describe(`monitoring /monitoring while the database is down (${kind})`, () => {
+    let faulty: ReturnType<typeof faultyDb>;
+    const { t } = useTestMuster(kind, { db: (db) => (faulty = faultyDb(db)) });
+
+    it('answers 503 with Retry-After in FastAPI’s shape, never 500, and stores again once the database is back', async () => {
+      const organization = (await t.admin.post('/api/v1/organizations', { name: 'outage' })).json<{ id: string }>().id;
+      const key = (
+        await t.admin.post(`/api/v1/organizations/${organization}/api-keys`, { name: 'agents', scopes: ['monitoring:write', 'monitoring:read'] })
+      ).json<{ key: string }>().key;
+      const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
+        t.muster.app.inject({
+          method,
+          url: `/monitoring${url}`,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+        });
+      assert.equal((await call('POST', '/api/report', SEED_REPORT)).statusCode, 200);
+      faulty.down = true;
+      try {
+        for (const [method, url, payload] of [
+          ['POST', '/api/report', SEED_REPORT],
+          ['POST', '/api/report', { ...SEED_REPORT, server_alias: 'new-during-outage' }],
+          ['GET', '/api/status', undefined],
+          ['GET', '/api/machines', undefined],
+          ['GET', '/api/docker/gpu-01/containers', undefined],
+          ['DELETE', '/api/server/gpu-01', undefined],
+        ] as const) {
+          const response = await call(method, url, payload);
+          assert.equal(response.statusCode, 503, `${method} ${url}: ${response.body}`);
+          assert.equal(typeof response.json<{ detail: unknown }>().detail, 'string');
+          assert.ok(response.headers['retry-after'], `${method} ${url} has Retry-After`);
+        }
+      } finally {
+        faulty.down = false;
+      }
+      assert.equal((await call('POST', '/api/report', { ...SEED_REPORT, server_alias: 'new-during-outage' })).statusCode, 200);
+      assert.equal((await call('GET', '/api/hosts')).json<{ hosts: unknown[] }>().hosts.length, 2);
     });
   });
 }

@@ -193,8 +193,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
           });
         }
 
-        const tags = ['monitoring'];
-        monitoring.post('/api/report', { schema: { tags, summary: "A server's report (the monitoring agent's)", hide: false } }, async (request) => {
+        monitoring.post('/api/report', { schema: { hide: true } }, async (request) => {
           // As the peer: the body is validated before the key is looked at.
           const report = parseBody(request);
           const organizationId = await authenticate(request, 'monitoring:write');
@@ -203,7 +202,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
           return { status: 'ok', server_alias: report.server_alias, received_at: pythonUtcIsoformat(at) };
         });
 
-        monitoring.get('/', { schema: { tags, summary: 'Health of the monitoring API, with the number of servers' } }, async (request) => {
+        monitoring.get('/', { schema: { hide: true } }, async (request) => {
           const organizationId = await viewer(request);
           return {
             service: 'Server Monitoring API',
@@ -213,19 +212,19 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
           };
         });
 
-        monitoring.get('/api/status', { schema: { tags, summary: "Every server's latest report and whether it is down" } }, async (request) => {
+        monitoring.get('/api/status', { schema: { hide: true } }, async (request) => {
           const organizationId = await viewer(request);
           const down = await isDown(organizationId);
           return { results: (await reported(organizationId)).map(({ report, receivedAt }) => statusOf(report, down(receivedAt))) };
         });
 
-        monitoring.get('/api/machines', { schema: { tags, summary: 'Servers and their containers' } }, async (request) => {
+        monitoring.get('/api/machines', { schema: { hide: true } }, async (request) => {
           const organizationId = await viewer(request);
           const down = await isDown(organizationId);
           return { machines: (await reported(organizationId)).flatMap(({ report, receivedAt }) => machinesOf(report, down(receivedAt))) };
         });
 
-        monitoring.get('/api/hosts', { schema: { tags, summary: 'Servers of machine type host' } }, async (request) => {
+        monitoring.get('/api/hosts', { schema: { hide: true } }, async (request) => {
           const organizationId = await viewer(request);
           const down = await isDown(organizationId);
           return {
@@ -240,31 +239,23 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
           };
         });
 
-        monitoring.get<{ Params: { host: string } }>(
-          '/api/docker/:host/containers',
-          { schema: { tags, summary: "A server's containers" } },
-          async (request) => {
-            const organizationId = await viewer(request);
-            const found = await deps.reports.find(organizationId, DIALECT, request.params.host);
-            if (!found) throw new DetailError(404, `Host '${request.params.host}' not found`);
-            return (found.report as MonitoringReport).containers;
-          },
-        );
+        monitoring.get<{ Params: { host: string } }>('/api/docker/:host/containers', { schema: { hide: true } }, async (request) => {
+          const organizationId = await viewer(request);
+          const found = await deps.reports.find(organizationId, DIALECT, request.params.host);
+          if (!found) throw new DetailError(404, `Host '${request.params.host}' not found`);
+          return (found.report as MonitoringReport).containers;
+        });
 
-        monitoring.delete<{ Params: { alias: string } }>(
-          '/api/server/:alias',
-          { schema: { tags, summary: 'Stop monitoring a server (a soft delete in Muster, restorable)' } },
-          async (request) => {
-            const organizationId = await authenticate(request, 'monitoring:write');
-            const alias = request.params.alias;
-            const system = (await deps.peers.findLive(organizationId, DIALECT, [alias])).get(alias);
-            if (!system) throw new DetailError(404, `Server '${alias}' not found`);
-            await deps.systems.delete(system.id);
-            deps.peers.forget(component(organizationId, alias));
-            sentInventories.delete(system.id);
-            return { status: 'ok', message: `Server '${alias}' removed` };
-          },
-        );
+        monitoring.delete<{ Params: { alias: string } }>('/api/server/:alias', { schema: { hide: true } }, async (request) => {
+          const organizationId = await authenticate(request, 'monitoring:write');
+          const alias = request.params.alias;
+          const system = (await deps.peers.findLive(organizationId, DIALECT, [alias])).get(alias);
+          if (!system) throw new DetailError(404, `Server '${alias}' not found`);
+          await deps.systems.delete(system.id);
+          deps.peers.forget(component(organizationId, alias));
+          sentInventories.delete(system.id);
+          return { status: 'ok', message: `Server '${alias}' removed` };
+        });
       },
       { prefix: PREFIX },
     );
