@@ -86,7 +86,8 @@ async function drive(
   created: number,
 ): Promise<Phase> {
   const requests = reportRequests(report, prefix, servers, key);
-  const wrk = (seconds: number) => runWrk({ url: muster.url, requests, connections: options.connections, threads: 2, seconds, watch: { muster: muster.pid, postgres: 'postgres' } });
+  const wrk = (seconds: number) =>
+    runWrk({ url: muster.url, requests, connections: options.connections, threads: 2, seconds, watch: { muster: muster.pid, postgres: 'postgres' } });
   // Warm-up until every server has its system (creation is a first report's cost), at most 10 rounds.
   let warmup = await wrk(options.warmupSeconds);
   for (let round = 1; (await serverCount(muster)) < created + servers && round < 10; round++) warmup = await wrk(options.warmupSeconds);
@@ -95,7 +96,8 @@ async function drive(
   progress(`${name}: measuring ${options.durationSeconds} s`);
   const measured = await wrk(options.durationSeconds);
   await sleep(1_000);
-  const samplesPerReport = 1 + 4 + 3 + (report.disks as unknown[]).length * 3 + (report.gpus as unknown[]).length * 3 + (report.containers as unknown[]).length * 2;
+  const samplesPerReport =
+    1 + 4 + 3 + (report.disks as unknown[]).length * 3 + (report.gpus as unknown[]).length * 3 + (report.containers as unknown[]).length * 2;
   return {
     name,
     servers,
@@ -151,7 +153,9 @@ async function benchDb(db: DbKind, options: MonitoringOptions): Promise<DbResult
   const setupStarted = performance.now();
   const organizations = (await admin(muster, 'GET', '/api/v1/organizations')) as { items: { id: string; is_default: boolean }[] };
   const organization = organizations.items.find((item) => item.is_default)!.id;
-  const { key } = (await admin(muster, 'POST', `/api/v1/organizations/${organization}/api-keys`, { name: 'bench agents', scopes: ['monitoring:write'] })) as { key: string };
+  const { key } = (await admin(muster, 'POST', `/api/v1/organizations/${organization}/api-keys`, { name: 'bench agents', scopes: ['monitoring:write'] })) as {
+    key: string;
+  };
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   const rss = sampleRss(muster.url, 500);
   const label = DB_LABEL[db];
@@ -196,7 +200,19 @@ const perReportUs = (result: WrkResult, name: string) => {
   return cpu === undefined || result.requests === 0 ? undefined : (cpu / result.requests) * 1e6;
 };
 
-const HEADER = ['Report', 'Servers', 'Body bytes', 'Samples', 'Reports/s answered 200', 'Stored/s', 'Errors', 'p50 ms', 'p99 ms', 'µs CPU/report Muster', 'µs CPU/report PostgreSQL'];
+const HEADER = [
+  'Report',
+  'Servers',
+  'Body bytes',
+  'Samples',
+  'Reports/s answered 200',
+  'Stored/s',
+  'Errors',
+  'p50 ms',
+  'p99 ms',
+  'µs CPU/report Muster',
+  'µs CPU/report PostgreSQL',
+];
 
 function rows(result: DbResult): string[][] {
   return result.phases.map((phase) => {

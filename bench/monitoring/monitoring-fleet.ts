@@ -14,7 +14,16 @@ export const SEED_REPORT = {
   users: [{ name: 'satya', tty: 'pts/0', host: '192.168.0.5', started: '2025-11-06T09:30:00' }],
   gpus: [{ index: 0, name: 'RTX 3090', utilization_pct: 72, memory_used_mb: 9000, memory_total_mb: 24576, processes: [] }],
   containers: [
-    { id: '2f1c3d4e', name: 'trainer', image: 'pytorch:2.4-cuda', state: 'running', created: '2025-11-05T08:00:00Z', ports: '0.0.0.0:8888->8888/tcp', cpu_pct: 14.2, mem_mb: 2048 },
+    {
+      id: '2f1c3d4e',
+      name: 'trainer',
+      image: 'pytorch:2.4-cuda',
+      state: 'running',
+      created: '2025-11-05T08:00:00Z',
+      ports: '0.0.0.0:8888->8888/tcp',
+      cpu_pct: 14.2,
+      mem_mb: 2048,
+    },
   ],
   timestamp: '2025-11-06T14:30:00Z',
   machine_type: 'host',
@@ -27,7 +36,13 @@ export const SEED_REPORT = {
 export function largeReport(): Record<string, unknown> {
   return {
     ...SEED_REPORT,
-    disks: Array.from({ length: 8 }, (_, i) => ({ mountpoint: i === 0 ? '/' : `/data${i}`, fstype: 'xfs', free_gb: 800 - i * 50, total_gb: 1800, percent: 55.5 + i })),
+    disks: Array.from({ length: 8 }, (_, i) => ({
+      mountpoint: i === 0 ? '/' : `/data${i}`,
+      fstype: 'xfs',
+      free_gb: 800 - i * 50,
+      total_gb: 1800,
+      percent: 55.5 + i,
+    })),
     users: Array.from({ length: 3 }, (_, i) => ({ name: `user${i}`, tty: `pts/${i}`, host: `192.168.0.${10 + i}`, started: '2025-11-06T09:30:00' })),
     gpus: Array.from({ length: 4 }, (_, i) => ({
       index: i,
@@ -52,7 +67,9 @@ export function largeReport(): Record<string, unknown> {
 
 /** Each server in turn reports `report` under its own alias (`${prefix}-${i}`), with the API key. */
 export function reportRequests(report: Record<string, unknown>, prefix: string, servers: number, key: string): WrkOptions['requests'] {
-  const template = JSON.stringify({ ...report, server_alias: '@ALIAS@' }).replaceAll('%', '%%').replace('@ALIAS@', '%s');
+  const template = JSON.stringify({ ...report, server_alias: '@ALIAS@' })
+    .replaceAll('%', '%%')
+    .replace('@ALIAS@', '%s');
   if (template.includes(']]')) throw new Error('the report template cannot go in a Lua long string');
   return {
     lua: `
@@ -87,13 +104,17 @@ export async function writeHistory(runner: Runner, systems: number, now: Date): 
   const from = new Date(now.getTime() - DAY_MS);
   for (const at of [from, now]) {
     const partition = partitionOf('metric_samples', at);
-    await runner.exec(`CREATE TABLE IF NOT EXISTS ${partition.name} PARTITION OF metric_samples FOR VALUES FROM ('${partition.from.toISOString()}') TO ('${partition.to.toISOString()}')`);
+    await runner.exec(
+      `CREATE TABLE IF NOT EXISTS ${partition.name} PARTITION OF metric_samples FOR VALUES FROM ('${partition.from.toISOString()}') TO ('${partition.to.toISOString()}')`,
+    );
   }
   const hourEnd = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
   const hourStart = new Date(hourEnd.getTime() - 30 * DAY_MS);
   for (const at of [hourStart, hourEnd]) {
     const partition = partitionOf('metric_rollups_1h', at);
-    await runner.exec(`CREATE TABLE IF NOT EXISTS ${partition.name} PARTITION OF metric_rollups_1h FOR VALUES FROM ('${partition.from.toISOString()}') TO ('${partition.to.toISOString()}')`);
+    await runner.exec(
+      `CREATE TABLE IF NOT EXISTS ${partition.name} PARTITION OF metric_rollups_1h FOR VALUES FROM ('${partition.from.toISOString()}') TO ('${partition.to.toISOString()}')`,
+    );
   }
   const ids = chosen.map((row) => row.id);
   const layouts = chosen.map((row) => row.layout_id);
