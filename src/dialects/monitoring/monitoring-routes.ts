@@ -9,7 +9,7 @@ import type { PeerComponent, PeerReports, PeerSystems, SystemsService } from '..
 import { knownError } from '../../http/error-handler.ts';
 import { findJsonLimitViolation, type JsonLimits } from '../../http/json-limits.ts';
 import { DetailError, invalidKey, unprocessable } from './monitoring-errors.ts';
-import { inventoryOf, machinesOf, numbersOf, pythonUtcIsoformat, statusOf } from './monitoring-mapping.ts';
+import { inventoryOf, machinesOf, numbersOf, pythonUtcIsoformat, staticSignature, statusOf } from './monitoring-mapping.ts';
 import { DIALECT, readSettings, type SettingsOrganizations } from './monitoring-settings.ts';
 import { parseReportText, validateReport, type MonitoringReport, type ValidationIssue } from './report-model.ts';
 
@@ -123,10 +123,10 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
 
   /** Sends the static part to the inventory pipeline when it differs from what this node sent last. */
   async function sendInventory(systemId: string, report: MonitoringReport): Promise<void> {
-    const json = JSON.stringify(inventoryOf(report));
-    const digest = hash('sha256', json, 'base64url');
+    const digest = hash('sha256', staticSignature(report), 'base64url');
     if (sentInventories.get(systemId) === digest) return;
-    await deps.inventory.ingest(systemId, Buffer.from(json));
+    await deps.inventory.ingest(systemId, Buffer.from(JSON.stringify(inventoryOf(report))));
+    sentInventories.delete(systemId);
     if (sentInventories.size >= INVENTORY_CACHE_SIZE) sentInventories.delete(sentInventories.keys().next().value!);
     sentInventories.set(systemId, digest);
   }

@@ -59,55 +59,70 @@ export const METRIC_NAMES: Readonly<Record<string, string | null>> = {
   uptime_seconds: null,
 };
 
-const seriesKey = (key: SeriesKey): string => {
-  const label = METRIC_NAMES[key.name];
-  return label ? `${key.name}{${label}=${JSON.stringify(key.labels[label])}}` : key.name;
-};
-
 /**
  * The samples of a report's numbers, ordered by series key so that a system reporting the same
  * disks, GPUs and containers always produces the same layout. A series seen twice (two disks
  * with one mountpoint) keeps its first value; values that are not finite numbers are left out.
+ * It runs for every report: plain arrays, one labels object per disk, GPU or container.
  */
 export function sampleSet(numbers: MetricNumbers): SampleSet {
-  const entries = new Map<string, { key: SeriesKey; value: number }>();
-  const add = (name: string, value: number | undefined, labels: Record<string, string> = {}) => {
+  const keys: string[] = [];
+  const series: SeriesKey[] = [];
+  const values: number[] = [];
+  const add = (name: string, key: string, labels: Record<string, string>, value: number | undefined) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) return;
-    const key = { name, labels };
-    const text = seriesKey(key);
-    if (!entries.has(text)) entries.set(text, { key, value });
+    keys.push(key);
+    series.push({ name, labels });
+    values.push(value);
   };
-  add('uptime_seconds', numbers.uptime_seconds);
-  add('cpu.percent', numbers.cpu?.percent);
-  add('cpu.cores', numbers.cpu?.cores);
-  add('cpu.load1', numbers.cpu?.loadavg?.['1m']);
-  add('cpu.load5', numbers.cpu?.loadavg?.['5m']);
-  add('cpu.load15', numbers.cpu?.loadavg?.['15m']);
-  add('memory.total_gb', numbers.memory?.total_gb);
-  add('memory.used_gb', numbers.memory?.used_gb);
-  add('memory.percent', numbers.memory?.percent);
+  const none: Record<string, string> = {};
+  add('uptime_seconds', 'uptime_seconds', none, numbers.uptime_seconds);
+  const cpu = numbers.cpu;
+  if (cpu) {
+    add('cpu.percent', 'cpu.percent', none, cpu.percent);
+    add('cpu.cores', 'cpu.cores', none, cpu.cores);
+    add('cpu.load1', 'cpu.load1', none, cpu.loadavg?.['1m']);
+    add('cpu.load5', 'cpu.load5', none, cpu.loadavg?.['5m']);
+    add('cpu.load15', 'cpu.load15', none, cpu.loadavg?.['15m']);
+  }
+  const memory = numbers.memory;
+  if (memory) {
+    add('memory.total_gb', 'memory.total_gb', none, memory.total_gb);
+    add('memory.used_gb', 'memory.used_gb', none, memory.used_gb);
+    add('memory.percent', 'memory.percent', none, memory.percent);
+  }
+  const seen = new Set<string>();
   for (const disk of numbers.disks ?? []) {
+    const label = `{mountpoint=${JSON.stringify(disk.mountpoint)}}`;
+    if (seen.has(label)) continue;
+    seen.add(label);
     const labels = { mountpoint: disk.mountpoint };
-    add('disk.percent', disk.percent, labels);
-    add('disk.free_gb', disk.free_gb, labels);
-    add('disk.total_gb', disk.total_gb, labels);
+    add('disk.percent', `disk.percent${label}`, labels, disk.percent);
+    add('disk.free_gb', `disk.free_gb${label}`, labels, disk.free_gb);
+    add('disk.total_gb', `disk.total_gb${label}`, labels, disk.total_gb);
   }
   for (const gpu of numbers.gpus ?? []) {
+    const label = `{index=${JSON.stringify(String(gpu.index))}}`;
+    if (seen.has(label)) continue;
+    seen.add(label);
     const labels = { index: String(gpu.index) };
-    add('gpu.utilization_pct', gpu.utilization_pct, labels);
-    add('gpu.memory_used_mb', gpu.memory_used_mb, labels);
-    add('gpu.memory_total_mb', gpu.memory_total_mb, labels);
+    add('gpu.utilization_pct', `gpu.utilization_pct${label}`, labels, gpu.utilization_pct);
+    add('gpu.memory_used_mb', `gpu.memory_used_mb${label}`, labels, gpu.memory_used_mb);
+    add('gpu.memory_total_mb', `gpu.memory_total_mb${label}`, labels, gpu.memory_total_mb);
   }
   for (const container of numbers.containers ?? []) {
+    const label = `{name=${JSON.stringify(container.name)}}`;
+    if (seen.has(label)) continue;
+    seen.add(label);
     const labels = { name: container.name };
-    add('container.cpu_pct', container.cpu_pct, labels);
-    add('container.mem_mb', container.mem_mb, labels);
+    add('container.cpu_pct', `container.cpu_pct${label}`, labels, container.cpu_pct);
+    add('container.mem_mb', `container.mem_mb${label}`, labels, container.mem_mb);
   }
-  const keys = [...entries.keys()].sort();
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
   return {
-    series: keys.map((key) => entries.get(key)!.key),
-    values: keys.map((key) => entries.get(key)!.value),
-    layoutKey: keys.join('\n'),
+    series: order.map((i) => series[i]!),
+    values: order.map((i) => values[i]!),
+    layoutKey: order.map((i) => keys[i]!).join('\n'),
   };
 }
 
