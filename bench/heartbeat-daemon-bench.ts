@@ -10,6 +10,7 @@
  */
 import { machineInfo, markdownTable, codeChangedWarning, writeBenchmarkSection, fmt, mib, percentile } from './lib/report.ts';
 import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
+import { admin } from './lib/admin.ts';
 import { sampleRss } from './lib/metrics.ts';
 import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import { peakRssFromProc } from './lib/proc-readings.ts';
@@ -64,17 +65,6 @@ interface DbResult {
   peakRss: number;
   vmHwm: number | undefined;
   facts: ReturnType<typeof musterRunFacts>;
-}
-
-async function admin(muster: MusterProcess, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${muster.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${muster.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
 }
 
 /** How many node systems there are. */

@@ -9,6 +9,7 @@
  * bytes stored per report, raw and rolled up.
  */
 import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
+import { admin } from './lib/admin.ts';
 import { sampleRss, scrapeMetrics } from './lib/metrics.ts';
 import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn, type BenchDatabase } from './lib/muster-on-database.ts';
 import { peakRssFromProc } from './lib/proc-readings.ts';
@@ -59,17 +60,6 @@ interface DbResult {
   peakRss: number;
   vmHwm: number | undefined;
   facts: ReturnType<typeof musterRunFacts>;
-}
-
-async function admin(muster: MusterProcess, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${muster.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${muster.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
 }
 
 const serverCount = async (muster: MusterProcess) => ((await admin(muster, 'GET', '/api/v1/systems?type=server&page_size=1')) as { total: number }).total;

@@ -1,69 +1,7 @@
 /** The monitoring bench's fleet: the agents' reports as wrk sends them, and a history of 1,000 systems written straight to the database. */
 import type { WrkOptions } from '../wrk.ts';
+export { largeReport, SEED_REPORT } from '../../test/fixtures/monitoring-reports.ts';
 import { partitionOf } from '../../src/features/metrics/metric-partitions.ts';
-
-/** The seed's own example report (seed 003, "Server Report"); `server_alias` is replaced per server. */
-export const SEED_REPORT = {
-  server_alias: 'gpu-01',
-  hostname: 'gpu01',
-  ip: '10.0.0.11',
-  uptime_seconds: 2592000,
-  cpu: { percent: 23.4, loadavg: { '1m': 1.2, '5m': 1.1, '15m': 0.9 } },
-  memory: { total_gb: 64, used_gb: 20, percent: 31.2 },
-  disks: [{ mountpoint: '/', fstype: 'ext4', free_gb: 100, total_gb: 200, percent: 50 }],
-  users: [{ name: 'satya', tty: 'pts/0', host: '192.168.0.5', started: '2025-11-06T09:30:00' }],
-  gpus: [{ index: 0, name: 'RTX 3090', utilization_pct: 72, memory_used_mb: 9000, memory_total_mb: 24576, processes: [] }],
-  containers: [
-    {
-      id: '2f1c3d4e',
-      name: 'trainer',
-      image: 'pytorch:2.4-cuda',
-      state: 'running',
-      created: '2025-11-05T08:00:00Z',
-      ports: '0.0.0.0:8888->8888/tcp',
-      cpu_pct: 14.2,
-      mem_mb: 2048,
-    },
-  ],
-  timestamp: '2025-11-06T14:30:00Z',
-  machine_type: 'host',
-  group: 'production',
-  os: 'Ubuntu 22.04',
-  labels: ['gpu', 'nvidia', 'ml'],
-};
-
-/** A large server: 8 disks, 4 GPUs with processes, 30 containers, 3 users. */
-export function largeReport(): Record<string, unknown> {
-  return {
-    ...SEED_REPORT,
-    disks: Array.from({ length: 8 }, (_, i) => ({
-      mountpoint: i === 0 ? '/' : `/data${i}`,
-      fstype: 'xfs',
-      free_gb: 800 - i * 50,
-      total_gb: 1800,
-      percent: 55.5 + i,
-    })),
-    users: Array.from({ length: 3 }, (_, i) => ({ name: `user${i}`, tty: `pts/${i}`, host: `192.168.0.${10 + i}`, started: '2025-11-06T09:30:00' })),
-    gpus: Array.from({ length: 4 }, (_, i) => ({
-      index: i,
-      name: 'NVIDIA A100-SXM4-80GB',
-      utilization_pct: 60 + i,
-      memory_used_mb: 40_000 + i * 1000,
-      memory_total_mb: 81_920,
-      processes: [{ pid: 4000 + i, username: 'trainer', cmd: 'python train.py --epochs 90', used_memory_mb: 39_000 }],
-    })),
-    containers: Array.from({ length: 30 }, (_, i) => ({
-      id: `c0ffee${String(i).padStart(4, '0')}`,
-      name: `service-${i}`,
-      image: `registry.example.com/team/service-${i}:1.${i}.0`,
-      state: i % 10 === 9 ? 'exited' : 'running',
-      created: '2025-11-05T08:00:00Z',
-      ports: `0.0.0.0:${8000 + i}->8080/tcp`,
-      cpu_pct: 1.5 + i / 10,
-      mem_mb: 256 + i * 16,
-    })),
-  };
-}
 
 /** Each server in turn reports `report` under its own alias (`${prefix}-${i}`), with the API key. */
 export function reportRequests(report: Record<string, unknown>, prefix: string, servers: number, key: string): WrkOptions['requests'] {

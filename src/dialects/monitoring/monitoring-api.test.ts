@@ -2,39 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../../../test/helpers/eventually.ts';
 import { faultyDb } from '../../../test/helpers/faulty-db.ts';
+import { SEED_REPORT } from '../../../test/fixtures/monitoring-reports.ts';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { useTestMuster } from '../../../test/helpers/test-muster.ts';
 import { ManualClock } from '../../clock/clock.ts';
-
-/** The seed's own example report (seed 003, "Server Report"). */
-const SEED_REPORT = {
-  server_alias: 'gpu-01',
-  hostname: 'gpu01',
-  ip: '10.0.0.11',
-  uptime_seconds: 2592000,
-  cpu: { percent: 23.4, loadavg: { '1m': 1.2, '5m': 1.1, '15m': 0.9 } },
-  memory: { total_gb: 64, used_gb: 20, percent: 31.2 },
-  disks: [{ mountpoint: '/', fstype: 'ext4', free_gb: 100, total_gb: 200, percent: 50 }],
-  users: [{ name: 'satya', tty: 'pts/0', host: '192.168.0.5', started: '2025-11-06T09:30:00' }],
-  gpus: [{ index: 0, name: 'RTX 3090', utilization_pct: 72, memory_used_mb: 9000, memory_total_mb: 24576, processes: [] }],
-  containers: [
-    {
-      id: '2f1c3d4e',
-      name: 'trainer',
-      image: 'pytorch:2.4-cuda',
-      state: 'running',
-      created: '2025-11-05T08:00:00Z',
-      ports: '0.0.0.0:8888->8888/tcp',
-      cpu_pct: 14.2,
-      mem_mb: 2048,
-    },
-  ],
-  timestamp: '2025-11-06T14:30:00Z',
-  machine_type: 'host',
-  group: 'production',
-  os: 'Ubuntu 22.04',
-  labels: ['gpu', 'nvidia', 'ml'],
-};
 
 const START = '2026-04-01T10:00:00.000Z';
 

@@ -1,0 +1,13 @@
+import type { MusterProcess } from './processes.ts';
+
+/** A management API call with the bootstrap admin token; throws on an answer of 300 or more. */
+export async function admin(muster: MusterProcess, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${muster.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${muster.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
