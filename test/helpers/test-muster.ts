@@ -40,6 +40,8 @@ export interface TestMuster {
   /** Creates and registers a system; returns its Basic credentials too. */
   createRegisteredSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string; basic: string }>;
   heartbeat(basic: string): Promise<LightMyRequestResponse>;
+  /** `POST /api/systems/metrics` with the system's Basic credentials and a JSON body. */
+  postMetrics(basic: string, body: unknown): Promise<LightMyRequestResponse>;
   /** This Muster's DATA_DIR (a fresh temporary directory, removed on close). */
   dataDir: string;
   close(): Promise<void>;
@@ -90,6 +92,14 @@ export async function startTestMuster(db: Db, env: Record<string, string> = {}, 
     },
     heartbeat(basic: string) {
       return muster.app.inject({ method: 'POST', url: '/api/systems/heartbeat', headers: { authorization: basic } });
+    },
+    postMetrics(basic: string, body: unknown) {
+      return muster.app.inject({
+        method: 'POST',
+        url: '/api/systems/metrics',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
     },
     dataDir,
     async close() {

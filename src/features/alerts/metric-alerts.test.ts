@@ -80,13 +80,7 @@ for (const kind of databaseKinds()) {
     const { t } = useTestMuster(kind, { env, clock: () => new ManualClock(new Date(Date.now() - 11.5 * MINUTE)) });
     after(() => alertmanager?.stop());
 
-    const post = (basic: string, body: unknown) =>
-      t.muster.app.inject({
-        method: 'POST',
-        url: '/api/systems/metrics',
-        headers: { authorization: basic, 'content-type': 'application/json' },
-        payload: JSON.stringify(body),
-      });
+    const post = (basic: string, body: unknown) => t.postMetrics(basic, body);
     const alertsOf = async (systemId: string) =>
       (await t.admin.get(`/api/v1/systems/${systemId}/alerts`))
         .json<{ items: { name: string; status: string; severity: string; labels: Record<string, string>; summary: string; ends_at: string | null }[] }>()

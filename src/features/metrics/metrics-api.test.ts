@@ -31,13 +31,7 @@ for (const kind of databaseKinds()) {
   describe(`metrics store (${kind})`, () => {
     const { t, database } = useTestMuster(kind, { clock: () => new ManualClock(START) });
 
-    const post = (basic: string, body: unknown) =>
-      t.muster.app.inject({
-        method: 'POST',
-        url: '/api/systems/metrics',
-        headers: { authorization: basic, 'content-type': 'application/json' },
-        payload: JSON.stringify(body),
-      });
+    const post = (basic: string, body: unknown) => t.postMetrics(basic, body);
 
     const query = async (systemId: string, params: string) => {
       const response = await t.admin.get(`/api/v1/systems/${systemId}/metrics?${params}`);

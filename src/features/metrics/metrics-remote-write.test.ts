@@ -22,12 +22,7 @@ for (const kind of databaseKinds()) {
 
     it("sends a monitoring report's and an appliance's samples, stored first, with their system's and organization's ids", async () => {
       const system = await t.createRegisteredSystem();
-      const response = await t.muster.app.inject({
-        method: 'POST',
-        url: '/api/systems/metrics',
-        headers: { authorization: system.basic, 'content-type': 'application/json' },
-        payload: JSON.stringify({ cpu: { percent: 42.5 }, disks: [{ mountpoint: '/srv', percent: 77 }] }),
-      });
+      const response = await t.postMetrics(system.basic, { cpu: { percent: 42.5 }, disks: [{ mountpoint: '/srv', percent: 77 }] });
       assert.equal(response.statusCode, 200, response.body);
       const at = t.clock.now().getTime() / 1000;
       const query = async (promql: string) => {
