@@ -156,7 +156,12 @@ for (const kind of databaseKinds()) {
       assert.equal((await report(org.write, { ...bare, server_alias: 'bare' })).statusCode, 200);
       const disks = Array.from({ length: 12 }, (_, i) => ({ mountpoint: `/mnt/d${i}`, fstype: 'xfs', free_gb: i, total_gb: 100, percent: 100 - i }));
       assert.equal((await report(org.write, { ...SEED_REPORT, server_alias: 'disks', disks })).statusCode, 200);
+      // Kept as sent, shown as the peer's model has it: field names for the aliases, unknown keys gone.
+      const named = { ...SEED_REPORT, server_alias: 'named', cpu: { percent: 5, loadavg: { one_min: 1, five_min: 2, fifteen_min: 3 } }, agent_version: '9' };
+      assert.equal((await report(org.write, named)).statusCode, 200);
       const status = (await view('/api/status', org.read)).json<{ results: Record<string, unknown>[] }>().results;
+      assert.deepEqual(status.find((s) => s.server_alias === 'named')!.cpu, { percent: 5, loadavg: { '1m': 1, '5m': 2, '15m': 3 } });
+      assert.equal('agent_version' in status.find((s) => s.server_alias === 'named')!, false);
       const bareStatus = status.find((s) => s.server_alias === 'bare')!;
       assert.deepEqual(bareStatus.gpus, []);
       assert.equal(bareStatus.os, 'Unknown');

@@ -14,8 +14,11 @@ import { DIALECT, readSettings, type SettingsOrganizations } from './monitoring-
 import { parseReportText, validateReport, type MonitoringReport, type ValidationIssue } from './report-model.ts';
 
 export const PREFIX = '/monitoring';
-/** The seed's reports are about 1 KB; one of a large server (30 containers, 8 disks) under 16 KB. */
-const REPORT_BODY_LIMIT = 1024 * 1024;
+/**
+ * The seed's reports are about 1 KB, a large server's (30 containers, 8 disks) 8 KB; a report is
+ * kept as sent for the views, so this also bounds what one server stores.
+ */
+const REPORT_BODY_LIMIT = 256 * 1024;
 const ALIAS_MAX_LENGTH = 255;
 /** Servers whose last inventory this node remembers, so an unchanged one is not sent again. */
 const INVENTORY_CACHE_SIZE = 100_000;
@@ -88,7 +91,8 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
     throw invalidKey();
   }
 
-  function parseBody(request: FastifyRequest): MonitoringReport {
+  /** The valid report, and its JSON as sent (without a byte order mark). */
+  function parseBody(request: FastifyRequest): { report: MonitoringReport; json: string } {
     const text = typeof request.body === 'string' ? request.body : '';
     let value: unknown;
     if (!isJsonContent(request.headers['content-type']) && text !== '') {
@@ -118,7 +122,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
             }
           : null;
     if (aliasIssue) throw unprocessable([aliasIssue]);
-    return validated.report;
+    return { report: validated.report, json: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   }
 
   /** Sends the static part to the inventory pipeline when it differs from what this node sent last. */
@@ -131,9 +135,9 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
     sentInventories.set(systemId, digest);
   }
 
-  async function record(organizationId: string, report: MonitoringReport, at: Date): Promise<void> {
+  /** `json`: the report as sent, kept for the views (which validate it again as they read it). */
+  async function record(organizationId: string, report: MonitoringReport, json: string, at: Date): Promise<void> {
     const alias = report.server_alias;
-    const json = JSON.stringify(report);
     for (let attempt = 0; attempt < 2; attempt++) {
       const system = await deps.peers.resolve(component(organizationId, alias));
       if (system.suspended) throw new DetailError(403, `Server '${alias}' is suspended in Muster`);
@@ -152,7 +156,10 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
   }
 
   async function reported(organizationId: string): Promise<Reported[]> {
-    return (await deps.reports.list(organizationId, DIALECT)).map((row) => ({ report: row.report as MonitoringReport, receivedAt: row.receivedAt }));
+    return (await deps.reports.list(organizationId, DIALECT)).flatMap((row) => {
+      const validated = validateReport(row.report);
+      return 'report' in validated ? [{ report: validated.report, receivedAt: row.receivedAt }] : [];
+    });
   }
 
   async function isDown(organizationId: string): Promise<(receivedAt: Date) => boolean> {
@@ -195,10 +202,10 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
 
         monitoring.post('/api/report', { schema: { hide: true } }, async (request) => {
           // As the peer: the body is validated before the key is looked at.
-          const report = parseBody(request);
+          const { report, json } = parseBody(request);
           const organizationId = await authenticate(request, 'monitoring:write');
           const at = deps.clock.now();
-          await record(organizationId, report, at);
+          await record(organizationId, report, json, at);
           return { status: 'ok', server_alias: report.server_alias, received_at: pythonUtcIsoformat(at) };
         });
 
@@ -242,8 +249,9 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
         monitoring.get<{ Params: { host: string } }>('/api/docker/:host/containers', { schema: { hide: true } }, async (request) => {
           const organizationId = await viewer(request);
           const found = await deps.reports.find(organizationId, DIALECT, request.params.host);
-          if (!found) throw new DetailError(404, `Host '${request.params.host}' not found`);
-          return (found.report as MonitoringReport).containers;
+          const validated = found ? validateReport(found.report) : undefined;
+          if (!validated || !('report' in validated)) throw new DetailError(404, `Host '${request.params.host}' not found`);
+          return validated.report.containers;
         });
 
         monitoring.delete<{ Params: { alias: string } }>('/api/server/:alias', { schema: { hide: true } }, async (request) => {

@@ -26,7 +26,7 @@ export function createPeerReportsStore(sql: Sql) {
     async upsert(reports: readonly { systemId: string; receivedAt: Date; json: string }[]): Promise<void> {
       await sql.query(
         `INSERT INTO peer_reports (system_id, received_at, report)
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[])
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::json[])
          ON CONFLICT (system_id) DO UPDATE SET received_at = excluded.received_at, report = excluded.report
            WHERE excluded.received_at >= peer_reports.received_at`,
         [reports.map((r) => r.systemId), reports.map((r) => r.receivedAt), reports.map((r) => r.json)],
