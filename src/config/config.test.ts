@@ -73,6 +73,34 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ DATABASE_STATEMENT_TIMEOUT: '0' }).databaseStatementTimeoutMs, 0);
   });
 
+  it('reads the metrics store settings: retention per resolution in days, each at least the finer one', () => {
+    const defaults = loadConfig({}).metrics;
+    assert.deepEqual(defaults, {
+      rawRetentionMs: 7 * 86_400_000,
+      fiveMinuteRetentionMs: 90 * 86_400_000,
+      hourRetentionMs: 730 * 86_400_000,
+      rollupIntervalMs: 60_000,
+      batchSize: 1000,
+      maxPending: 20_000,
+      remoteWriteUrl: undefined,
+    });
+    const set = loadConfig({
+      METRICS_RAW_RETENTION: '36h',
+      METRICS_5M_RETENTION: '30d',
+      METRICS_REMOTE_WRITE_URL: 'http://prometheus:9090/api/v1/write',
+    }).metrics;
+    assert.equal(set.rawRetentionMs, 36 * 3_600_000);
+    assert.equal(set.fiveMinuteRetentionMs, 30 * 86_400_000);
+    assert.equal(set.remoteWriteUrl, 'http://prometheus:9090/api/v1/write');
+    assert.throws(() => loadConfig({ METRICS_RAW_RETENTION: '2h' }), /METRICS_RAW_RETENTION must be at least 3h/);
+    assert.throws(
+      () => loadConfig({ METRICS_RAW_RETENTION: '30d', METRICS_5M_RETENTION: '7d' }),
+      /METRICS_5M_RETENTION .* must be at least METRICS_RAW_RETENTION/,
+    );
+    assert.throws(() => loadConfig({ METRICS_1H_RETENTION: '30d' }), /METRICS_1H_RETENTION .* must be at least METRICS_5M_RETENTION/);
+    assert.throws(() => loadConfig({ METRICS_RAW_RETENTION: 'a week' }), /METRICS_RAW_RETENTION must be a duration/);
+  });
+
   it('reads SECRETS_KEY as 32 bytes of hex or base64', () => {
     const key = Buffer.from(Array.from({ length: 32 }, (_, index) => index * 7));
     assert.equal(loadConfig({}).secretsKey, undefined);

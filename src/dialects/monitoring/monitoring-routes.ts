@@ -38,7 +38,7 @@ export interface MonitoringRoutesDeps {
   apiKeys: Pick<ApiKeyAuthenticator, 'authenticate'>;
   batcher: Pick<HeartbeatBatcher, 'submit'>;
   peers: PeerSystems;
-  reports: Pick<PeerReports, 'record' | 'list' | 'find'>;
+  reports: Pick<PeerReports, 'record' | 'list' | 'count' | 'find'>;
   metrics: MetricsService;
   inventory: { ingest(systemId: string, body: Buffer): Promise<unknown> };
   systems: Pick<SystemsService, 'delete'>;
@@ -214,7 +214,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
           return {
             service: 'Server Monitoring API',
             status: 'online',
-            servers_monitored: (await deps.reports.list(organizationId, DIALECT)).length,
+            servers_monitored: await deps.reports.count(organizationId, DIALECT),
             timestamp: pythonUtcIsoformat(deps.clock.now()),
           };
         });

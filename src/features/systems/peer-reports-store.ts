@@ -45,6 +45,15 @@ export function createPeerReportsStore(sql: Sql) {
       return rows.map(present);
     },
 
+    async count(organizationId: string, source: string): Promise<number> {
+      const { rows } = await sql.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM systems s JOIN peer_reports r ON r.system_id = s.id
+         WHERE s.organization_id = $1 AND s.source = $2 AND s.external_id IS NOT NULL AND s.deleted_at IS NULL`,
+        [organizationId, source],
+      );
+      return rows[0]!.count;
+    },
+
     async find(organizationId: string, source: string, externalId: string): Promise<PeerReport | undefined> {
       const { rows } = await sql.query<Row>(
         `SELECT s.id AS system_id, s.external_id, s.suspended_at IS NOT NULL AS suspended, r.received_at, r.report

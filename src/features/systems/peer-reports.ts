@@ -14,6 +14,8 @@ export interface PeerReports {
   record(systemId: string, receivedAt: Date, reportJson: string): Promise<void>;
   /** The latest reports of a dialect's live components in an organization, by external id. */
   list(organizationId: string, source: string): Promise<PeerReport[]>;
+  /** How many live components of a dialect in an organization have a report. */
+  count(organizationId: string, source: string): Promise<number>;
   /** One component's latest report; undefined when it has none or is not live. */
   find(organizationId: string, source: string, externalId: string): Promise<PeerReport | undefined>;
   drain(): Promise<void>;
@@ -97,6 +99,7 @@ export function createPeerReports(options: { db: Db; logger: Logger; maxPending:
     },
 
     list: (organizationId, source) => store.list(organizationId, source),
+    count: (organizationId, source) => store.count(organizationId, source),
     find: (organizationId, source, externalId) => store.find(organizationId, source, externalId),
 
     drain: commits.drain,
