@@ -95,6 +95,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
   function parseBody(request: FastifyRequest): { report: MonitoringReport; json: string } {
     const text = typeof request.body === 'string' ? request.body : '';
     let value: unknown;
+    let json = text;
     if (!isJsonContent(request.headers['content-type']) && text !== '') {
       value = text;
     } else {
@@ -103,7 +104,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
         throw unprocessable([{ type: 'value_error', loc: ['body'], msg: `Value error, ${refused.message}`, input: {}, ctx: { error: refused.message } }]);
       const parsed = parseReportText(text);
       if ('issues' in parsed) throw unprocessable(parsed.issues);
-      value = parsed.value;
+      ({ value, json } = parsed);
     }
     const validated = validateReport(value);
     if ('issues' in validated) throw unprocessable(validated.issues);
@@ -122,7 +123,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
             }
           : null;
     if (aliasIssue) throw unprocessable([aliasIssue]);
-    return { report: validated.report, json: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+    return { report: validated.report, json };
   }
 
   /** Sends the static part to the inventory pipeline when it differs from what this node sent last. */

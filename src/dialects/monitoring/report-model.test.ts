@@ -299,7 +299,7 @@ test('invalid JSON: json_invalid at Python’s position, with its reason', () =>
   // Python accepts NaN; Muster refuses it where the value starts.
   assert.deepEqual(parseReportText('{"a":NaN}'), invalid(5, 'Expecting value'));
   // A byte order mark is dropped, as Starlette's utf-8-sig decoding does.
-  assert.deepEqual(parseReportText('\uFEFF{"a":1}'), { value: { a: 1 } });
+  assert.deepEqual(parseReportText('\uFEFF{"a":1}'), { value: { a: 1 }, json: '{"a":1}' });
 });
 
 test('deep nesting in an invalid body does not overflow the stack', () => {

@@ -291,14 +291,14 @@ export function validateReport(body: unknown): { report: MonitoringReport } | { 
 
 /**
  * Decodes the raw body text as FastAPI does before validating: an empty body is a missing body,
- * a text Python's json module refuses is `json_invalid` at its position.
+ * a text Python's json module refuses is `json_invalid` at its position. `json` is the text decoded.
  */
-export function parseReportText(text: string): { value: unknown } | { issues: ValidationIssue[] } {
+export function parseReportText(text: string): { value: unknown; json: string } | { issues: ValidationIssue[] } {
   if (text.length === 0) return { issues: [{ type: 'missing', loc: ['body'], msg: MESSAGES.missing, input: null }] };
   // Starlette decodes the bytes as utf-8-sig: a byte order mark is dropped, not refused.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return { value: JSON.parse(json) };
+    return { value: JSON.parse(json), json };
   } catch {
     const error = pythonJsonError(json);
     return { issues: [{ type: 'json_invalid', loc: ['body', error.pos], msg: 'JSON decode error', input: {}, ctx: { error: error.msg } }] };
