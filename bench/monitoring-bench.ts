@@ -28,6 +28,8 @@ export interface MonitoringOptions {
   warmupSeconds: number;
   historySystems: number;
   queries: number;
+  /** Paces the seed report's measured window (open loop) at this rate; unpaced when absent. */
+  ratePerSecond?: number;
 }
 
 interface Phase {
@@ -74,17 +76,26 @@ async function drive(
   servers: number,
   key: string,
   created: number,
+  ratePerSecond?: number,
 ): Promise<Phase> {
   const requests = reportRequests(report, prefix, servers, key);
-  const wrk = (seconds: number) =>
-    runWrk({ url: muster.url, requests, connections: options.connections, threads: 2, seconds, watch: { muster: muster.pid, postgres: 'postgres' } });
+  const wrk = (seconds: number, rate?: number) =>
+    runWrk({
+      url: muster.url,
+      requests,
+      connections: options.connections,
+      threads: 2,
+      seconds,
+      ratePerSecond: rate,
+      watch: { muster: muster.pid, postgres: 'postgres' },
+    });
   // Warm-up until every server has its system (creation is a first report's cost), at most 10 rounds.
   let warmup = await wrk(options.warmupSeconds);
   for (let round = 1; (await serverCount(muster)) < created + servers && round < 10; round++) warmup = await wrk(options.warmupSeconds);
   await sleep(1_000);
   const before = await samplesStored(muster);
-  progress(`${name}: measuring ${options.durationSeconds} s`);
-  const measured = await wrk(options.durationSeconds);
+  progress(`${name}: measuring ${options.durationSeconds} s${ratePerSecond ? ` at ${fmt(ratePerSecond)} reports/s offered` : ''}`);
+  const measured = await wrk(options.durationSeconds, ratePerSecond);
   await sleep(1_000);
   const samplesPerReport =
     1 + 4 + 3 + (report.disks as unknown[]).length * 3 + (report.gpus as unknown[]).length * 3 + (report.containers as unknown[]).length * 2;
@@ -150,7 +161,7 @@ async function benchDb(db: DbKind, options: MonitoringOptions): Promise<DbResult
   const rss = sampleRss(muster.url, 500);
   const label = DB_LABEL[db];
   progress(`${label}: ${fmt(options.servers)} servers with the seed's report; warm-up ${options.warmupSeconds} s`);
-  const seed = await drive(muster, options, `${label}, seed report`, SEED_REPORT, 'seed', options.servers, key, 0);
+  const seed = await drive(muster, options, `${label}, seed report`, SEED_REPORT, 'seed', options.servers, key, 0, options.ratePerSecond);
   progress(`${label}: ${fmt(options.largeServers)} servers with the large report`);
   const large = await drive(muster, options, `${label}, large report`, largeReport(), 'large', options.largeServers, key, options.servers);
   const systems = await serverCount(muster);
@@ -253,7 +264,7 @@ export async function runMonitoringBench(options: MonitoringOptions): Promise<vo
     results.push(result);
     const parameters =
       `${fmt(options.servers)} servers posting the seed's example report and ${fmt(options.largeServers)} a large one (8 disks, 4 GPUs, 30 containers), each under its own alias with one monitoring:write key; ` +
-      `wrk unpaced over ${options.connections} connections and 2 threads, warm-up ${options.warmupSeconds} s (until every server exists), ${options.durationSeconds} s measured per report; Muster defaults, LOG_LEVEL=warn.`;
+      `wrk over ${options.connections} connections and 2 threads, ${options.ratePerSecond ? `the seed report's measured window paced (open loop) at ${fmt(options.ratePerSecond)} reports/s offered, the rest unpaced` : 'unpaced'}, warm-up ${options.warmupSeconds} s (until every server exists), ${options.durationSeconds} s measured per report; Muster defaults, LOG_LEVEL=warn.`;
     const body = [
       `## Monitoring-agent dialect and metrics store — ${DB_LABEL[db]}`,
       '',
