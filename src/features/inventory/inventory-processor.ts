@@ -6,9 +6,10 @@ import type { Db, Sql } from '../../db/db.ts';
 import type { AlertsService, ChangeSet, StoredChange } from '../alerts/index.ts';
 import { classifyChange, type ChangeRules } from './diff/change-rules.ts';
 import { diffInventories } from './diff/inventory-diff.ts';
-import { diffKey, type InventoryStore, type InventoryUpload, type NewDiff, type NewRecord, type RecordHead } from './inventory-store.ts';
+import { diffKey, type InventoryStore, type InventoryUpload, type NewDiff, type NewHostProfile, type NewRecord, type RecordHead } from './inventory-store.ts';
 import { failedUploadWrites } from './failed-uploads-store.ts';
 import { parsedSizeOf } from './snapshot-cache.ts';
+import { deriveHostProfile } from './host-profile/host-profile.ts';
 import { extractSystemIdentity } from './system-identity/system-identity.ts';
 
 /** Waiting inventories processed per transaction; more are taken by the next round. */
@@ -114,6 +115,7 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
       const diffs: NewDiff[] = [];
       const refreshed = new Map<string, Date>();
       const summaries = [];
+      const profiles: NewHostProfile[] = [];
       let busySince = performance.now();
       for (const [systemId, systemUploads] of bySystem) {
         if (performance.now() - busySince > MAX_BUSY_MS) {
@@ -155,7 +157,9 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
           previous = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, size: upload.size, data };
         }
         const newest = systemUploads.at(-1)!;
-        summaries.push({ systemId, summary: extractSystemIdentity(dataOf(newest.id)), lastInventoryAt: newest.receivedAt });
+        const newestData = dataOf(newest.id);
+        summaries.push({ systemId, summary: extractSystemIdentity(newestData), lastInventoryAt: newest.receivedAt });
+        profiles.push({ systemId, organizationId, profile: deriveHostProfile(newestData), at: newest.receivedAt });
         if (previous) stored.push({ systemId, recordId: previous.id, data: previous.data, size: previous.size });
       }
 
@@ -164,6 +168,7 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
       const ids = await writes.insertDiffs(tx, diffs);
       await raiseAlerts(tx, diffs, ids);
       await writes.updateSummaries(tx, summaries);
+      await writes.saveHostProfiles(tx, profiles);
       await writes.deleteUploads(
         tx,
         uploads.map((upload) => upload.id),

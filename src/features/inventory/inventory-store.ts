@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/db.ts';
 import type { JobInsertStatement } from '../../queue/job-queue.ts';
+import type { HostProfile } from './host-profile/host-profile.ts';
 import type { SystemIdentity } from './system-identity/system-identity.ts';
 import type { ChangeRecord } from '../../domain/changes.ts';
 
@@ -96,6 +97,15 @@ export interface InventoryStore {
    * ingest locks them, so the two cannot deadlock.
    */
   updateSummaries(tx: Sql, summaries: readonly { systemId: string; summary: SystemIdentity; lastInventoryAt: Date }[]): Promise<void>;
+  /** Stores each system's host profile (derived from its newest inventory), replacing the one before. */
+  saveHostProfiles(tx: Sql, profiles: readonly NewHostProfile[]): Promise<void>;
+}
+
+export interface NewHostProfile {
+  systemId: string;
+  organizationId: string;
+  profile: HostProfile;
+  at: Date;
 }
 
 /** The writes of inventory ingest and processing; every function runs in the caller's transaction. */
@@ -290,6 +300,27 @@ export function createInventoryStore(): InventoryStore {
           column((entry) => entry.summary.os),
           column((entry) => entry.summary.type),
           column((entry) => entry.lastInventoryAt),
+        ],
+      );
+    },
+
+    async saveHostProfiles(tx: Sql, profiles: readonly NewHostProfile[]): Promise<void> {
+      if (profiles.length === 0) return;
+      const column = <T>(pick: (entry: (typeof profiles)[number]) => T) => profiles.map(pick);
+      await tx.query(
+        `INSERT INTO host_profiles (system_id, organization_id, canonical_facts, system_profile, os_name, os_major, os_minor, updated_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::jsonb[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])
+         ON CONFLICT (system_id) DO UPDATE SET canonical_facts = excluded.canonical_facts, system_profile = excluded.system_profile,
+           os_name = excluded.os_name, os_major = excluded.os_major, os_minor = excluded.os_minor, updated_at = excluded.updated_at`,
+        [
+          column((entry) => entry.systemId),
+          column((entry) => entry.organizationId),
+          column((entry) => JSON.stringify(entry.profile.canonicalFacts)),
+          column((entry) => JSON.stringify(entry.profile.systemProfile)),
+          column((entry) => entry.profile.systemProfile.operating_system?.name ?? null),
+          column((entry) => entry.profile.systemProfile.operating_system?.major ?? null),
+          column((entry) => entry.profile.systemProfile.operating_system?.minor ?? null),
+          column((entry) => entry.at),
         ],
       );
     },

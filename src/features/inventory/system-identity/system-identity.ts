@@ -8,7 +8,7 @@
  * Inventories are untrusted JSON: nothing here throws, every string is trimmed, stripped of
  * control characters and capped, and addresses that are not valid IPv4/IPv6 become null.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { field, ipv4, ipv6, isObject, leaderNode, numberOrText, path, text, type JsonObject } from './json-reading.ts';
 
 export type SystemIdentity = {
   fqdn: string | null;
@@ -19,10 +19,7 @@ export type SystemIdentity = {
   type: string | null;
 };
 
-/** Summary columns are short text; longer values are cut here rather than rejected. */
-export const SUMMARY_MAX_LENGTH = 255;
-
-type JsonObject = Record<string, unknown>;
+export { SUMMARY_MAX_LENGTH } from './json-reading.ts';
 
 const EMPTY: SystemIdentity = { fqdn: null, ipv4Address: null, ipv6Address: null, version: null, os: null, type: null };
 
@@ -100,31 +97,6 @@ function fromNethSecurityFacts(inventory: JsonObject, facts: JsonObject): System
   };
 }
 
-/**
- * `facts.nodes` is an object keyed by node id (what NS8 sends); an array of nodes with `id`
- * is accepted too. The leader is the node flagged `cluster_leader`, else node 1, else the
- * lowest id.
- */
-function leaderNode(nodes: unknown): JsonObject | undefined {
-  const entries: Array<{ id: string; node: JsonObject }> = [];
-  if (Array.isArray(nodes)) {
-    nodes.forEach((node: unknown, index) => {
-      if (isObject(node)) entries.push({ id: numberOrText(field(node, 'id')) ?? String(index + 1), node });
-    });
-  } else if (isObject(nodes)) {
-    for (const [id, node] of Object.entries(nodes)) if (isObject(node)) entries.push({ id, node });
-  }
-  const flagged = entries.find(({ node }) => {
-    const leader = field(node, 'cluster_leader');
-    return leader === true || leader === 'true';
-  });
-  if (flagged) return flagged.node;
-  const first = entries.find(({ id }) => id === '1');
-  if (first) return first.node;
-  const byId = (a: { id: string }, b: { id: string }) => (Number(a.id) || Infinity) - (Number(b.id) || Infinity);
-  return entries.sort(byId)[0]?.node;
-}
-
 function describeOs(name: unknown, version: string | null): string | null {
   const osName = text(name);
   if (osName === null) return null;
@@ -136,52 +108,4 @@ function productType(value: unknown): string | null {
   const type = text(value)?.toLowerCase();
   if (!type) return null;
   return PRODUCT_TYPES.get(type) ?? type;
-}
-
-/** Version-like fields: text, or a number sent unquoted (`"version": 8`, `"id": 2`). */
-function numberOrText(value: unknown): string | null {
-  return typeof value === 'number' && Number.isFinite(value) ? String(value) : text(value);
-}
-
-/** Trimmed, control-free, well-formed text of at most SUMMARY_MAX_LENGTH; null when empty or not a string. */
-function text(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  // Bound the work on a multi-megabyte string before cleaning it.
-  const raw = value.trimStart().slice(0, SUMMARY_MAX_LENGTH * 4);
-  // PostgreSQL text cannot hold NUL; no summary field has a use for other control characters.
-  const cleaned = raw
-    .toWellFormed()
-    .replace(/\p{Cc}+/gu, ' ')
-    .trim();
-  if (cleaned === '') return null;
-  if (cleaned.length <= SUMMARY_MAX_LENGTH) return cleaned;
-  let capped = cleaned.slice(0, SUMMARY_MAX_LENGTH);
-  // Never leave half of a surrogate pair at the cut.
-  if (/[\uD800-\uDBFF]$/.test(capped)) capped = capped.slice(0, -1);
-  return capped.trimEnd();
-}
-
-function ipv4(value: unknown): string | null {
-  const address = text(value);
-  return address !== null && isIPv4(address) ? address : null;
-}
-
-function ipv6(value: unknown): string | null {
-  const address = text(value)?.toLowerCase();
-  return address !== undefined && isIPv6(address) ? address : null;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** An own property only: `constructor`, `__proto__` and friends are never read from the prototype. */
-function field(value: unknown, key: string): unknown {
-  return isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
-}
-
-function path(value: unknown, ...keys: string[]): unknown {
-  let current = value;
-  for (const key of keys) current = field(current, key);
-  return current;
 }
