@@ -6,6 +6,7 @@ import type { Config } from './config/config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Db } from './db/db.ts';
 import { createHeartbeatDaemon } from './dialects/heartbeat-daemon/index.ts';
+import { createHostInventory } from './dialects/host-inventory/index.ts';
 import { createMonitoring } from './dialects/monitoring/index.ts';
 import { createAccounts } from './features/accounts/index.ts';
 import { createApiKeys } from './features/api-keys/index.ts';
@@ -19,6 +20,7 @@ import { createHeartbeats } from './features/heartbeats/index.ts';
 import { createInventory } from './features/inventory/index.ts';
 import { createJobs } from './features/jobs/index.ts';
 import { createLiveness } from './features/liveness/index.ts';
+import { createHostsService } from './features/hosts/index.ts';
 import { createSystemMetrics, METRIC_NAMES } from './features/metrics/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
 import { createPersonalTokens } from './features/personal-tokens/index.ts';
@@ -124,6 +126,12 @@ export async function createMuster(options: MusterOptions) {
     organizations: organizations.service,
     jsonLimits: config.apiJsonLimits,
   });
+  const hostInventory = createHostInventory({
+    clock,
+    apiKeys: apiKeys.authenticator,
+    hosts: createHostsService(database),
+    version: VERSION,
+  });
   const features: FeatureMount[] = [
     probes.mount,
     ...[
@@ -144,6 +152,7 @@ export async function createMuster(options: MusterOptions) {
     ].map((feature) => feature.mount),
     heartbeatDaemon.mount,
     monitoring.mount,
+    hostInventory.mount,
     createJobs({ jobs, db }).mount,
     audit.mount,
     sso.mount,

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SEED_REPORT } from '../../../test/fixtures/monitoring-reports.ts';
+import { genericInventory, ns8Inventory, nsecInventory } from '../../../test/fixtures/sample-inventories.ts';
+import { databaseKinds } from '../../../test/helpers/test-databases.ts';
+import { useTestMuster } from '../../../test/helpers/test-muster.ts';
+import { ManualClock } from '../../clock/clock.ts';
+
+const START = '2026-05-01T08:00:00.000Z';
+const HOUR = 3_600_000;
+
+type Host = Record<string, unknown> & { id: string; display_name: string };
+type List = { total: number; count: number; page: number; per_page: number; results: Host[] };
+
+for (const kind of databaseKinds()) {
+  describe(`host inventory /api/inventory/v1 (${kind})`, () => {
+    const { t } = useTestMuster(kind, { clock: () => new ManualClock(START) });
+
+    async function organization() {
+      const response = await t.admin.post('/api/v1/organizations', { name: `hbi-${Math.random().toString(36).slice(2, 8)}` });
+      assert.equal(response.statusCode, 201, response.body);
+      const id = response.json<{ id: string }>().id;
+      const key = async (scopes: string[]) => {
+        const created = await t.admin.post(`/api/v1/organizations/${id}/api-keys`, { name: scopes.join('+'), scopes });
+        assert.equal(created.statusCode, 201, created.body);
+        return created.json<{ key: string }>().key;
+      };
+      return { id, read: await key(['host-inventory:read']), key };
+    }
+
+    const get = (url: string, key?: string) =>
+      t.muster.app.inject({ method: 'GET', url: `/api/inventory/v1${url}`, headers: key === undefined ? {} : { authorization: `Bearer ${key}` } });
+    const list = async (query: string, key: string) => {
+      const response = await get(`/hosts${query}`, key);
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json<List>();
+    };
+    const names = (answer: List) => answer.results.map((host) => host.display_name);
+
+    /** An appliance of the organization with an inventory, processed. */
+    async function appliance(organizationId: string, name: string, inventory: unknown) {
+      const system = await t.createRegisteredSystem({ name, organization_id: organizationId });
+      const response = await t.muster.app.inject({
+        method: 'POST',
+        url: '/api/systems/inventory',
+        headers: { authorization: system.basic, 'content-type': 'application/json' },
+        payload: JSON.stringify(inventory),
+      });
+      assert.equal(response.statusCode, 202, response.body);
+      await t.muster.inventory.process(system.id);
+      return system;
+    }
+
+    /** Three appliances (generic, NethServer 8, NethSecurity) of a new organization. */
+    async function fleet() {
+      const org = await organization();
+      const generic = await appliance(org.id, 'web-01', genericInventory());
+      t.clock.advance(60_000);
+      const ns8 = await appliance(org.id, 'cluster-a', ns8Inventory());
+      t.clock.advance(60_000);
+      const nsec = await appliance(org.id, 'fw-branch', nsecInventory());
+      return { org, generic, ns8, nsec };
+    }
+
+    it('lists every host with its canonical facts, staleness and the list envelope; a key is required', async () => {
+      const { org, generic } = await fleet();
+      const answer = await list('', org.read);
+      assert.equal(answer.total, 3);
+      assert.equal(answer.count, 3);
+      assert.equal(answer.page, 1);
+      assert.equal(answer.per_page, 50);
+      const host = answer.results.find((entry) => entry.id === generic.id)!;
+      assert.equal(host.display_name, 'web-01');
+      assert.equal(host.org_id, org.id);
+      assert.equal(host.fqdn, 'server.example.com');
+      assert.deepEqual(host.ip_addresses, ['192.168.1.100', '2001:db8::1', '10.0.0.10']);
+      assert.deepEqual(host.mac_addresses, ['00:1a:2b:3c:4d:5e', '00:1a:2b:3c:4d:5f']);
+      assert.equal(host.insights_id, '00000000-0000-0000-0000-000000000000');
+      assert.equal(host.subscription_manager_id, null);
+      assert.equal(host.reporter, 'appliance');
+      assert.equal(host.staleness, 'fresh');
+      assert.equal(host.stale_timestamp, new Date(Date.parse(host.last_check_in as string) + 104_400_000).toISOString().replace('Z', '+00:00'));
+      assert.deepEqual(Object.keys(host.per_reporter_staleness as object), ['appliance']);
+      assert.equal('system_profile' in host, false, 'the profile only when asked for');
+
+      for (const key of [undefined, 'wrong-key']) {
+        const refused = await get('/hosts', key);
+        assert.equal(refused.statusCode, 401);
+        assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+        assert.deepEqual(refused.json(), { status: 401, title: 'Unauthorized', detail: 'Invalid token', type: 'about:blank' });
+      }
+      const other = await organization();
+      assert.equal((await list('', other.read)).total, 0, "another organization's hosts are never listed");
+    });
+
+    it('filters by name, fqdn, hostname_or_id and system profile fields, with sparse profile fields', async () => {
+      const { org, generic, ns8, nsec } = await fleet();
+      assert.deepEqual(names(await list('?display_name=CLUSTER', org.read)), ['cluster-a']);
+      assert.deepEqual(names(await list('?fqdn=FW.example.org', org.read)), ['fw-branch']);
+      assert.deepEqual(names(await list('?hostname_or_id=server.example', org.read)), ['web-01']);
+      assert.deepEqual(names(await list(`?hostname_or_id=${nsec.id}`, org.read)), ['fw-branch']);
+
+      const sp = (filter: string) => list(`?order_by=display_name&${filter}`, org.read).then(names);
+      assert.deepEqual(await sp('filter[system_profile][arch]=x86_64'), ['cluster-a', 'fw-branch', 'web-01']);
+      assert.deepEqual(await sp('filter[system_profile][number_of_cpus][gte]=8'), ['web-01']);
+      assert.deepEqual(await sp('filter[system_profile][number_of_cpus][lt]=8'), ['cluster-a', 'fw-branch']);
+      assert.deepEqual(await sp('filter[system_profile][infrastructure_type]=virtual,physical'), ['cluster-a', 'fw-branch']);
+      assert.deepEqual(await sp('filter[system_profile][installed_services]=nginx'), ['web-01']);
+      assert.deepEqual(await sp('filter[system_profile][operating_system][name]=NethSecurity'), ['fw-branch']);
+      assert.deepEqual(await sp('filter[system_profile][operating_system][major][gte]=9'), ['cluster-a', 'web-01']);
+      assert.deepEqual(await sp('filter[system_profile][infrastructure_vendor][nil]=true'), ['fw-branch', 'web-01']);
+      assert.deepEqual(await sp('filter[system_profile][infrastructure_vendor][not_nil]=true'), ['cluster-a']);
+      assert.deepEqual(await sp('filter[system_profile][arch]=x86_64&filter[system_profile][number_of_cpus]=4'), ['cluster-a', 'fw-branch']);
+
+      const sparse = await list('?order_by=display_name&fields[system_profile]=arch,number_of_cpus,host_type', org.read);
+      assert.deepEqual(
+        sparse.results.map((host) => host.system_profile),
+        [
+          { arch: 'x86_64', number_of_cpus: 4 },
+          { arch: 'x86_64', number_of_cpus: 4 },
+          { arch: 'x86_64', number_of_cpus: 16 },
+        ],
+      );
+      const profiles = await get(`/hosts/${generic.id},${ns8.id}/system_profile`, org.read);
+      assert.equal(profiles.statusCode, 200, profiles.body);
+      const byId = new Map(
+        profiles.json<{ results: { id: string; system_profile: Record<string, unknown> }[] }>().results.map((r) => [r.id, r.system_profile]),
+      );
+      assert.equal(byId.get(generic.id)!.cpu_model, 'Intel Xeon Gold 6248R');
+      assert.deepEqual(byId.get(ns8.id)!.installed_products, [{ name: 'NethServer 3.8.1', id: 'nethserver', status: 'installed' }]);
+
+      for (const [query, detail] of [
+        ['filter[system_profile][no_such_field]=1', /not a system_profile field/],
+        ['filter[system_profile][number_of_cpus][gt]=many', /not a number/],
+        ['filter[system_profile][installed_services][gt]=a', /Invalid operation/],
+        ['fields[system_profile]=arch,bogus', /'bogus' is not present/],
+        ['per_page=101', /per_page/],
+        ['page=0', /page/],
+        ['order_by=size', /order_by/],
+        ['order_how=sideways', /order_how/],
+        ['staleness=ancient', /staleness/],
+        ['insights_id=nope', /uuid/],
+        ['updated_start=yesterday', /date-time/],
+      ] as const) {
+        const refused = await get(`/hosts?${query}`, org.read);
+        assert.equal(refused.statusCode, 400, query);
+        const body = refused.json<{ status: number; title: string; detail: string }>();
+        assert.equal(body.title, 'Bad Request');
+        assert.match(body.detail, detail, query);
+      }
+    });
+
+    it('orders and pages: per_page up to 100, a page past the end is 404, the first page of nothing is empty', async () => {
+      const { org } = await fleet();
+      assert.deepEqual(names(await list('?order_by=display_name', org.read)), ['cluster-a', 'fw-branch', 'web-01']);
+      assert.deepEqual(names(await list('?order_by=display_name&order_how=DESC', org.read)), ['web-01', 'fw-branch', 'cluster-a']);
+      assert.deepEqual(names(await list('?order_by=operating_system', org.read)), ['fw-branch', 'cluster-a', 'web-01']);
+      // Default: last modified first.
+      assert.deepEqual(names(await list('', org.read)), ['fw-branch', 'cluster-a', 'web-01']);
+      const second = await list('?order_by=display_name&per_page=2&page=2', org.read);
+      assert.deepEqual([second.total, second.count, second.page, second.per_page, names(second)], [3, 1, 2, 2, ['web-01']]);
+      const past = await get('/hosts?per_page=2&page=3', org.read);
+      assert.equal(past.statusCode, 404);
+      assert.equal(past.json<{ title: string }>().title, 'Not Found');
+      const empty = await list('?display_name=nothing-like-this', org.read);
+      assert.deepEqual([empty.total, empty.count, empty.results], [0, 0, []]);
+    });
+
+    it('looks hosts up by id: 400 for a malformed id, 404 naming the ids not found (another organization\u2019s included)', async () => {
+      const { org, generic, nsec } = await fleet();
+      const found = await get(`/hosts/${nsec.id},${generic.id}`, org.read);
+      assert.equal(found.statusCode, 200, found.body);
+      assert.deepEqual(names(found.json<List>()).sort(), ['fw-branch', 'web-01']);
+
+      const malformed = await get(`/hosts/${generic.id},not-a-uuid`, org.read);
+      assert.equal(malformed.statusCode, 400);
+      const stranger = await organization();
+      const foreign = await appliance(stranger.id, 'elsewhere', genericInventory());
+      const missing = '0b5c1d2e-3f40-4a51-8b62-7c83d94e0f15';
+      const notFound = await get(`/hosts/${generic.id},${missing},${foreign.id}`, org.read);
+      assert.equal(notFound.statusCode, 404);
+      assert.deepEqual(notFound.json(), {
+        status: 404,
+        title: 'Not Found',
+        detail: 'One or more hosts not found.',
+        not_found_ids: [missing, foreign.id],
+        type: 'about:blank',
+      });
+    });
+
+    it('ages hosts from fresh to stale to stale_warning to culled from their last check-in, culled ones out of the default list', async () => {
+      const { org, generic } = await fleet();
+      const states = async (query = '') => Object.fromEntries((await list(query, org.read)).results.map((host) => [host.display_name, host.staleness]));
+      t.clock.advance(28 * HOUR);
+      await t.heartbeat(generic.basic);
+      t.clock.advance(2 * HOUR);
+      assert.deepEqual(await states(), { 'web-01': 'fresh', 'cluster-a': 'stale', 'fw-branch': 'stale' });
+      assert.deepEqual(await states('?staleness=fresh'), { 'web-01': 'fresh' });
+      assert.deepEqual(await states('?staleness[]=stale&staleness[]=stale_warning'), { 'cluster-a': 'stale', 'fw-branch': 'stale' });
+      t.clock.advance(6 * 24 * HOUR);
+      assert.deepEqual(await states(), { 'web-01': 'stale', 'cluster-a': 'stale_warning', 'fw-branch': 'stale_warning' });
+      t.clock.advance(23 * 24 * HOUR);
+      assert.deepEqual(await states(), { 'web-01': 'stale_warning' }, 'culled hosts are not listed');
+      t.clock.advance(24 * HOUR);
+      assert.deepEqual(await states(), {});
+      assert.equal((await list('', org.read)).total, 0);
+    });
+
+    it("lists a monitoring agent's server as a host reported by the monitoring dialect, its profile from the report", async () => {
+      const org = await organization();
+      const write = await org.key(['monitoring:write']);
+      const report = await t.muster.app.inject({
+        method: 'POST',
+        url: '/monitoring/api/report',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${write}` },
+        payload: JSON.stringify(SEED_REPORT),
+      });
+      assert.equal(report.statusCode, 200, report.body);
+      const [server] = (await list('', org.read)).results;
+      assert.ok(server);
+      await t.muster.inventory.process(server.id);
+      const [host] = (await list('?fields[system_profile]=operating_system,disk_devices', org.read)).results;
+      assert.equal(host!.display_name, 'gpu-01');
+      assert.equal(host!.reporter, 'monitoring');
+      assert.equal(host!.fqdn, 'gpu01');
+      assert.deepEqual((host!.system_profile as Record<string, unknown>).operating_system, { name: 'Ubuntu', major: 22, minor: 4 });
+    });
+  });
+}

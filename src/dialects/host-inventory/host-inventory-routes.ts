@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock/clock.ts';
+import type { ApiKeyAuthenticator } from '../../features/api-keys/index.ts';
+import type { HostsService, StalenessThresholds } from '../../features/hosts/index.ts';
+import { knownError } from '../../http/error-handler.ts';
+import { hostsNotFound, InventoryProblem, NOT_FOUND_DETAIL } from './host-inventory-errors.ts';
+import { presentHost } from './hosts-presenter.ts';
+import { DEFAULT_PER_PAGE, parseHostIds, parseListQuery, sparseFields, type Query } from './hosts-query.ts';
+
+export const PREFIX = '/api/inventory/v1';
+
+export interface HostInventoryRoutesDeps {
+  clock: Clock;
+  apiKeys: Pick<ApiKeyAuthenticator, 'authenticate'>;
+  hosts: HostsService;
+  /** The organization's staleness thresholds (its `/account/staleness` settings, else the defaults). */
+  staleness(organizationId: string): Promise<StalenessThresholds>;
+  version: string;
+}
+
+type IdsParams = { Params: { ids: string }; Querystring: Query };
+
+/**
+ * The host-inventory API (SPEC §8.3) under `/api/inventory/v1`: every live system is a host, with
+ * the canonical facts and system profile derived from its latest inventory and its staleness
+ * from its last check-in. Answers and errors have the peer's shapes.
+ */
+export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
+  async function organizationOf(request: FastifyRequest, write = false): Promise<string> {
+    try {
+      return (await deps.apiKeys.authenticate(request.headers.authorization, write ? 'host-inventory:write' : 'host-inventory:read')).organizationId;
+    } catch (error) {
+      const status = knownError(error)?.statusCode;
+      if (status === 401 || status === 403) throw new InventoryProblem(401, 'Invalid token');
+      throw error;
+    }
+  }
+
+  /** The hosts named by `{ids}`, of the organization only; any missing is a 404 naming them. */
+  async function namedHosts(organizationId: string, raw: string, profileFields?: readonly string[]) {
+    const ids = parseHostIds(raw);
+    const thresholds = await deps.staleness(organizationId);
+    const { hosts } = await deps.hosts.list({
+      organizationId,
+      ids,
+      profileFields,
+      orderBy: 'updated',
+      orderHow: 'DESC',
+      limit: ids.length,
+      offset: 0,
+    });
+    const found = new Set(hosts.map((host) => host.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) throw hostsNotFound(missing);
+    return { ids, hosts, thresholds };
+  }
+
+  return async (app: FastifyInstance) => {
+    await app.register(
+      async (inventory) => {
+        inventory.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply: FastifyReply) => {
+          if (error instanceof InventoryProblem) return sendProblem(reply, error);
+          const known = knownError(error);
+          if (known) {
+            if (known.retryAfterSeconds !== undefined) void reply.header('retry-after', String(known.retryAfterSeconds));
+            return sendProblem(reply, new InventoryProblem(known.statusCode, known.message));
+          }
+          const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+          if (status === 500) request.log.error({ err: error }, 'host-inventory request failed');
+          return sendProblem(reply, new InventoryProblem(status, status === 500 ? 'The server encountered an internal error.' : error.message));
+        });
+        const notFound = (_request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, new InventoryProblem(404, NOT_FOUND_DETAIL));
+        inventory.setNotFoundHandler(notFound);
+        // A route of its own, not only the not-found handler: the dashboard's catch-all would take these paths.
+        inventory.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', schema: { hide: true }, handler: notFound });
+
+        inventory.get<{ Querystring: Query }>('/hosts', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request);
+          const { query, staleness, page, perPage } = parseListQuery(request.query);
+          const thresholds = await deps.staleness(organizationId);
+          const now = deps.clock.now();
+          const { total, hosts } = await deps.hosts.list({ ...query, organizationId, staleness: { states: staleness, thresholds, now } });
+          // The peer's paginate: a page past the end is not found, except the first (an empty list).
+          if (hosts.length === 0 && page > 1) throw new InventoryProblem(404, NOT_FOUND_DETAIL);
+          return { total, count: hosts.length, page, per_page: perPage, results: hosts.map((host) => presentHost(host, thresholds, now)) };
+        });
+
+        inventory.get<IdsParams>('/hosts/:ids', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request);
+          const fields = typeof request.query['fields[system_profile]'] === 'string' ? sparseFields(request.query['fields[system_profile]']) : undefined;
+          const { hosts, thresholds } = await namedHosts(organizationId, request.params.ids, fields);
+          const now = deps.clock.now();
+          return {
+            total: hosts.length,
+            count: hosts.length,
+            page: 1,
+            per_page: Math.max(hosts.length, DEFAULT_PER_PAGE),
+            results: hosts.map((host) => presentHost(host, thresholds, now)),
+          };
+        });
+
+        inventory.get<IdsParams>('/hosts/:ids/system_profile', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request);
+          const { ids } = await namedHosts(organizationId, request.params.ids);
+          const profiles = await deps.hosts.profiles(organizationId, ids);
+          const results = ids.filter((id) => profiles.has(id)).map((id) => ({ id, system_profile: profiles.get(id) }));
+          return { total: results.length, count: results.length, page: 1, per_page: Math.max(results.length, DEFAULT_PER_PAGE), results };
+        });
+
+        inventory.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send(''));
+        inventory.get('/version', { schema: { hide: true } }, async () => ({ version: deps.version }));
+      },
+      { prefix: PREFIX },
+    );
+  };
+}
+
+function sendProblem(reply: FastifyReply, problem: InventoryProblem): FastifyReply {
+  return reply.code(problem.statusCode).header('content-type', 'application/problem+json').send(JSON.stringify(problem.body));
+}

@@ -1,0 +1,1 @@
+export { createHostInventory, type HostInventoryDeps } from './create-host-inventory.ts';

@@ -1,0 +1,169 @@
+import type { Sql } from '../../db/db.ts';
+import { containsPattern } from '../../db/db.ts';
+import type { HostQuery, HostRow, ProfileFilter, StalenessState, StalenessThresholds } from './hosts-model.ts';
+
+type Row = {
+  id: string;
+  organization_id: string;
+  name: string;
+  source: string | null;
+  canonical_facts: Record<string, unknown> | null;
+  system_profile?: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+  last_check_in: Date;
+  total?: string;
+};
+
+/** The reporter of a system: the dialect that created it, `appliance` for the native API. */
+const REPORTER = "coalesce(s.source, 'appliance')";
+/** The last check-in: any report from any dialect (a heartbeat or an inventory), else when it registered. */
+const LAST_CHECK_IN = 'coalesce(greatest(l.last_heartbeat, s.last_inventory_at), s.registered_at, s.created_at)';
+const UPDATED = 'greatest(s.updated_at, hp.updated_at)';
+
+/** What each `order_by` sorts on, in the direction asked; the id keeps pages stable. */
+const ORDER: Record<HostQuery['orderBy'], (how: string) => string> = {
+  display_name: (how) => `lower(s.name) ${how}`,
+  // Muster has no host groups: every group name is empty, so the name decides.
+  group_name: (how) => `lower(s.name) ${how}`,
+  updated: (how) => `${UPDATED} ${how}`,
+  operating_system: (how) => `lower(hp.os_name) ${how} NULLS LAST, hp.os_major ${how}, hp.os_minor ${how}`,
+  last_check_in: (how) => `${LAST_CHECK_IN} ${how}`,
+};
+
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** SQL of hosts: systems with their host profile and liveness, filtered and ordered as the host-inventory API asks. */
+export function createHostsStore(sql: Sql) {
+  function conditions(query: HostQuery, params: Params): string[] {
+    const where = [`s.organization_id = ${params.add(query.organizationId)}::uuid`, 's.deleted_at IS NULL'];
+    if (query.ids) where.push(`s.id = ANY(${params.add(query.ids)}::uuid[])`);
+    if (query.displayName !== undefined) where.push(`s.name ILIKE ${params.add(containsPattern(query.displayName))}::text`);
+    if (query.fqdn !== undefined) where.push(`lower(hp.canonical_facts->>'fqdn') = lower(${params.add(query.fqdn)}::text)`);
+    if (query.hostnameOrId !== undefined) {
+      const pattern = `${params.add(containsPattern(query.hostnameOrId))}::text`;
+      const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(query.hostnameOrId)
+        ? ` OR s.id = ${params.add(query.hostnameOrId)}::uuid`
+        : '';
+      where.push(`(s.name ILIKE ${pattern} OR hp.canonical_facts->>'fqdn' ILIKE ${pattern}${id})`);
+    }
+    for (const [key, value] of Object.entries(query.canonical ?? {}) as [string, string | undefined][]) {
+      if (value !== undefined) where.push(`hp.canonical_facts @> ${params.add(JSON.stringify({ [key]: value }))}::jsonb`);
+    }
+    if (query.updatedStart) where.push(`${UPDATED} >= ${params.add(query.updatedStart)}::timestamptz`);
+    if (query.updatedEnd) where.push(`${UPDATED} <= ${params.add(query.updatedEnd)}::timestamptz`);
+    if (query.lastCheckInStart) where.push(`${LAST_CHECK_IN} >= ${params.add(query.lastCheckInStart)}::timestamptz`);
+    if (query.lastCheckInEnd) where.push(`${LAST_CHECK_IN} <= ${params.add(query.lastCheckInEnd)}::timestamptz`);
+    if (query.registeredWith) where.push(`${REPORTER} = ANY(${params.add(query.registeredWith)}::text[])`);
+    if (query.staleness) where.push(stalenessCondition(query.staleness.states, query.staleness.thresholds, query.staleness.now, params));
+    for (const filter of query.profile ?? []) where.push(profileCondition(filter, params));
+    return where;
+  }
+
+  const FROM = `FROM systems s
+    LEFT JOIN system_liveness l ON l.system_id = s.id
+    LEFT JOIN host_profiles hp ON hp.system_id = s.id`;
+
+  return {
+    async list(query: HostQuery): Promise<{ total: number; hosts: HostRow[] }> {
+      const params = new Params();
+      const where = conditions(query, params).join(' AND ');
+      const order = `${ORDER[query.orderBy](query.orderHow)} NULLS LAST, s.id ${query.orderHow}`;
+      const profile = query.profileFields === undefined ? '' : `, ${profileProjection(query.profileFields, params)} AS system_profile`;
+      const { rows } = await sql.query<Row>(
+        `SELECT s.id, s.organization_id, s.name, ${REPORTER} AS source, hp.canonical_facts, s.created_at,
+           ${UPDATED} AS updated_at, ${LAST_CHECK_IN} AS last_check_in, count(*) OVER () AS total${profile}
+         ${FROM} WHERE ${where} ORDER BY ${order} LIMIT ${params.add(query.limit)}::int OFFSET ${params.add(query.offset)}::int`,
+        params.values,
+      );
+      const total = rows.length > 0 ? Number(rows[0]!.total) : query.offset === 0 ? 0 : await this.count(query);
+      return { total, hosts: rows.map(present) };
+    },
+
+    /** How many hosts match (for a page past the end, where the window count has no row to ride on). */
+    async count(query: HostQuery): Promise<number> {
+      const params = new Params();
+      const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n ${FROM} WHERE ${conditions(query, params).join(' AND ')}`, params.values);
+      return Number(rows[0]!.n);
+    },
+
+    /** Each host's whole system profile, by id (hosts of the organization only). */
+    async profiles(organizationId: string, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+      const { rows } = await sql.query<{ id: string; system_profile: Record<string, unknown> | null }>(
+        `SELECT s.id, hp.system_profile FROM systems s LEFT JOIN host_profiles hp ON hp.system_id = s.id
+         WHERE s.organization_id = $1 AND s.deleted_at IS NULL AND s.id = ANY($2::uuid[])`,
+        [organizationId, ids],
+      );
+      return new Map(rows.map((row) => [row.id, row.system_profile ?? {}]));
+    },
+  };
+}
+
+function present(row: Row): HostRow {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    displayName: row.name,
+    reporter: row.source ?? 'appliance',
+    canonicalFacts: row.canonical_facts ?? {},
+    ...(row.system_profile !== undefined ? { systemProfile: row.system_profile ?? {} } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastCheckIn: row.last_check_in,
+  };
+}
+
+function stalenessCondition(states: readonly StalenessState[], thresholds: StalenessThresholds, now: Date, params: Params): string {
+  if (states.length === 0) return 'false';
+  // Only the bounds a state asks for become parameters: an unused parameter has no type.
+  const bounds = new Map<number, string>();
+  const at = (seconds: number) => {
+    if (!bounds.has(seconds)) bounds.set(seconds, `${params.add(new Date(now.getTime() - seconds * 1000))}::timestamptz`);
+    return bounds.get(seconds)!;
+  };
+  const range = (state: StalenessState) => {
+    if (state === 'fresh') return `${LAST_CHECK_IN} > ${at(thresholds.staleSeconds)}`;
+    if (state === 'stale') return `(${LAST_CHECK_IN} <= ${at(thresholds.staleSeconds)} AND ${LAST_CHECK_IN} > ${at(thresholds.staleWarningSeconds)})`;
+    if (state === 'stale_warning') return `(${LAST_CHECK_IN} <= ${at(thresholds.staleWarningSeconds)} AND ${LAST_CHECK_IN} > ${at(thresholds.cullSeconds)})`;
+    return `${LAST_CHECK_IN} <= ${at(thresholds.cullSeconds)}`;
+  };
+  return `(${states.map(range).join(' OR ')})`;
+}
+
+/** One `filter[system_profile][…]` term: any of its values matches (containment for equality, a typed comparison for ranges). */
+function profileCondition(filter: ProfileFilter, params: Params): string {
+  let added: string | undefined;
+  // Added when first used: an unused parameter has no type.
+  const path = () => (added ??= `${params.add(filter.path)}::text[]`);
+  if (!('values' in filter)) return `(hp.system_profile #> ${path()}) IS ${filter.op === 'nil' ? '' : 'NOT '}NULL`;
+  const { op } = filter;
+  const terms = filter.values.map((value) => {
+    if (op === 'eq') {
+      // Lists (installed_services, …) match when they contain the value, as containment does.
+      const nested = filter.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), filter.list ? [value] : value);
+      return `hp.system_profile @> ${params.add(JSON.stringify(nested))}::jsonb`;
+    }
+    const operator = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
+    if (typeof value === 'number') {
+      return `(jsonb_typeof(hp.system_profile #> ${path()}) = 'number' AND (hp.system_profile #>> ${path()})::numeric ${operator} ${params.add(value)}::numeric)`;
+    }
+    return `(hp.system_profile #>> ${path()}) ${operator} ${params.add(value)}::text`;
+  });
+  return `(${terms.join(' OR ')})`;
+}
+
+/** Only the profile fields asked for (sparse fields), as one object. */
+function profileProjection(fields: readonly string[], params: Params): string {
+  if (fields.length === 0) return "coalesce(hp.system_profile, '{}'::jsonb)";
+  const pairs = fields.map((field) => {
+    const name = params.add(field);
+    return `${name}::text, hp.system_profile -> ${name}::text`;
+  });
+  return `coalesce(jsonb_strip_nulls(jsonb_build_object(${pairs.join(', ')})), '{}'::jsonb)`;
+}

@@ -1,0 +1,15 @@
+export { createHostsService, type HostsService } from './hosts-service.ts';
+export {
+  DEFAULT_STALENESS,
+  OPERATING_SYSTEM_FIELDS,
+  PROFILE_FIELDS,
+  STALENESS_STATES,
+  stalenessOf,
+  type CanonicalFilter,
+  type HostQuery,
+  type HostRow,
+  type ProfileFieldType,
+  type ProfileFilter,
+  type StalenessState,
+  type StalenessThresholds,
+} from './hosts-model.ts';
