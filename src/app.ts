@@ -129,7 +129,9 @@ export async function createMuster(options: MusterOptions) {
   const hostInventory = createHostInventory({
     clock,
     apiKeys: apiKeys.authenticator,
-    hosts: createHostsService(database),
+    hosts: createHostsService(database, clock),
+    systems: systems.service,
+    batcher: heartbeats.batcher,
     version: VERSION,
   });
   const features: FeatureMount[] = [

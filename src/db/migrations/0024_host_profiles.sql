@@ -16,3 +16,7 @@ CREATE INDEX IF NOT EXISTS host_profiles_organization_idx ON host_profiles (orga
 -- `filter[system_profile][field]=value` and canonical-fact lookups are containment queries (@>).
 CREATE INDEX IF NOT EXISTS host_profiles_system_profile_idx ON host_profiles USING gin (system_profile jsonb_path_ops);
 CREATE INDEX IF NOT EXISTS host_profiles_canonical_facts_idx ON host_profiles USING gin (canonical_facts jsonb_path_ops);
+-- The host-inventory API's tag filters are the systems' labels: containment and key-exists queries.
+CREATE INDEX IF NOT EXISTS systems_labels_idx ON systems USING gin (labels);
+-- The name Ansible reaches the host by (the host-inventory API's `ansible_host`), set through that API.
+ALTER TABLE systems ADD COLUMN IF NOT EXISTS ansible_host text;

@@ -206,6 +206,95 @@ for (const kind of databaseKinds()) {
       assert.equal((await list('', org.read)).total, 0);
     });
 
+    it('serves labels as tags: per host, counted, fleet-wide with counts, and as a filter', async () => {
+      const { org, generic, ns8, nsec } = await fleet();
+      const label = async (id: string, labels: Record<string, string>) =>
+        assert.equal((await t.admin.patch(`/api/v1/systems/${id}`, { labels })).statusCode, 200);
+      await label(generic.id, { 'insights/env': 'prod', role: 'web' });
+      await label(ns8.id, { 'insights/env': 'prod', owner: '' });
+      await label(nsec.id, { 'insights/env': 'test' });
+
+      const tags = await get(`/hosts/${generic.id},${ns8.id}/tags`, org.read);
+      assert.equal(tags.statusCode, 200, tags.body);
+      const results = tags.json<{ results: Record<string, unknown[]> }>().results;
+      assert.deepEqual(results[generic.id], [
+        { namespace: 'insights', key: 'env', value: 'prod' },
+        { namespace: null, key: 'role', value: 'web' },
+      ]);
+      assert.deepEqual(results[ns8.id], [
+        { namespace: 'insights', key: 'env', value: 'prod' },
+        { namespace: null, key: 'owner', value: null },
+      ]);
+      const counted = (await get(`/hosts/${generic.id},${nsec.id}/tags/count`, org.read)).json<{ results: Record<string, number> }>();
+      assert.deepEqual(counted.results, { [generic.id]: 2, [nsec.id]: 1 });
+
+      const fleetTags = (await get('/tags?order_by=count&order_how=DESC', org.read)).json<List & { results: unknown[] }>();
+      assert.equal(fleetTags.total, 4);
+      assert.deepEqual(fleetTags.results[0], { tag: { namespace: 'insights', key: 'env', value: 'prod' }, count: 2 });
+      const searched = (await get('/tags?search=WEB', org.read)).json<{ results: unknown[] }>();
+      assert.deepEqual(searched.results, [{ tag: { namespace: null, key: 'role', value: 'web' }, count: 1 }]);
+
+      const tagged = (query: string) => list(`?order_by=display_name&${query}`, org.read).then(names);
+      assert.deepEqual(await tagged('tags=insights/env=prod'), ['cluster-a', 'web-01']);
+      assert.deepEqual(await tagged('tags=insights/env'), ['cluster-a', 'fw-branch', 'web-01']);
+      assert.deepEqual(await tagged('tags[]=insights/env=prod&tags[]=role=web'), ['web-01']);
+      assert.deepEqual(await tagged('tags=role'), ['web-01']);
+      assert.equal((await get('/hosts?tags=/broken', org.read)).statusCode, 400);
+    });
+
+    it('counts hosts per operating system', async () => {
+      const { org } = await fleet();
+      const answer = (await get('/system_profile/operating_system', org.read)).json<{ total: number; results: unknown[] }>();
+      assert.equal(answer.total, 3);
+      assert.deepEqual(answer.results, [
+        { value: { name: 'NethSecurity', major: 8, minor: 5 }, count: 1 },
+        { value: { name: 'Rocky Linux', major: 9, minor: 3 }, count: 1 },
+        { value: { name: 'rocky', major: 9, minor: 5 }, count: 1 },
+      ]);
+    });
+
+    it('renames, sets ansible_host, deletes (restorably) and checks hosts in, with a key that may write', async () => {
+      const { org, generic, ns8 } = await fleet();
+      const write = await org.key(['host-inventory:read', 'host-inventory:write']);
+      const send = (method: 'PATCH' | 'DELETE' | 'POST', url: string, key: string, body?: unknown) =>
+        t.muster.app.inject({
+          method,
+          url: `/api/inventory/v1${url}`,
+          headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+        });
+
+      assert.equal((await send('PATCH', `/hosts/${generic.id}`, org.read, { display_name: 'x' })).statusCode, 401, 'a read key may not write');
+      const patched = await send('PATCH', `/hosts/${generic.id}`, write, { display_name: 'web-renamed', ansible_host: 'web.internal' });
+      assert.equal(patched.statusCode, 200, patched.body);
+      const [host] = (await list(`?hostname_or_id=${generic.id}`, org.read)).results;
+      assert.equal(host!.display_name, 'web-renamed');
+      assert.equal(host!.ansible_host, 'web.internal');
+      for (const body of [{ display_name: '' }, { ansible_host: 7 }, { colour: 'blue' }, {}, []]) {
+        assert.equal((await send('PATCH', `/hosts/${generic.id}`, write, body)).statusCode, 400, JSON.stringify(body));
+      }
+
+      t.clock.advance(30 * HOUR);
+      assert.equal((await list(`?hostname_or_id=${ns8.id}`, org.read)).results[0]!.staleness, 'stale');
+      const checkin = await send('POST', '/hosts/checkin', write, { fqdn: 'NODE1.example.org', checkin_frequency: 60 });
+      assert.equal(checkin.statusCode, 201, checkin.body);
+      assert.equal(checkin.json<Host>().id, ns8.id);
+      assert.equal(checkin.json<Host>().staleness, 'fresh');
+      assert.equal((await list(`?hostname_or_id=${ns8.id}`, org.read)).results[0]!.staleness, 'fresh', 'the check-in is a heartbeat');
+      const unknown = await send('POST', '/hosts/checkin', write, { fqdn: 'nowhere.example.org' });
+      assert.equal(unknown.statusCode, 404);
+      assert.equal(unknown.json<{ detail: string }>().detail, 'No hosts match the provided canonical facts.');
+      assert.equal((await send('POST', '/hosts/checkin', write, { checkin_frequency: 5 })).statusCode, 400);
+
+      const deleted = await send('DELETE', `/hosts/${generic.id},${ns8.id}`, write);
+      assert.equal(deleted.statusCode, 200, deleted.body);
+      assert.deepEqual(deleted.json(), {});
+      assert.deepEqual(names(await list('', org.read)), ['fw-branch']);
+      assert.equal((await get(`/hosts/${generic.id}`, org.read)).statusCode, 404);
+      assert.equal((await t.admin.post(`/api/v1/systems/${generic.id}/restore`)).statusCode, 200);
+      assert.equal((await list('', org.read)).total, 2, 'restored through /api/v1');
+    });
+
     it("lists a monitoring agent's server as a host reported by the monitoring dialect, its profile from the report", async () => {
       const org = await organization();
       const write = await org.key(['monitoring:write']);

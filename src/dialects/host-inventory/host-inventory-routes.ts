@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock/clock.ts';
 import type { ApiKeyAuthenticator } from '../../features/api-keys/index.ts';
+import type { HeartbeatBatcher } from '../../features/heartbeats/index.ts';
 import type { HostsService, StalenessThresholds } from '../../features/hosts/index.ts';
+import type { SystemsService } from '../../features/systems/index.ts';
 import { knownError } from '../../http/error-handler.ts';
 import { hostsNotFound, InventoryProblem, NOT_FOUND_DETAIL } from './host-inventory-errors.ts';
 import { presentHost } from './hosts-presenter.ts';
-import { DEFAULT_PER_PAGE, parseHostIds, parseListQuery, sparseFields, type Query } from './hosts-query.ts';
+import { parseCheckin, parsePatch } from './host-changes.ts';
+import { DEFAULT_PER_PAGE, parseHostIds, parseListQuery, parseTagsQuery, sparseFields, tagOf, type Query } from './hosts-query.ts';
 
 export const PREFIX = '/api/inventory/v1';
 
@@ -13,6 +16,9 @@ export interface HostInventoryRoutesDeps {
   clock: Clock;
   apiKeys: Pick<ApiKeyAuthenticator, 'authenticate'>;
   hosts: HostsService;
+  systems: Pick<SystemsService, 'update' | 'delete'>;
+  /** Liveness: a check-in is a heartbeat of its host. */
+  batcher: Pick<HeartbeatBatcher, 'submit'>;
   /** The organization's staleness thresholds (its `/account/staleness` settings, else the defaults). */
   staleness(organizationId: string): Promise<StalenessThresholds>;
   version: string;
@@ -105,6 +111,86 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
           const profiles = await deps.hosts.profiles(organizationId, ids);
           const results = ids.filter((id) => profiles.has(id)).map((id) => ({ id, system_profile: profiles.get(id) }));
           return { total: results.length, count: results.length, page: 1, per_page: Math.max(results.length, DEFAULT_PER_PAGE), results };
+        });
+
+        inventory.get<IdsParams>('/hosts/:ids/tags', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request);
+          const { hosts } = await namedHosts(organizationId, request.params.ids);
+          const results = Object.fromEntries(
+            hosts.map((host) => [
+              host.id,
+              Object.entries(host.labels)
+                .sort(([a], [b]) => (a < b ? -1 : 1))
+                .map(([key, value]) => tagOf(key, value)),
+            ]),
+          );
+          return { total: hosts.length, count: hosts.length, page: 1, per_page: Math.max(hosts.length, DEFAULT_PER_PAGE), results };
+        });
+
+        inventory.get<IdsParams>('/hosts/:ids/tags/count', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request);
+          const { hosts } = await namedHosts(organizationId, request.params.ids);
+          const results = Object.fromEntries(hosts.map((host) => [host.id, Object.keys(host.labels).length]));
+          return { total: hosts.length, count: hosts.length, page: 1, per_page: Math.max(hosts.length, DEFAULT_PER_PAGE), results };
+        });
+
+        inventory.get<{ Querystring: Query }>('/tags', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request);
+          const { page, perPage, orderBy, orderHow, search, staleness } = parseTagsQuery(request.query);
+          const { total, labels } = await deps.hosts.labelCounts({
+            organizationId,
+            staleness: { states: staleness, thresholds: await deps.staleness(organizationId), now: deps.clock.now() },
+            search,
+            orderBy,
+            orderHow,
+            limit: perPage,
+            offset: (page - 1) * perPage,
+          });
+          if (labels.length === 0 && page > 1) throw new InventoryProblem(404, NOT_FOUND_DETAIL);
+          const results = labels.map((label) => ({ tag: tagOf(label.key, label.value), count: label.count }));
+          return { total, count: results.length, page, per_page: perPage, results };
+        });
+
+        inventory.get<{ Querystring: Query }>('/system_profile/operating_system', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request);
+          const { page, perPage, staleness } = parseTagsQuery(request.query);
+          const { total, systems } = await deps.hosts.operatingSystems({
+            organizationId,
+            staleness: { states: staleness, thresholds: await deps.staleness(organizationId), now: deps.clock.now() },
+            limit: perPage,
+            offset: (page - 1) * perPage,
+          });
+          if (systems.length === 0 && page > 1) throw new InventoryProblem(404, NOT_FOUND_DETAIL);
+          const results = systems.map(({ count, ...value }) => ({ value, count }));
+          return { total, count: results.length, page, per_page: perPage, results };
+        });
+
+        inventory.patch<IdsParams & { Body: unknown }>('/hosts/:ids', { schema: { hide: true } }, async (request, reply) => {
+          const organizationId = await organizationOf(request, true);
+          const change = parsePatch(request.body);
+          const { ids } = await namedHosts(organizationId, request.params.ids);
+          for (const id of ids) if (change.displayName !== undefined) await deps.systems.update(id, { name: change.displayName });
+          if (change.ansibleHost !== undefined) await deps.hosts.setAnsibleHost(organizationId, ids, change.ansibleHost);
+          return reply.code(200).send();
+        });
+
+        inventory.delete<IdsParams>('/hosts/:ids', { schema: { hide: true } }, async (request) => {
+          const organizationId = await organizationOf(request, true);
+          const { ids } = await namedHosts(organizationId, request.params.ids);
+          // A soft delete: the system can be restored through /api/v1.
+          for (const id of ids) await deps.systems.delete(id);
+          return {};
+        });
+
+        inventory.post<{ Body: unknown }>('/hosts/checkin', { schema: { hide: true } }, async (request, reply) => {
+          const organizationId = await organizationOf(request, true);
+          const facts = parseCheckin(request.body);
+          const id = await deps.hosts.findByCanonicalFacts(organizationId, facts);
+          if (id === undefined) throw new InventoryProblem(404, 'No hosts match the provided canonical facts.');
+          const now = deps.clock.now();
+          if (!(await deps.batcher.submit(id, now))) throw new InventoryProblem(404, 'No hosts match the provided canonical facts.');
+          const { hosts } = await deps.hosts.list({ organizationId, ids: [id], orderBy: 'updated', orderHow: 'DESC', limit: 1, offset: 0 });
+          return reply.code(201).send(presentHost(hosts[0]!, await deps.staleness(organizationId), now));
         });
 
         inventory.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send(''));

@@ -28,7 +28,7 @@ export function presentHost(host: HostRow, thresholds: StalenessThresholds, now:
     org_id: host.organizationId,
     account: null,
     display_name: host.displayName,
-    ansible_host: null,
+    ansible_host: host.ansibleHost,
     insights_id: textOrNull(facts.insights_id) ?? NIL_UUID,
     subscription_manager_id: textOrNull(facts.subscription_manager_id),
     satellite_id: textOrNull(facts.satellite_id),

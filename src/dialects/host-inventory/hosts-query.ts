@@ -91,12 +91,7 @@ export function parseListQuery(query: Query): ListParams {
   const orderHow = orderHowRaw?.toUpperCase() ?? (orderBy === 'display_name' || orderBy === 'group_name' || orderBy === 'operating_system' ? 'ASC' : 'DESC');
   if (orderHow !== 'ASC' && orderHow !== 'DESC') throw bad(`'${orderHowRaw}' is not one of ['ASC', 'DESC'] - 'order_how'`);
 
-  const stalenessValues = many(query, 'staleness') ?? DEFAULT_STALENESS;
-  for (const value of stalenessValues) {
-    if (!(STALENESS as readonly string[]).includes(value)) throw bad(`'${value}' is not one of ${JSON.stringify(STALENESS)} - 'staleness'`);
-  }
-  // `unknown` is the peer's state for hosts without a stale timestamp; every Muster host has one.
-  const staleness = [...new Set(stalenessValues.filter((value): value is StalenessState => value !== 'unknown'))];
+  const staleness = stalenessStates(query);
 
   const canonical: NonNullable<HostQuery['canonical']> = {};
   for (const name of ['insights_id', 'subscription_manager_id', 'provider_id', 'provider_type'] as const) {
@@ -121,6 +116,7 @@ export function parseListQuery(query: Query): ListParams {
       lastCheckInEnd: timestamp(query, 'last_check_in_end'),
       registeredWith: many(query, 'registered_with'),
       profile: profileFilters(query),
+      labels: many(query, 'tags')?.map(parseTag),
       profileFields: fields === undefined ? undefined : sparseFields(fields),
       orderBy: orderBy as HostQuery['orderBy'],
       orderHow,
@@ -128,6 +124,34 @@ export function parseListQuery(query: Query): ListParams {
       offset: (page - 1) * perPage,
     },
   };
+}
+
+/** `GET /tags` and `/system_profile/…`: paging, ordering (`tag` or `count`), `search` and staleness. */
+export function parseTagsQuery(query: Query): {
+  page: number;
+  perPage: number;
+  orderBy: 'tag' | 'count';
+  orderHow: 'ASC' | 'DESC';
+  search?: string;
+  staleness: StalenessState[];
+} {
+  const perPage = integer(query, 'per_page', DEFAULT_PER_PAGE, 1, MAX_PER_PAGE);
+  const page = integer(query, 'page', 1, 1, 1_000_000);
+  const orderBy = one(query, 'order_by') ?? 'tag';
+  if (orderBy !== 'tag' && orderBy !== 'count') throw bad(`'${orderBy}' is not one of ['tag', 'count'] - 'order_by'`);
+  const orderHowRaw = one(query, 'order_how');
+  const orderHow = orderHowRaw?.toUpperCase() ?? 'ASC';
+  if (orderHow !== 'ASC' && orderHow !== 'DESC') throw bad(`'${orderHowRaw}' is not one of ['ASC', 'DESC'] - 'order_how'`);
+  return { page, perPage, orderBy, orderHow, search: text(query, 'search'), staleness: stalenessStates(query) };
+}
+
+function stalenessStates(query: Query): StalenessState[] {
+  const values = many(query, 'staleness') ?? DEFAULT_STALENESS;
+  for (const value of values) {
+    if (!(STALENESS as readonly string[]).includes(value)) throw bad(`'${value}' is not one of ${JSON.stringify(STALENESS)} - 'staleness'`);
+  }
+  // `unknown` is the peer's state for hosts without a stale timestamp; every Muster host has one.
+  return [...new Set(values.filter((value): value is StalenessState => value !== 'unknown'))];
 }
 
 /** `fields[system_profile]=arch,os_release`: known fields only. */
@@ -197,4 +221,24 @@ export function parseHostIds(raw: string): string[] {
   if (ids.length > MAX_PER_PAGE) throw bad(`At most ${MAX_PER_PAGE} host ids may be given`);
   for (const id of ids) if (!UUID.test(id)) throw bad(`'${id}' is not a 'uuid'`);
   return ids;
+}
+
+/**
+ * A tag filter, `namespace/key=value`, `key=value` or either without `=value` (any value): the
+ * label it names. A label `ns/key` is the tag of namespace `ns`; one without `/` has none.
+ */
+export function parseTag(raw: string): { key: string; value?: string } {
+  const equals = raw.indexOf('=');
+  const key = equals === -1 ? raw : raw.slice(0, equals);
+  const value = equals === -1 ? undefined : raw.slice(equals + 1);
+  if (key === '' || key.startsWith('/') || key.endsWith('/') || key.length > 255 || (value?.length ?? 0) > 255) {
+    throw bad(`'${raw}' is not a valid tag: it must be 'namespace/key=value' or 'key=value', the value optional`);
+  }
+  return value === undefined ? { key } : { key, value };
+}
+
+/** A label as the peer's structured tag. */
+export function tagOf(key: string, value: string): { namespace: string | null; key: string; value: string | null } {
+  const slash = key.indexOf('/');
+  return { namespace: slash === -1 ? null : key.slice(0, slash), key: slash === -1 ? key : key.slice(slash + 1), value: value === '' ? null : value };
 }

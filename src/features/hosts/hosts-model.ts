@@ -76,6 +76,8 @@ export interface HostQuery {
   registeredWith?: readonly string[];
   staleness?: { states: readonly StalenessState[]; thresholds: StalenessThresholds; now: Date };
   profile?: readonly ProfileFilter[];
+  /** Labels every host must carry: a key with the value given, or with any value when none is. */
+  labels?: readonly { key: string; value?: string }[];
   /** Profile fields to add to each host; `[]` for the whole profile; absent for none. */
   profileFields?: readonly string[];
   orderBy: 'display_name' | 'group_name' | 'updated' | 'operating_system' | 'last_check_in';
@@ -88,10 +90,36 @@ export interface HostRow {
   id: string;
   organizationId: string;
   displayName: string;
+  ansibleHost: string | null;
   reporter: string;
   canonicalFacts: Record<string, unknown>;
+  labels: Record<string, string>;
   systemProfile?: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
   lastCheckIn: Date;
+}
+
+export interface LabelCountQuery {
+  organizationId: string;
+  staleness: NonNullable<HostQuery['staleness']>;
+  /** Part of a label's key or value, any case. */
+  search?: string;
+  orderBy: 'tag' | 'count';
+  orderHow: 'ASC' | 'DESC';
+  limit: number;
+  offset: number;
+}
+
+export interface LabelCount {
+  key: string;
+  value: string;
+  count: number;
+}
+
+export interface OperatingSystemCount {
+  name: string;
+  major: number;
+  minor: number;
+  count: number;
 }

@@ -1,13 +1,24 @@
 import type { Sql } from '../../db/db.ts';
 import { containsPattern } from '../../db/db.ts';
-import type { HostQuery, HostRow, ProfileFilter, StalenessState, StalenessThresholds } from './hosts-model.ts';
+import type {
+  HostQuery,
+  HostRow,
+  LabelCount,
+  LabelCountQuery,
+  OperatingSystemCount,
+  ProfileFilter,
+  StalenessState,
+  StalenessThresholds,
+} from './hosts-model.ts';
 
 type Row = {
   id: string;
   organization_id: string;
   name: string;
+  ansible_host: string | null;
   source: string | null;
   canonical_facts: Record<string, unknown> | null;
+  labels: Record<string, string>;
   system_profile?: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
@@ -63,6 +74,13 @@ export function createHostsStore(sql: Sql) {
     if (query.registeredWith) where.push(`${REPORTER} = ANY(${params.add(query.registeredWith)}::text[])`);
     if (query.staleness) where.push(stalenessCondition(query.staleness.states, query.staleness.thresholds, query.staleness.now, params));
     for (const filter of query.profile ?? []) where.push(profileCondition(filter, params));
+    for (const label of query.labels ?? []) {
+      where.push(
+        label.value === undefined
+          ? `s.labels ? ${params.add(label.key)}::text`
+          : `s.labels @> ${params.add(JSON.stringify({ [label.key]: label.value }))}::jsonb`,
+      );
+    }
     return where;
   }
 
@@ -77,7 +95,7 @@ export function createHostsStore(sql: Sql) {
       const order = `${ORDER[query.orderBy](query.orderHow)} NULLS LAST, s.id ${query.orderHow}`;
       const profile = query.profileFields === undefined ? '' : `, ${profileProjection(query.profileFields, params)} AS system_profile`;
       const { rows } = await sql.query<Row>(
-        `SELECT s.id, s.organization_id, s.name, ${REPORTER} AS source, hp.canonical_facts, s.created_at,
+        `SELECT s.id, s.organization_id, s.name, s.ansible_host, ${REPORTER} AS source, hp.canonical_facts, s.labels, s.created_at,
            ${UPDATED} AS updated_at, ${LAST_CHECK_IN} AS last_check_in, count(*) OVER () AS total${profile}
          ${FROM} WHERE ${where} ORDER BY ${order} LIMIT ${params.add(query.limit)}::int OFFSET ${params.add(query.offset)}::int`,
         params.values,
@@ -91,6 +109,83 @@ export function createHostsStore(sql: Sql) {
       const params = new Params();
       const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n ${FROM} WHERE ${conditions(query, params).join(' AND ')}`, params.values);
       return Number(rows[0]!.n);
+    },
+
+    /** The labels of the hosts a query matches, each with how many hosts carry it. */
+    async labelCounts(query: LabelCountQuery): Promise<{ total: number; labels: LabelCount[] }> {
+      const params = new Params();
+      const where = conditions(
+        { organizationId: query.organizationId, staleness: query.staleness, orderBy: 'updated', orderHow: 'ASC', limit: 0, offset: 0 },
+        params,
+      );
+      const search =
+        query.search === undefined
+          ? ''
+          : `WHERE (label.key ILIKE ${params.add(containsPattern(query.search))}::text OR label.value ILIKE $${params.values.length}::text)`;
+      const order =
+        query.orderBy === 'count' ? `count(*) ${query.orderHow}, label.key, label.value` : `label.key ${query.orderHow}, label.value ${query.orderHow}`;
+      const { rows } = await sql.query<{ key: string; value: string; count: string; total: string }>(
+        `SELECT label.key, label.value, count(*) AS count, count(*) OVER () AS total
+         ${FROM} CROSS JOIN LATERAL jsonb_each_text(s.labels) AS label (key, value)
+         ${search ? `${search} AND` : 'WHERE'} ${where.join(' AND ')}
+         GROUP BY label.key, label.value ORDER BY ${order} LIMIT ${params.add(query.limit)}::int OFFSET ${params.add(query.offset)}::int`,
+        params.values,
+      );
+      return { total: Number(rows[0]?.total ?? 0), labels: rows.map((row) => ({ key: row.key, value: row.value, count: Number(row.count) })) };
+    },
+
+    /** The operating systems of the hosts a query matches, each with its number of hosts. */
+    async operatingSystems(
+      query: Pick<LabelCountQuery, 'organizationId' | 'staleness' | 'limit' | 'offset'>,
+    ): Promise<{ total: number; systems: OperatingSystemCount[] }> {
+      const params = new Params();
+      const where = conditions(
+        { organizationId: query.organizationId, staleness: query.staleness, orderBy: 'updated', orderHow: 'ASC', limit: 0, offset: 0 },
+        params,
+      );
+      const { rows } = await sql.query<{ name: string; major: number; minor: number; count: string; total: string }>(
+        `SELECT hp.os_name AS name, hp.os_major AS major, hp.os_minor AS minor, count(*) AS count, count(*) OVER () AS total
+         ${FROM} WHERE hp.os_name IS NOT NULL AND ${where.join(' AND ')}
+         GROUP BY hp.os_name, hp.os_major, hp.os_minor ORDER BY count(*) DESC, hp.os_name, hp.os_major, hp.os_minor
+         LIMIT ${params.add(query.limit)}::int OFFSET ${params.add(query.offset)}::int`,
+        params.values,
+      );
+      return {
+        total: Number(rows[0]?.total ?? 0),
+        systems: rows.map((row) => ({ name: row.name, major: row.major, minor: row.minor, count: Number(row.count) })),
+      };
+    },
+
+    async setAnsibleHost(organizationId: string, ids: readonly string[], ansibleHost: string | null, at: Date): Promise<void> {
+      await sql.query('UPDATE systems SET ansible_host = $3, updated_at = $4 WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL', [
+        organizationId,
+        ids,
+        ansibleHost,
+        at,
+      ]);
+    },
+
+    /**
+     * The live host a canonical fact names, trying the facts in the peer's order of trust
+     * (provider, subscription manager, insights, BIOS ids, then fqdn); the last updated when several match.
+     */
+    async findByCanonicalFacts(organizationId: string, facts: Readonly<Record<string, string>>): Promise<string | undefined> {
+      for (const name of ['provider_id', 'subscription_manager_id', 'insights_id', 'bios_uuid', 'fqdn']) {
+        const value = facts[name];
+        if (value === undefined) continue;
+        const { rows } = await sql.query<{ id: string }>(
+          name === 'fqdn'
+            ? `SELECT s.id FROM systems s JOIN host_profiles hp ON hp.system_id = s.id
+               WHERE s.organization_id = $1 AND s.deleted_at IS NULL AND lower(hp.canonical_facts->>'fqdn') = lower($2::text)
+               ORDER BY hp.updated_at DESC LIMIT 1`
+            : `SELECT s.id FROM systems s JOIN host_profiles hp ON hp.system_id = s.id
+               WHERE s.organization_id = $1 AND s.deleted_at IS NULL AND hp.canonical_facts @> $2::jsonb
+               ORDER BY hp.updated_at DESC LIMIT 1`,
+          [organizationId, name === 'fqdn' ? value : JSON.stringify({ [name]: value.toLowerCase() })],
+        );
+        if (rows[0]) return rows[0].id;
+      }
+      return undefined;
     },
 
     /** Each host's whole system profile, by id (hosts of the organization only). */
@@ -110,8 +205,10 @@ function present(row: Row): HostRow {
     id: row.id,
     organizationId: row.organization_id,
     displayName: row.name,
+    ansibleHost: row.ansible_host,
     reporter: row.source ?? 'appliance',
     canonicalFacts: row.canonical_facts ?? {},
+    labels: row.labels,
     ...(row.system_profile !== undefined ? { systemProfile: row.system_profile ?? {} } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
