@@ -198,6 +198,7 @@ export async function createMuster(options: MusterOptions) {
     deliveries: alerts.deliveries,
     backups: backups.service,
     inventory: inventory.service,
+    hostProfileBackfill: inventory.backfill,
     systemMetrics,
     sso,
     heartbeatDaemon,

@@ -14,7 +14,7 @@ type List = { total: number; count: number; page: number; per_page: number; resu
 
 for (const kind of databaseKinds()) {
   describe(`host inventory /api/inventory/v1 (${kind})`, () => {
-    const { t } = useTestMuster(kind, { clock: () => new ManualClock(START) });
+    const { database, t } = useTestMuster(kind, { clock: () => new ManualClock(START) });
 
     async function organization() {
       const response = await t.admin.post('/api/v1/organizations', { name: `hbi-${Math.random().toString(36).slice(2, 8)}` });
@@ -293,6 +293,17 @@ for (const kind of databaseKinds()) {
       assert.equal((await get(`/hosts/${generic.id}`, org.read)).statusCode, 404);
       assert.equal((await t.admin.post(`/api/v1/systems/${generic.id}/restore`)).statusCode, 200);
       assert.equal((await list('', org.read)).total, 2, 'restored through /api/v1');
+    });
+
+    it('derives the profiles of systems whose inventory was processed before profiles existed', async () => {
+      const { org, generic, nsec } = await fleet();
+      await database.db.query('DELETE FROM host_profiles WHERE system_id = ANY($1::uuid[])', [[generic.id, nsec.id]]);
+      const [before] = (await list(`?hostname_or_id=${generic.id}&fields[system_profile]=arch`, org.read)).results;
+      assert.deepEqual([before!.fqdn, before!.system_profile], [null, {}], 'no profile yet');
+      assert.ok((await t.muster.hostProfileBackfill.run()) >= 2);
+      const [after] = (await list(`?hostname_or_id=${generic.id}&fields[system_profile]=arch`, org.read)).results;
+      assert.deepEqual([after!.fqdn, after!.system_profile], ['server.example.com', { arch: 'x86_64' }]);
+      assert.equal(await t.muster.hostProfileBackfill.run(), 0, 'done: later runs look no further');
     });
 
     it("lists a monitoring agent's server as a host reported by the monitoring dialect, its profile from the report", async () => {

@@ -9,11 +9,13 @@ import type { JobQueue } from '../../queue/job-queue.ts';
 import type { AlertsService } from '../alerts/index.ts';
 import type { Systems } from '../systems/index.ts';
 import { loadChangeRules } from './diff/change-rules.ts';
+import { createHostProfileBackfill } from './host-profile/host-profile-backfill.ts';
 import { inventoryIngestRoutes } from './inventory-ingest-routes.ts';
 import { createInventoryQueries } from './inventory-queries.ts';
 import { createInventoryRetention } from './inventory-retention.ts';
 import { inventoryRoutes } from './inventory-routes.ts';
 import { createInventoryService, INVENTORY_BATCH_MAX_BYTES, INVENTORY_JOB_BATCH_SIZE, INVENTORY_QUEUE } from './inventory-service.ts';
+import { createInventoryStore } from './inventory-store.ts';
 
 export interface InventoryDeps {
   db: Db;
@@ -72,10 +74,12 @@ export function createInventory(deps: InventoryDeps) {
   const queries = createInventoryQueries(db);
   metrics.setSetAsideCounter(() => queries.countSetAside());
   const retention = createInventoryRetention({ db, clock, logger });
+  const backfill = createHostProfileBackfill({ db, store: createInventoryStore(), logger });
 
   return {
     service,
     queries,
+    backfill,
     mount: {
       applianceRoutes: [inventoryIngestRoutes(service, deps.systems.authenticator, config.apiMaxRequestSize, deps.bodyBudget)],
       managementRoutes: [inventoryRoutes(queries, deps.systems.service, clock)],
@@ -92,7 +96,10 @@ export function createInventory(deps: InventoryDeps) {
             ),
         },
       ],
-      tasks: [{ name: 'inventory-retention', intervalMs: config.retentionIntervalMinutes * 60_000, run: retention.run }],
+      tasks: [
+        { name: 'inventory-retention', intervalMs: config.retentionIntervalMinutes * 60_000, run: retention.run },
+        { name: 'host-profile-backfill', intervalMs: 60_000, run: backfill.run },
+      ],
       drain: () => service.drain(),
     } satisfies FeatureMount,
   };
