@@ -21,6 +21,7 @@ import { createInventory } from './features/inventory/index.ts';
 import { createJobs } from './features/jobs/index.ts';
 import { createLiveness } from './features/liveness/index.ts';
 import { createHostsService } from './features/hosts/index.ts';
+import { sha256 } from './http/admin-auth.ts';
 import { createSystemMetrics, METRIC_NAMES } from './features/metrics/index.ts';
 import { createOrganizations, type Thresholds } from './features/organizations/index.ts';
 import { createPersonalTokens } from './features/personal-tokens/index.ts';
@@ -133,6 +134,11 @@ export async function createMuster(options: MusterOptions) {
     systems: systems.service,
     batcher: heartbeats.batcher,
     version: VERSION,
+    metrics: {
+      contentType: metrics.registry.contentType,
+      render: () => metrics.registry.metrics(),
+      ...(config.metricsToken ? { tokenHash: sha256(config.metricsToken) } : {}),
+    },
   });
   const features: FeatureMount[] = [
     probes.mount,

@@ -306,6 +306,19 @@ for (const kind of databaseKinds()) {
       assert.equal(await t.muster.hostProfileBackfill.run(), 0, 'done: later runs look no further');
     });
 
+    it("serves /health, /version and /metrics under the prefix, and the peer's 404 problem for unknown paths", async () => {
+      assert.equal((await get('/health')).statusCode, 200);
+      const version = await get('/version');
+      assert.equal(version.statusCode, 200);
+      assert.equal(typeof version.json<{ version: string }>().version, 'string');
+      const metrics = await get('/metrics');
+      assert.equal(metrics.statusCode, 200);
+      assert.match(metrics.body, /muster_http_requests_total/);
+      const unknown = await get('/nothing/here');
+      assert.equal(unknown.statusCode, 404);
+      assert.equal(unknown.json<{ title: string }>().title, 'Not Found');
+    });
+
     it("lists a monitoring agent's server as a host reported by the monitoring dialect, its profile from the report", async () => {
       const org = await organization();
       const write = await org.key(['monitoring:write']);

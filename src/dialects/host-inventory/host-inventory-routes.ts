@@ -4,6 +4,7 @@ import type { ApiKeyAuthenticator } from '../../features/api-keys/index.ts';
 import type { HeartbeatBatcher } from '../../features/heartbeats/index.ts';
 import type { HostsService, StalenessThresholds } from '../../features/hosts/index.ts';
 import type { SystemsService } from '../../features/systems/index.ts';
+import { requireBearer } from '../../http/admin-auth.ts';
 import { knownError } from '../../http/error-handler.ts';
 import { hostsNotFound, InventoryProblem, NOT_FOUND_DETAIL } from './host-inventory-errors.ts';
 import { presentHost } from './hosts-presenter.ts';
@@ -22,6 +23,8 @@ export interface HostInventoryRoutesDeps {
   /** The organization's staleness thresholds (its `/account/staleness` settings, else the defaults). */
   staleness(organizationId: string): Promise<StalenessThresholds>;
   version: string;
+  /** Muster's Prometheus text (what `GET /metrics` serves), and METRICS_TOKEN's hash when one is set. */
+  metrics: { contentType: string; render(): Promise<string>; tokenHash?: Buffer };
 }
 
 type IdsParams = { Params: { ids: string }; Querystring: Query };
@@ -195,6 +198,11 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
 
         inventory.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send(''));
         inventory.get('/version', { schema: { hide: true } }, async () => ({ version: deps.version }));
+        await inventory.register(async (scope) => {
+          // The peer's /metrics is Muster's own, behind the same token when one is set.
+          if (deps.metrics.tokenHash) scope.addHook('onRequest', requireBearer(deps.metrics.tokenHash, 'metrics'));
+          scope.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.render()));
+        });
       },
       { prefix: PREFIX },
     );
