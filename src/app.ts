@@ -129,6 +129,7 @@ export async function createMuster(options: MusterOptions) {
   });
   const hostInventory = createHostInventory({
     clock,
+    logger,
     apiKeys: apiKeys.authenticator,
     hosts: createHostsService(database, clock),
     systems: systems.service,
@@ -205,6 +206,7 @@ export async function createMuster(options: MusterOptions) {
     backups: backups.service,
     inventory: inventory.service,
     hostProfileBackfill: inventory.backfill,
+    hostCulling: hostInventory.culling,
     systemMetrics,
     sso,
     heartbeatDaemon,

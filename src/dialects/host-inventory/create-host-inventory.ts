@@ -1,13 +1,31 @@
+import type { Logger } from 'pino';
 import type { FeatureMount } from '../../composition/feature.ts';
-import { DEFAULT_STALENESS, type StalenessThresholds } from '../../features/hosts/index.ts';
+import { createHostCulling, DEFAULT_STALENESS, type StalenessThresholds } from '../../features/hosts/index.ts';
 import { hostInventoryRoutes, type HostInventoryRoutesDeps } from './host-inventory-routes.ts';
 
-export type HostInventoryDeps = Omit<HostInventoryRoutesDeps, 'staleness'>;
+/** How often culled hosts are looked for. */
+const CULLING_INTERVAL_MS = 10 * 60_000;
 
-/** The host-inventory dialect (SPEC §8.3): the peer's hosts API under `/api/inventory/v1`. */
+export type HostInventoryDeps = Omit<HostInventoryRoutesDeps, 'staleness'> & { logger: Logger };
+
+/**
+ * The host-inventory dialect (SPEC §8.3): the peer's hosts API under `/api/inventory/v1`, and the
+ * culling of hosts past their organization's threshold (the core's, with this dialect's settings).
+ */
 export function createHostInventory(deps: HostInventoryDeps) {
-  const staleness = async (): Promise<StalenessThresholds> => DEFAULT_STALENESS;
+  const staleness = async (_organizationId: string): Promise<StalenessThresholds> => DEFAULT_STALENESS;
+  const culling = createHostCulling({
+    clock: deps.clock,
+    logger: deps.logger,
+    systems: deps.systems,
+    organizationIds: () => deps.hosts.organizationIds(),
+    cullAfterSeconds: async (organizationId) => (await staleness(organizationId)).cullSeconds,
+  });
   return {
-    mount: { applianceRoutes: [hostInventoryRoutes({ ...deps, staleness })] } satisfies FeatureMount,
+    culling,
+    mount: {
+      applianceRoutes: [hostInventoryRoutes({ ...deps, staleness })],
+      tasks: [{ name: 'host-culling', intervalMs: CULLING_INTERVAL_MS, run: culling.run }],
+    } satisfies FeatureMount,
   };
 }

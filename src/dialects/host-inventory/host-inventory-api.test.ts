@@ -188,8 +188,8 @@ for (const kind of databaseKinds()) {
       });
     });
 
-    it('ages hosts from fresh to stale to stale_warning to culled from their last check-in, culled ones out of the default list', async () => {
-      const { org, generic } = await fleet();
+    it('ages hosts from fresh to stale to stale_warning to culled from their last check-in, culled ones out of the default list and soft-deleted', async () => {
+      const { org, generic, nsec } = await fleet();
       const states = async (query = '') => Object.fromEntries((await list(query, org.read)).results.map((host) => [host.display_name, host.staleness]));
       t.clock.advance(28 * HOUR);
       await t.heartbeat(generic.basic);
@@ -204,6 +204,15 @@ for (const kind of databaseKinds()) {
       t.clock.advance(24 * HOUR);
       assert.deepEqual(await states(), {});
       assert.equal((await list('', org.read)).total, 0);
+
+      // The culling job soft-deletes them: restorable through /api/v1, and gone from the staleness filter too.
+      assert.equal(Object.keys(await states('?staleness=fresh,stale,stale_warning,unknown')).length, 0);
+      assert.ok((await t.muster.hostCulling.run()) >= 3);
+      const deleted = (await t.admin.get(`/api/v1/systems?organization_id=${org.id}&deleted=only`)).json<{ items: { id: string }[] }>();
+      assert.equal(deleted.items.length, 3, 'soft-deleted');
+      assert.equal((await t.admin.post(`/api/v1/systems/${generic.id}/restore`)).statusCode, 200);
+      assert.equal((await t.heartbeat(nsec.basic)).statusCode, 401, 'a culled system is deleted: its credentials no longer work');
+      assert.equal((await t.heartbeat(generic.basic)).statusCode, 200, 'a restored one reports again');
     });
 
     it('serves labels as tags: per host, counted, fleet-wide with counts, and as a filter', async () => {

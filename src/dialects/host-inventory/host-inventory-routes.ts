@@ -17,7 +17,7 @@ export interface HostInventoryRoutesDeps {
   clock: Clock;
   apiKeys: Pick<ApiKeyAuthenticator, 'authenticate'>;
   hosts: HostsService;
-  systems: Pick<SystemsService, 'update' | 'delete'>;
+  systems: Pick<SystemsService, 'update' | 'delete' | 'deleteSilentSince'>;
   /** Liveness: a check-in is a heartbeat of its host. */
   batcher: Pick<HeartbeatBatcher, 'submit'>;
   /** The organization's staleness thresholds (its `/account/staleness` settings, else the defaults). */

@@ -10,6 +10,7 @@ export interface HostsService {
   operatingSystems(
     query: Pick<LabelCountQuery, 'organizationId' | 'staleness' | 'limit' | 'offset'>,
   ): Promise<{ total: number; systems: OperatingSystemCount[] }>;
+  organizationIds(): Promise<string[]>;
   setAnsibleHost(organizationId: string, ids: readonly string[], ansibleHost: string | null): Promise<void>;
   /** The live host of the organization a canonical fact names (provider, subscription manager, insights, BIOS id or fqdn). */
   findByCanonicalFacts(organizationId: string, facts: Readonly<Record<string, string>>): Promise<string | undefined>;
@@ -23,6 +24,7 @@ export function createHostsService(sql: Sql, clock: Clock): HostsService {
     list: (query) => store.list(query),
     profiles: (organizationId, ids) => store.profiles(organizationId, ids),
     labelCounts: (query) => store.labelCounts(query),
+    organizationIds: () => store.organizationIds(),
     setAnsibleHost: (organizationId, ids, ansibleHost) => store.setAnsibleHost(organizationId, ids, ansibleHost, clock.now()),
     findByCanonicalFacts: (organizationId, facts) => store.findByCanonicalFacts(organizationId, facts),
     operatingSystems: (query) => store.operatingSystems(query),

@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/db.ts';
 import { containsPattern } from '../../db/db.ts';
+import { LAST_CHECK_IN } from '../systems/index.ts';
 import type {
   HostQuery,
   HostRow,
@@ -28,8 +29,6 @@ type Row = {
 
 /** The reporter of a system: the dialect that created it, `appliance` for the native API. */
 const REPORTER = "coalesce(s.source, 'appliance')";
-/** The last check-in: any report from any dialect (a heartbeat or an inventory), else when it registered. */
-const LAST_CHECK_IN = 'coalesce(greatest(l.last_heartbeat, s.last_inventory_at), s.registered_at, s.created_at)';
 const UPDATED = 'greatest(s.updated_at, hp.updated_at)';
 
 /** What each `order_by` sorts on, in the direction asked; the id keeps pages stable. */
@@ -154,6 +153,11 @@ export function createHostsStore(sql: Sql) {
         total: Number(rows[0]?.total ?? 0),
         systems: rows.map((row) => ({ name: row.name, major: row.major, minor: row.minor, count: Number(row.count) })),
       };
+    },
+
+    async organizationIds(): Promise<string[]> {
+      const { rows } = await sql.query<{ id: string }>('SELECT id FROM organizations ORDER BY id');
+      return rows.map((row) => row.id);
     },
 
     async setAnsibleHost(organizationId: string, ids: readonly string[], ansibleHost: string | null, at: Date): Promise<void> {

@@ -1,3 +1,4 @@
+export { createHostCulling, type HostCullingDeps } from './host-culling.ts';
 export { createHostsService, type HostsService } from './hosts-service.ts';
 export {
   DEFAULT_STALENESS,

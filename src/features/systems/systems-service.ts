@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock/clock.ts';
-import { notify, type Db, type Sql } from '../../db/db.ts';
+import { notify, tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors/errors.ts';
 import type { Page } from '../../http/pagination.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
@@ -48,6 +48,12 @@ export interface SystemsService {
   suspend(id: string): Promise<System>;
   reactivate(id: string): Promise<System>;
   delete(id: string): Promise<System>;
+  /**
+   * Soft-deletes (restorably) up to `limit` live systems of the organization whose last check-in
+   * is at or before `cutoff`, revoking their credentials; answers how many, or null when another
+   * node is doing it now (one at a time per cluster).
+   */
+  deleteSilentSince(organizationId: string, cutoff: Date, limit: number): Promise<number | null>;
   restore(id: string): Promise<System>;
   /** Purges a soft-deleted system and everything recorded about it. */
   destroy(id: string): Promise<void>;
@@ -183,6 +189,17 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
         },
         { revokeCredentials: true },
       );
+    },
+
+    async deleteSilentSince(organizationId: string, cutoff: Date, limit: number): Promise<number | null> {
+      const keys = await db.transaction(async (tx) => {
+        if (!(await tryAdvisoryXactLock(tx, 'systems-delete-silent'))) return null;
+        const deleted = await store.deleteSilent(tx, organizationId, cutoff, limit, clock.now());
+        for (const key of deleted) await notify(tx, AUTH_INVALIDATION_CHANNEL, key);
+        return deleted;
+      });
+      for (const key of keys ?? []) deps.authenticator.invalidate(key);
+      return keys === null ? null : keys.length;
     },
 
     restore(id: string): Promise<System> {

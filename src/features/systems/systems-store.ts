@@ -187,12 +187,23 @@ export interface SystemsStore {
   setSecret(tx: Sql, id: string, secret: { secretPublic: string; secretSalt: string; secretHash: string }, now: Date): Promise<void>;
   /** Sets one of the lifecycle timestamps (registered_at, suspended_at, deleted_at) to `value`. */
   setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void>;
+  /**
+   * Soft-deletes up to `limit` live systems of the organization last checked in (LAST_CHECK_IN)
+   * at or before `cutoff`; answers their keys, for revoking their credentials.
+   */
+  deleteSilent(tx: Sql, organizationId: string, cutoff: Date, limit: number, now: Date): Promise<string[]>;
   /** Removes the system and, through foreign keys, everything recorded about it. */
   destroy(tx: Sql, id: string): Promise<void>;
   countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus>;
   /** Systems that are not deleted, per type (those without one left out), the most common first. */
   countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]>;
 }
+
+/**
+ * A system's last check-in, in SQL over \`systems s\` and \`system_liveness l\`: its latest report
+ * of any kind (a heartbeat from any dialect, or an inventory), else when it registered or was created.
+ */
+export const LAST_CHECK_IN = 'coalesce(greatest(l.last_heartbeat, s.last_inventory_at), s.registered_at, s.created_at)';
 
 export function createSystemsStore(sql: Sql): SystemsStore {
   return {
@@ -290,6 +301,20 @@ export function createSystemsStore(sql: Sql): SystemsStore {
 
     async setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void> {
       await tx.query(`UPDATE systems SET ${column} = $2, updated_at = $3 WHERE id = $1`, [id, value, now]);
+    },
+
+    async deleteSilent(tx: Sql, organizationId: string, cutoff: Date, limit: number, now: Date): Promise<string[]> {
+      const { rows } = await tx.query<{ system_key: string }>(
+        `UPDATE systems SET deleted_at = $4, updated_at = $4
+         WHERE id IN (
+           SELECT s.id FROM systems s LEFT JOIN system_liveness l ON l.system_id = s.id
+           WHERE s.organization_id = $1 AND s.deleted_at IS NULL AND ${LAST_CHECK_IN} <= $2
+           ORDER BY s.id LIMIT $3 FOR UPDATE OF s SKIP LOCKED
+         )
+         RETURNING system_key`,
+        [organizationId, cutoff, limit, now],
+      );
+      return rows.map((row) => row.system_key);
     },
 
     async destroy(tx: Sql, id: string): Promise<void> {
