@@ -42,9 +42,7 @@ export async function createHttpApp(options: HttpAppOptions) {
     childLoggerFactory: logger.isLevelEnabled('debug') ? undefined : (parent) => parent,
     bodyLimit: config.apiMaxRequestSize,
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', config.basePath),
-    // maxParamLength: the host-inventory API takes up to 100 comma-separated host ids in one
-    // path segment (3,699 characters); find-my-way's default of 100 would answer those 404.
-    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, maxParamLength: 4096 },
+    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true },
     return503OnClosing: true,
     // TRUST_PROXY: request.ip, request.protocol and request.host then come from X-Forwarded-*
     // (the session cookie's Secure flag, the sign-in limiter's address, the CSRF origin check).

@@ -174,6 +174,14 @@ for (const kind of databaseKinds()) {
 
       const malformed = await get(`/hosts/${generic.id},not-a-uuid`, org.read);
       assert.equal(malformed.statusCode, 400);
+      // Up to 100 ids in one path segment (3,699 characters), more is a 400.
+      const hundred = Array.from({ length: 99 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      const many = await get(`/hosts/${[generic.id, ...hundred].join(',')}`, org.read);
+      assert.equal(many.statusCode, 404);
+      assert.equal(many.json<{ not_found_ids: string[] }>().not_found_ids.length, 99);
+      const tooMany = await get(`/hosts/${[generic.id, nsec.id, ...hundred].join(',')}/tags`, org.read);
+      assert.equal(tooMany.statusCode, 400);
+      assert.equal((await get(`/hosts/${generic.id}/nothing`, org.read)).statusCode, 404);
       const stranger = await organization();
       const foreign = await appliance(stranger.id, 'elsewhere', genericInventory());
       const missing = '0b5c1d2e-3f40-4a51-8b62-7c83d94e0f15';

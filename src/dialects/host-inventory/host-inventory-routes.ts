@@ -27,7 +27,7 @@ export interface HostInventoryRoutesDeps {
   metrics: { contentType: string; render(): Promise<string>; tokenHash?: Buffer };
 }
 
-type IdsParams = { Params: { ids: string }; Querystring: Query };
+type IdsRequest = { Params: { '*': string }; Querystring: Query };
 
 /**
  * The host-inventory API (SPEC §8.3) under `/api/inventory/v1`: every live system is a host, with
@@ -64,6 +64,43 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
     return { ids, hosts, thresholds };
   }
 
+  const page = <T>(results: T, count: number) => ({ total: count, count, page: 1, per_page: Math.max(count, DEFAULT_PER_PAGE), results });
+
+  /** What `GET /hosts/{ids}/<view>` answers, by view ('' for the hosts themselves). */
+  const HOST_VIEWS: Record<string, (request: FastifyRequest<IdsRequest>, ids: string) => Promise<unknown>> = {
+    '': async (request, raw) => {
+      const organizationId = await organizationOf(request);
+      const fields = typeof request.query['fields[system_profile]'] === 'string' ? sparseFields(request.query['fields[system_profile]']) : undefined;
+      const { hosts, thresholds } = await namedHosts(organizationId, raw, fields);
+      const now = deps.clock.now();
+      return page(
+        hosts.map((host) => presentHost(host, thresholds, now)),
+        hosts.length,
+      );
+    },
+    system_profile: async (request, raw) => {
+      const organizationId = await organizationOf(request);
+      const { ids } = await namedHosts(organizationId, raw);
+      const profiles = await deps.hosts.profiles(organizationId, ids);
+      const results = ids.filter((id) => profiles.has(id)).map((id) => ({ id, system_profile: profiles.get(id) }));
+      return page(results, results.length);
+    },
+    tags: async (request, raw) => {
+      const organizationId = await organizationOf(request);
+      const { hosts } = await namedHosts(organizationId, raw);
+      const tags = (labels: Record<string, string>) =>
+        Object.entries(labels)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([key, value]) => tagOf(key, value));
+      return page(Object.fromEntries(hosts.map((host) => [host.id, tags(host.labels)])), hosts.length);
+    },
+    'tags/count': async (request, raw) => {
+      const organizationId = await organizationOf(request);
+      const { hosts } = await namedHosts(organizationId, raw);
+      return page(Object.fromEntries(hosts.map((host) => [host.id, Object.keys(host.labels).length])), hosts.length);
+    },
+  };
+
   return async (app: FastifyInstance) => {
     await app.register(
       async (inventory) => {
@@ -94,47 +131,12 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
           return { total, count: hosts.length, page, per_page: perPage, results: hosts.map((host) => presentHost(host, thresholds, now)) };
         });
 
-        inventory.get<IdsParams>('/hosts/:ids', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request);
-          const fields = typeof request.query['fields[system_profile]'] === 'string' ? sparseFields(request.query['fields[system_profile]']) : undefined;
-          const { hosts, thresholds } = await namedHosts(organizationId, request.params.ids, fields);
-          const now = deps.clock.now();
-          return {
-            total: hosts.length,
-            count: hosts.length,
-            page: 1,
-            per_page: Math.max(hosts.length, DEFAULT_PER_PAGE),
-            results: hosts.map((host) => presentHost(host, thresholds, now)),
-          };
-        });
-
-        inventory.get<IdsParams>('/hosts/:ids/system_profile', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request);
-          const { ids } = await namedHosts(organizationId, request.params.ids);
-          const profiles = await deps.hosts.profiles(organizationId, ids);
-          const results = ids.filter((id) => profiles.has(id)).map((id) => ({ id, system_profile: profiles.get(id) }));
-          return { total: results.length, count: results.length, page: 1, per_page: Math.max(results.length, DEFAULT_PER_PAGE), results };
-        });
-
-        inventory.get<IdsParams>('/hosts/:ids/tags', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request);
-          const { hosts } = await namedHosts(organizationId, request.params.ids);
-          const results = Object.fromEntries(
-            hosts.map((host) => [
-              host.id,
-              Object.entries(host.labels)
-                .sort(([a], [b]) => (a < b ? -1 : 1))
-                .map(([key, value]) => tagOf(key, value)),
-            ]),
-          );
-          return { total: hosts.length, count: hosts.length, page: 1, per_page: Math.max(hosts.length, DEFAULT_PER_PAGE), results };
-        });
-
-        inventory.get<IdsParams>('/hosts/:ids/tags/count', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request);
-          const { hosts } = await namedHosts(organizationId, request.params.ids);
-          const results = Object.fromEntries(hosts.map((host) => [host.id, Object.keys(host.labels).length]));
-          return { total: hosts.length, count: hosts.length, page: 1, per_page: Math.max(hosts.length, DEFAULT_PER_PAGE), results };
+        // One wildcard for the routes under /hosts/{ids}: up to 100 ids make a segment longer than the router's parameters may be.
+        inventory.get<IdsRequest>('/hosts/*', { schema: { hide: true } }, async (request) => {
+          const [ids, ...rest] = request.params['*'].split('/');
+          const view = HOST_VIEWS[rest.join('/')];
+          if (ids === undefined || ids === '' || view === undefined) throw new InventoryProblem(404, NOT_FOUND_DETAIL);
+          return view(request, ids);
         });
 
         inventory.get<{ Querystring: Query }>('/tags', { schema: { hide: true } }, async (request) => {
@@ -168,18 +170,19 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
           return { total, count: results.length, page, per_page: perPage, results };
         });
 
-        inventory.patch<IdsParams & { Body: unknown }>('/hosts/:ids', { schema: { hide: true } }, async (request, reply) => {
+        inventory.patch<IdsRequest & { Body: unknown }>('/hosts/*', { schema: { hide: true } }, async (request, reply) => {
           const organizationId = await organizationOf(request, true);
+          const ids = singleSegment(request.params['*']);
           const change = parsePatch(request.body);
-          const { ids } = await namedHosts(organizationId, request.params.ids);
-          for (const id of ids) if (change.displayName !== undefined) await deps.systems.update(id, { name: change.displayName });
-          if (change.ansibleHost !== undefined) await deps.hosts.setAnsibleHost(organizationId, ids, change.ansibleHost);
+          const named = await namedHosts(organizationId, ids);
+          for (const id of named.ids) if (change.displayName !== undefined) await deps.systems.update(id, { name: change.displayName });
+          if (change.ansibleHost !== undefined) await deps.hosts.setAnsibleHost(organizationId, named.ids, change.ansibleHost);
           return reply.code(200).send();
         });
 
-        inventory.delete<IdsParams>('/hosts/:ids', { schema: { hide: true } }, async (request) => {
+        inventory.delete<IdsRequest>('/hosts/*', { schema: { hide: true } }, async (request) => {
           const organizationId = await organizationOf(request, true);
-          const { ids } = await namedHosts(organizationId, request.params.ids);
+          const { ids } = await namedHosts(organizationId, singleSegment(request.params['*']));
           // A soft delete: the system can be restored through /api/v1.
           for (const id of ids) await deps.systems.delete(id);
           return {};
@@ -207,6 +210,12 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
       { prefix: PREFIX },
     );
   };
+}
+
+/** `/hosts/{ids}` with nothing after the ids (PATCH, DELETE); anything else is not a route. */
+function singleSegment(path: string): string {
+  if (path === '' || path.includes('/')) throw new InventoryProblem(404, NOT_FOUND_DETAIL);
+  return path;
 }
 
 function sendProblem(reply: FastifyReply, problem: InventoryProblem): FastifyReply {
