@@ -99,6 +99,16 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(names(await list('?fqdn=FW.example.org', org.read)), ['fw-branch']);
       assert.deepEqual(names(await list('?hostname_or_id=server.example', org.read)), ['web-01']);
       assert.deepEqual(names(await list(`?hostname_or_id=${nsec.id}`, org.read)), ['fw-branch']);
+      assert.equal((await list('?system_type=conventional', org.read)).total, 3, 'every Muster host is conventional');
+      assert.equal((await list('?system_type[]=edge&system_type[]=bootc', org.read)).total, 0);
+      assert.deepEqual(names(await list('?registered_with=appliance&display_name=web', org.read)), ['web-01']);
+      assert.equal((await list('?registered_with=monitoring', org.read)).total, 0);
+      const cluster = (await list('?display_name=cluster-a', org.read)).results[0]!;
+      const since = (field: string, value: unknown) => list(`?order_by=display_name&${field}=${encodeURIComponent(String(value))}`, org.read).then(names);
+      assert.deepEqual(await since('last_check_in_start', cluster.last_check_in), ['cluster-a', 'fw-branch']);
+      assert.deepEqual(await since('last_check_in_end', cluster.last_check_in), ['cluster-a', 'web-01']);
+      assert.deepEqual(await since('updated_start', cluster.updated), ['cluster-a', 'fw-branch']);
+      assert.deepEqual(await since('updated_end', String(cluster.updated).replace('+00:00', '')), ['cluster-a', 'web-01'], 'a time without a zone is UTC');
 
       const sp = (filter: string) => list(`?order_by=display_name&${filter}`, org.read).then(names);
       assert.deepEqual(await sp('filter[system_profile][arch]=x86_64'), ['cluster-a', 'fw-branch', 'web-01']);
@@ -141,6 +151,7 @@ for (const kind of databaseKinds()) {
         ['staleness=ancient', /staleness/],
         ['insights_id=nope', /uuid/],
         ['updated_start=yesterday', /date-time/],
+        ['system_type=vintage', /system_type/],
       ] as const) {
         const refused = await get(`/hosts?${query}`, org.read);
         assert.equal(refused.statusCode, 400, query);

@@ -115,6 +115,7 @@ export function parseListQuery(query: Query): ListParams {
       lastCheckInStart: timestamp(query, 'last_check_in_start'),
       lastCheckInEnd: timestamp(query, 'last_check_in_end'),
       registeredWith: many(query, 'registered_with'),
+      systemTypes: systemTypes(query),
       profile: profileFilters(query),
       labels: many(query, 'tags')?.map(parseTag),
       profileFields: fields === undefined ? undefined : sparseFields(fields),
@@ -143,6 +144,14 @@ export function parseTagsQuery(query: Query): {
   const orderHow = orderHowRaw?.toUpperCase() ?? 'ASC';
   if (orderHow !== 'ASC' && orderHow !== 'DESC') throw bad(`'${orderHowRaw}' is not one of ['ASC', 'DESC'] - 'order_how'`);
   return { page, perPage, orderBy, orderHow, search: text(query, 'search'), staleness: stalenessStates(query) };
+}
+
+const SYSTEM_TYPES = ['conventional', 'bootc', 'edge'];
+
+function systemTypes(query: Query): string[] | undefined {
+  const values = many(query, 'system_type');
+  for (const value of values ?? []) if (!SYSTEM_TYPES.includes(value)) throw bad(`'${value}' is not one of ${JSON.stringify(SYSTEM_TYPES)} - 'system_type'`);
+  return values;
 }
 
 function stalenessStates(query: Query): StalenessState[] {

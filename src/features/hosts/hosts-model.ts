@@ -72,6 +72,8 @@ export interface HostQuery {
   updatedEnd?: Date;
   lastCheckInStart?: Date;
   lastCheckInEnd?: Date;
+  /** The peer's system types asked for: every Muster host is `conventional` (no image-mode or edge hosts). */
+  systemTypes?: readonly string[];
   /** Reporters (the dialect that created the system, `appliance` for the native API). */
   registeredWith?: readonly string[];
   staleness?: { states: readonly StalenessState[]; thresholds: StalenessThresholds; now: Date };

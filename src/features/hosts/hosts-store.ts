@@ -70,6 +70,7 @@ export function createHostsStore(sql: Sql) {
     if (query.updatedEnd) where.push(`${UPDATED} <= ${params.add(query.updatedEnd)}::timestamptz`);
     if (query.lastCheckInStart) where.push(`${LAST_CHECK_IN} >= ${params.add(query.lastCheckInStart)}::timestamptz`);
     if (query.lastCheckInEnd) where.push(`${LAST_CHECK_IN} <= ${params.add(query.lastCheckInEnd)}::timestamptz`);
+    if (query.systemTypes && !query.systemTypes.includes('conventional')) where.push('false');
     if (query.registeredWith) where.push(`${REPORTER} = ANY(${params.add(query.registeredWith)}::text[])`);
     if (query.staleness) where.push(stalenessCondition(query.staleness.states, query.staleness.thresholds, query.staleness.now, params));
     for (const filter of query.profile ?? []) where.push(profileCondition(filter, params));
