@@ -134,6 +134,7 @@ export async function createMuster(options: MusterOptions) {
     hosts: createHostsService(database, clock),
     systems: systems.service,
     batcher: heartbeats.batcher,
+    organizations: organizations.service,
     version: VERSION,
     metrics: {
       contentType: metrics.registry.contentType,

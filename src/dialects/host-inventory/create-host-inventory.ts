@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { FeatureMount } from '../../composition/feature.ts';
-import { createHostCulling, DEFAULT_STALENESS, type StalenessThresholds } from '../../features/hosts/index.ts';
+import { createHostCulling, type StalenessThresholds } from '../../features/hosts/index.ts';
 import { hostInventoryRoutes, type HostInventoryRoutesDeps } from './host-inventory-routes.ts';
+import { readStaleness } from './staleness.ts';
 
 /** How often culled hosts are looked for. */
 const CULLING_INTERVAL_MS = 10 * 60_000;
@@ -13,7 +14,7 @@ export type HostInventoryDeps = Omit<HostInventoryRoutesDeps, 'staleness'> & { l
  * culling of hosts past their organization's threshold (the core's, with this dialect's settings).
  */
 export function createHostInventory(deps: HostInventoryDeps) {
-  const staleness = async (_organizationId: string): Promise<StalenessThresholds> => DEFAULT_STALENESS;
+  const staleness = (organizationId: string): Promise<StalenessThresholds> => readStaleness(deps.organizations, organizationId);
   const culling = createHostCulling({
     clock: deps.clock,
     logger: deps.logger,

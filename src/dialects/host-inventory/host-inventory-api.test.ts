@@ -347,6 +347,101 @@ for (const kind of databaseKinds()) {
       assert.equal(unknown.json<{ title: string }>().title, 'Not Found');
     });
 
+    it("keeps the organization's staleness settings as the peer's /account/staleness does, and ages its hosts by them", async () => {
+      const org = await organization();
+      const write = await org.key(['host-inventory:read', 'host-inventory:write']);
+      const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, key = write) =>
+        t.muster.app.inject({
+          method,
+          url: `/api/inventory/v1/account/staleness${url}`,
+          headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+        });
+      const defaults = {
+        id: 'system_default',
+        org_id: org.id,
+        conventional_time_to_stale: 104_400,
+        conventional_time_to_stale_warning: 604_800,
+        conventional_time_to_delete: 2_592_000,
+        immutable_time_to_stale: 104_400,
+        immutable_time_to_stale_warning: 604_800,
+        immutable_time_to_delete: 2_592_000,
+        created: null,
+        updated: null,
+      };
+      assert.deepEqual((await call('GET', '')).json(), defaults);
+      assert.deepEqual((await call('GET', '/defaults')).json(), defaults);
+      assert.equal((await call('PATCH', '', { conventional_time_to_stale: 3600 })).statusCode, 404, 'nothing to update yet');
+      const notSet = await call('DELETE', '');
+      assert.equal(notSet.statusCode, 404);
+      assert.equal(notSet.json<{ detail: string }>().detail, `Staleness record for org_id ${org.id} does not exist.`);
+      assert.equal((await call('POST', '', { conventional_time_to_stale: 3600 }, org.read)).statusCode, 401, 'a read key may not change it');
+
+      const created = await call('POST', '', { conventional_time_to_stale: 3600, conventional_time_to_stale_warning: 7200 });
+      assert.equal(created.statusCode, 201, created.body);
+      const settings = created.json<Record<string, unknown>>();
+      assert.match(String(settings.id), /^[0-9a-f-]{36}$/);
+      assert.equal(settings.conventional_time_to_stale, 3600);
+      assert.equal(settings.conventional_time_to_delete, 2_592_000, 'unset fields keep the defaults');
+      assert.equal(settings.created, t.clock.now().toISOString().replace('Z', '+00:00'));
+      const again = await call('POST', '', { conventional_time_to_stale: 60 });
+      assert.equal(again.statusCode, 400);
+      assert.deepEqual(again.json(), { title: 'Integrity error', detail: `Staleness record for org_id ${org.id} already exists.` });
+
+      // Its hosts age by it: stale after an hour.
+      const host = await appliance(org.id, 'quick-to-age', genericInventory());
+      t.clock.advance(3601_000);
+      const aged = (await list(`?hostname_or_id=${host.id}`, org.read)).results[0]!;
+      assert.equal(aged.staleness, 'stale');
+      assert.equal(Date.parse(aged.stale_timestamp as string) - Date.parse(aged.last_check_in as string), 3600_000);
+      assert.equal(Date.parse(aged.stale_warning_timestamp as string) - Date.parse(aged.last_check_in as string), 7200_000);
+
+      t.clock.advance(1000);
+      const patched = await call('PATCH', '', { conventional_time_to_delete: 86_400 });
+      assert.equal(patched.statusCode, 200, patched.body);
+      assert.equal(patched.json<{ conventional_time_to_delete: number; conventional_time_to_stale: number }>().conventional_time_to_delete, 86_400);
+      assert.equal(patched.json<{ conventional_time_to_stale: number }>().conventional_time_to_stale, 3600, 'a patch keeps the rest');
+      assert.notEqual(patched.json<{ updated: string }>().updated, settings.updated);
+
+      for (const [body, detail] of [
+        [
+          { conventional_time_to_stale: 604_801 },
+          "Validation Error: {'conventional_time_to_stale': ['Must be greater than or equal to 1 and less than or equal to 604800.']}",
+        ],
+        [
+          { conventional_time_to_stale_warning: 0 },
+          "Validation Error: {'conventional_time_to_stale_warning': ['Must be greater than or equal to 1 and less than or equal to 15552000.']}",
+        ],
+        [
+          { conventional_time_to_delete: 63_072_001 },
+          "Validation Error: {'conventional_time_to_delete': ['Must be greater than or equal to 1 and less than or equal to 63072000.']}",
+        ],
+        [{ conventional_time_to_stale: 'soon' }, "Validation Error: {'conventional_time_to_stale': ['Not a valid integer.']}"],
+        [{ colour: 1 }, "Validation Error: {'colour': ['Unknown field.']}"],
+        [
+          { conventional_time_to_stale: 7200 },
+          "Validation Error: {'_schema': ['conventional_time_to_stale must be lower than conventional_time_to_stale_warning']}",
+        ],
+        [
+          { conventional_time_to_stale_warning: 90_000 },
+          "Validation Error: {'_schema': ['conventional_time_to_stale_warning must be lower than conventional_time_to_delete']}",
+        ],
+        [
+          { immutable_time_to_stale: 604_800, immutable_time_to_stale_warning: 604_800 },
+          "Validation Error: {'_schema': ['immutable_time_to_stale must be lower than immutable_time_to_stale_warning']}",
+        ],
+      ] as const) {
+        const refused = await call('PATCH', '', body);
+        assert.equal(refused.statusCode, 400, JSON.stringify(body));
+        assert.deepEqual(refused.json<{ detail: string; title: string }>().detail, detail, JSON.stringify(body));
+      }
+
+      const removed = await call('DELETE', '');
+      assert.equal(removed.statusCode, 204);
+      assert.deepEqual((await call('GET', '')).json(), defaults, 'the defaults again');
+      assert.equal((await list(`?hostname_or_id=${host.id}`, org.read)).results[0]!.staleness, 'fresh');
+    });
+
     it("lists a monitoring agent's server as a host reported by the monitoring dialect, its profile from the report", async () => {
       const org = await organization();
       const write = await org.key(['monitoring:write']);

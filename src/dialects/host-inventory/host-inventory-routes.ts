@@ -8,6 +8,7 @@ import { requireBearer } from '../../http/admin-auth.ts';
 import { knownError } from '../../http/error-handler.ts';
 import { hostsNotFound, InventoryProblem, NOT_FOUND_DETAIL } from './host-inventory-errors.ts';
 import { presentHost } from './hosts-presenter.ts';
+import { stalenessRoutes, type StalenessRoutesDeps } from './staleness.ts';
 import { parseCheckin, parsePatch } from './host-changes.ts';
 import { DEFAULT_PER_PAGE, parseHostIds, parseListQuery, parseTagsQuery, sparseFields, tagOf, type Query } from './hosts-query.ts';
 
@@ -22,6 +23,7 @@ export interface HostInventoryRoutesDeps {
   batcher: Pick<HeartbeatBatcher, 'submit'>;
   /** The organization's staleness thresholds (its `/account/staleness` settings, else the defaults). */
   staleness(organizationId: string): Promise<StalenessThresholds>;
+  organizations: StalenessRoutesDeps['organizations'];
   version: string;
   /** Muster's Prometheus text (what `GET /metrics` serves), and METRICS_TOKEN's hash when one is set. */
   metrics: { contentType: string; render(): Promise<string>; tokenHash?: Buffer };
@@ -198,6 +200,8 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
           const { hosts } = await deps.hosts.list({ organizationId, ids: [id], orderBy: 'updated', orderHow: 'DESC', limit: 1, offset: 0 });
           return reply.code(201).send(presentHost(hosts[0]!, await deps.staleness(organizationId), now));
         });
+
+        await inventory.register(stalenessRoutes({ organizations: deps.organizations, clock: deps.clock, organizationOf }));
 
         inventory.get('/health', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send(''));
         inventory.get('/version', { schema: { hide: true } }, async () => ({ version: deps.version }));
