@@ -135,6 +135,7 @@ export async function createMuster(options: MusterOptions) {
     systems: systems.service,
     batcher: heartbeats.batcher,
     organizations: organizations.service,
+    identity: config.hostInventoryIdentity,
     version: VERSION,
     metrics: {
       contentType: metrics.registry.contentType,

@@ -59,6 +59,8 @@ export interface Config {
   systemAuthCacheSize: number;
   /** Live systems a dialect may create for its peer's components in one organization. */
   dialectMaxSystemsPerOrganization: number;
+  /** How host-inventory callers identify: an organization API key, or a gateway's x-rh-identity header. */
+  hostInventoryIdentity: 'api-key' | 'header';
   heartbeatBatchSize: number;
   heartbeatMaxPending: number;
   /** The metrics store (SPEC §10): retention per resolution, rollup interval, group commit, forwarding. */
@@ -193,6 +195,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     systemKeyPrefix: readSystemKeyPrefix(env, 'SYSTEM_KEY_PREFIX'),
     systemAuthCacheTtlSeconds: readDurationSeconds(env, 'SYSTEM_AUTH_CACHE_TTL', 600, 86_400),
     systemAuthCacheSize: readInteger(env, 'SYSTEM_AUTH_CACHE_SIZE', 1_000_000, { min: 0, max: 100_000_000 }),
+    hostInventoryIdentity: readEnum(env, 'HOST_INVENTORY_IDENTITY', ['api-key', 'header'], 'api-key'),
     dialectMaxSystemsPerOrganization: readInteger(env, 'DIALECT_MAX_SYSTEMS_PER_ORGANIZATION', 100_000, { min: 0, max: 10_000_000 }),
     heartbeatBatchSize: readInteger(env, 'HEARTBEAT_BATCH_SIZE', 1000, { min: 1, max: 10_000 }),
     heartbeatMaxPending: readInteger(env, 'HEARTBEAT_MAX_PENDING', 20_000, { min: 1, max: 1_000_000 }),

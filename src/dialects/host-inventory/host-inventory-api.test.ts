@@ -5,6 +5,7 @@ import { genericInventory, ns8Inventory, nsecInventory } from '../../../test/fix
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { useTestMuster } from '../../../test/helpers/test-muster.ts';
 import { ManualClock } from '../../clock/clock.ts';
+import { identityHeader } from './identity.ts';
 
 const START = '2026-05-01T08:00:00.000Z';
 const HOUR = 3_600_000;
@@ -460,6 +461,96 @@ for (const kind of databaseKinds()) {
       assert.equal(host!.reporter, 'monitoring');
       assert.equal(host!.fqdn, 'gpu01');
       assert.deepEqual((host!.system_profile as Record<string, unknown>).operating_system, { name: 'Ubuntu', major: 22, minor: 4 });
+    });
+  });
+}
+
+for (const kind of databaseKinds()) {
+  describe(`host inventory with HOST_INVENTORY_IDENTITY=header (${kind})`, () => {
+    const { t } = useTestMuster(kind, { clock: () => new ManualClock(START), env: { HOST_INVENTORY_IDENTITY: 'header' } });
+    const OWN = '7f3a2c1e-0b4d-4e5f-8a6b-9c0d1e2f3a4b';
+
+    const call = (method: 'GET' | 'PATCH' | 'POST', url: string, headers: Record<string, string>, body?: unknown) =>
+      t.muster.app.inject({
+        method,
+        url: `/api/inventory/v1${url}`,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      });
+
+    async function fleet() {
+      const name = `gw-${Math.random().toString(36).slice(2, 8)}`;
+      const created = await t.admin.post('/api/v1/organizations', { name });
+      assert.equal(created.statusCode, 201, created.body);
+      const org = created.json<{ id: string }>().id;
+      const hosts: Record<string, string> = {};
+      for (const [hostName, inventory] of [
+        ['mine', { ...genericInventory(), fqdn: 'mine.example.org', subscription_manager_id: OWN }],
+        ['other', { ...genericInventory(), fqdn: 'other.example.org' }],
+      ] as const) {
+        const system = await t.createRegisteredSystem({ name: hostName, organization_id: org });
+        const posted = await t.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/inventory',
+          headers: { authorization: system.basic, 'content-type': 'application/json' },
+          payload: JSON.stringify(inventory),
+        });
+        assert.equal(posted.statusCode, 202, posted.body);
+        await t.muster.inventory.process(system.id);
+        hosts[hostName] = system.id;
+      }
+      const user = { 'x-rh-identity': identityHeader({ org_id: org, type: 'User', auth_type: 'basic-auth', user: { username: 'ops' } }) };
+      const system = {
+        'x-rh-identity': identityHeader({ org_id: name, type: 'System', auth_type: 'cert-auth', system: { cert_type: 'system', cn: OWN.toUpperCase() } }),
+      };
+      return { org, name, hosts, user, system };
+    }
+
+    const names = async (response: Awaited<ReturnType<typeof call>>) => {
+      assert.equal(response.statusCode, 200, response.body);
+      return response
+        .json<List>()
+        .results.map((host) => host.display_name)
+        .sort();
+    };
+
+    it("names the organization by the identity's org_id (its id or its name), and refuses bad or unknown identities", async () => {
+      const { name, user } = await fleet();
+      assert.deepEqual(await names(await call('GET', '/hosts', user)), ['mine', 'other']);
+      const byName = { 'x-rh-identity': identityHeader({ org_id: name, type: 'User', auth_type: 'basic-auth' }) };
+      assert.deepEqual(await names(await call('GET', '/hosts', byName)), ['mine', 'other']);
+      for (const headers of [
+        {} as Record<string, string>,
+        { 'x-rh-identity': 'garbage' },
+        { 'x-rh-identity': identityHeader({ org_id: 'no-such-org', type: 'User', auth_type: 'basic-auth' }) },
+      ]) {
+        const refused = await call('GET', '/hosts', headers);
+        assert.equal(refused.statusCode, 401);
+        assert.equal(refused.json<{ detail: string }>().detail, 'Invalid token');
+      }
+    });
+
+    it('takes an API key beside the identity only when both name the same organization', async () => {
+      const { org, user } = await fleet();
+      const key = async (organizationId: string) =>
+        (await t.admin.post(`/api/v1/organizations/${organizationId}/api-keys`, { name: 'hbi', scopes: ['host-inventory:read'] })).json<{ key: string }>().key;
+      assert.equal((await call('GET', '/hosts', { ...user, authorization: `Bearer ${await key(org)}` })).statusCode, 200);
+      const other = await fleet();
+      assert.equal((await call('GET', '/hosts', { ...user, authorization: `Bearer ${await key(other.org)}` })).statusCode, 401);
+    });
+
+    it('lets a System identity see and check in only its own host, and change nothing', async () => {
+      const { hosts, system } = await fleet();
+      assert.deepEqual(await names(await call('GET', '/hosts', system)), ['mine']);
+      assert.equal((await call('GET', `/hosts/${hosts.other}`, system)).statusCode, 404);
+      assert.deepEqual(await names(await call('GET', `/hosts/${hosts.mine}`, system)), ['mine']);
+      const tags = await call('GET', '/tags', system);
+      assert.equal(tags.statusCode, 200);
+      const forbidden = await call('PATCH', `/hosts/${hosts.mine}`, system, { display_name: 'renamed' });
+      assert.equal(forbidden.statusCode, 403);
+      assert.equal(forbidden.json<{ title: string }>().title, 'Forbidden');
+      assert.equal((await call('POST', '/hosts/checkin', system, { fqdn: 'mine.example.org' })).statusCode, 201);
+      assert.equal((await call('POST', '/hosts/checkin', system, { fqdn: 'other.example.org' })).statusCode, 404, "another host's check-in");
     });
   });
 }

@@ -27,3 +27,6 @@ export class InventoryProblem extends Error {
 export const NOT_FOUND_DETAIL = 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
 
 export const hostsNotFound = (ids: readonly string[]) => new InventoryProblem(404, 'One or more hosts not found.', { not_found_ids: ids });
+
+/** Werkzeug's Forbidden: a System identity asking to change hosts. */
+export const FORBIDDEN_DETAIL = "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.";

@@ -3,10 +3,12 @@ import type { Clock } from '../../clock/clock.ts';
 import type { ApiKeyAuthenticator } from '../../features/api-keys/index.ts';
 import type { HeartbeatBatcher } from '../../features/heartbeats/index.ts';
 import type { HostsService, StalenessThresholds } from '../../features/hosts/index.ts';
+import type { OrganizationsService } from '../../features/organizations/index.ts';
 import type { SystemsService } from '../../features/systems/index.ts';
 import { requireBearer } from '../../http/admin-auth.ts';
 import { knownError } from '../../http/error-handler.ts';
-import { hostsNotFound, InventoryProblem, NOT_FOUND_DETAIL } from './host-inventory-errors.ts';
+import { FORBIDDEN_DETAIL, hostsNotFound, InventoryProblem, NOT_FOUND_DETAIL } from './host-inventory-errors.ts';
+import { invalidToken, parseIdentityHeader } from './identity.ts';
 import { presentHost } from './hosts-presenter.ts';
 import { stalenessRoutes, type StalenessRoutesDeps } from './staleness.ts';
 import { parseCheckin, parsePatch } from './host-changes.ts';
@@ -21,13 +23,18 @@ export interface HostInventoryRoutesDeps {
   systems: Pick<SystemsService, 'update' | 'delete' | 'deleteSilentSince'>;
   /** Liveness: a check-in is a heartbeat of its host. */
   batcher: Pick<HeartbeatBatcher, 'submit'>;
+  /** How callers identify: an organization API key (the default), or the gateway's `x-rh-identity` header. */
+  identity: 'api-key' | 'header';
   /** The organization's staleness thresholds (its `/account/staleness` settings, else the defaults). */
   staleness(organizationId: string): Promise<StalenessThresholds>;
-  organizations: StalenessRoutesDeps['organizations'];
+  organizations: StalenessRoutesDeps['organizations'] & Pick<OrganizationsService, 'resolve'>;
   version: string;
   /** Muster's Prometheus text (what `GET /metrics` serves), and METRICS_TOKEN's hash when one is set. */
   metrics: { contentType: string; render(): Promise<string>; tokenHash?: Buffer };
 }
+
+/** Who asks: the organization, and for a System identity the subscription_manager_id of the only host it may see. */
+type Caller = { organizationId: string; owner?: string };
 
 type IdsRequest = { Params: { '*': string }; Querystring: Query };
 
@@ -37,22 +44,44 @@ type IdsRequest = { Params: { '*': string }; Querystring: Query };
  * from its last check-in. Answers and errors have the peer's shapes.
  */
 export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
-  async function organizationOf(request: FastifyRequest, write = false): Promise<string> {
+  async function apiKeyOrganization(request: FastifyRequest, write: boolean): Promise<string> {
     try {
       return (await deps.apiKeys.authenticate(request.headers.authorization, write ? 'host-inventory:write' : 'host-inventory:read')).organizationId;
     } catch (error) {
       const status = knownError(error)?.statusCode;
-      if (status === 401 || status === 403) throw new InventoryProblem(401, 'Invalid token');
+      if (status === 401 || status === 403) throw invalidToken();
       throw error;
     }
   }
 
+  /**
+   * Who asks: an organization API key, or with HOST_INVENTORY_IDENTITY=header the gateway's
+   * `x-rh-identity` (its org_id names the organization by id or name; a key sent as well must be
+   * of the same organization). A System identity is its own host's owner: it sees only that host
+   * and may only check it in.
+   */
+  async function callerOf(request: FastifyRequest, access: 'read' | 'write' | 'checkin'): Promise<Caller> {
+    const write = access !== 'read';
+    if (deps.identity !== 'header') return { organizationId: await apiKeyOrganization(request, write) };
+    const header = request.headers['x-rh-identity'];
+    const identity = parseIdentityHeader(typeof header === 'string' ? header : undefined);
+    const organization = await deps.organizations.resolve(identity.orgId);
+    if (!organization) throw invalidToken();
+    if (request.headers.authorization?.trim() && (await apiKeyOrganization(request, write)) !== organization.id) throw invalidToken();
+    if (!identity.system) return { organizationId: organization.id };
+    if (access === 'write') throw new InventoryProblem(403, FORBIDDEN_DETAIL);
+    return { organizationId: organization.id, owner: identity.system.cn.toLowerCase() };
+  }
+
+  const organizationOf = async (request: FastifyRequest, write = false) => (await callerOf(request, write ? 'write' : 'read')).organizationId;
+
   /** The hosts named by `{ids}`, of the organization only; any missing is a 404 naming them. */
-  async function namedHosts(organizationId: string, raw: string, profileFields?: readonly string[]) {
+  async function namedHosts({ organizationId, owner }: Caller, raw: string, profileFields?: readonly string[]) {
     const ids = parseHostIds(raw);
     const thresholds = await deps.staleness(organizationId);
     const { hosts } = await deps.hosts.list({
       organizationId,
+      owner,
       ids,
       profileFields,
       orderBy: 'updated',
@@ -71,9 +100,9 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
   /** What `GET /hosts/{ids}/<view>` answers, by view ('' for the hosts themselves). */
   const HOST_VIEWS: Record<string, (request: FastifyRequest<IdsRequest>, ids: string) => Promise<unknown>> = {
     '': async (request, raw) => {
-      const organizationId = await organizationOf(request);
+      const caller = await callerOf(request, 'read');
       const fields = typeof request.query['fields[system_profile]'] === 'string' ? sparseFields(request.query['fields[system_profile]']) : undefined;
-      const { hosts, thresholds } = await namedHosts(organizationId, raw, fields);
+      const { hosts, thresholds } = await namedHosts(caller, raw, fields);
       const now = deps.clock.now();
       return page(
         hosts.map((host) => presentHost(host, thresholds, now)),
@@ -81,15 +110,14 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
       );
     },
     system_profile: async (request, raw) => {
-      const organizationId = await organizationOf(request);
-      const { ids } = await namedHosts(organizationId, raw);
-      const profiles = await deps.hosts.profiles(organizationId, ids);
+      const caller = await callerOf(request, 'read');
+      const { ids } = await namedHosts(caller, raw);
+      const profiles = await deps.hosts.profiles(caller.organizationId, ids);
       const results = ids.filter((id) => profiles.has(id)).map((id) => ({ id, system_profile: profiles.get(id) }));
       return page(results, results.length);
     },
     tags: async (request, raw) => {
-      const organizationId = await organizationOf(request);
-      const { hosts } = await namedHosts(organizationId, raw);
+      const { hosts } = await namedHosts(await callerOf(request, 'read'), raw);
       const tags = (labels: Record<string, string>) =>
         Object.entries(labels)
           .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -97,8 +125,7 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
       return page(Object.fromEntries(hosts.map((host) => [host.id, tags(host.labels)])), hosts.length);
     },
     'tags/count': async (request, raw) => {
-      const organizationId = await organizationOf(request);
-      const { hosts } = await namedHosts(organizationId, raw);
+      const { hosts } = await namedHosts(await callerOf(request, 'read'), raw);
       return page(Object.fromEntries(hosts.map((host) => [host.id, Object.keys(host.labels).length])), hosts.length);
     },
   };
@@ -123,11 +150,11 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
         inventory.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', schema: { hide: true }, handler: notFound });
 
         inventory.get<{ Querystring: Query }>('/hosts', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request);
+          const { organizationId, owner } = await callerOf(request, 'read');
           const { query, staleness, page, perPage } = parseListQuery(request.query);
           const thresholds = await deps.staleness(organizationId);
           const now = deps.clock.now();
-          const { total, hosts } = await deps.hosts.list({ ...query, organizationId, staleness: { states: staleness, thresholds, now } });
+          const { total, hosts } = await deps.hosts.list({ ...query, organizationId, owner, staleness: { states: staleness, thresholds, now } });
           // The peer's paginate: a page past the end is not found, except the first (an empty list).
           if (hosts.length === 0 && page > 1) throw new InventoryProblem(404, NOT_FOUND_DETAIL);
           return { total, count: hosts.length, page, per_page: perPage, results: hosts.map((host) => presentHost(host, thresholds, now)) };
@@ -142,10 +169,11 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
         });
 
         inventory.get<{ Querystring: Query }>('/tags', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request);
+          const { organizationId, owner } = await callerOf(request, 'read');
           const { page, perPage, orderBy, orderHow, search, staleness } = parseTagsQuery(request.query);
           const { total, labels } = await deps.hosts.labelCounts({
             organizationId,
+            owner,
             staleness: { states: staleness, thresholds: await deps.staleness(organizationId), now: deps.clock.now() },
             search,
             orderBy,
@@ -159,10 +187,11 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
         });
 
         inventory.get<{ Querystring: Query }>('/system_profile/operating_system', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request);
+          const { organizationId, owner } = await callerOf(request, 'read');
           const { page, perPage, staleness } = parseTagsQuery(request.query);
           const { total, systems } = await deps.hosts.operatingSystems({
             organizationId,
+            owner,
             staleness: { states: staleness, thresholds: await deps.staleness(organizationId), now: deps.clock.now() },
             limit: perPage,
             offset: (page - 1) * perPage,
@@ -173,32 +202,35 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
         });
 
         inventory.patch<IdsRequest & { Body: unknown }>('/hosts/*', { schema: { hide: true } }, async (request, reply) => {
-          const organizationId = await organizationOf(request, true);
+          const caller = await callerOf(request, 'write');
+          const { organizationId } = caller;
           const ids = singleSegment(request.params['*']);
           const change = parsePatch(request.body);
-          const named = await namedHosts(organizationId, ids);
+          const named = await namedHosts(caller, ids);
           for (const id of named.ids) if (change.displayName !== undefined) await deps.systems.update(id, { name: change.displayName });
           if (change.ansibleHost !== undefined) await deps.hosts.setAnsibleHost(organizationId, named.ids, change.ansibleHost);
           return reply.code(200).send();
         });
 
         inventory.delete<IdsRequest>('/hosts/*', { schema: { hide: true } }, async (request) => {
-          const organizationId = await organizationOf(request, true);
-          const { ids } = await namedHosts(organizationId, singleSegment(request.params['*']));
+          const { ids } = await namedHosts(await callerOf(request, 'write'), singleSegment(request.params['*']));
           // A soft delete: the system can be restored through /api/v1.
           for (const id of ids) await deps.systems.delete(id);
           return {};
         });
 
         inventory.post<{ Body: unknown }>('/hosts/checkin', { schema: { hide: true } }, async (request, reply) => {
-          const organizationId = await organizationOf(request, true);
+          const { organizationId, owner } = await callerOf(request, 'checkin');
           const facts = parseCheckin(request.body);
           const id = await deps.hosts.findByCanonicalFacts(organizationId, facts);
-          if (id === undefined) throw new InventoryProblem(404, 'No hosts match the provided canonical facts.');
+          const noMatch = () => new InventoryProblem(404, 'No hosts match the provided canonical facts.');
+          if (id === undefined) throw noMatch();
+          const { hosts } = await deps.hosts.list({ organizationId, owner, ids: [id], orderBy: 'updated', orderHow: 'DESC', limit: 1, offset: 0 });
+          // A System identity checks in its own host only.
+          if (hosts.length === 0) throw noMatch();
           const now = deps.clock.now();
-          if (!(await deps.batcher.submit(id, now))) throw new InventoryProblem(404, 'No hosts match the provided canonical facts.');
-          const { hosts } = await deps.hosts.list({ organizationId, ids: [id], orderBy: 'updated', orderHow: 'DESC', limit: 1, offset: 0 });
-          return reply.code(201).send(presentHost(hosts[0]!, await deps.staleness(organizationId), now));
+          if (!(await deps.batcher.submit(id, now))) throw noMatch();
+          return reply.code(201).send(presentHost({ ...hosts[0]!, lastCheckIn: now }, await deps.staleness(organizationId), now));
         });
 
         await inventory.register(stalenessRoutes({ organizations: deps.organizations, clock: deps.clock, organizationOf }));

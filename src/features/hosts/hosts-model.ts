@@ -60,6 +60,8 @@ export interface CanonicalFilter {
 
 export interface HostQuery {
   organizationId: string;
+  /** Only the host whose subscription_manager_id this is (a System identity's own host). */
+  owner?: string;
   ids?: readonly string[];
   /** Part of the display name, any case. */
   displayName?: string;
@@ -104,6 +106,7 @@ export interface HostRow {
 
 export interface LabelCountQuery {
   organizationId: string;
+  owner?: string;
   staleness: NonNullable<HostQuery['staleness']>;
   /** Part of a label's key or value, any case. */
   search?: string;

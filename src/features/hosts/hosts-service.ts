@@ -8,7 +8,7 @@ export interface HostsService {
   list(query: HostQuery): Promise<{ total: number; hosts: HostRow[] }>;
   labelCounts(query: LabelCountQuery): Promise<{ total: number; labels: LabelCount[] }>;
   operatingSystems(
-    query: Pick<LabelCountQuery, 'organizationId' | 'staleness' | 'limit' | 'offset'>,
+    query: Pick<LabelCountQuery, 'organizationId' | 'owner' | 'staleness' | 'limit' | 'offset'>,
   ): Promise<{ total: number; systems: OperatingSystemCount[] }>;
   organizationIds(): Promise<string[]>;
   setAnsibleHost(organizationId: string, ids: readonly string[], ansibleHost: string | null): Promise<void>;

@@ -53,6 +53,7 @@ class Params {
 export function createHostsStore(sql: Sql) {
   function conditions(query: HostQuery, params: Params): string[] {
     const where = [`s.organization_id = ${params.add(query.organizationId)}::uuid`, 's.deleted_at IS NULL'];
+    if (query.owner !== undefined) where.push(`hp.canonical_facts @> ${params.add(JSON.stringify({ subscription_manager_id: query.owner }))}::jsonb`);
     if (query.ids) where.push(`s.id = ANY(${params.add(query.ids)}::uuid[])`);
     if (query.displayName !== undefined) where.push(`s.name ILIKE ${params.add(containsPattern(query.displayName))}::text`);
     if (query.fqdn !== undefined) where.push(`lower(hp.canonical_facts->>'fqdn') = lower(${params.add(query.fqdn)}::text)`);
@@ -115,7 +116,7 @@ export function createHostsStore(sql: Sql) {
     async labelCounts(query: LabelCountQuery): Promise<{ total: number; labels: LabelCount[] }> {
       const params = new Params();
       const where = conditions(
-        { organizationId: query.organizationId, staleness: query.staleness, orderBy: 'updated', orderHow: 'ASC', limit: 0, offset: 0 },
+        { organizationId: query.organizationId, owner: query.owner, staleness: query.staleness, orderBy: 'updated', orderHow: 'ASC', limit: 0, offset: 0 },
         params,
       );
       const search =
@@ -136,11 +137,11 @@ export function createHostsStore(sql: Sql) {
 
     /** The operating systems of the hosts a query matches, each with its number of hosts. */
     async operatingSystems(
-      query: Pick<LabelCountQuery, 'organizationId' | 'staleness' | 'limit' | 'offset'>,
+      query: Pick<LabelCountQuery, 'organizationId' | 'owner' | 'staleness' | 'limit' | 'offset'>,
     ): Promise<{ total: number; systems: OperatingSystemCount[] }> {
       const params = new Params();
       const where = conditions(
-        { organizationId: query.organizationId, staleness: query.staleness, orderBy: 'updated', orderHow: 'ASC', limit: 0, offset: 0 },
+        { organizationId: query.organizationId, owner: query.owner, staleness: query.staleness, orderBy: 'updated', orderHow: 'ASC', limit: 0, offset: 0 },
         params,
       );
       const { rows } = await sql.query<{ name: string; major: number; minor: number; count: string; total: string }>(
