@@ -1,12 +1,13 @@
 /**
  * Benchmarks entry point:
  *
- *   node bench/run.ts heartbeat|heartbeat-daemon|monitoring|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
+ *   node bench/run.ts heartbeat|heartbeat-daemon|monitoring|host-inventory|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
  *
  * heartbeat-daemon: --components N (50,000 on PostgreSQL, 20,000 on PGlite) --period S (3) --connections N (256)
  *            --duration S (60) --warmup S (10) --stop-every N (100); db default both
  * monitoring: --servers N (2000) --large-servers N (500) --connections N (256) --duration S (20) --warmup S (10) --rate N (unpaced)
  *            --history-systems N (1000) --queries N (100); db default both
+ * host-inventory: --hosts N (100,000 on PostgreSQL, 20,000 on PGlite) --queries N (100); db default postgres
  * heartbeat: --systems N (1000) --generator wrk|autocannon (wrk) --connections N (256 with wrk, 64 with autocannon)
  *            --duration S (10) --warmup S (2); db default both
  * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
@@ -26,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { runHeartbeatBench } from './heartbeat-bench.ts';
 import { runHeartbeatDaemonBench } from './heartbeat-daemon-bench.ts';
 import { runMonitoringBench } from './monitoring-bench.ts';
+import { runHostInventoryBench } from './host-inventory-bench.ts';
 import { runBackupsBench } from './backups-bench.ts';
 import { runDashboardBench } from './dashboard-bench.ts';
 import { runInventoryBench } from './inventory-bench.ts';
@@ -34,9 +36,10 @@ import { type DbKind, progress } from './lib/basics.ts';
 import { runAllCleanups } from './lib/cleanups.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
-const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
+const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|host-inventory|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
   heartbeat-daemon: [--components 50000 (PGlite: 20000)] [--period 3] [--connections 256] [--duration 60] [--warmup 10] [--stop-every 100]
   monitoring: [--servers 2000] [--large-servers 500] [--connections 256] [--duration 20] [--warmup 10] [--rate N] [--history-systems 1000] [--queries 100]
+  host-inventory: [--hosts 100000 (PGlite: 20000)] [--queries 100] (db default postgres)
   heartbeat: [--systems 1000] [--generator wrk|autocannon] [--connections 256 (autocannon: 64)] [--duration 10] [--warmup 2]
   backups:   [--size-mib 1024]
   dashboard: [--systems 10000] [--registered 1000] [--repeats 30]
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
         duration: { type: 'string' },
         warmup: { type: 'string' },
         rate: { type: 'string' },
+        hosts: { type: 'string' },
         fleet: { type: 'string' },
         stopped: { type: 'string' },
         'scan-interval': { type: 'string' },
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     (which !== 'heartbeat' &&
       which !== 'heartbeat-daemon' &&
       which !== 'monitoring' &&
+      which !== 'host-inventory' &&
       which !== 'liveness' &&
       which !== 'inventory' &&
       which !== 'backups' &&
@@ -159,6 +164,16 @@ async function main(): Promise<void> {
       warmupSeconds: integer(values.warmup, 'warmup', 10, 1, 600),
       ratePerSecond: values.rate === undefined ? undefined : integer(values.rate, 'rate', 0, 1, 1_000_000),
       historySystems: integer(values['history-systems'], 'history-systems', 1000, 1, 100_000),
+      queries: integer(values.queries, 'queries', 100, 1, 100_000),
+    });
+  }
+  if (which === 'host-inventory' || which === 'all') {
+    await runHostInventoryBench({
+      dbs: databases(values.db, ['postgres']),
+      hosts:
+        values.hosts === undefined
+          ? { pglite: 20_000, postgres: 100_000 }
+          : { pglite: integer(values.hosts, 'hosts', 0, 1, 10_000_000), postgres: integer(values.hosts, 'hosts', 0, 1, 10_000_000) },
       queries: integer(values.queries, 'queries', 100, 1, 100_000),
     });
   }
