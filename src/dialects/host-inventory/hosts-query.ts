@@ -20,7 +20,7 @@ const MAX_VALUES = 100;
 const MAX_PROFILE_FILTERS = 50;
 const ORDER_BY = ['display_name', 'group_name', 'updated', 'operating_system', 'last_check_in'] as const;
 const STALENESS = ['fresh', 'stale', 'stale_warning', 'unknown'] as const;
-const DEFAULT_STALENESS: StalenessState[] = ['fresh', 'stale', 'stale_warning'];
+const DEFAULT_STATES: StalenessState[] = ['fresh', 'stale', 'stale_warning'];
 const OPERATORS = ['eq', 'gt', 'gte', 'lt', 'lte', 'nil', 'not_nil'] as const;
 const PROFILE_KEY = /^filter\[system_profile\]((?:\[[^\][]*\])+)$/;
 
@@ -155,7 +155,7 @@ function systemTypes(query: Query): string[] | undefined {
 }
 
 function stalenessStates(query: Query): StalenessState[] {
-  const values = many(query, 'staleness') ?? DEFAULT_STALENESS;
+  const values = many(query, 'staleness') ?? DEFAULT_STATES;
   for (const value of values) {
     if (!(STALENESS as readonly string[]).includes(value)) throw bad(`'${value}' is not one of ${JSON.stringify(STALENESS)} - 'staleness'`);
   }
