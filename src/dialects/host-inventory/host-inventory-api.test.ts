@@ -219,6 +219,19 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(await states('?staleness[]=stale&staleness[]=stale_warning'), { 'cluster-a': 'stale', 'fw-branch': 'stale' });
       t.clock.advance(6 * 24 * HOUR);
       assert.deepEqual(await states(), { 'web-01': 'stale', 'cluster-a': 'stale_warning', 'fw-branch': 'stale_warning' });
+      // Totals by each way of counting: every state, states from fresh (a difference), any other set (a join).
+      const total = async (query: string) => (await list(query, org.read)).total;
+      assert.deepEqual(
+        [
+          await total(''),
+          await total('?staleness=fresh'),
+          await total('?staleness=fresh,stale'),
+          await total('?staleness=stale_warning'),
+          await total('?staleness=stale,stale_warning'),
+          await total('?staleness=fresh,stale,stale_warning,unknown&display_name=web'),
+        ],
+        [3, 0, 1, 2, 3, 1],
+      );
       t.clock.advance(23 * 24 * HOUR);
       assert.deepEqual(await states(), { 'web-01': 'stale_warning' }, 'culled hosts are not listed');
       t.clock.advance(24 * HOUR);

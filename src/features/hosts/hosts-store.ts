@@ -1,15 +1,16 @@
 import type { Sql } from '../../db/db.ts';
 import { containsPattern } from '../../db/db.ts';
 import { LAST_CHECK_IN } from '../systems/index.ts';
-import type {
-  HostQuery,
-  HostRow,
-  LabelCount,
-  LabelCountQuery,
-  OperatingSystemCount,
-  ProfileFilter,
-  StalenessState,
-  StalenessThresholds,
+import {
+  STALENESS_STATES,
+  type HostQuery,
+  type HostRow,
+  type LabelCount,
+  type LabelCountQuery,
+  type OperatingSystemCount,
+  type ProfileFilter,
+  type StalenessState,
+  type StalenessThresholds,
 } from './hosts-model.ts';
 
 type Row = {
@@ -92,9 +93,44 @@ export function createHostsStore(sql: Sql) {
   const FROM = `FROM systems s
     LEFT JOIN system_liveness l ON l.system_id = s.id
     LEFT JOIN host_profiles hp ON hp.system_id = s.id`;
-  /** FROM without the profiles when no part of the statement reads them (every use goes through the `hp.` alias): a listing then reads no profile row it does not show. */
-  const fromFor = (...parts: string[]) =>
-    parts.some((part) => part.includes('hp.')) ? FROM : 'FROM systems s LEFT JOIN system_liveness l ON l.system_id = s.id';
+  /**
+   * FROM with only the tables the statement reads (every use goes through the `l.` and `hp.`
+   * aliases): a listing then reads no profile or liveness row it does not need.
+   */
+  const fromFor = (...parts: string[]) => {
+    const text = parts.join(' ');
+    return [
+      'FROM systems s',
+      ...(/\bl\./.test(text) ? ['LEFT JOIN system_liveness l ON l.system_id = s.id'] : []),
+      ...(/\bhp\./.test(text) ? ['LEFT JOIN host_profiles hp ON hp.system_id = s.id'] : []),
+    ].join(' ');
+  };
+
+  async function countWhere(query: HostQuery): Promise<number> {
+    const params = new Params();
+    const where = conditions(query, params).join(' AND ');
+    const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n ${fromFor(where)} WHERE ${where}`, params.values);
+    return Number(rows[0]!.n);
+  }
+
+  /**
+   * How many of the hosts `query` matches (staleness aside) last checked in at or before
+   * `cutoff`. Driven from the liveness rows whose last heartbeat is that old (or missing), few in
+   * a fleet that reports, so no join over the whole organization; every system has its liveness
+   * row (both ways of creating systems insert one).
+   */
+  async function countSilentSince(query: HostQuery, cutoff: Date): Promise<number> {
+    const params = new Params();
+    const at = `${params.add(cutoff)}::timestamptz`;
+    const where = conditions(query, params).join(' AND ');
+    const profiles = /\bhp\./.test(where) ? 'LEFT JOIN host_profiles hp ON hp.system_id = s.id' : '';
+    const { rows } = await sql.query<{ n: string }>(
+      `SELECT count(*) AS n FROM system_liveness l JOIN systems s ON s.id = l.system_id ${profiles}
+       WHERE (l.last_heartbeat <= ${at} OR l.last_heartbeat IS NULL) AND ${LAST_CHECK_IN} <= ${at} AND ${where}`,
+      params.values,
+    );
+    return Number(rows[0]!.n);
+  }
 
   return {
     async list(query: HostQuery): Promise<{ total: number; hosts: HostRow[] }> {
@@ -125,10 +161,24 @@ export function createHostsStore(sql: Sql) {
 
     /** How many hosts match the query's filters. */
     async count(query: HostQuery): Promise<number> {
-      const params = new Params();
-      const where = conditions(query, params).join(' AND ');
-      const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n ${fromFor(where)} WHERE ${where}`, params.values);
-      return Number(rows[0]!.n);
+      const staleness = query.staleness;
+      if (!staleness) return countWhere(query);
+      const withoutStaleness = { ...query, staleness: undefined };
+      const states = new Set(staleness.states);
+      if (STALENESS_STATES.every((state) => states.has(state))) return countWhere(withoutStaleness);
+      // The states from fresh up to one of them (the default: all but culled) are every host but
+      // those silent since that state's end: counted as the difference, both without the join of
+      // every system to its liveness that the staleness condition needs.
+      const ends: [StalenessState[], number][] = [
+        [['fresh'], staleness.thresholds.staleSeconds],
+        [['fresh', 'stale'], staleness.thresholds.staleWarningSeconds],
+        [['fresh', 'stale', 'stale_warning'], staleness.thresholds.cullSeconds],
+      ];
+      const end = ends.find(([prefix]) => prefix.length === states.size && prefix.every((state) => states.has(state)));
+      if (!end) return countWhere(query);
+      const cutoff = new Date(staleness.now.getTime() - end[1] * 1000);
+      const [all, silent] = await Promise.all([countWhere(withoutStaleness), countSilentSince(withoutStaleness, cutoff)]);
+      return all - silent;
     },
 
     /** The labels of the hosts a query matches, each with how many hosts carry it. */
