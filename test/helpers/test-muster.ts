@@ -40,6 +40,10 @@ export interface TestMuster {
   /** Creates and registers a system; returns its Basic credentials too. */
   createRegisteredSystem(body?: Record<string, unknown>): Promise<{ id: string; secret: string; systemKey: string; organizationId: string; basic: string }>;
   heartbeat(basic: string): Promise<LightMyRequestResponse>;
+  /** Creates an organization through the API (a random name starting with `prefix`); `key(scopes)` creates one of its API keys. */
+  createOrganization(prefix: string): Promise<{ id: string; name: string; key: (scopes: string[]) => Promise<string> }>;
+  /** Creates and registers a system in the organization, posts `inventory` as its inventory and processes it. */
+  createSystemWithInventory(organizationId: string, name: string, inventory: unknown): Promise<{ id: string; basic: string }>;
   /** `POST /api/systems/metrics` with the system's Basic credentials and a JSON body. */
   postMetrics(basic: string, body: unknown): Promise<LightMyRequestResponse>;
   /** This Muster's DATA_DIR (a fresh temporary directory, removed on close). */
@@ -79,16 +83,47 @@ export async function startTestMuster(db: Db, env: Record<string, string> = {}, 
     return { id: created.id, secret: created.system_secret, systemKey: created.system_key, organizationId: created.organization_id };
   }
 
+  async function createRegisteredSystem(body: Record<string, unknown> = {}) {
+    const system = await createSystem(body);
+    const response = await muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: system.secret } });
+    if (response.statusCode !== 200) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
+    return { ...system, basic: basicAuth(system.systemKey, system.secret) };
+  }
+
   return {
     muster,
     clock,
     admin: adminClient(muster.app),
     createSystem,
-    async createRegisteredSystem(body = {}) {
-      const system = await createSystem(body);
-      const response = await muster.app.inject({ method: 'POST', url: '/api/systems/register', payload: { system_secret: system.secret } });
-      if (response.statusCode !== 200) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
-      return { ...system, basic: basicAuth(system.systemKey, system.secret) };
+    createRegisteredSystem,
+    async createOrganization(prefix: string) {
+      const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+      const response = await muster.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: adminHeaders, payload: { name } });
+      if (response.statusCode !== 201) throw new Error(`create organization failed: ${response.statusCode} ${response.body}`);
+      const id = response.json<{ id: string }>().id;
+      const key = async (scopes: string[]) => {
+        const created = await muster.app.inject({
+          method: 'POST',
+          url: `/api/v1/organizations/${id}/api-keys`,
+          headers: adminHeaders,
+          payload: { name: scopes.join('+'), scopes },
+        });
+        if (created.statusCode !== 201) throw new Error(`create API key failed: ${created.statusCode} ${created.body}`);
+        return created.json<{ key: string }>().key;
+      };
+      return { id, name, key };
+    },
+    async createSystemWithInventory(organizationId: string, name: string, inventory: unknown) {
+      const system = await createRegisteredSystem({ name, organization_id: organizationId });
+      const response = await muster.app.inject({
+        method: 'POST',
+        url: '/api/systems/inventory',
+        headers: { authorization: system.basic, 'content-type': 'application/json' },
+        payload: JSON.stringify(inventory),
+      });
+      if (response.statusCode !== 202) throw new Error(`inventory refused: ${response.statusCode} ${response.body}`);
+      await muster.inventory.process(system.id);
+      return system;
     },
     heartbeat(basic: string) {
       return muster.app.inject({ method: 'POST', url: '/api/systems/heartbeat', headers: { authorization: basic } });

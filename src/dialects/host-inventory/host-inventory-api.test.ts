@@ -18,14 +18,7 @@ for (const kind of databaseKinds()) {
     const { database, t } = useTestMuster(kind, { clock: () => new ManualClock(START) });
 
     async function organization() {
-      const response = await t.admin.post('/api/v1/organizations', { name: `hbi-${Math.random().toString(36).slice(2, 8)}` });
-      assert.equal(response.statusCode, 201, response.body);
-      const id = response.json<{ id: string }>().id;
-      const key = async (scopes: string[]) => {
-        const created = await t.admin.post(`/api/v1/organizations/${id}/api-keys`, { name: scopes.join('+'), scopes });
-        assert.equal(created.statusCode, 201, created.body);
-        return created.json<{ key: string }>().key;
-      };
+      const { id, key } = await t.createOrganization('hbi');
       return { id, read: await key(['host-inventory:read']), key };
     }
 
@@ -39,18 +32,7 @@ for (const kind of databaseKinds()) {
     const names = (answer: List) => answer.results.map((host) => host.display_name);
 
     /** An appliance of the organization with an inventory, processed. */
-    async function appliance(organizationId: string, name: string, inventory: unknown) {
-      const system = await t.createRegisteredSystem({ name, organization_id: organizationId });
-      const response = await t.muster.app.inject({
-        method: 'POST',
-        url: '/api/systems/inventory',
-        headers: { authorization: system.basic, 'content-type': 'application/json' },
-        payload: JSON.stringify(inventory),
-      });
-      assert.equal(response.statusCode, 202, response.body);
-      await t.muster.inventory.process(system.id);
-      return system;
-    }
+    const appliance = (organizationId: string, name: string, inventory: unknown) => t.createSystemWithInventory(organizationId, name, inventory);
 
     /** Three appliances (generic, NethServer 8, NethSecurity) of a new organization. */
     async function fleet() {
@@ -160,6 +142,24 @@ for (const kind of databaseKinds()) {
         assert.equal(body.title, 'Bad Request');
         assert.match(body.detail, detail, query);
       }
+    });
+
+    it('finds hosts by the ids their inventory carries, shows them as canonical facts, and orders by last check-in', async () => {
+      const org = await organization();
+      const insights = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+      const cloud = await appliance(org.id, 'cloud-vm', { ...genericInventory(), insights_id: insights, provider_id: 'i-0abc', provider_type: 'aws' });
+      t.clock.advance(60_000);
+      const plain = await appliance(org.id, 'plain', genericInventory());
+      assert.deepEqual(names(await list(`?insights_id=${insights.toUpperCase()}`, org.read)), ['cloud-vm']);
+      assert.deepEqual(names(await list('?provider_id=i-0abc&provider_type=AWS', org.read)), ['cloud-vm']);
+      const [host] = (await list(`?hostname_or_id=${cloud.id}`, org.read)).results;
+      assert.deepEqual([host!.insights_id, host!.provider_id, host!.provider_type], [insights, 'i-0abc', 'aws']);
+      assert.equal((await list(`?hostname_or_id=${plain.id}`, org.read)).results[0]!.insights_id, '00000000-0000-0000-0000-000000000000');
+
+      t.clock.advance(60_000);
+      assert.equal((await t.heartbeat(cloud.basic)).statusCode, 200);
+      assert.deepEqual(names(await list('?order_by=last_check_in', org.read)), ['cloud-vm', 'plain'], 'newest check-in first');
+      assert.deepEqual(names(await list('?order_by=last_check_in&order_how=ASC', org.read)), ['plain', 'cloud-vm']);
     });
 
     it('orders and pages: per_page up to 100, a page past the end is 404, the first page of nothing is empty', async () => {
@@ -492,26 +492,11 @@ for (const kind of databaseKinds()) {
       });
 
     async function fleet() {
-      const name = `gw-${Math.random().toString(36).slice(2, 8)}`;
-      const created = await t.admin.post('/api/v1/organizations', { name });
-      assert.equal(created.statusCode, 201, created.body);
-      const org = created.json<{ id: string }>().id;
-      const hosts: Record<string, string> = {};
-      for (const [hostName, inventory] of [
-        ['mine', { ...genericInventory(), fqdn: 'mine.example.org', subscription_manager_id: OWN }],
-        ['other', { ...genericInventory(), fqdn: 'other.example.org' }],
-      ] as const) {
-        const system = await t.createRegisteredSystem({ name: hostName, organization_id: org });
-        const posted = await t.muster.app.inject({
-          method: 'POST',
-          url: '/api/systems/inventory',
-          headers: { authorization: system.basic, 'content-type': 'application/json' },
-          payload: JSON.stringify(inventory),
-        });
-        assert.equal(posted.statusCode, 202, posted.body);
-        await t.muster.inventory.process(system.id);
-        hosts[hostName] = system.id;
-      }
+      const { id: org, name } = await t.createOrganization('gw');
+      const hosts = {
+        mine: (await t.createSystemWithInventory(org, 'mine', { ...genericInventory(), fqdn: 'mine.example.org', subscription_manager_id: OWN })).id,
+        other: (await t.createSystemWithInventory(org, 'other', { ...genericInventory(), fqdn: 'other.example.org' })).id,
+      };
       const user = { 'x-rh-identity': identityHeader({ org_id: org, type: 'User', auth_type: 'basic-auth', user: { username: 'ops' } }) };
       const system = {
         'x-rh-identity': identityHeader({ org_id: name, type: 'System', auth_type: 'cert-auth', system: { cert_type: 'system', cn: OWN.toUpperCase() } }),

@@ -14,14 +14,7 @@ for (const kind of databaseKinds()) {
     const { t } = useTestMuster(kind, { clock: () => new ManualClock(START) });
 
     async function organization() {
-      const response = await t.admin.post('/api/v1/organizations', { name: `mon-${Math.random().toString(36).slice(2, 8)}` });
-      assert.equal(response.statusCode, 201, response.body);
-      const id = response.json<{ id: string }>().id;
-      const key = async (scopes: string[]) => {
-        const created = await t.admin.post(`/api/v1/organizations/${id}/api-keys`, { name: scopes.join('+'), scopes });
-        assert.equal(created.statusCode, 201, created.body);
-        return created.json<{ key: string }>().key;
-      };
+      const { id, key } = await t.createOrganization('mon');
       return { id, write: await key(['monitoring:write']), read: await key(['monitoring:read']), key };
     }
 
