@@ -8,9 +8,9 @@
  * second of its threshold (Warntime 10 s, Errtime 30 s) and that the state manager (a fake one
  * here, recording every call) got exactly those components, once each, per category.
  */
-import { machineInfo, markdownTable, codeChangedWarning, writeBenchmarkSection, fmt, mib, percentile } from './lib/report.ts';
+import { machineInfo, markdownTable, writeBenchmarkSection, fmt, mib, percentile, runPreamble } from './lib/report.ts';
 import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
-import { admin } from './lib/admin.ts';
+import { admin, defaultOrganizationKey } from './lib/admin.ts';
 import { sampleRss } from './lib/metrics.ts';
 import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import { peakRssFromProc } from './lib/proc-readings.ts';
@@ -164,11 +164,7 @@ async function benchDb(db: DbKind, options: HeartbeatDaemonOptions): Promise<DbR
   const manager = await startStateManager();
   const muster = await startMusterOn(target);
   const setupStarted = performance.now();
-  const organizations = (await admin(muster, 'GET', '/api/v1/organizations')) as { items: { id: string; is_default: boolean }[] };
-  const organization = organizations.items.find((item) => item.is_default)!.id;
-  const { key } = (await admin(muster, 'POST', `/api/v1/organizations/${organization}/api-keys`, { name: 'bench hbtd', scopes: ['heartbeat-daemon'] })) as {
-    key: string;
-  };
+  const { organization, key } = await defaultOrganizationKey(muster, 'bench hbtd', ['heartbeat-daemon']);
   await admin(muster, 'PATCH', `/api/v1/organizations/${organization}/heartbeat-daemon/params`, {
     Warntime: String(WARNTIME),
     Errtime: String(ERRTIME),
@@ -299,11 +295,7 @@ export async function runHeartbeatDaemonBench(options: HeartbeatDaemonOptions): 
     const body = [
       `## Heartbeat-daemon dialect — ${DB_LABEL[db]}`,
       '',
-      `- Date: ${new Date().toISOString()}`,
-      `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${result.facts.nodeVersion} (Muster child)` +
-        `${result.facts.postgresVersion ? `; PostgreSQL ${result.facts.postgresVersion} on the same machine` : ''}; load before ${result.facts.loadBefore}`,
-      `- Code: git ${machine.git}`,
-      ...codeChangedWarning(machine),
+      ...runPreamble(machine, result.facts),
       `- Parameters: ${parameters}`,
       '',
       markdownTable(HEADER, [row(result)]),

@@ -6,10 +6,10 @@
  * deriving a profile per inventory shape. Goals: p50 < 50 ms, p99 < 150 ms each.
  */
 import { DB_LABEL, type DbKind, progress } from './lib/basics.ts';
-import { admin } from './lib/admin.ts';
+import { defaultOrganizationKey } from './lib/admin.ts';
 import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import type { MusterProcess } from './lib/processes.ts';
-import { codeChangedWarning, fmt, machineInfo, markdownTable, percentile, writeBenchmarkSection } from './lib/report.ts';
+import { fmt, machineInfo, markdownTable, percentile, writeBenchmarkSection, runPreamble } from './lib/report.ts';
 import { openPglite, openPostgres } from './liveness/liveness-fleet.ts';
 import { derivationCost, writeHosts } from './host-inventory/host-fleet.ts';
 
@@ -77,11 +77,7 @@ async function benchDb(db: DbKind, options: HostInventoryOptions) {
   const env = { LOG_LEVEL: 'warn' };
   let muster = await startMusterOn(target, { env });
   const setupStarted = performance.now();
-  const organizations = (await admin(muster, 'GET', '/api/v1/organizations')) as { items: { id: string; is_default: boolean }[] };
-  const organization = organizations.items.find((item) => item.is_default)!.id;
-  const { key } = (await admin(muster, 'POST', `/api/v1/organizations/${organization}/api-keys`, { name: 'bench', scopes: ['host-inventory:read'] })) as {
-    key: string;
-  };
+  const { organization, key } = await defaultOrganizationKey(muster, 'bench', ['host-inventory:read']);
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   // PGlite is one process's files: the hosts go in with Muster stopped.
   const firstExit = db === 'pglite' ? await muster.stop() : undefined;
@@ -119,11 +115,7 @@ export async function runHostInventoryBench(options: HostInventoryOptions): Prom
     const body = [
       `## Host-inventory dialect — ${DB_LABEL[db]}`,
       '',
-      `- Date: ${new Date().toISOString()}`,
-      `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${result.facts.nodeVersion} (Muster child)` +
-        `${result.facts.postgresVersion ? `; PostgreSQL ${result.facts.postgresVersion} on the same machine` : ''}; load before ${result.facts.loadBefore}`,
-      `- Code: git ${machine.git}`,
-      ...codeChangedWarning(machine),
+      ...runPreamble(machine, result.facts),
       `- Goals: p50 < 50 ms, p99 < 150 ms for each request kind (PostgreSQL, 100,000 hosts)`,
       '',
       markdownTable(HEADER, rows(result)),

@@ -9,12 +9,12 @@
  * bytes stored per report, raw and rolled up.
  */
 import { DB_LABEL, type DbKind, progress, sleep } from './lib/basics.ts';
-import { admin } from './lib/admin.ts';
+import { admin, defaultOrganizationKey } from './lib/admin.ts';
 import { sampleRss, scrapeMetrics } from './lib/metrics.ts';
 import { musterRunFacts, postgresSkipped, prepareDatabase, startMusterOn, type BenchDatabase } from './lib/muster-on-database.ts';
 import { peakRssFromProc } from './lib/proc-readings.ts';
 import type { MusterProcess } from './lib/processes.ts';
-import { codeChangedWarning, fmt, machineInfo, markdownTable, mib, percentile, writeBenchmarkSection } from './lib/report.ts';
+import { fmt, machineInfo, markdownTable, mib, percentile, writeBenchmarkSection, runPreamble } from './lib/report.ts';
 import { openPglite, openPostgres } from './liveness/liveness-fleet.ts';
 import { largeReport, reportRequests, SEED_REPORT, storageFacts, writeHistory, type StorageFacts } from './monitoring/monitoring-fleet.ts';
 import { runWrk, type WrkResult } from './wrk.ts';
@@ -152,11 +152,7 @@ async function benchDb(db: DbKind, options: MonitoringOptions): Promise<DbResult
   const env = { LOG_LEVEL: 'warn' };
   let muster = await startMusterOn(target, { env });
   const setupStarted = performance.now();
-  const organizations = (await admin(muster, 'GET', '/api/v1/organizations')) as { items: { id: string; is_default: boolean }[] };
-  const organization = organizations.items.find((item) => item.is_default)!.id;
-  const { key } = (await admin(muster, 'POST', `/api/v1/organizations/${organization}/api-keys`, { name: 'bench agents', scopes: ['monitoring:write'] })) as {
-    key: string;
-  };
+  const { key } = await defaultOrganizationKey(muster, 'bench agents', ['monitoring:write']);
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   const rss = sampleRss(muster.url, 500);
   const label = DB_LABEL[db];
@@ -268,11 +264,7 @@ export async function runMonitoringBench(options: MonitoringOptions): Promise<vo
     const body = [
       `## Monitoring-agent dialect and metrics store — ${DB_LABEL[db]}`,
       '',
-      `- Date: ${new Date().toISOString()}`,
-      `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${result.facts.nodeVersion} (Muster child)` +
-        `${result.facts.postgresVersion ? `; PostgreSQL ${result.facts.postgresVersion} on the same machine` : ''}; load before ${result.facts.loadBefore}`,
-      `- Code: git ${machine.git}`,
-      ...codeChangedWarning(machine),
+      ...runPreamble(machine, result.facts),
       `- Parameters: ${parameters}`,
       '',
       markdownTable(HEADER, rows(result)),

@@ -11,3 +11,11 @@ export async function admin(muster: MusterProcess, method: string, path: string,
   if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
   return text ? JSON.parse(text) : null;
 }
+
+/** The default organization's id and a new API key of it with `scopes`. */
+export async function defaultOrganizationKey(muster: MusterProcess, name: string, scopes: string[]): Promise<{ organization: string; key: string }> {
+  const organizations = (await admin(muster, 'GET', '/api/v1/organizations')) as { items: { id: string; is_default: boolean }[] };
+  const organization = organizations.items.find((item) => item.is_default)!.id;
+  const { key } = (await admin(muster, 'POST', `/api/v1/organizations/${organization}/api-keys`, { name, scopes })) as { key: string };
+  return { organization, key };
+}

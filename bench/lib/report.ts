@@ -125,3 +125,14 @@ export function codeChangedWarning(machine: MachineInfo): string[] {
   if (codeChanged.length) console.log(`\n${codeChanged[0]!.slice(2)}`);
   return codeChanged;
 }
+
+/** The date, machine and code lines that open a section of a bench that ran a Muster child. */
+export function runPreamble(machine: MachineInfo, facts: { nodeVersion: string; postgresVersion?: string | undefined; loadBefore: string }): string[] {
+  return [
+    `- Date: ${new Date().toISOString()}`,
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${facts.nodeVersion} (Muster child)` +
+      `${facts.postgresVersion ? `; PostgreSQL ${facts.postgresVersion} on the same machine` : ''}; load before ${facts.loadBefore}`,
+    `- Code: git ${machine.git}`,
+    ...codeChangedWarning(machine),
+  ];
+}
