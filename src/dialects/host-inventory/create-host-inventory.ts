@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { FeatureMount } from '../../composition/feature.ts';
+import type { SystemsService } from '../../features/systems/index.ts';
 import { createHostCulling, type StalenessThresholds } from '../../features/hosts/index.ts';
 import { hostInventoryRoutes, type HostInventoryRoutesDeps } from './host-inventory-routes.ts';
 import { readStaleness } from './staleness.ts';
@@ -7,7 +8,10 @@ import { readStaleness } from './staleness.ts';
 /** How often culled hosts are looked for. */
 const CULLING_INTERVAL_MS = 10 * 60_000;
 
-export type HostInventoryDeps = Omit<HostInventoryRoutesDeps, 'staleness'> & { logger: Logger };
+export type HostInventoryDeps = Omit<HostInventoryRoutesDeps, 'staleness' | 'systems'> & {
+  logger: Logger;
+  systems: HostInventoryRoutesDeps['systems'] & Pick<SystemsService, 'deleteSilentSince'>;
+};
 
 /**
  * The host-inventory dialect (SPEC §8.3): the peer's hosts API under `/api/inventory/v1`, and the

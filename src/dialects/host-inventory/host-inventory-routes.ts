@@ -20,7 +20,7 @@ export interface HostInventoryRoutesDeps {
   clock: Clock;
   apiKeys: Pick<ApiKeyAuthenticator, 'authenticate'>;
   hosts: HostsService;
-  systems: Pick<SystemsService, 'update' | 'delete' | 'deleteSilentSince'>;
+  systems: Pick<SystemsService, 'update' | 'delete'>;
   /** Liveness: a check-in is a heartbeat of its host. */
   batcher: Pick<HeartbeatBatcher, 'submit'>;
   /** How callers identify: an organization API key (the default), or the gateway's `x-rh-identity` header. */
