@@ -108,7 +108,7 @@ export async function runHostInventoryBench(options: HostInventoryOptions): Prom
     const machine = machineInfo();
     const result = await benchDb(db, options);
     const details = [
-      `${fmt(result.hosts)} hosts of one organization (a third each generic, NethServer 8, NethSecurity; labels \`insights/env\` prod/test/dev and \`role\`; check-ins over the last 48 h, so about 40 % are stale) written straight to the tables in ${fmt(result.written.writeSeconds, 1)} s, their profiles derived by deriveHostProfile in ${fmt(result.written.deriveMs / 1000, 1)} s (${fmt((result.written.deriveMs / result.hosts) * 1000, 1)} µs each), then ANALYZE.`,
+      `${fmt(result.hosts)} hosts of one organization (a third each generic, NethServer 8, NethSecurity; labels \`insights/env\` prod/test/dev and \`role\`; check-ins over the last 48 h, so about 40 % are stale) written straight to the tables in ${fmt(result.written.writeSeconds, 1)} s, their profiles derived by deriveHostProfile in ${fmt(result.written.deriveMs / 1000, 1)} s (${fmt((result.written.deriveMs / result.hosts) * 1000, 1)} µs each), then VACUUM ANALYZE (as autovacuum would after a bulk insert).`,
       `${options.queries} requests of each kind after 10 to warm up, one at a time from the bench process over HTTP (pages and values varied), with a host-inventory:read key; default staleness (fresh, stale, stale_warning).`,
       `Muster: started in ${fmt(result.facts.startupMs)} ms; exit code ${result.facts.exit.code}; log lines at warn or above: ${result.facts.logProblems.length}${result.facts.logProblems.length ? ` (${result.facts.logProblems.map((line) => line.slice(0, 300)).join(' · ')})` : ''}.`,
     ];

@@ -46,6 +46,42 @@ const ORDER: Record<HostQuery['orderBy'], (how: string) => string> = {
   last_check_in: (how) => `${LAST_CHECK_IN} ${how}`,
 };
 
+/**
+ * The profile fields held as columns of host_profiles as well (migration 0026, generated from the
+ * profile itself), with the JSON type they hold: a filter on one compares the column, which the
+ * organization's live-profiles index carries, instead of reading the profile.
+ */
+const PROFILE_COLUMNS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = {
+  arch: { column: 'hp.arch', type: 'string' },
+  os_release: { column: 'hp.os_release', type: 'string' },
+  infrastructure_type: { column: 'hp.infrastructure_type', type: 'string' },
+  infrastructure_vendor: { column: 'hp.infrastructure_vendor', type: 'string' },
+  number_of_cpus: { column: 'hp.number_of_cpus', type: 'number' },
+  number_of_sockets: { column: 'hp.number_of_sockets', type: 'number' },
+  cores_per_socket: { column: 'hp.cores_per_socket', type: 'number' },
+  system_memory_bytes: { column: 'hp.system_memory_bytes', type: 'number' },
+  'operating_system.name': { column: 'hp.os_name', type: 'string' },
+  'operating_system.major': { column: 'hp.os_major', type: 'number' },
+  'operating_system.minor': { column: 'hp.os_minor', type: 'number' },
+};
+
+/**
+ * Where a statement finds a host's organization and liveness: its system (every host), or its
+ * profile (only hosts with one, so only when the filters need a profile anyway), which lets a
+ * total be counted from the profiles' index without reading systems.
+ */
+type Scope = 'systems' | 'profiles';
+
+/** True when only a host with a profile can match: then a total may count profiles alone. */
+function needsProfile(query: HostQuery): boolean {
+  return (
+    query.owner !== undefined ||
+    query.fqdn !== undefined ||
+    Object.values(query.canonical ?? {}).some((value) => value !== undefined) ||
+    (query.profile ?? []).some((filter) => filter.op !== 'nil')
+  );
+}
+
 class Params {
   readonly values: unknown[] = [];
   add(value: unknown): string {
@@ -56,10 +92,13 @@ class Params {
 
 /** SQL of hosts: systems with their host profile and liveness, filtered and ordered as the host-inventory API asks. */
 export function createHostsStore(sql: Sql) {
-  function conditions(query: HostQuery, params: Params): string[] {
-    const where = [`s.organization_id = ${params.add(query.organizationId)}::uuid`, 's.deleted_at IS NULL'];
+  function conditions(query: HostQuery, params: Params, scope: Scope = 'systems'): string[] {
+    const where =
+      scope === 'profiles'
+        ? [`hp.organization_id = ${params.add(query.organizationId)}::uuid`, 'hp.live']
+        : [`s.organization_id = ${params.add(query.organizationId)}::uuid`, 's.deleted_at IS NULL'];
     if (query.owner !== undefined) where.push(`hp.canonical_facts @> ${params.add(JSON.stringify({ subscription_manager_id: query.owner }))}::jsonb`);
-    if (query.ids) where.push(`s.id = ANY(${params.add(query.ids)}::uuid[])`);
+    if (query.ids) where.push(`${scope === 'profiles' ? 'hp.system_id' : 's.id'} = ANY(${params.add(query.ids)}::uuid[])`);
     if (query.displayName !== undefined) where.push(`s.name ILIKE ${params.add(containsPattern(query.displayName))}::text`);
     if (query.fqdn !== undefined) where.push(`lower(hp.canonical_facts->>'fqdn') = lower(${params.add(query.fqdn)}::text)`);
     if (query.hostnameOrId !== undefined) {
@@ -106,10 +145,22 @@ export function createHostsStore(sql: Sql) {
     ].join(' ');
   };
 
+  /** FROM for a statement in the profiles' scope: the profiles, and only the other tables it reads. */
+  const fromProfiles = (where: string) =>
+    [
+      'FROM host_profiles hp',
+      ...(/\bs\./.test(where) ? ['JOIN systems s ON s.id = hp.system_id'] : []),
+      ...(/\bl\./.test(where) ? [`LEFT JOIN system_liveness l ON l.system_id = hp.system_id`] : []),
+    ].join(' ');
+
   async function countWhere(query: HostQuery): Promise<number> {
     const params = new Params();
-    const where = conditions(query, params).join(' AND ');
-    const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n ${fromFor(where)} WHERE ${where}`, params.values);
+    const scope: Scope = needsProfile(query) ? 'profiles' : 'systems';
+    const where = conditions(query, params, scope).join(' AND ');
+    const { rows } = await sql.query<{ n: string }>(
+      `SELECT count(*) AS n ${scope === 'profiles' ? fromProfiles(where) : fromFor(where)} WHERE ${where}`,
+      params.values,
+    );
     return Number(rows[0]!.n);
   }
 
@@ -315,13 +366,19 @@ function profileCondition(filter: ProfileFilter, params: Params): string {
   const path = () => (added ??= `${params.add(filter.path)}::text[]`);
   if (!('values' in filter)) return `(hp.system_profile #> ${path()}) IS ${filter.op === 'nil' ? '' : 'NOT '}NULL`;
   const { op } = filter;
+  const column = filter.list ? undefined : PROFILE_COLUMNS[filter.path.join('.')];
   const terms = filter.values.map((value) => {
+    const operator = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
+    // The column holds the field when it has the column's JSON type, and a value of that type
+    // compares the same there as in the profile; a value of another type reads the profile.
+    if (column && typeof value === column.type) {
+      return `${column.column} ${operator} ${params.add(value)}::${column.type === 'number' ? 'numeric' : 'text'}`;
+    }
     if (op === 'eq') {
       // Lists (installed_services, …) match when they contain the value, as containment does.
       const nested = filter.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), filter.list ? [value] : value);
       return `hp.system_profile @> ${params.add(JSON.stringify(nested))}::jsonb`;
     }
-    const operator = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
     if (typeof value === 'number') {
       return `(jsonb_typeof(hp.system_profile #> ${path()}) = 'number' AND (hp.system_profile #>> ${path()})::numeric ${operator} ${params.add(value)}::numeric)`;
     }

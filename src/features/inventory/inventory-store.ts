@@ -308,8 +308,12 @@ export function createInventoryStore(): InventoryStore {
       if (profiles.length === 0) return;
       const column = <T>(pick: (entry: (typeof profiles)[number]) => T) => profiles.map(pick);
       await tx.query(
-        `INSERT INTO host_profiles (system_id, organization_id, canonical_facts, system_profile, os_name, os_major, os_minor, updated_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::jsonb[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])
+        // A new profile starts as live as its system; the systems' trigger keeps it so (migration 0026).
+        `INSERT INTO host_profiles (system_id, organization_id, canonical_facts, system_profile, os_name, os_major, os_minor, updated_at, live)
+         SELECT p.*, s.deleted_at IS NULL
+         FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::jsonb[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])
+           AS p (system_id, organization_id, canonical_facts, system_profile, os_name, os_major, os_minor, updated_at)
+         JOIN systems s ON s.id = p.system_id
          ON CONFLICT (system_id) DO UPDATE SET canonical_facts = excluded.canonical_facts, system_profile = excluded.system_profile,
            os_name = excluded.os_name, os_major = excluded.os_major, os_minor = excluded.os_minor, updated_at = excluded.updated_at`,
         [
