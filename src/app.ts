@@ -126,6 +126,7 @@ export async function createMuster(options: MusterOptions) {
     systems: systems.service,
     organizations: organizations.service,
     jsonLimits: config.apiJsonLimits,
+    audit: audit.trail,
   });
   const hostInventory = createHostInventory({
     clock,
@@ -136,6 +137,7 @@ export async function createMuster(options: MusterOptions) {
     batcher: heartbeats.batcher,
     organizations: organizations.service,
     identity: config.hostInventoryIdentity,
+    audit: audit.trail,
     version: VERSION,
     metrics: {
       contentType: metrics.registry.contentType,

@@ -9,6 +9,9 @@ import { describePrincipal, type Principal } from '../domain/access.ts';
 import { AppError } from '../errors/errors.ts';
 import { createFailureLog } from '../logging/failure-log.ts';
 
+/** What a route adds to its request's audit row (for routes that cannot reach src/db, such as a dialect's). */
+export { noteAudit } from '../db/audit-scope.ts';
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Audit this route although its method is safe: a sign-in that arrives as a GET (single sign-on's callback). */
@@ -33,7 +36,7 @@ export interface AuditTrailOptions {
 const USER_AGENT_MAX = 256;
 const MESSAGE_MAX = 200;
 /** Path segments before an id whose singular is not the segment without its `s`. */
-const TARGET_TYPES: Record<string, string> = { dead: 'job' };
+const TARGET_TYPES: Record<string, string> = { dead: 'job', staleness: 'staleness' };
 
 /**
  * Audits every change (POST, PUT, PATCH, DELETE) in a scope of routes: the handler runs in an
@@ -41,7 +44,17 @@ const TARGET_TYPES: Record<string, string> = { dead: 'job' };
  * when none did (a failure, a denial, a route whose change is not in Muster's database), the row
  * is written before the answer goes out, in a transaction of its own, with the outcome.
  */
-export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOptions): void {
+/**
+ * A dialect's routes audited (a peer's API under its own prefix): only the routes marked
+ * `config: { audit: true }` (its operators' changes, not its agents' reports), their actions named
+ * after the dialect (`host-inventory.hosts.delete`).
+ */
+export interface DialectAudit {
+  prefix: string;
+  name: string;
+}
+
+export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOptions, dialect?: DialectAudit): void {
   // Routes that also answer GET: a POST there creates (`systems.create`); elsewhere, unless its last segment is a plural, it is an action (`systems.suspend`).
   const collections = new Set<string>();
   scope.addHook('onRoute', (route: RouteOptions) => {
@@ -49,10 +62,10 @@ export function installAuditTrail(scope: FastifyInstance, options: AuditTrailOpt
   });
 
   const scopeOf = (request: FastifyRequest, reply: FastifyReply) => {
-    request.auditScope ??= createScope(request, reply, collections, options.clock);
+    request.auditScope ??= createScope(request, reply, collections, options.clock, dialect);
     return request.auditScope;
   };
-  const audited = (request: FastifyRequest) => isChange(request.method) || request.routeOptions.config.audit === true;
+  const audited = (request: FastifyRequest) => request.routeOptions.config.audit === true || (dialect === undefined && isChange(request.method));
   const logFailure = createFailureLog(options.logger);
 
   // Callback style: the handler, called from done(), runs inside the scope, and so does all it awaits.
@@ -107,12 +120,20 @@ function outcomeOf(status: number, handled: boolean): AuditOutcome {
   return !handled && (status === 401 || status === 403 || status === 404) ? 'denied' : 'failure';
 }
 
-function createScope(request: FastifyRequest, reply: FastifyReply, collections: ReadonlySet<string>, clock: Clock): NonNullable<FastifyRequest['auditScope']> {
+function createScope(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  collections: ReadonlySet<string>,
+  clock: Clock,
+  dialect: DialectAudit | undefined,
+): NonNullable<FastifyRequest['auditScope']> {
   const url = request.routeOptions.url ?? request.url;
-  const segments = url
-    .replace(/^.*?\/api\/v1\//, '')
+  const path = dialect ? `${dialect.name}/${url.slice(url.indexOf(dialect.prefix) + dialect.prefix.length)}` : url.replace(/^.*?\/api\/v1\//, '');
+  // A wildcard (`/hosts/*`, a list of ids) is a parameter like `:id`, named `*`.
+  const segments = path
     .split('/')
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((segment) => (segment === '*' ? ':*' : segment));
   const last = segments.at(-1) ?? '';
   // A collection: a path that also answers GET, or whose last segment is a plural (`/organizations/:id/invitations`).
   const creates = request.method === 'POST' && (collections.has(url) || (!last.startsWith(':') && last.endsWith('s')));

@@ -350,6 +350,20 @@ for (const kind of databaseKinds()) {
       assert.equal((await t.admin.post(`/api/v1/systems/${generic.id}/restore`)).statusCode, 200);
       assert.equal((await list('', org.read)).total, 2, 'restored through /api/v1');
       assert.equal(await x86(), 2, 'and counted by a profile filter again');
+
+      // The operators' changes are audited, with the key as the actor (check-ins are not).
+      type Row = { action: string; actor_type: string; actor_id: string | null; target_type: string; target_id: string; outcome: string };
+      const audit = (await t.admin.get(`/api/v1/audit?organization_id=${org.id}`)).json<{ items: Row[] }>().items;
+      // One instant on the test's clock: rows compared in a fixed order, not the log's.
+      const dialect = audit.filter((row) => row.action.startsWith('host-inventory.'));
+      assert.deepEqual(dialect.map((row) => [row.action, row.outcome, row.target_type]).sort(), [
+        // The read key's attempt names no organization (its key was refused), so it is not among these.
+        ['host-inventory.hosts.delete', 'success', 'host'],
+        ...Array.from({ length: 5 }, () => ['host-inventory.hosts.update', 'failure', 'host']),
+        ['host-inventory.hosts.update', 'success', 'host'],
+      ]);
+      assert.equal(dialect.find((row) => row.action === 'host-inventory.hosts.delete')!.target_id, `${generic.id},${ns8.id}`);
+      assert.ok(dialect.every((row) => row.actor_type === 'api-key' && row.actor_id));
     });
 
     it('derives the profiles of systems whose inventory was processed before profiles existed', async () => {
@@ -469,6 +483,17 @@ for (const kind of databaseKinds()) {
       assert.equal(removed.statusCode, 204);
       assert.deepEqual((await call('GET', '')).json(), defaults, 'the defaults again');
       assert.equal((await list(`?hostname_or_id=${host.id}`, org.read)).results[0]!.staleness, 'fresh');
+
+      // Each change of the settings is audited, its target the organization's record.
+      type Row = { action: string; outcome: string; target_type: string; target_id: string };
+      const audit = (await t.admin.get(`/api/v1/audit?organization_id=${org.id}&outcome=success`)).json<{ items: Row[] }>().items;
+      assert.deepEqual(
+        audit
+          .filter((row) => row.action.startsWith('host-inventory.'))
+          .map((row) => [row.action, row.target_type, row.target_id])
+          .sort(),
+        ['create', 'delete', 'update'].map((verb) => [`host-inventory.account.staleness.${verb}`, 'staleness', org.id]),
+      );
     });
 
     it("lists a monitoring agent's server as a host reported by the monitoring dialect, its profile from the report", async () => {

@@ -6,6 +6,7 @@ import type { HostsService, StalenessThresholds } from '../../features/hosts/ind
 import type { OrganizationsService } from '../../features/organizations/index.ts';
 import type { SystemsService } from '../../features/systems/index.ts';
 import { requireBearer } from '../../http/admin-auth.ts';
+import { installAuditTrail, noteAudit, type AuditTrailOptions } from '../../http/audit-trail.ts';
 import { knownError } from '../../http/error-handler.ts';
 import { FORBIDDEN_DETAIL, hostsNotFound, InventoryProblem, NOT_FOUND_DETAIL } from './host-inventory-errors.ts';
 import { invalidToken, parseIdentityHeader } from './identity.ts';
@@ -31,6 +32,8 @@ export interface HostInventoryRoutesDeps {
   version: string;
   /** Muster's Prometheus text (what `GET /metrics` serves), and METRICS_TOKEN's hash when one is set. */
   metrics: { contentType: string; render(): Promise<string>; tokenHash?: Buffer };
+  /** The audit trail for the operators' changes (PATCH and DELETE of hosts, the staleness settings); none in some tests. */
+  audit?: AuditTrailOptions;
 }
 
 /** Who asks: the organization, and for a System identity the subscription_manager_id of the only host it may see. */
@@ -46,7 +49,9 @@ type IdsRequest = { Params: { '*': string }; Querystring: Query };
 export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
   async function apiKeyOrganization(request: FastifyRequest, write: boolean): Promise<string> {
     try {
-      return (await deps.apiKeys.authenticate(request.headers.authorization, write ? 'host-inventory:write' : 'host-inventory:read')).organizationId;
+      const key = await deps.apiKeys.authenticate(request.headers.authorization, write ? 'host-inventory:write' : 'host-inventory:read');
+      noteAudit({ actor: { type: 'api-key', id: key.keyId, userId: null }, organizationId: key.organizationId });
+      return key.organizationId;
     } catch (error) {
       const status = knownError(error)?.statusCode;
       if (status === 401 || status === 403) throw invalidToken();
@@ -68,6 +73,7 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
     const organization = await deps.organizations.resolve(identity.orgId);
     if (!organization) throw invalidToken();
     if (request.headers.authorization?.trim() && (await apiKeyOrganization(request, write)) !== organization.id) throw invalidToken();
+    noteAudit({ organizationId: organization.id });
     if (!identity.system) return { organizationId: organization.id };
     if (access === 'write') throw new InventoryProblem(403, FORBIDDEN_DETAIL);
     return { organizationId: organization.id, owner: identity.system.cn.toLowerCase() };
@@ -133,6 +139,7 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
   return async (app: FastifyInstance) => {
     await app.register(
       async (inventory) => {
+        if (deps.audit) installAuditTrail(inventory, deps.audit, { prefix: PREFIX, name: 'host-inventory' });
         inventory.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply: FastifyReply) => {
           if (error instanceof InventoryProblem) return sendProblem(reply, error);
           const known = knownError(error);
@@ -201,7 +208,7 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
           return { total, count: results.length, page, per_page: perPage, results };
         });
 
-        inventory.patch<IdsRequest & { Body: unknown }>('/hosts/*', { schema: { hide: true } }, async (request, reply) => {
+        inventory.patch<IdsRequest & { Body: unknown }>('/hosts/*', { schema: { hide: true }, config: { audit: true } }, async (request, reply) => {
           const caller = await callerOf(request, 'write');
           const { organizationId } = caller;
           const ids = singleSegment(request.params['*']);
@@ -212,7 +219,7 @@ export function hostInventoryRoutes(deps: HostInventoryRoutesDeps) {
           return reply.code(200).send();
         });
 
-        inventory.delete<IdsRequest>('/hosts/*', { schema: { hide: true } }, async (request) => {
+        inventory.delete<IdsRequest>('/hosts/*', { schema: { hide: true }, config: { audit: true } }, async (request) => {
           const { ids } = await namedHosts(await callerOf(request, 'write'), singleSegment(request.params['*']));
           // A soft delete: the system can be restored through /api/v1.
           for (const id of ids) await deps.systems.delete(id);

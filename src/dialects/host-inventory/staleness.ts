@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock/clock.ts';
+import { noteAudit } from '../../http/audit-trail.ts';
 import { DEFAULT_STALENESS, type StalenessThresholds } from '../../features/hosts/index.ts';
 import type { OrganizationsService } from '../../features/organizations/index.ts';
 import { InventoryProblem } from './host-inventory-errors.ts';
@@ -146,8 +147,9 @@ export function stalenessRoutes(deps: StalenessRoutesDeps) {
 
     app.get('/account/staleness/defaults', { schema: { hide: true } }, async (request) => present(await deps.organizationOf(request), null));
 
-    app.post<{ Body: unknown }>('/account/staleness', { schema: { hide: true } }, async (request, reply) => {
+    app.post<{ Body: unknown }>('/account/staleness', { schema: { hide: true }, config: { audit: true } }, async (request, reply) => {
       const organizationId = await deps.organizationOf(request, true);
+      noteAudit({ targetType: 'staleness', targetId: organizationId });
       const values = validateStaleness(request.body, DEFAULT_VALUES);
       if (await stored(deps.organizations, organizationId)) {
         // The peer's answer to a second record (its json_error_response): not a problem document.
@@ -159,8 +161,9 @@ export function stalenessRoutes(deps: StalenessRoutesDeps) {
       return reply.code(201).send(present(organizationId, settings));
     });
 
-    app.patch<{ Body: unknown }>('/account/staleness', { schema: { hide: true } }, async (request) => {
+    app.patch<{ Body: unknown }>('/account/staleness', { schema: { hide: true }, config: { audit: true } }, async (request) => {
       const organizationId = await deps.organizationOf(request, true);
+      noteAudit({ targetType: 'staleness', targetId: organizationId });
       const current = await stored(deps.organizations, organizationId);
       // As the peer: the body is validated (over the current values) before the record is looked for.
       const values = validateStaleness(request.body, current ?? DEFAULT_VALUES);
@@ -170,8 +173,9 @@ export function stalenessRoutes(deps: StalenessRoutesDeps) {
       return present(organizationId, settings);
     });
 
-    app.delete('/account/staleness', { schema: { hide: true } }, async (request, reply) => {
+    app.delete('/account/staleness', { schema: { hide: true }, config: { audit: true } }, async (request, reply) => {
       const organizationId = await deps.organizationOf(request, true);
+      noteAudit({ targetType: 'staleness', targetId: organizationId });
       if (!(await stored(deps.organizations, organizationId))) throw notSet(organizationId);
       await deps.organizations.saveDialectSettings(organizationId, DIALECT, null);
       return reply.code(204).send();

@@ -253,6 +253,20 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(again.json(), { detail: "Server 'gpu-01' not found" });
       assert.deepEqual((await view('/api/machines', org.read)).json(), { machines: [] });
       assert.ok((await t.admin.get(`/api/v1/systems/${system.id}`)).json<{ deleted_at: string | null }>().deleted_at);
+      // The operator's change is audited (reports are not): the success and the 404, with the key as the actor.
+      type Row = { action: string; actor_type: string; actor_id: string | null; target_type: string; target_id: string; outcome: string; http_status: number };
+      const audit = (await t.admin.get(`/api/v1/audit?organization_id=${org.id}`)).json<{ items: Row[] }>().items;
+      assert.deepEqual(
+        audit
+          .filter((row) => row.action.startsWith('monitoring.'))
+          .map((row) => [row.action, row.outcome, row.http_status, row.target_type, row.target_id])
+          .sort(),
+        [
+          ['monitoring.server.delete', 'failure', 404, 'server', 'gpu-01'],
+          ['monitoring.server.delete', 'success', 200, 'system', system.id],
+        ],
+      );
+      assert.ok(audit.filter((row) => row.action.startsWith('monitoring.')).every((row) => row.actor_type === 'api-key' && row.actor_id));
       assert.equal((await t.admin.post(`/api/v1/systems/${system.id}/restore`)).statusCode, 200);
       assert.equal((await view('/api/status', org.read)).json<{ results: unknown[] }>().results.length, 1);
     });

@@ -6,6 +6,7 @@ import type { HeartbeatBatcher } from '../../features/heartbeats/index.ts';
 import type { MetricsService } from '../../features/metrics/index.ts';
 import type { OrganizationsService } from '../../features/organizations/index.ts';
 import type { PeerComponent, PeerReports, PeerSystems, SystemsService } from '../../features/systems/index.ts';
+import { installAuditTrail, noteAudit, type AuditTrailOptions } from '../../http/audit-trail.ts';
 import { knownError } from '../../http/error-handler.ts';
 import { findJsonLimitViolation, type JsonLimits } from '../../http/json-limits.ts';
 import { DetailError, invalidKey, unprocessable } from './monitoring-errors.ts';
@@ -44,6 +45,8 @@ export interface MonitoringRoutesDeps {
   systems: Pick<SystemsService, 'delete'>;
   organizations: SettingsOrganizations & Pick<OrganizationsService, 'findDefault'>;
   jsonLimits: JsonLimits;
+  /** The audit trail for the operators' change (deleting a server); none in some tests. */
+  audit?: AuditTrailOptions;
 }
 
 type Reported = { report: MonitoringReport; receivedAt: Date };
@@ -67,7 +70,9 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
 
   async function authenticate(request: FastifyRequest, scope: Scope): Promise<string> {
     try {
-      return (await deps.apiKeys.authenticate(request.headers.authorization, scope)).organizationId;
+      const key = await deps.apiKeys.authenticate(request.headers.authorization, scope);
+      noteAudit({ actor: { type: 'api-key', id: key.keyId, userId: null }, organizationId: key.organizationId });
+      return key.organizationId;
     } catch (error) {
       const status = knownError(error)?.statusCode;
       if (status === 401 || status === 403) throw invalidKey();
@@ -173,6 +178,8 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
   return async (app: FastifyInstance) => {
     await app.register(
       async (monitoring) => {
+        // Only the marked route (deleting a server): reports are an agent's, not an operator's changes.
+        if (deps.audit) installAuditTrail(monitoring, deps.audit, { prefix: `${PREFIX}/api`, name: 'monitoring' });
         monitoring.removeAllContentTypeParsers();
         monitoring.addContentTypeParser('*', { parseAs: 'string', bodyLimit: REPORT_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
@@ -255,11 +262,12 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
           return validated.report.containers;
         });
 
-        monitoring.delete<{ Params: { alias: string } }>('/api/server/:alias', { schema: { hide: true } }, async (request) => {
+        monitoring.delete<{ Params: { alias: string } }>('/api/server/:alias', { schema: { hide: true }, config: { audit: true } }, async (request) => {
           const organizationId = await authenticate(request, 'monitoring:write');
           const alias = request.params.alias;
           const system = (await deps.peers.findLive(organizationId, DIALECT, [alias])).get(alias);
           if (!system) throw new DetailError(404, `Server '${alias}' not found`);
+          noteAudit({ targetType: 'system', targetId: system.id });
           await deps.systems.delete(system.id);
           deps.peers.forget(component(organizationId, alias));
           sentInventories.delete(system.id);
