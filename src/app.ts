@@ -100,7 +100,7 @@ export async function createMuster(options: MusterOptions) {
   });
   const backups = await createBackups({ db, clock, jobs, config, systems });
   const inventory = createInventory({ db: database, clock, logger, metrics, jobs, config, bodyBudget, alerts: alerts.service, systems });
-  const fleetSummary = createFleetSummary({ clock, systems: systems.service, inventory: inventory.queries });
+  const fleetSummary = createFleetSummary({ db: database, clock, systems: systems.service, inventory: inventory.queries });
   const healthScores = createHealthScores({ db: database, clock, systems: systems.service });
   const probes = createProbes({ db: database, jobs });
   const heartbeatDaemon = createHeartbeatDaemon({

@@ -88,6 +88,7 @@ const ROUTES: Record<string, string> = {
   'GET /api/v1/systems/{id}/inventory/{recordId}': 'systems:read',
   'GET /api/v1/changes': 'systems:read',
   'GET /api/v1/summary': 'systems:read',
+  'GET /api/v1/attention': 'systems:read',
   'GET /api/v1/systems/{id}/availability': 'systems:read',
   'GET /api/v1/systems/{id}/health': 'systems:read',
   'GET /api/v1/health-scores': 'systems:read',

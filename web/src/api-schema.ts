@@ -1691,6 +1691,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Systems needing attention, one per system with its reasons, worst first
+         * @description Systems neither suspended nor deleted that are inactive or late, or have a firing critical or high alert; ranked by their worst reason (critical, which inactive is, then high, then warning), then the longest standing first.
+         *
+         *     Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
+         */
+        get: {
+            parameters: {
+                query: {
+                    organization_id?: string;
+                    /** @description Page number, from 1 */
+                    page: number;
+                    /** @description Items per page (max 500) */
+                    page_size: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Systems needing attention by their worst reason: critical (a critical alert, or inactive), high (a high alert), warning (late heartbeats) */
+                            by_tier: {
+                                critical: number;
+                                high: number;
+                                warning: number;
+                            };
+                            items: {
+                                /** Format: date-time */
+                                last_heartbeat: string | null;
+                                name: string;
+                                /** Format: uuid */
+                                organization_id: string;
+                                /** @description The liveness status first, then firing critical and high alerts (LinkFailed and HeartbeatWarning are the status) */
+                                reasons: {
+                                    /** Format: uuid */
+                                    alert_id?: string;
+                                    /** @enum {unknown} */
+                                    kind: "liveness" | "alert";
+                                    /** @description kind alert: the rule (InventoryChange, a metric rule, …) */
+                                    name?: string;
+                                    /** @enum {unknown} */
+                                    severity?: "critical" | "high";
+                                    /** Format: date-time */
+                                    since: string;
+                                    /**
+                                     * @description kind liveness: the liveness status
+                                     * @enum {unknown}
+                                     */
+                                    status?: "inactive" | "warning";
+                                    summary?: string;
+                                }[];
+                                /**
+                                 * Format: date-time
+                                 * @description When the worst reason began (the earliest of that tier)
+                                 */
+                                since: string;
+                                status: string;
+                                /** Format: uuid */
+                                system_id: string;
+                                /** @enum {unknown} */
+                                tier: "critical" | "high" | "warning";
+                                type: string | null;
+                            }[];
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -5757,6 +5896,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Systems neither suspended nor deleted, by liveness status */
                             by_status: {
                                 active: number;
                                 inactive: number;
@@ -5768,12 +5908,26 @@ export interface paths {
                                 count: number;
                                 type: string;
                             }[];
+                            /** @description Systems that are not deleted, per type (null: none) and version (null: none reported yet), the most common first within a type */
+                            by_version: {
+                                count: number;
+                                type: string | null;
+                                version: string | null;
+                            }[];
                             deleted: number;
                             needs_attention: {
+                                /** @description Systems needing attention by their worst reason: critical (a critical alert, or inactive), high (a high alert), warning (late heartbeats) */
+                                by_tier: {
+                                    critical: number;
+                                    high: number;
+                                    warning: number;
+                                };
                                 /** @description Systems with a critical change in the last 24 hours */
                                 critical_changes_24h: number;
                                 /** @description Systems not heard from within their timeout */
                                 inactive: number;
+                                /** @description Systems needing attention (GET /api/v1/attention lists them) */
+                                systems: number;
                                 warning: number;
                             };
                             /** @description The 10 latest significant changes */
@@ -5797,7 +5951,7 @@ export interface paths {
                                 system_name: string;
                             }[];
                             suspended: number;
-                            /** @description Systems that are not deleted */
+                            /** @description Systems that are not deleted (the statuses and suspended add up to it) */
                             total: number;
                         };
                     };

@@ -11,7 +11,7 @@ type Operation<M extends Method, P extends ApiPath<M>> = NonNullable<paths[`/api
 type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 type Success<R> = { [S in keyof R]: S extends 200 | 201 ? Json<R[S]> : never }[keyof R];
 /** What the operation answers on success (200 or 201), as generated from its response schema; for several paths, any of theirs. */
-type Answer<M extends Method, P extends ApiPath<M>> = P extends ApiPath<M> ? Success<Operation<M, P>['responses']> : never;
+export type Answer<M extends Method, P extends ApiPath<M>> = P extends ApiPath<M> ? Success<Operation<M, P>['responses']> : never;
 type RequestBody<M extends 'post' | 'put' | 'patch', P extends ApiPath<M>> = Json<NonNullable<Operation<M, P>['requestBody']>>;
 /** `{ path: { id } }` when the path has parameters; query parameters are built from filters held as strings, so left loose. */
 type Options<M extends Method, P extends ApiPath<M>> = { query?: Query } & (Operation<M, P>['parameters'] extends { path: infer Params }

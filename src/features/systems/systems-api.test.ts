@@ -162,6 +162,30 @@ for (const kind of databaseKinds()) {
       }
     });
 
+    it('accepts an empty body sent as application/json on actions, and refuses it where a body is required', async () => {
+      const system = await t.createRegisteredSystem();
+      const empty = (method: 'POST' | 'DELETE' | 'PATCH', url: string) =>
+        t.muster.app.inject({ method, url, headers: { ...adminHeaders, 'content-type': 'application/json' }, payload: '' });
+      for (const [method, action, expected] of [
+        ['POST', 'suspend', 200],
+        ['POST', 'reactivate', 200],
+        ['POST', 'regenerate-secret', 200],
+        ['DELETE', '', 200],
+        ['POST', 'restore', 200],
+      ] as const) {
+        const answer = await empty(method, `/api/v1/systems/${system.id}${action ? `/${action}` : ''}`);
+        assert.equal(answer.statusCode, expected, `${method} ${action}: ${answer.body}`);
+      }
+      for (const [method, url] of [
+        ['POST', '/api/v1/systems'],
+        ['PATCH', `/api/v1/systems/${system.id}`],
+      ] as const) {
+        const refused = await empty(method, url);
+        assert.equal(refused.statusCode, 400, `${method} ${url}`);
+        assert.match(refused.json<{ message: string }>().message, /body/, 'the answer says the body is missing');
+      }
+    });
+
     it('updates name and labels; suspends, reactivates, deletes, restores and destroys', async () => {
       const system = await t.createRegisteredSystem();
       const updated = await t.admin.patch(`/api/v1/systems/${system.id}`, { name: 'renamed', labels: { site: 'milan' } });

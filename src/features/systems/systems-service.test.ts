@@ -101,6 +101,7 @@ function createFakeSystemsStore(db: FakeDb, organizations: readonly Organization
     list: notUsed,
     countByStatus: notUsed,
     countByType: notUsed,
+    countByVersion: notUsed,
     deleteSilent: notUsed,
   };
   return { store, rows };

@@ -41,6 +41,8 @@ export interface SystemsService {
   countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus>;
   /** Systems that are not deleted, per type, the most common first. */
   countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]>;
+  /** Systems that are not deleted, per type (null: none) and version (null: none reported yet). */
+  countByVersion(organizationIds?: readonly string[]): Promise<{ type: string | null; version: string | null; count: number }[]>;
   list(filter: SystemFilter): Promise<Page<System>>;
   create(input: CreateSystemInput): Promise<SystemWithSecret>;
   update(id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }): Promise<System>;
@@ -103,6 +105,8 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
     countByStatus: (organizationIds) => store.countByStatus(organizationIds),
 
     countByType: (organizationIds) => store.countByType(organizationIds),
+
+    countByVersion: (organizationIds) => store.countByVersion(organizationIds),
 
     list(filter: SystemFilter): Promise<Page<System>> {
       return store.list(filter);

@@ -197,6 +197,8 @@ export interface SystemsStore {
   countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus>;
   /** Systems that are not deleted, per type (those without one left out), the most common first. */
   countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]>;
+  /** Systems that are not deleted, per type (null: none) and version (null: none reported yet), the most common first within a type. */
+  countByVersion(organizationIds?: readonly string[]): Promise<{ type: string | null; version: string | null; count: number }[]>;
 }
 
 /**
@@ -324,7 +326,7 @@ export function createSystemsStore(sql: Sql): SystemsStore {
     async countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus> {
       const { rows } = await sql.query<{ status: LivenessStatus; live: number; suspended: number; deleted: number }>(
         `SELECT l.status,
-                count(*) FILTER (WHERE s.deleted_at IS NULL)::int AS live,
+                count(*) FILTER (WHERE s.deleted_at IS NULL AND s.suspended_at IS NULL)::int AS live,
                 count(*) FILTER (WHERE s.deleted_at IS NULL AND s.suspended_at IS NOT NULL)::int AS suspended,
                 count(*) FILTER (WHERE s.deleted_at IS NOT NULL)::int AS deleted
          FROM systems s JOIN system_liveness l ON l.system_id = s.id
@@ -334,10 +336,11 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       );
       const counts = { unknown: 0, active: 0, warning: 0, inactive: 0, suspended: 0, deleted: 0, total: 0 };
       for (const row of rows) {
+        // A suspended system is counted as suspended only, whatever its last liveness status.
         counts[row.status] = row.live;
         counts.suspended += row.suspended;
         counts.deleted += row.deleted;
-        counts.total += row.live;
+        counts.total += row.live + row.suspended;
       }
       return counts;
     },
@@ -347,6 +350,16 @@ export function createSystemsStore(sql: Sql): SystemsStore {
         `SELECT type, count(*)::int AS count FROM systems
          WHERE deleted_at IS NULL AND type IS NOT NULL AND ($1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]))
          GROUP BY type ORDER BY count(*) DESC, type`,
+        [organizationIds ?? null],
+      );
+      return rows;
+    },
+
+    async countByVersion(organizationIds?: readonly string[]): Promise<{ type: string | null; version: string | null; count: number }[]> {
+      const { rows } = await sql.query<{ type: string | null; version: string | null; count: number }>(
+        `SELECT type, version, count(*)::int AS count FROM systems
+         WHERE deleted_at IS NULL AND ($1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]))
+         GROUP BY type, version ORDER BY type NULLS LAST, count(*) DESC, version NULLS LAST`,
         [organizationIds ?? null],
       );
       return rows;

@@ -2,11 +2,16 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { Cell, Pie, PieChart, ResponsiveContainer, Tooltip } from 'recharts';
 import { api, LIVE_INTERVAL_MS, STATUSES } from '../api.ts';
+import { AttentionList } from '../components/attention-list.tsx';
 import { ChangeList } from '../components/change-list.tsx';
-import { Empty, ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
+import { Empty, ErrorBox, Loading, STATUS_LABEL, StatusDot } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
+import { AttentionTotals } from './attention-page.tsx';
 import { TopSystems } from './overview/top-systems.tsx';
+import { VersionDistribution } from './overview/version-distribution.tsx';
 
+/** Systems shown in the overview's Needs attention card. */
+const ATTENTION_ROWS = 10;
 const STATUS_COLOR = { active: 'var(--active)', warning: 'var(--warning)', inactive: 'var(--inactive)', unknown: 'var(--unknown)' };
 
 export function OverviewPage() {
@@ -17,23 +22,12 @@ export function OverviewPage() {
     queryFn: () => api.get('summary', { query: { organization_id } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
+  // The worst first, one row per system: the full list is the Needs attention page.
   const attention = useQuery({
-    queryKey: ['systems', 'attention', organization_id ?? null],
-    queryFn: () => api.get('systems', { query: { status: ['inactive', 'warning'], sort: 'last_heartbeat', order: 'asc', page_size: 10, organization_id } }),
+    queryKey: ['attention', organization_id ?? null, 1, ATTENTION_ROWS],
+    queryFn: () => api.get('attention', { query: { organization_id, page_size: ATTENTION_ROWS } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
-  const alerts = useQuery({
-    queryKey: ['alerts', 'firing', organization_id ?? null],
-    queryFn: () => api.get('alerts', { query: { status: 'firing', severity: ['critical', 'high'], page_size: 10, organization_id } }),
-    refetchInterval: LIVE_INTERVAL_MS,
-  });
-  const attentionIds = attention.data?.items.map((system) => system.id) ?? [];
-  const health = useQuery({
-    queryKey: ['health', attentionIds],
-    enabled: attentionIds.length > 0,
-    queryFn: () => api.get('health-scores', { query: { system_id: attentionIds } }),
-  });
-  const scores = new Map(health.data?.items.map((item) => [item.system_id, item]) ?? []);
 
   if (summary.isPending) return <Loading />;
   if (summary.error) return <ErrorBox error={summary.error} />;
@@ -51,7 +45,7 @@ export function OverviewPage() {
           </span>
         </Link>
         {STATUSES.map((status) => (
-          <Link key={status} className={`stat stat-${status}`} to={`/systems?status=${status}`}>
+          <Link key={status} className={`stat stat-${status}`} to={`/systems?status=${status}&suspended=false`}>
             <span className="stat-label">
               <StatusDot status={status} /> {STATUS_LABEL[status]}
             </span>
@@ -60,6 +54,12 @@ export function OverviewPage() {
             </span>
           </Link>
         ))}
+        <Link className="stat stat-suspended" to="/systems?suspended=true">
+          <span className="stat-label">Suspended</span>
+          <span className="stat-value" data-testid="count-suspended">
+            {data.suspended.toLocaleString()}
+          </span>
+        </Link>
         <div className="stat chart" aria-hidden="true">
           {chart.length > 0 ? (
             <ResponsiveContainer width="100%" height={96}>
@@ -80,35 +80,24 @@ export function OverviewPage() {
       <div className="columns">
         <section className="card" aria-labelledby="attention-title">
           <h2 id="attention-title">Needs attention</h2>
-          <p className="muted">
-            {data.needs_attention.inactive} inactive · {data.needs_attention.warning} warning · {data.needs_attention.critical_changes_24h} with critical
-            changes in 24 h
-          </p>
-          <ErrorBox error={attention.error ?? alerts.error} />
-          {attention.data && attention.data.items.length === 0 && alerts.data?.items.length === 0 ? (
-            <Empty title="All quiet">No system is inactive or in warning, and no critical or high alert is firing.</Empty>
-          ) : null}
-          <ul className="plain-list">
-            {attention.data?.items.map((system) => (
-              <li key={system.id}>
-                <StatusDot status={system.status} />
-                <Link to={`/systems/${system.id}`}>{system.name}</Link>
-                <span className="muted">
-                  last heartbeat <Time iso={system.last_heartbeat} />
-                </span>
-                <HealthBadge score={scores.get(system.id)?.score} grade={scores.get(system.id)?.grade} />
-              </li>
-            ))}
-            {alerts.data?.items.map((alert) => (
-              <li key={alert.id}>
-                <span className={`badge severity-${alert.severity}`}>{alert.severity}</span>
-                {alert.system_id ? <Link to={`/systems/${alert.system_id}/alerts`}>{alert.summary}</Link> : <span>{alert.summary}</span>}
-                <span className="muted">
-                  since <Time iso={alert.starts_at} />
-                </span>
-              </li>
-            ))}
-          </ul>
+          <ErrorBox error={attention.error} />
+          {attention.data ? (
+            <>
+              <AttentionTotals total={attention.data.total} byTier={attention.data.by_tier} />
+              {attention.data.items.length === 0 ? (
+                <Empty title="All quiet">No system is inactive or late, and no critical or high alert is firing.</Empty>
+              ) : (
+                <AttentionList items={attention.data.items} />
+              )}
+              {attention.data.total > attention.data.items.length ? (
+                <p>
+                  <Link to="/attention">View all {attention.data.total.toLocaleString()} systems needing attention</Link>
+                </p>
+              ) : null}
+            </>
+          ) : (
+            <Loading />
+          )}
         </section>
 
         <section className="card" aria-labelledby="changes-title">
@@ -120,6 +109,8 @@ export function OverviewPage() {
           )}
         </section>
       </div>
+
+      <VersionDistribution versions={data.by_version} />
 
       <TopSystems organizationId={organization_id} />
     </div>

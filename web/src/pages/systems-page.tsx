@@ -36,6 +36,8 @@ export function SystemsPage() {
     organization_id: params.get('organization_id') ?? selected?.id,
     search: params.get('search') ?? undefined,
     deleted: params.get('deleted') ?? undefined,
+    // The overview's counts link here: its statuses leave suspended systems out (suspended=false).
+    suspended: params.has('suspended') ? params.get('suspended') === 'true' : undefined,
     sort: params.get('sort') ?? 'name',
     order: params.get('order') ?? 'asc',
   };
