@@ -36,6 +36,8 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/organizations/{id}/heartbeat-daemon/params': { Interval: '4' },
   'POST /api/v1/systems': { name: 'outage-system' },
   'PATCH /api/v1/systems/{id}': { name: 'renamed' },
+  'POST /api/v1/systems/{id}/alerts/{alertId}/silence': { duration_minutes: 5 },
+  'POST /api/v1/systems/{id}/alerts/{alertId}/acknowledge': { comment: 'outage' },
   'POST /api/v1/organizations/{id}/webhooks': { url: 'http://127.0.0.1:9/hook' },
   'POST /api/v1/users': { email: 'outage@example.org', name: 'Outage', password: 'outage passphrase' },
   'PATCH /api/v1/users/{id}': { name: 'renamed' },

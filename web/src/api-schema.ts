@@ -1564,6 +1564,9 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Only acknowledged (true) or unacknowledged (false) alerts */
+                    acknowledged?: boolean;
+                    /** @description The rule: LinkFailed, InventoryChange, a metric rule, … */
                     name?: string;
                     organization_id?: string;
                     /** @description Page number, from 1 */
@@ -1588,6 +1591,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                acknowledgement: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** @description Who, as they signed in */
+                                    by: string;
+                                    comment: string;
+                                } | null;
                                 annotations: {
                                     [key: string]: string;
                                 };
@@ -1601,6 +1611,18 @@ export interface paths {
                                 name: string;
                                 organization_id: string;
                                 severity: string;
+                                /** @description The silence in force for this alert's rule on its system (only in the management API's answers) */
+                                silence: {
+                                    /** @description Alertmanager's silence, when Alertmanager is configured */
+                                    alertmanager_silence_id: string | null;
+                                    by: string;
+                                    comment: string;
+                                    /** Format: date-time */
+                                    ends_at: string;
+                                    id: string;
+                                    /** Format: date-time */
+                                    starts_at: string;
+                                } | null;
                                 source: {
                                     id: string;
                                     /** @description diff, liveness or registration */
@@ -6813,6 +6835,9 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Only acknowledged (true) or unacknowledged (false) alerts */
+                    acknowledged?: boolean;
+                    /** @description The rule: LinkFailed, InventoryChange, a metric rule, … */
                     name?: string;
                     /** @description Page number, from 1 */
                     page: number;
@@ -6837,6 +6862,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                acknowledgement: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** @description Who, as they signed in */
+                                    by: string;
+                                    comment: string;
+                                } | null;
                                 annotations: {
                                     [key: string]: string;
                                 };
@@ -6850,6 +6882,18 @@ export interface paths {
                                 name: string;
                                 organization_id: string;
                                 severity: string;
+                                /** @description The silence in force for this alert's rule on its system (only in the management API's answers) */
+                                silence: {
+                                    /** @description Alertmanager's silence, when Alertmanager is configured */
+                                    alertmanager_silence_id: string | null;
+                                    by: string;
+                                    comment: string;
+                                    /** Format: date-time */
+                                    ends_at: string;
+                                    id: string;
+                                    /** Format: date-time */
+                                    starts_at: string;
+                                } | null;
                                 source: {
                                     id: string;
                                     /** @description diff, liveness or registration */
@@ -6935,6 +6979,726 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/alerts/{alertId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge a firing alert (who and when are recorded, with the comment)
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    alertId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Why (shown with the alert; 500 characters)
+                         * @default
+                         */
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who, as they signed in */
+                                by: string;
+                                comment: string;
+                            } | null;
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            ends_at: string | null;
+                            id: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            /** @description LinkFailed, HeartbeatWarning, InventoryChange, SystemRegistered */
+                            name: string;
+                            organization_id: string;
+                            severity: string;
+                            /** @description The silence in force for this alert's rule on its system (only in the management API's answers) */
+                            silence: {
+                                /** @description Alertmanager's silence, when Alertmanager is configured */
+                                alertmanager_silence_id: string | null;
+                                by: string;
+                                comment: string;
+                                /** Format: date-time */
+                                ends_at: string;
+                                id: string;
+                                /** Format: date-time */
+                                starts_at: string;
+                            } | null;
+                            source: {
+                                id: string;
+                                /** @description diff, liveness or registration */
+                                type: string;
+                            };
+                            /** Format: date-time */
+                            starts_at: string;
+                            /** @enum {unknown} */
+                            status: "firing" | "resolved";
+                            summary: string;
+                            system_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/alerts/{alertId}/acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw an alert's acknowledgement
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    alertId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who, as they signed in */
+                                by: string;
+                                comment: string;
+                            } | null;
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            ends_at: string | null;
+                            id: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            /** @description LinkFailed, HeartbeatWarning, InventoryChange, SystemRegistered */
+                            name: string;
+                            organization_id: string;
+                            severity: string;
+                            /** @description The silence in force for this alert's rule on its system (only in the management API's answers) */
+                            silence: {
+                                /** @description Alertmanager's silence, when Alertmanager is configured */
+                                alertmanager_silence_id: string | null;
+                                by: string;
+                                comment: string;
+                                /** Format: date-time */
+                                ends_at: string;
+                                id: string;
+                                /** Format: date-time */
+                                starts_at: string;
+                            } | null;
+                            source: {
+                                id: string;
+                                /** @description diff, liveness or registration */
+                                type: string;
+                            };
+                            /** Format: date-time */
+                            starts_at: string;
+                            /** @enum {unknown} */
+                            status: "firing" | "resolved";
+                            summary: string;
+                            system_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/alerts/{alertId}/silence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Silence the alert's rule on its system for a while
+         * @description Muster's webhooks are not sent for the rule's alerts of this system until the silence ends; with ALERTMANAGER_URL set, the silence is also made in Alertmanager (matchers alertname and system_id), which is then asked first.
+         *
+         *     Access: `systems:operate` (operator or above) in the system's organization.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    alertId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Why (shown with the alert; 500 characters)
+                         * @default
+                         */
+                        comment?: string;
+                        /** @description Minutes, up to 43200 (30 days) */
+                        duration_minutes: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who, as they signed in */
+                                by: string;
+                                comment: string;
+                            } | null;
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            ends_at: string | null;
+                            id: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            /** @description LinkFailed, HeartbeatWarning, InventoryChange, SystemRegistered */
+                            name: string;
+                            organization_id: string;
+                            severity: string;
+                            /** @description The silence in force for this alert's rule on its system (only in the management API's answers) */
+                            silence: {
+                                /** @description Alertmanager's silence, when Alertmanager is configured */
+                                alertmanager_silence_id: string | null;
+                                by: string;
+                                comment: string;
+                                /** Format: date-time */
+                                ends_at: string;
+                                id: string;
+                                /** Format: date-time */
+                                starts_at: string;
+                            } | null;
+                            source: {
+                                id: string;
+                                /** @description diff, liveness or registration */
+                                type: string;
+                            };
+                            /** Format: date-time */
+                            starts_at: string;
+                            /** @enum {unknown} */
+                            status: "firing" | "resolved";
+                            summary: string;
+                            system_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * End the silence of the alert's rule on its system
+         * @description Access: `systems:operate` (operator or above) in the system's organization.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    alertId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgement: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who, as they signed in */
+                                by: string;
+                                comment: string;
+                            } | null;
+                            annotations: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            ends_at: string | null;
+                            id: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            /** @description LinkFailed, HeartbeatWarning, InventoryChange, SystemRegistered */
+                            name: string;
+                            organization_id: string;
+                            severity: string;
+                            /** @description The silence in force for this alert's rule on its system (only in the management API's answers) */
+                            silence: {
+                                /** @description Alertmanager's silence, when Alertmanager is configured */
+                                alertmanager_silence_id: string | null;
+                                by: string;
+                                comment: string;
+                                /** Format: date-time */
+                                ends_at: string;
+                                id: string;
+                                /** Format: date-time */
+                                starts_at: string;
+                            } | null;
+                            source: {
+                                id: string;
+                                /** @description diff, liveness or registration */
+                                type: string;
+                            };
+                            /** Format: date-time */
+                            starts_at: string;
+                            /** @enum {unknown} */
+                            status: "firing" | "resolved";
+                            summary: string;
+                            system_id: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

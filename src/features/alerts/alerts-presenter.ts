@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { AlertSilence } from './alert-silences-store.ts';
 import type { Alert } from './alerts-store.ts';
 
 export const AlertSchema = Type.Object({
@@ -15,9 +16,47 @@ export const AlertSchema = Type.Object({
   starts_at: Type.String({ format: 'date-time' }),
   ends_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   updated_at: Type.String({ format: 'date-time' }),
+  acknowledgement: Type.Union([
+    Type.Object({ at: Type.String({ format: 'date-time' }), by: Type.String({ description: 'Who, as they signed in' }), comment: Type.String() }),
+    Type.Null(),
+  ]),
+  silence: Type.Union(
+    [
+      Type.Object({
+        id: Type.String(),
+        starts_at: Type.String({ format: 'date-time' }),
+        ends_at: Type.String({ format: 'date-time' }),
+        by: Type.String(),
+        comment: Type.String(),
+        alertmanager_silence_id: Type.Union([Type.String(), Type.Null()], { description: "Alertmanager's silence, when Alertmanager is configured" }),
+      }),
+      Type.Null(),
+    ],
+    { description: "The silence in force for this alert's rule on its system (only in the management API's answers)" },
+  ),
 });
 
-/** An alert as the management API answers it; webhooks receive the same without its source and update time. */
+/** An alert as the management API answers it, with the silence in force for it. */
+export function presentTriagedAlert({ alert, silence }: { alert: Alert; silence: AlertSilence | null }) {
+  return {
+    ...presentAlert(alert),
+    acknowledgement: alert.acknowledgement
+      ? { at: alert.acknowledgement.at.toISOString(), by: alert.acknowledgement.by, comment: alert.acknowledgement.comment }
+      : null,
+    silence: silence
+      ? {
+          id: silence.id,
+          starts_at: silence.startsAt.toISOString(),
+          ends_at: silence.endsAt.toISOString(),
+          by: silence.createdBy,
+          comment: silence.comment,
+          alertmanager_silence_id: silence.alertmanagerSilenceId,
+        }
+      : null,
+  };
+}
+
+/** An alert's own fields; webhooks receive the same without its source and update time. */
 export function presentAlert(alert: Alert) {
   return {
     id: alert.id,

@@ -29,6 +29,7 @@ function createFakeAlertsStore(db: FakeDb, systemIds: ReadonlySet<string>): { st
     labels: labels ?? {},
     annotations: { summary: alert.summary, description },
     createdAt: alert.startsAt,
+    acknowledgement: null,
   });
   const insert = (alert: NewAlert, now: Date): { id: string; organizationId: string } | null => {
     if (!systemIds.has(alert.systemId)) return null;
@@ -66,6 +67,7 @@ function createFakeAlertsStore(db: FakeDb, systemIds: ReadonlySet<string>): { st
     },
     findById: (id) => Promise.resolve(alerts.filter((alert) => alert.id === id).map(toAlert)[0] ?? null),
     firingOpenEndedAlerts: () => Promise.reject(new Error('not used by the service')),
+    setAcknowledgement: () => Promise.reject(new Error('not used by the service')),
     list(filter) {
       listed.push(filter);
       const items = alerts.filter((alert) => !filter.systemId || alert.systemId === filter.systemId).map(toAlert);

@@ -19,6 +19,8 @@ export interface Alert {
   endsAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Acknowledged by an operator: when, by whom (as they signed in), why. */
+  acknowledgement: { at: Date; by: string; comment: string } | null;
 }
 
 export interface NewAlert {
@@ -42,6 +44,8 @@ export interface AlertFilter extends PageRequest {
   severity?: string[] | undefined;
   name?: string | undefined;
   systemId?: string | undefined;
+  /** Only acknowledged (true) or unacknowledged (false) alerts. */
+  acknowledged?: boolean | undefined;
   /** Only these organizations' alerts; all when undefined. */
   organizationIds?: readonly string[] | undefined;
 }
@@ -63,6 +67,9 @@ type AlertRow = {
   ends_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  acknowledgement_comment: string | null;
 };
 
 function toAlert(row: AlertRow): Alert {
@@ -83,6 +90,7 @@ function toAlert(row: AlertRow): Alert {
     endsAt: row.ends_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    acknowledgement: row.acknowledged_at ? { at: row.acknowledged_at, by: row.acknowledged_by ?? '', comment: row.acknowledgement_comment ?? '' } : null,
   };
 }
 
@@ -139,6 +147,8 @@ export interface AlertsStore {
   /** Firing LinkFailed and HeartbeatWarning alerts of systems neither deleted nor suspended. */
   firingOpenEndedAlerts(runner?: Sql): Promise<Alert[]>;
   list(filter: AlertFilter): Promise<Page<Alert>>;
+  /** Sets (or with null clears) the alert's acknowledgement; the alert as it is now, null when there is none. */
+  setAcknowledgement(id: string, acknowledgement: Alert['acknowledgement'], now: Date): Promise<Alert | null>;
 }
 
 export function createAlertsStore(sql: Sql): AlertsStore {
@@ -217,12 +227,21 @@ export function createAlertsStore(sql: Sql): AlertsStore {
       return rows.map(toAlert);
     },
 
+    async setAcknowledgement(id: string, acknowledgement: Alert['acknowledgement'], now: Date): Promise<Alert | null> {
+      const { rows } = await sql.query<AlertRow>(
+        `UPDATE alerts SET acknowledged_at = $2, acknowledged_by = $3, acknowledgement_comment = $4, updated_at = $5 WHERE id = $1 RETURNING *`,
+        [id, acknowledgement?.at ?? null, acknowledgement?.by ?? null, acknowledgement?.comment ?? null, now],
+      );
+      return rows[0] ? toAlert(rows[0]) : null;
+    },
+
     async list(filter: AlertFilter): Promise<Page<Alert>> {
       const { conditions, params, param, where: whereClause } = whereBuilder();
       if (filter.status) conditions.push(`status = ${param(filter.status)}`);
       if (filter.severity?.length) conditions.push(`severity = ANY(${param(filter.severity)}::text[])`);
       if (filter.name) conditions.push(`name = ${param(filter.name)}`);
       if (filter.systemId) conditions.push(`system_id = ${param(filter.systemId)}`);
+      if (filter.acknowledged !== undefined) conditions.push(`acknowledged_at IS ${filter.acknowledged ? 'NOT ' : ''}NULL`);
       if (filter.organizationIds) conditions.push(`organization_id = ANY(${param(filter.organizationIds)}::uuid[])`);
       const where = whereClause();
       const { rows: count } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM alerts ${where}`, params);

@@ -13,6 +13,8 @@ import { createMetricAlerts, type MetricAlertsDeps } from './metric-alerts.ts';
 
 const METRIC_ALERTS_INTERVAL_MS = 30_000;
 import { alertmanagerProxyRoutes } from './alertmanager-proxy-routes.ts';
+import { createAlertSilencesStore } from './alert-silences-store.ts';
+import { createAlertTriage } from './alert-triage.ts';
 import { alertsRoutes } from './alerts-routes.ts';
 import { createAlertsService } from './alerts-service.ts';
 import { createAlertsStore } from './alerts-store.ts';
@@ -46,9 +48,12 @@ export function createAlerts(deps: AlertsDeps) {
   const { db, clock, jobs, config, systems } = deps;
   const store = createAlertsStore(db);
   const webhooksStore = createWebhooksStore(db, deps.secrets);
+  const silences = createAlertSilencesStore(db);
+  const triage = createAlertTriage({ clock, store, silences, alertmanagerUrl: config.alertmanagerUrl });
   const deliveries = createAlertDeliveries({
     db,
     store,
+    muted: (alert) => triage.muted(alert),
     webhooks: webhooksStore,
     jobs,
     clock,
@@ -76,7 +81,7 @@ export function createAlerts(deps: AlertsDeps) {
     metricAlerts,
     mount: {
       applianceRoutes: [alertmanagerProxyRoutes({ alertmanagerUrl: config.alertmanagerUrl, systems: systems.service, authenticator: systems.authenticator })],
-      managementRoutes: [alertsRoutes(service), webhooksRoutes(webhooks)],
+      managementRoutes: [alertsRoutes(service, triage), webhooksRoutes(webhooks)],
       queues: [
         {
           definition: { name: DELIVERY_QUEUE, retryLimit: 10, retryDelaySeconds: 5, retryDelayMaxSeconds: 1800, expireInSeconds: 120 },

@@ -3,7 +3,7 @@ import { tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { NotFoundError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
 import { alertmanagerAlert, DELIVERY_QUEUE, postJson, signature, webhookPayload, type DeliveryJob, type DeliveryTarget } from './delivery-payloads.ts';
-import type { AlertsStore } from './alerts-store.ts';
+import type { Alert, AlertsStore } from './alerts-store.ts';
 import type { WebhooksStore } from './webhooks-store.ts';
 
 const SYNC_BATCH = 500;
@@ -11,6 +11,8 @@ const SYNC_BATCH = 500;
 export interface AlertDeliveriesDeps {
   db: Db;
   store: AlertsStore;
+  /** Whether an operator silenced the alert's rule on its system for now: its webhooks are then not sent. */
+  muted?: (alert: Alert) => Promise<boolean>;
   webhooks: WebhooksStore;
   jobs: Pick<JobQueue, 'enqueue' | 'enqueueMany'>;
   clock: Clock;
@@ -97,6 +99,8 @@ export function createAlertDeliveries(deps: AlertDeliveriesDeps): AlertDeliverie
       const alert = await deps.store.findById(job.alertId);
       if (!alert) return; // its system was destroyed
       if (job.target.kind === 'webhook') {
+        // Silenced: the delivery is done (not retried), as Alertmanager drops a silenced notification.
+        if (await deps.muted?.(alert)) return;
         const webhook = await deps.webhooks.findForDelivery(job.target.webhookId);
         if (!webhook) return; // deleted meanwhile
         await sendToWebhook(webhook, webhookPayload(alert));
