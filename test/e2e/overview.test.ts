@@ -157,6 +157,65 @@ describe(
       ]);
       await page.locator('.attention-item').first().getByRole('link', { name: 'down-first' }).click();
       await page.waitForURL(`**/systems/${first.id}`);
+      // The system page's Alerts tab counts what fires.
+      await page.getByRole('tab', { name: 'Alerts (1)' }).waitFor();
+      systems = { first: first.id, lost: lost.id };
+    });
+
+    let systems: { first: string; lost: string };
+    type Alert = { system_id: string; name: string; acknowledgement: { by: string; comment: string } | null; silence: { ends_at: string } | null };
+    const firingOf = async (systemId: string) => (await call<{ items: Alert[] }>('GET', `/api/v1/alerts?status=firing&system_id=${systemId}`)).items;
+
+    it("lists the fleet's alerts filtered and grouped, and acknowledges and silences them from their rows", async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+      await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+      const total = async (query: string) => (await call<{ total: number }>('GET', `/api/v1/alerts?status=firing${query}`)).total;
+      await page
+        .getByTestId('alerts-total')
+        .filter({ hasText: `${await total('')} firing` })
+        .waitFor();
+      await page.getByRole('checkbox', { name: 'critical' }).check();
+      await page
+        .getByTestId('alerts-total')
+        .filter({ hasText: `${await total('&severity=critical')} firing` })
+        .waitFor();
+      assert.match(page.url(), /severity=critical/, 'the filters are in the URL');
+      await page.getByLabel('Group by').selectOption('rule');
+      const linkFailed = await total('&severity=critical&name=LinkFailed');
+      assert.ok(linkFailed >= 2);
+      await page.getByRole('region', { name: `LinkFailed: ${linkFailed}` }).waitFor();
+      await page.getByRole('region', { name: 'InventoryChange: 1' }).waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'alerts-grouped.png'), fullPage: true });
+
+      // Acknowledge down-first's outage with a comment.
+      const outage = page
+        .getByRole('region', { name: `LinkFailed: ${linkFailed}` })
+        .getByRole('row')
+        .filter({ hasText: 'down-first' });
+      await outage.getByRole('button', { name: 'Acknowledge' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Acknowledge alert' });
+      await dialog.getByLabel('Comment (optional)').fill('power cut at the branch, on it');
+      await dialog.getByRole('button', { name: 'Acknowledge' }).click();
+      await outage.getByTestId('acknowledgement').filter({ hasText: 'Acknowledged by admin token' }).waitFor();
+      const [acknowledged] = await firingOf(systems.first);
+      assert.deepEqual([acknowledged!.acknowledgement?.by, acknowledged!.acknowledgement?.comment], ['admin token', 'power cut at the branch, on it']);
+
+      // Silence the lost interface's alert for 4 hours, then end it.
+      const change = page.getByRole('region', { name: 'InventoryChange: 1' }).getByRole('row').filter({ hasText: 'lost-interface' });
+      await change.getByRole('button', { name: 'Silence' }).click();
+      const silence = page.getByRole('dialog', { name: 'Silence alert' });
+      await silence.getByLabel('Silence for').selectOption({ label: '4 hours' });
+      await silence.getByRole('button', { name: 'Silence' }).click();
+      await change.getByTestId('silence').waitFor();
+      const [silenced] = await firingOf(systems.lost);
+      assert.ok(silenced!.silence && Math.abs(Date.parse(silenced!.silence.ends_at) - Date.now() - 4 * 3_600_000) < 120_000, 'four hours from now');
+      await change.getByRole('button', { name: 'End silence' }).click();
+      await change.getByRole('button', { name: 'Silence', exact: true }).waitFor();
+      assert.equal((await firingOf(systems.lost))[0]!.silence, null);
+
+      // History holds the resolved ones too.
+      await page.getByRole('tab', { name: 'History' }).click();
+      await page.getByTestId('alerts-total').filter({ hasText: 'in all' }).waitFor();
     });
   },
 );

@@ -7,6 +7,7 @@ import { Layout } from './components/layout.tsx';
 import { OrganizationProvider } from './organization.tsx';
 import { AcceptInvitationPage } from './pages/accept-invitation-page.tsx';
 import { AccountPage } from './pages/account-page.tsx';
+import { AlertsPage } from './pages/alerts-page.tsx';
 import { AttentionPage } from './pages/attention-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
@@ -50,6 +51,7 @@ function App() {
         <Route element={<Layout />}>
           <Route index element={<OverviewPage />} />
           <Route path="attention" element={<AttentionPage />} />
+          <Route path="alerts" element={<AlertsPage />} />
           <Route path="systems" element={<SystemsPage />} />
           <Route path="systems/:id" element={<SystemPage />} />
           <Route path="systems/:id/:tab" element={<SystemPage />} />

@@ -26,6 +26,7 @@ export function Layout() {
             Overview
           </NavLink>
           <NavLink to="/systems">Systems</NavLink>
+          <NavLink to="/alerts">Alerts</NavLink>
           <NavLink to="/members">Members</NavLink>
           {access.can('api-keys:manage', selected?.id) ? <NavLink to="/api-keys">API keys</NavLink> : null}
           <NavLink to="/heartbeat-daemon">Heartbeat daemon</NavLink>

@@ -27,6 +27,15 @@ export function SystemPage() {
   const navigate = useNavigate();
   const tab: Tab = TABS.some(([name]) => name === tabParam) ? (tabParam as Tab) : 'overview';
   const system = useQuery({ queryKey: ['system', id], queryFn: () => api.get('systems/{id}', { path: { id } }), refetchInterval: LIVE_INTERVAL_MS });
+  // The Alerts tab says how many are firing.
+  const firing = useQuery({
+    queryKey: ['alerts', id, 'firing-count'],
+    queryFn: () => api.get('systems/{id}/alerts', { path: { id }, query: { status: 'firing', page_size: 1 } }),
+    refetchInterval: LIVE_INTERVAL_MS,
+  });
+  const tabs = TABS.map(([name, label]) =>
+    name === 'alerts' && firing.data && firing.data.total > 0 ? ([name, `${label} (${firing.data.total})`] as const) : ([name, label] as const),
+  );
 
   if (system.isPending) return <Loading />;
   if (system.error) return <ErrorBox error={system.error} />;
@@ -49,7 +58,7 @@ export function SystemPage() {
         <span className="spacer" />
         <SystemActions system={data} />
       </div>
-      <Tabs tabs={TABS} current={tab} onSelect={(next) => void navigate(`/systems/${id}${next === 'overview' ? '' : `/${next}`}`)} />
+      <Tabs tabs={tabs} current={tab} onSelect={(next) => void navigate(`/systems/${id}${next === 'overview' ? '' : `/${next}`}`)} />
       <div role="tabpanel">
         {tab === 'overview' ? <OverviewTab system={data} /> : null}
         {tab === 'liveness' ? <LivenessTab systemId={id} /> : null}

@@ -1,7 +1,8 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, LIVE_INTERVAL_MS, type Alert } from '../../api.ts';
-import { Empty, ErrorBox, Loading, Pagination, SeverityBadge, Time } from '../../components/ui.tsx';
+import { api, LIVE_INTERVAL_MS } from '../../api.ts';
+import { AlertRows } from '../../components/alert-triage.tsx';
+import { Empty, ErrorBox, Loading, Pagination } from '../../components/ui.tsx';
 
 export function AlertsTab({ systemId }: { systemId: string }) {
   const [page, setPage] = useState(1);
@@ -23,7 +24,7 @@ export function AlertsTab({ systemId }: { systemId: string }) {
         <ErrorBox error={firing.error} />
         {firing.isPending ? <Loading /> : null}
         {firing.data?.items.length === 0 ? <Empty title="Nothing firing">This system has no open alert.</Empty> : null}
-        {firing.data && firing.data.items.length > 0 ? <AlertTable alerts={firing.data.items} /> : null}
+        {firing.data && firing.data.items.length > 0 ? <AlertRows alerts={firing.data.items} /> : null}
       </section>
       <section className="card">
         <h2>History</h2>
@@ -33,42 +34,11 @@ export function AlertsTab({ systemId }: { systemId: string }) {
         ) : null}
         {history.data && history.data.items.length > 0 ? (
           <>
-            <AlertTable alerts={history.data.items} />
+            <AlertRows alerts={history.data.items} />
             <Pagination page={page} pageSize={25} total={history.data.total} onPage={setPage} />
           </>
         ) : null}
       </section>
     </div>
-  );
-}
-
-function AlertTable({ alerts }: { alerts: Alert[] }) {
-  return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Severity</th>
-          <th scope="col">Alert</th>
-          <th scope="col">Summary</th>
-          <th scope="col">Started</th>
-          <th scope="col">Ended</th>
-        </tr>
-      </thead>
-      <tbody>
-        {alerts.map((alert) => (
-          <tr key={alert.id}>
-            <td>
-              <SeverityBadge severity={alert.severity} />
-            </td>
-            <td>{alert.name}</td>
-            <td>{alert.summary}</td>
-            <td>
-              <Time iso={alert.starts_at} />
-            </td>
-            <td>{alert.status === 'firing' ? <span className="badge firing">firing</span> : <Time iso={alert.ends_at} />}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
