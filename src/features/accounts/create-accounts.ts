@@ -33,6 +33,9 @@ export function createAccounts(deps: AccountsDeps) {
   const users = createUsersStore(db);
   const members = createMembersStore(db);
   const invitations = createInvitationsStore(db);
+  const access = createUserAccessReader(db, { cacheSize: USER_ACCESS_CACHE_SIZE, cacheTtlSeconds: USER_ACCESS_CACHE_TTL_SECONDS });
+  // This node drops a changed user at once, after the commit; the others when the notification arrives.
+  const accessChanged = (userId: string) => access.invalidate(userId);
   const usersService = createUsersService({
     db,
     clock,
@@ -41,6 +44,7 @@ export function createAccounts(deps: AccountsDeps) {
     invitations,
     passwords: createPasswordHasher(deps.config.passwordMinLength),
     invitationTtlHours: deps.config.invitationTtlHours,
+    accessChanged,
   });
   const membersService = createMembersService({
     db,
@@ -50,8 +54,8 @@ export function createAccounts(deps: AccountsDeps) {
     invitations,
     organizations: deps.organizations,
     invitationTtlHours: deps.config.invitationTtlHours,
+    accessChanged,
   });
-  const access = createUserAccessReader(db, { cacheSize: USER_ACCESS_CACHE_SIZE, cacheTtlSeconds: USER_ACCESS_CACHE_TTL_SECONDS });
   return {
     users: usersService,
     members: membersService,
@@ -62,6 +66,7 @@ export function createAccounts(deps: AccountsDeps) {
       users,
       members,
       organizations: deps.organizations,
+      accessChanged,
       onSkipped: (userId, skipped) => deps.logger.warn({ userId, skipped }, 'single sign-on: some roles the provider sent were not applied'),
     }),
     /** Users' roles and state, cached and dropped on every node when they change: for verifying sessions and tokens. */

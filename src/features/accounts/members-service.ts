@@ -20,6 +20,8 @@ export interface MembersServiceDeps {
   invitations: Pick<InvitationsStore, 'insert'>;
   organizations: Pick<OrganizationsService, 'find'>;
   invitationTtlHours: number;
+  /** Called after a change of the user's roles or state commits: this node's caches drop it at once. */
+  accessChanged?: (userId: string) => void;
 }
 
 export interface Invited {
@@ -62,7 +64,7 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
     async put(organizationId: string, userId: string, role: Role) {
       await assertOrganization(organizationId);
       if (!(await deps.users.findById(userId))) throw new NotFoundError(`user ${userId} not found`);
-      return db.transaction(async (tx) => {
+      const changed = await db.transaction(async (tx) => {
         const owners = await members.lockOwners(tx, { organizationId });
         if (role !== 'owner') assertAnotherOwnerRemains(owners, userId);
         const existing = await members.find(organizationId, userId, tx);
@@ -78,11 +80,13 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
         await userAccessChanged(tx, userId);
         return { member, created: existing === null };
       });
+      deps.accessChanged?.(userId);
+      return changed;
     },
 
     async invite(organizationId, input) {
       await assertOrganization(organizationId);
-      return db.transaction(async (tx) => {
+      const invited = await db.transaction(async (tx) => {
         const now = clock.now();
         const owners = await members.lockOwners(tx, { organizationId });
         let user = await deps.users.findByEmail(input.email, tx);
@@ -106,6 +110,8 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
         noteAudit({ targetType: 'user', targetId: user.id });
         return { user, role: input.role, invitation };
       });
+      deps.accessChanged?.(invited.user.id);
+      return invited;
     },
 
     async remove(organizationId: string, userId: string): Promise<void> {
@@ -115,6 +121,7 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
         if (!(await members.delete(tx, organizationId, userId))) throw notMember(organizationId, userId);
         await userAccessChanged(tx, userId);
       });
+      deps.accessChanged?.(userId);
     },
   };
 }

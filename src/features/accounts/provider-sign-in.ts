@@ -22,6 +22,8 @@ export interface ProviderSignInDeps {
   users: Pick<UsersStore, 'findByEmail' | 'insert'>;
   members: Pick<MembersStore, 'lockOwners' | 'upsert' | 'rolesOf' | 'delete'>;
   organizations: Pick<OrganizationsService, 'resolve'>;
+  /** Called after the memberships' change commits: this node's caches drop the user at once. */
+  accessChanged?: (userId: string) => void;
   /** Roles naming organizations that do not exist, or kept to spare a last owner. */
   onSkipped: (userId: string, skipped: { organization: string; reason: string }[]) => void;
 }
@@ -74,6 +76,7 @@ export function createProviderSignIn(deps: ProviderSignInDeps) {
       await userAccessChanged(tx, user.id);
       return user;
     });
+    deps.accessChanged?.(user.id);
     if (skipped.length > 0) deps.onSkipped(user.id, skipped);
     return user;
   };

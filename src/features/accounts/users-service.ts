@@ -20,6 +20,8 @@ export interface UsersServiceDeps {
   invitations: InvitationsStore;
   passwords: PasswordHasher;
   invitationTtlHours: number;
+  /** Called after a change of the user's roles or state commits: this node's caches drop it at once. */
+  accessChanged?: (userId: string) => void;
 }
 
 export interface UserInput {
@@ -118,6 +120,7 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
           // A password set by an administrator ends the invitations still open.
           if (change.passwordHash !== undefined) await invitations.closeAll(tx, id, now);
         });
+        deps.accessChanged?.(id);
       } catch (error) {
         if (update.email !== undefined && isUniqueViolation(error)) throw emailConflict(update.email);
         throw error;
@@ -131,6 +134,7 @@ export function createUsersService(deps: UsersServiceDeps): UsersService {
         if (!(await users.delete(tx, id))) throw new NotFoundError(`user ${id} not found`);
         await userAccessChanged(tx, id);
       });
+      deps.accessChanged?.(id);
     },
 
     async verifyCredentials(email: string, password: string): Promise<User | null> {

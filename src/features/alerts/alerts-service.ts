@@ -58,6 +58,8 @@ export interface AlertsService {
   raiseForChanges(tx: Sql, changeSets: readonly ChangeSet[]): Promise<number>;
   /** Records the registration event (an alert resolved at once) in the registering transaction. */
   recordRegistration(tx: Sql, systemId: string, at: Date): Promise<void>;
+  /** Resolves the system's firing LinkFailed and HeartbeatWarning as of `at`, in the transaction that suspends or deletes it. */
+  resolveLivenessOf(tx: Sql, systemId: string, at: Date): Promise<void>;
   /**
    * Raises or resolves LinkFailed and HeartbeatWarning for liveness transitions not yet
    * handled, once per cluster. Returns how many transitions it handled (-1: another node holds it).
@@ -112,6 +114,15 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const raised = await store.raiseMany(tx, alerts, now);
       await deps.deliveries.enqueueMany(tx, raised, true);
       return raised.length;
+    },
+
+    async resolveLivenessOf(tx: Sql, systemId: string, at: Date): Promise<void> {
+      // No longer watched (suspended or deleted): its outage or lateness is over for alerting.
+      const now = clock.now();
+      for (const fingerprint of [`linkfailed:${systemId}`, `heartbeat-warning:${systemId}`]) {
+        const resolved = await store.resolve(tx, fingerprint, at, now);
+        if (resolved) await deps.deliveries.enqueue(tx, resolved, true);
+      }
     },
 
     async recordRegistration(tx: Sql, systemId: string, at: Date): Promise<void> {

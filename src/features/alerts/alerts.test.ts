@@ -182,6 +182,34 @@ for (const kind of databaseKinds()) {
       );
     });
 
+    it('resolves LinkFailed when its system is suspended or deleted: a system set aside is not alerted on', async () => {
+      const [suspended, deleted] = await Promise.all([t.createRegisteredSystem(), t.createRegisteredSystem()]);
+      for (const system of [suspended, deleted]) await t.heartbeat(system.basic);
+      t.clock.advance(11 * MINUTE);
+      await t.muster.scanner.runOnce();
+      await t.muster.alerts.processLivenessEvents();
+      for (const system of [suspended, deleted]) {
+        assert.deepEqual(
+          (await alertsOf(system.id, 'name=LinkFailed')).map((alert) => alert.status),
+          ['firing'],
+        );
+      }
+      t.clock.advance(MINUTE);
+      const setAside = t.clock.now().toISOString();
+      assert.equal((await t.admin.post(`/api/v1/systems/${suspended.id}/suspend`)).statusCode, 200);
+      assert.equal((await t.admin.delete(`/api/v1/systems/${deleted.id}`)).statusCode, 200);
+      for (const system of [suspended, deleted]) {
+        assert.deepEqual(
+          (await alertsOf(system.id, 'name=LinkFailed')).map((alert) => [alert.status, alert.ends_at]),
+          [['resolved', setAside]],
+        );
+      }
+      // Back in service and silent: its status is still inactive; no LinkFailed is raised twice.
+      await t.admin.post(`/api/v1/systems/${suspended.id}/reactivate`);
+      await t.muster.alerts.processLivenessEvents();
+      assert.equal((await alertsOf(suspended.id, 'name=LinkFailed&status=firing')).length, 0);
+    });
+
     it('raises HeartbeatWarning when the warning threshold is on, and nothing for suspended systems', async () => {
       const organization = (await t.admin.post('/api/v1/organizations', { name: `org-${Math.random()}`, heartbeat_warning_minutes: 5 })).json();
       const warned = await t.createRegisteredSystem({ organization_id: organization.id });

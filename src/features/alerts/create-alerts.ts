@@ -33,7 +33,7 @@ export interface AlertsDeps {
   secrets: SecretBox;
   config: Pick<Config, 'rulesFile' | 'alertmanagerUrl' | 'alertmanagerSyncIntervalSeconds'>;
   organizations: Pick<OrganizationsService, 'get'>;
-  systems: Pick<Systems, 'service' | 'authenticator' | 'onRegistered'>;
+  systems: Pick<Systems, 'service' | 'authenticator' | 'onRegistered' | 'onSetAside'>;
   liveness: Pick<LivenessService, 'claimUnalerted' | 'markAlerted'>;
   /** The metrics store's latest samples, and the metric names rules may name. */
   metrics: MetricAlertsDeps['metrics'] & { names: readonly string[] };
@@ -73,6 +73,7 @@ export function createAlerts(deps: AlertsDeps) {
   });
   const webhooks = createWebhooksService({ store: webhooksStore, organizations: deps.organizations, deliveries, clock, logger: deps.logger });
   systems.onRegistered((tx, systemId, at) => service.recordRegistration(tx, systemId, at));
+  systems.onSetAside((tx, systemId, at) => service.resolveLivenessOf(tx, systemId, at));
 
   return {
     service,

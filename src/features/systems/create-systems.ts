@@ -45,6 +45,7 @@ export function createSystems(deps: SystemsDeps) {
   });
   const registered = createTransactionHook<[systemId: string, at: Date]>();
   const destroying = createTransactionHook<[systemId: string]>();
+  const settingAside = createTransactionHook<[systemId: string, at: Date]>();
   const service = createSystemsService({
     db,
     store,
@@ -54,6 +55,7 @@ export function createSystems(deps: SystemsDeps) {
     systemKeyPrefix: config.systemKeyPrefix,
     onRegistered: registered.run,
     onDestroy: destroying.run,
+    onSetAside: settingAside.run,
   });
   deps.metrics.setSystemStatusCounter(() => service.countByStatus());
   const peers = createPeerSystems({
@@ -82,6 +84,10 @@ export function createSystems(deps: SystemsDeps) {
     /** Runs `listener` in the transaction that destroys a system, before its rows go. */
     onDestroy(listener: TransactionListener<[systemId: string]>): void {
       destroying.add(listener);
+    },
+    /** Runs `listener` in the transaction that suspends or deletes a system (culling included). */
+    onSetAside(listener: TransactionListener<[systemId: string, at: Date]>): void {
+      settingAside.add(listener);
     },
     mount: {
       applianceRoutes: [applianceSystemsRoutes(service, authenticator, config.registerRateLimitPerMinute)],

@@ -18,6 +18,8 @@ export interface SystemsServiceDeps {
   onRegistered: (tx: Sql, systemId: string, at: Date) => Promise<void>;
   /** Runs in the destroying transaction, before the rows go (to schedule removal of stored objects). */
   onDestroy: (tx: Sql, systemId: string) => Promise<void>;
+  /** Runs in the transaction that suspends or deletes a system (culling too): it is no longer watched. */
+  onSetAside?: (tx: Sql, systemId: string, at: Date) => Promise<void>;
 }
 
 export interface CreateSystemInput {
@@ -168,7 +170,10 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
         id,
         async (tx, current, now) => {
           rejectIfDeleted(current, 'suspend');
-          if (!current.suspendedAt) await store.setLifecycle(tx, id, 'suspended_at', now, now);
+          if (!current.suspendedAt) {
+            await store.setLifecycle(tx, id, 'suspended_at', now, now);
+            await deps.onSetAside?.(tx, id, now);
+          }
         },
         { revokeCredentials: true },
       );
@@ -189,7 +194,10 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
       return changeLocked(
         id,
         async (tx, current, now) => {
-          if (!current.deletedAt) await store.setLifecycle(tx, id, 'deleted_at', now, now);
+          if (!current.deletedAt) {
+            await store.setLifecycle(tx, id, 'deleted_at', now, now);
+            await deps.onSetAside?.(tx, id, now);
+          }
         },
         { revokeCredentials: true },
       );
@@ -198,9 +206,13 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
     async deleteSilentSince(organizationId: string, cutoff: Date, limit: number): Promise<number | null> {
       const keys = await db.transaction(async (tx) => {
         if (!(await tryAdvisoryXactLock(tx, 'systems-delete-silent'))) return null;
-        const deleted = await store.deleteSilent(tx, organizationId, cutoff, limit, clock.now());
-        for (const key of deleted) await notify(tx, AUTH_INVALIDATION_CHANNEL, key);
-        return deleted;
+        const now = clock.now();
+        const deleted = await store.deleteSilent(tx, organizationId, cutoff, limit, now);
+        for (const { id, systemKey } of deleted) {
+          await notify(tx, AUTH_INVALIDATION_CHANNEL, systemKey);
+          await deps.onSetAside?.(tx, id, now);
+        }
+        return deleted.map((system) => system.systemKey);
       });
       for (const key of keys ?? []) deps.authenticator.invalidate(key);
       return keys === null ? null : keys.length;

@@ -191,7 +191,7 @@ export interface SystemsStore {
    * Soft-deletes up to `limit` live systems of the organization last checked in (LAST_CHECK_IN)
    * at or before `cutoff`; answers their keys, for revoking their credentials.
    */
-  deleteSilent(tx: Sql, organizationId: string, cutoff: Date, limit: number, now: Date): Promise<string[]>;
+  deleteSilent(tx: Sql, organizationId: string, cutoff: Date, limit: number, now: Date): Promise<{ id: string; systemKey: string }[]>;
   /** Removes the system and, through foreign keys, everything recorded about it. */
   destroy(tx: Sql, id: string): Promise<void>;
   countByStatus(organizationIds?: readonly string[]): Promise<SystemCountsByStatus>;
@@ -305,18 +305,18 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       await tx.query(`UPDATE systems SET ${column} = $2, updated_at = $3 WHERE id = $1`, [id, value, now]);
     },
 
-    async deleteSilent(tx: Sql, organizationId: string, cutoff: Date, limit: number, now: Date): Promise<string[]> {
-      const { rows } = await tx.query<{ system_key: string }>(
+    async deleteSilent(tx: Sql, organizationId: string, cutoff: Date, limit: number, now: Date): Promise<{ id: string; systemKey: string }[]> {
+      const { rows } = await tx.query<{ id: string; system_key: string }>(
         `UPDATE systems SET deleted_at = $4, updated_at = $4
          WHERE id IN (
            SELECT s.id FROM systems s LEFT JOIN system_liveness l ON l.system_id = s.id
            WHERE s.organization_id = $1 AND s.deleted_at IS NULL AND ${LAST_CHECK_IN} <= $2
            ORDER BY s.id LIMIT $3 FOR UPDATE OF s SKIP LOCKED
          )
-         RETURNING system_key`,
+         RETURNING id, system_key`,
         [organizationId, cutoff, limit, now],
       );
-      return rows.map((row) => row.system_key);
+      return rows.map((row) => ({ id: row.id, systemKey: row.system_key }));
     },
 
     async destroy(tx: Sql, id: string): Promise<void> {
