@@ -68,17 +68,16 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
   const sentInventories = new Map<string, string>();
   const component = (organizationId: string, alias: string): PeerComponent => ({ organizationId, source: DIALECT, externalId: alias, type: 'server' });
 
-  async function authenticate(request: FastifyRequest, scope: Scope): Promise<string> {
+  async function authenticatedKey(request: FastifyRequest, scope: Scope) {
     try {
-      const key = await deps.apiKeys.authenticate(request.headers.authorization, scope);
-      noteAudit({ actor: { type: 'api-key', id: key.keyId, userId: null }, organizationId: key.organizationId });
-      return key.organizationId;
+      return await deps.apiKeys.authenticate(request.headers.authorization, scope);
     } catch (error) {
       const status = knownError(error)?.statusCode;
       if (status === 401 || status === 403) throw invalidKey();
       throw error;
     }
   }
+  const authenticate = async (request: FastifyRequest, scope: Scope): Promise<string> => (await authenticatedKey(request, scope)).organizationId;
 
   /** The organization whose views are asked for: the key's, or without one a public organization's. */
   async function viewer(request: FastifyRequest): Promise<string> {
@@ -263,7 +262,8 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps) {
         });
 
         monitoring.delete<{ Params: { alias: string } }>('/api/server/:alias', { schema: { hide: true }, config: { audit: true } }, async (request) => {
-          const organizationId = await authenticate(request, 'monitoring:write');
+          const { organizationId, keyId } = await authenticatedKey(request, 'monitoring:write');
+          noteAudit({ actor: { type: 'api-key', id: keyId, userId: null }, organizationId });
           const alias = request.params.alias;
           const system = (await deps.peers.findLive(organizationId, DIALECT, [alias])).get(alias);
           if (!system) throw new DetailError(404, `Server '${alias}' not found`);

@@ -41,6 +41,9 @@ const toSilence = (row: Row): AlertSilence => ({
   alertmanagerSilenceId: row.alertmanager_silence_id,
 });
 
+/** How `active` keys its answer. */
+export const silenceKey = (systemId: string, name: string): string => `${systemId} ${name}`;
+
 /** The stored silences: the record of every one, and the mute Muster's own deliveries obey. */
 export function createAlertSilencesStore(sql: Sql) {
   return {
@@ -65,7 +68,7 @@ export function createAlertSilencesStore(sql: Sql) {
       return toSilence(rows[0]!);
     },
 
-    /** The silence in force at `now` for each (system, rule) asked, keyed `system_id name`; the one lasting longest when several are. */
+    /** The silence in force at `now` for each (system, rule) asked, keyed by silenceKey; the one lasting longest when several are. */
     async active(keys: readonly { systemId: string; name: string }[], now: Date, runner: Sql = sql): Promise<Map<string, AlertSilence>> {
       if (keys.length === 0) return new Map();
       const { rows } = await runner.query<Row>(
@@ -75,7 +78,7 @@ export function createAlertSilencesStore(sql: Sql) {
          ORDER BY si.system_id, si.name, si.ends_at DESC`,
         [keys.map((key) => key.systemId), keys.map((key) => key.name), now],
       );
-      return new Map(rows.map((row) => [`${row.system_id} ${row.name}`, toSilence(row)]));
+      return new Map(rows.map((row) => [silenceKey(row.system_id, row.name), toSilence(row)]));
     },
 
     /** Ends every silence in force for the rule on the system; the ones ended. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock/clock.ts';
 import { AppError, ConflictError, NotFoundError } from '../../errors/errors.ts';
-import type { AlertSilence, AlertSilencesStore } from './alert-silences-store.ts';
+import { silenceKey, type AlertSilence, type AlertSilencesStore } from './alert-silences-store.ts';
 import type { Alert, AlertsStore } from './alerts-store.ts';
 
 /** How long an Alertmanager call may take before the operator is told it is unavailable. */
@@ -53,21 +53,16 @@ export function createAlertTriage(deps: AlertTriageDeps) {
     return text ? (JSON.parse(text) as unknown) : null;
   }
 
-  async function triaged(alert: Alert): Promise<TriagedAlert> {
-    const key = `${alert.systemId} ${alert.name}`;
-    return {
-      alert,
-      silence: alert.systemId ? ((await silences.active([{ systemId: alert.systemId, name: alert.name }], clock.now())).get(key) ?? null) : null,
-    };
+  /** Each alert with the silence in force for it (one query for them all). */
+  async function withSilences(alerts: readonly Alert[]): Promise<TriagedAlert[]> {
+    const keys = alerts.flatMap((alert) => (alert.systemId ? [{ systemId: alert.systemId, name: alert.name }] : []));
+    const active = await silences.active(keys, clock.now());
+    return alerts.map((alert) => ({ alert, silence: (alert.systemId && active.get(silenceKey(alert.systemId, alert.name))) || null }));
   }
+  const triaged = async (alert: Alert): Promise<TriagedAlert> => (await withSilences([alert]))[0]!;
 
   return {
-    /** Each alert with the silence in force for it (one query for the page). */
-    async withSilences(alerts: readonly Alert[]): Promise<TriagedAlert[]> {
-      const keys = alerts.flatMap((alert) => (alert.systemId ? [{ systemId: alert.systemId, name: alert.name }] : []));
-      const active = await silences.active(keys, clock.now());
-      return alerts.map((alert) => ({ alert, silence: active.get(`${alert.systemId} ${alert.name}`) ?? null }));
-    },
+    withSilences,
 
     async acknowledge(systemId: string, alertId: string, by: string, comment: string): Promise<TriagedAlert> {
       const alert = await alertOfSystem(systemId, alertId);
@@ -123,7 +118,7 @@ export function createAlertTriage(deps: AlertTriageDeps) {
       const alert = await alertOfSystem(systemId, alertId);
       const now = clock.now();
       // Alertmanager's first: should it fail, Muster's silence stays, as Alertmanager's does.
-      const current = (await silences.active([{ systemId, name: alert.name }], now)).get(`${systemId} ${alert.name}`);
+      const current = (await triaged(alert)).silence;
       if (alertmanager && current?.alertmanagerSilenceId) await callAlertmanager('DELETE', `/silence/${encodeURIComponent(current.alertmanagerSilenceId)}`);
       await silences.expire(systemId, alert.name, now);
       return { alert, silence: null };

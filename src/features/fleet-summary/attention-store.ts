@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
+import { HEARTBEAT_WARNING, LINK_FAILED } from '../alerts/index.ts';
 
 /**
  * How bad a system's worst reason is, worst first: `critical` (a critical alert, or inactive:
@@ -34,7 +35,7 @@ export interface AttentionPage extends Page<AttentionItem> {
 /** Reasons kept per system in a row; the tier and `since` are computed over all of them. */
 const REASONS_PER_SYSTEM = 20;
 /** Liveness alerts are the liveness reason itself: listed once, as the status. */
-const LIVENESS_ALERTS = ['LinkFailed', 'HeartbeatWarning'];
+const LIVENESS_ALERTS = [LINK_FAILED, HEARTBEAT_WARNING];
 
 /**
  * The systems that need attention, one row per system, worst first: by tier, then the longest
@@ -59,10 +60,23 @@ export function createAttentionStore(sql: Sql) {
       SELECT system_id, min(tier) AS tier, (array_agg(since ORDER BY tier, since))[1] AS since FROM reasons GROUP BY system_id
     )`;
 
+  /** Systems needing attention per tier, over all of them. */
+  async function byTier(organizationIds: readonly string[] | undefined): Promise<Record<AttentionTier, number>> {
+    const { rows } = await sql.query<{ tier: number; count: number }>(`${REASONS} SELECT tier, count(*)::int AS count FROM ranked GROUP BY tier`, [
+      organizationIds ?? null,
+      LIVENESS_ALERTS,
+    ]);
+    const counts: Record<AttentionTier, number> = { critical: 0, high: 0, warning: 0 };
+    for (const row of rows) counts[ATTENTION_TIERS[row.tier]!] += row.count;
+    return counts;
+  }
+
   return {
+    byTier,
+
     async list(organizationIds: readonly string[] | undefined, page: PageRequest): Promise<AttentionPage> {
       const params = [organizationIds ?? null, LIVENESS_ALERTS];
-      const [rows, tiers] = await Promise.all([
+      const [rows, counts] = await Promise.all([
         sql.query<{
           system_id: string;
           tier: number;
@@ -87,10 +101,8 @@ export function createAttentionStore(sql: Sql) {
            ORDER BY r.tier, r.since, r.system_id`,
           [...params, page.pageSize, offsetOf(page)],
         ),
-        sql.query<{ tier: number; count: number }>(`${REASONS} SELECT tier, count(*)::int AS count FROM ranked GROUP BY tier`, params),
+        byTier(organizationIds),
       ]);
-      const byTier: Record<AttentionTier, number> = { critical: 0, high: 0, warning: 0 };
-      for (const row of tiers.rows) byTier[ATTENTION_TIERS[row.tier]!] += row.count;
       const items = rows.rows.map((row): AttentionItem => {
         const reasons: AttentionReason[] = [];
         if (row.status === 'inactive' || row.status === 'warning') {
@@ -118,7 +130,7 @@ export function createAttentionStore(sql: Sql) {
           reasons,
         };
       });
-      return { items, total: byTier.critical + byTier.high + byTier.warning, page: page.page, pageSize: page.pageSize, byTier };
+      return { items, total: counts.critical + counts.high + counts.warning, page: page.page, pageSize: page.pageSize, byTier: counts };
     },
   };
 }

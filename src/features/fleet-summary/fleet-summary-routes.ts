@@ -141,7 +141,7 @@ export function fleetSummaryRoutes(
           systems.countByStatus(organizationIds),
           systems.countByType(organizationIds),
           systems.countByVersion(organizationIds),
-          attention.list(organizationIds, { page: 1, pageSize: 1 }),
+          attention.byTier(organizationIds),
           inventory.diffs({ organizationIds, significant: true, page: 1, pageSize: RECENT_CHANGES, order: 'desc' }),
           inventory.systemsWithChanges({ organizationIds, severity: 'critical', since: new Date(clock.now().getTime() - ATTENTION_WINDOW_MS) }),
         ]);
@@ -153,8 +153,8 @@ export function fleetSummaryRoutes(
           suspended: counts.suspended,
           deleted: counts.deleted,
           needs_attention: {
-            systems: needing.total,
-            by_tier: needing.byTier,
+            systems: needing.critical + needing.high + needing.warning,
+            by_tier: needing,
             inactive: counts.inactive,
             warning: counts.warning,
             critical_changes_24h: critical,

@@ -2,6 +2,8 @@ import type { Sql } from '../../db/db.ts';
 import { containsPattern } from '../../db/db.ts';
 import { LAST_CHECK_IN } from '../systems/index.ts';
 import {
+  OPERATING_SYSTEM_FIELDS,
+  PROFILE_FIELDS,
   STALENESS_STATES,
   type HostQuery,
   type HostRow,
@@ -48,22 +50,29 @@ const ORDER: Record<HostQuery['orderBy'], (how: string) => string> = {
 
 /**
  * The profile fields held as columns of host_profiles as well (migration 0026, generated from the
- * profile itself), with the JSON type they hold: a filter on one compares the column, which the
- * organization's live-profiles index carries, instead of reading the profile.
+ * profile itself), by the field's path: a filter on one compares the column, which the
+ * organization's live-profiles index carries, instead of reading the profile. Their JSON types
+ * are the fields' own (PROFILE_FIELDS).
  */
-const PROFILE_COLUMNS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = {
-  arch: { column: 'hp.arch', type: 'string' },
-  os_release: { column: 'hp.os_release', type: 'string' },
-  infrastructure_type: { column: 'hp.infrastructure_type', type: 'string' },
-  infrastructure_vendor: { column: 'hp.infrastructure_vendor', type: 'string' },
-  number_of_cpus: { column: 'hp.number_of_cpus', type: 'number' },
-  number_of_sockets: { column: 'hp.number_of_sockets', type: 'number' },
-  cores_per_socket: { column: 'hp.cores_per_socket', type: 'number' },
-  system_memory_bytes: { column: 'hp.system_memory_bytes', type: 'number' },
-  'operating_system.name': { column: 'hp.os_name', type: 'string' },
-  'operating_system.major': { column: 'hp.os_major', type: 'number' },
-  'operating_system.minor': { column: 'hp.os_minor', type: 'number' },
+const PROFILE_COLUMNS: Readonly<Record<string, string>> = {
+  arch: 'hp.arch',
+  os_release: 'hp.os_release',
+  infrastructure_type: 'hp.infrastructure_type',
+  infrastructure_vendor: 'hp.infrastructure_vendor',
+  number_of_cpus: 'hp.number_of_cpus',
+  number_of_sockets: 'hp.number_of_sockets',
+  cores_per_socket: 'hp.cores_per_socket',
+  system_memory_bytes: 'hp.system_memory_bytes',
+  'operating_system.name': 'hp.os_name',
+  'operating_system.major': 'hp.os_major',
+  'operating_system.minor': 'hp.os_minor',
 };
+
+/** The JSON type a profile field's values have: what its column holds. */
+function fieldJsonType(path: readonly string[]): 'string' | 'number' {
+  const type = path[0] === 'operating_system' ? OPERATING_SYSTEM_FIELDS[path[1] ?? ''] : PROFILE_FIELDS[path[0] ?? ''];
+  return type === 'integer' ? 'number' : 'string';
+}
 
 /**
  * Where a statement finds a host's organization and liveness: its system (every host), or its
@@ -367,12 +376,13 @@ function profileCondition(filter: ProfileFilter, params: Params): string {
   if (!('values' in filter)) return `(hp.system_profile #> ${path()}) IS ${filter.op === 'nil' ? '' : 'NOT '}NULL`;
   const { op } = filter;
   const column = filter.list ? undefined : PROFILE_COLUMNS[filter.path.join('.')];
+  const columnType = column ? fieldJsonType(filter.path) : undefined;
   const terms = filter.values.map((value) => {
     const operator = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
     // The column holds the field when it has the column's JSON type, and a value of that type
     // compares the same there as in the profile; a value of another type reads the profile.
-    if (column && typeof value === column.type) {
-      return `${column.column} ${operator} ${params.add(value)}::${column.type === 'number' ? 'numeric' : 'text'}`;
+    if (column && typeof value === columnType) {
+      return `${column} ${operator} ${params.add(value)}::${columnType === 'number' ? 'numeric' : 'text'}`;
     }
     if (op === 'eq') {
       // Lists (installed_services, …) match when they contain the value, as containment does.
