@@ -1,9 +1,9 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
 import { api, LIVE_INTERVAL_MS, type Alert } from '../api.ts';
 import { AlertRows } from '../components/alert-triage.tsx';
 import { Empty, ErrorBox, Loading, Pagination, Tabs } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
+import { useUrlFilters } from '../url-filters.ts';
 
 const PAGE_SIZE = 50;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'warning', 'info'] as const;
@@ -17,7 +17,7 @@ type Grouping = 'none' | 'system' | 'rule';
 
 /** The fleet's alerts: firing or all of them, filtered and grouped as the URL says, each acknowledged or silenced from its row. */
 export function AlertsPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useUrlFilters();
   const { selected, organizations } = useOrganization();
   const view = params.get('view') === 'history' ? 'history' : 'firing';
   const severity = params.getAll('severity');
@@ -40,15 +40,6 @@ export function AlertsPage() {
     refetchInterval: LIVE_INTERVAL_MS,
     placeholderData: keepPreviousData,
   });
-  const update = (changes: Record<string, string | string[] | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      next.delete(key);
-      for (const item of Array.isArray(value) ? value : value ? [value] : []) next.append(key, item);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next, { replace: true });
-  };
   const toggleSeverity = (value: string) => update({ severity: severity.includes(value) ? severity.filter((s) => s !== value) : [...severity, value] });
 
   return (

@@ -1,10 +1,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, type AuditEntry } from '../api.ts';
 import { Empty, ErrorBox, Loading, Pagination } from '../components/ui.tsx';
 import { exactTime, showValue } from '../format.ts';
 import { useOrganization } from '../organization.tsx';
+import { useUrlFilters } from '../url-filters.ts';
 import { useAccess, useSession } from '../session.tsx';
 
 const PAGE_SIZE = 50;
@@ -32,7 +33,7 @@ function dayStart(day: string | null, after = false): string | undefined {
 
 /** The audit log of the organizations where the caller holds audit:read, filtered from the URL so a view can be linked. */
 export function AuditPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useUrlFilters();
   const { selected, organizations } = useOrganization();
   const access = useAccess();
   const organizationId = params.get('organization_id') ?? selected?.id;
@@ -48,15 +49,6 @@ export function AuditPage() {
     to: dayStart(params.get('to'), true),
   };
   const page = Number(params.get('page') ?? '1') || 1;
-  const update = (changes: Record<string, string | undefined>, resetPage = true) => {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    if (resetPage) next.delete('page');
-    setParams(next, { replace: true });
-  };
 
   const entries = useQuery({
     queryKey: ['audit', filters, page],

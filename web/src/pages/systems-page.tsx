@@ -1,11 +1,12 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, LIVE_INTERVAL_MS, STATUSES, type Organization, type SystemWithSecret } from '../api.ts';
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { SystemActions } from '../components/system-actions.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, Pagination, STATUS_LABEL, StatusDot, Time } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
+import { useUrlFilters } from '../url-filters.ts';
 import { useAccess } from '../session.tsx';
 
 const PAGE_SIZE = 50;
@@ -23,7 +24,7 @@ const COLUMNS: [sort: string | null, label: string][] = [
 ];
 
 export function SystemsPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useUrlFilters();
   const [created, setCreated] = useState<SystemWithSecret | null>(null);
   const [creating, setCreating] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
@@ -42,15 +43,6 @@ export function SystemsPage() {
     order: params.get('order') ?? 'asc',
   };
   const page = Number(params.get('page') ?? '1') || 1;
-  const update = (changes: Record<string, string | string[] | undefined>, resetPage = true) => {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      next.delete(key);
-      for (const item of Array.isArray(value) ? value : value ? [value] : []) next.append(key, item);
-    }
-    if (resetPage) next.delete('page');
-    setParams(next, { replace: true });
-  };
 
   const systems = useQuery({
     queryKey: ['systems', 'list', filters, page],
