@@ -59,6 +59,8 @@ const ROUTES: Record<string, string> = {
   'POST /api/v1/systems': 'systems:operate',
   'GET /api/v1/systems': 'systems:read',
   'GET /api/v1/systems/export': 'systems:read',
+  'GET /api/v1/systems/labels': 'systems:read',
+  'POST /api/v1/systems/bulk': 'systems:operate',
   'GET /api/v1/systems/{id}': 'systems:read',
   'PATCH /api/v1/systems/{id}': 'systems:operate',
   'DELETE /api/v1/systems/{id}': 'systems:operate',

@@ -31,6 +31,8 @@ export interface AuditNote {
   targetType?: string;
   targetId?: string;
   organizationId?: string;
+  /** What the row's action and target do not say (a bulk change: its action and the systems). */
+  details?: AuditEntry['details'];
 }
 
 /**

@@ -107,10 +107,15 @@ export function isMember(principal: Principal, organizationId: string): boolean 
  * admin asking for all), else the ids where it holds `permission`, narrowed to `requested` when
  * one is asked for (an organization it may not read gives an empty list).
  */
-export function organizationScope(principal: Principal, permission: OrganizationPermission, requested?: string): readonly string[] | undefined {
-  if (isGlobalAdmin(principal)) return requested === undefined ? undefined : [requested];
+export function organizationScope(
+  principal: Principal,
+  permission: OrganizationPermission,
+  requested?: string | readonly string[],
+): readonly string[] | undefined {
+  const asked = requested === undefined ? undefined : [requested].flat();
+  if (isGlobalAdmin(principal)) return asked;
   const held = heldIn(principal, permission);
-  return requested === undefined ? held : held.filter((id) => id === requested);
+  return asked === undefined ? held : held.filter((id) => asked.includes(id));
 }
 
 function heldIn(principal: Principal, permission: OrganizationPermission): string[] {

@@ -165,7 +165,7 @@ function createScope(
         httpStatus: outcome === 'success' ? successStatus(request, reply) : reply.statusCode,
         address: request.ip,
         userAgent: typeof userAgent === 'string' ? storable(userAgent.slice(0, USER_AGENT_MAX)) : null,
-        details: outcome === 'success' ? {} : { error: scope.error ?? null },
+        details: { ...scope.note.details, ...(outcome === 'success' ? {} : { error: scope.error ?? null }) },
       };
     },
   };

@@ -36,6 +36,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/organizations/{id}/heartbeat-daemon/params': { Interval: '4' },
   'POST /api/v1/systems': { name: 'outage-system' },
   'PATCH /api/v1/systems/{id}': { name: 'renamed' },
+  'POST /api/v1/systems/bulk': { action: 'suspend', system_ids: ['00000000-0000-4000-8000-000000000000'] },
   'POST /api/v1/systems/{id}/alerts/{alertId}/silence': { duration_minutes: 5 },
   'POST /api/v1/systems/{id}/alerts/{alertId}/acknowledge': { comment: 'outage' },
   'POST /api/v1/organizations/{id}/webhooks': { url: 'http://127.0.0.1:9/hook' },

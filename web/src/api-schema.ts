@@ -6047,19 +6047,24 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    /** @description Soft-deleted systems: hidden (exclude), shown too (include), or alone (only) */
+                    /** @description Soft-deleted systems: hidden (exclude, unless a state filter names deleted), shown too (include), or alone (only) */
                     deleted?: "exclude" | "include" | "only";
+                    /** @description `key:value`, or `key` for any value; repeat for several: every key must match, by any of its values */
+                    label?: string[];
                     /** @description Sort direction */
                     order: "asc" | "desc";
-                    organization_id?: string;
+                    /** @description Organization; repeat for several */
+                    organization_id?: string[];
                     /** @description Page number, from 1 */
                     page: number;
                     /** @description Items per page (max 500) */
                     page_size: number;
-                    /** @description Matches name, system key, FQDN, IP addresses or id */
+                    /** @description Matches name, system key, FQDN, IP addresses, labels or id by substring, and the words of the latest inventory's contents by prefix */
                     search?: string;
                     /** @description Field to sort by */
                     sort: "name" | "type" | "status" | "created_at" | "registered_at" | "last_heartbeat" | "last_inventory_at" | "organization";
+                    /** @description Where the system stands, lifecycle included (see `state` on a system); repeat for several. Naming `deleted` shows deleted systems */
+                    state?: ("active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted")[];
                     /** @description Liveness status; repeat for several */
                     status?: ("unknown" | "active" | "warning" | "inactive")[];
                     suspended?: boolean;
@@ -6109,6 +6114,11 @@ export interface paths {
                                 registered_at: string | null;
                                 /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                                 source: string | null;
+                                /**
+                                 * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                                 * @enum {unknown}
+                                 */
+                                state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                                 /** @enum {unknown} */
                                 status: "unknown" | "active" | "warning" | "inactive";
                                 /** Format: date-time */
@@ -6269,6 +6279,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -6427,6 +6442,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -6572,6 +6592,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -6727,6 +6752,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -9428,6 +9458,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -9586,6 +9621,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -9746,6 +9786,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -9904,6 +9949,11 @@ export interface paths {
                             registered_at: string | null;
                             /** @description The dialect that created the system for a component of its peer (`heartbeat-daemon`), or null */
                             source: string | null;
+                            /**
+                             * @description Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)
+                             * @enum {unknown}
+                             */
+                            state: "active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted";
                             /** @enum {unknown} */
                             status: "unknown" | "active" | "warning" | "inactive";
                             /** Format: date-time */
@@ -9916,6 +9966,149 @@ export interface paths {
                             /** Format: date-time */
                             updated_at: string;
                             version: string | null;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend, reactivate, delete or label many systems in one transaction; each answers changed, unchanged or skipped (with why)
+         * @description Access: `systems:operate`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        action: "suspend" | "reactivate" | "delete" | "label";
+                        /** @description For `label`: labels to add or replace, and keys to remove */
+                        labels?: {
+                            remove?: string[];
+                            /** @description Free-form string labels (at most 64; keys of letters, digits and _.-/) */
+                            set?: {
+                                [key: string]: string;
+                            };
+                        };
+                        system_ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {unknown} */
+                            action: "suspend" | "reactivate" | "delete" | "label";
+                            changed: number;
+                            items: {
+                                /** @enum {unknown} */
+                                outcome: "changed" | "unchanged" | "skipped";
+                                reason: string | null;
+                                /** Format: uuid */
+                                system_id: string;
+                            }[];
+                            skipped: number;
+                            unchanged: number;
                         };
                     };
                 };
@@ -10016,15 +10209,20 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    /** @description Soft-deleted systems: hidden (exclude), shown too (include), or alone (only) */
+                    /** @description Soft-deleted systems: hidden (exclude, unless a state filter names deleted), shown too (include), or alone (only) */
                     deleted?: "exclude" | "include" | "only";
+                    /** @description `key:value`, or `key` for any value; repeat for several: every key must match, by any of its values */
+                    label?: string[];
                     /** @description Sort direction */
                     order: "asc" | "desc";
-                    organization_id?: string;
-                    /** @description Matches name, system key, FQDN, IP addresses or id */
+                    /** @description Organization; repeat for several */
+                    organization_id?: string[];
+                    /** @description Matches name, system key, FQDN, IP addresses, labels or id by substring, and the words of the latest inventory's contents by prefix */
                     search?: string;
                     /** @description Field to sort by */
                     sort: "name" | "type" | "status" | "created_at" | "registered_at" | "last_heartbeat" | "last_inventory_at" | "organization";
+                    /** @description Where the system stands, lifecycle included (see `state` on a system); repeat for several. Naming `deleted` shows deleted systems */
+                    state?: ("active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted")[];
                     /** @description Liveness status; repeat for several */
                     status?: ("unknown" | "active" | "warning" | "inactive")[];
                     suspended?: boolean;
@@ -10113,6 +10311,130 @@ export interface paths {
                     };
                     content: {
                         "text/csv": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The labels in use on systems that are not deleted: each key and value with how many systems carry it
+         * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    organization_id?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                count: number;
+                                key: string;
+                                value: string;
+                            }[];
+                            /** @description Whether there were more than 1000 (the most common of each key first) */
+                            truncated: boolean;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            code: number;
+                            /** @description Details, e.g. validation errors; null when none */
+                            data: unknown;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Error answer */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
                             /** @description HTTP status code */
                             code: number;
                             /** @description Details, e.g. validation errors; null when none */

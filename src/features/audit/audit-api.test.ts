@@ -55,6 +55,7 @@ const ACTIONS: Record<string, string> = {
   'DELETE /api/v1/systems/{id}': 'systems.delete system',
   'POST /api/v1/systems/{id}/regenerate-secret': 'systems.regenerate-secret system',
   'POST /api/v1/systems/{id}/suspend': 'systems.suspend system',
+  'POST /api/v1/systems/bulk': 'systems.bulk system',
   'POST /api/v1/systems/{id}/alerts/{alertId}/acknowledge': 'systems.alerts.acknowledge alert',
   'DELETE /api/v1/systems/{id}/alerts/{alertId}/acknowledgement': 'systems.alerts.acknowledgement.delete alert',
   'POST /api/v1/systems/{id}/alerts/{alertId}/silence': 'systems.alerts.silence alert',
@@ -378,8 +379,10 @@ for (const kind of databaseKinds()) {
         .filter(([path]) => path.startsWith('/api/v1/'))
         .flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase() as Method, path })))
         .filter((operation) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(operation.method));
+      const bulkSystem = (await t.createSystem({ organization_id: organizationId })).id;
       const payloads: Record<string, () => Record<string, unknown>> = {
         'POST /api/v1/organizations': () => ({ name: `walk-${unique()}` }),
+        'POST /api/v1/systems/bulk': () => ({ action: 'suspend', system_ids: [bulkSystem] }),
         'PATCH /api/v1/organizations/{id}': () => ({ heartbeat_timeout_minutes: 20 }),
         'PATCH /api/v1/organizations/{id}/monitoring/settings': () => ({ public_views: true }),
         'POST /api/v1/users': () => ({ email: `walk-${unique()}@example.com`, name: 'walk' }),

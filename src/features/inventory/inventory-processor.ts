@@ -116,6 +116,7 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
       const refreshed = new Map<string, Date>();
       const summaries = [];
       const profiles: NewHostProfile[] = [];
+      const searched: string[] = [];
       let busySince = performance.now();
       for (const [systemId, systemUploads] of bySystem) {
         if (performance.now() - busySince > MAX_BUSY_MS) {
@@ -156,6 +157,8 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
           }
           previous = { id: recordId, hash: upload.hash, receivedAt: upload.receivedAt, size: upload.size, data };
         }
+        // An identical re-send changes nothing the search reads.
+        if (previous && previous.id !== latest.get(systemId)?.id) searched.push(previous.id);
         const newest = systemUploads.at(-1)!;
         const newestData = dataOf(newest.id);
         summaries.push({ systemId, summary: extractSystemIdentity(newestData), lastInventoryAt: newest.receivedAt });
@@ -169,6 +172,7 @@ export function createInventoryProcessor(deps: InventoryProcessorDeps): Inventor
       await raiseAlerts(tx, diffs, ids);
       await writes.updateSummaries(tx, summaries);
       await writes.saveHostProfiles(tx, profiles);
+      await writes.saveSearchDocuments(tx, searched);
       await writes.deleteUploads(
         tx,
         uploads.map((upload) => upload.id),

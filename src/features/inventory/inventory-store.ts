@@ -99,6 +99,8 @@ export interface InventoryStore {
   updateSummaries(tx: Sql, summaries: readonly { systemId: string; summary: SystemIdentity; lastInventoryAt: Date }[]): Promise<void>;
   /** Stores each system's host profile (derived from its newest inventory), replacing the one before. */
   saveHostProfiles(tx: Sql, profiles: readonly NewHostProfile[]): Promise<void>;
+  /** Makes these records (each its system's newest) what the systems list's search reads (migration 0028). */
+  saveSearchDocuments(tx: Sql, recordIds: readonly string[]): Promise<void>;
 }
 
 export interface NewHostProfile {
@@ -301,6 +303,16 @@ export function createInventoryStore(): InventoryStore {
           column((entry) => entry.summary.type),
           column((entry) => entry.lastInventoryAt),
         ],
+      );
+    },
+
+    async saveSearchDocuments(tx: Sql, recordIds: readonly string[]): Promise<void> {
+      if (recordIds.length === 0) return;
+      await tx.query(
+        `INSERT INTO system_search (system_id, document, updated_at)
+         SELECT system_id, inventory_search_document(data), received_at FROM inventory_records WHERE id = ANY($1::uuid[])
+         ON CONFLICT (system_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at`,
+        [recordIds],
       );
     },
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { Timestamp } from '../../http/schemas.ts';
-import { LIVENESS_STATUSES } from './system-status.ts';
+import { LIVENESS_STATUSES, stateOf, SYSTEM_STATES } from './system-status.ts';
 import type { System } from './systems-store.ts';
 
 export const SystemSchema = Type.Object(
@@ -16,6 +16,10 @@ export const SystemSchema = Type.Object(
     external_id: Type.Union([Type.String(), Type.Null()], { description: "The component's name in that dialect (an xname), or null" }),
     system_key: Type.String(),
     status: Type.Enum(LIVENESS_STATUSES),
+    state: Type.Enum(SYSTEM_STATES, {
+      description:
+        'Where the system stands, its lifecycle first: deleted, suspended, never_registered, awaiting_first_heartbeat, or its liveness status (inactive: silent past the threshold)',
+    }),
     last_heartbeat: Timestamp,
     status_changed_at: Timestamp,
     registered: Type.Boolean(),
@@ -57,6 +61,7 @@ export function presentSystem(system: System) {
     external_id: system.externalId,
     system_key: system.systemKey,
     status: system.status,
+    state: stateOf(system),
     last_heartbeat: iso(system.lastHeartbeat),
     status_changed_at: iso(system.statusChangedAt),
     registered: system.registeredAt !== null,

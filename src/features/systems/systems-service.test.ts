@@ -103,6 +103,8 @@ function createFakeSystemsStore(db: FakeDb, organizations: readonly Organization
     countByType: notUsed,
     countByVersion: notUsed,
     deleteSilent: notUsed,
+    countLabels: notUsed,
+    lockMany: notUsed,
   };
   return { store, rows };
 }

@@ -3,6 +3,7 @@ import { notify, tryAdvisoryXactLock, type Db, type Sql } from '../../db/db.ts';
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors/errors.ts';
 import type { Page } from '../../http/pagination.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
+import { createBulkChanges, type BulkChange, type BulkOutcome } from './systems-bulk.ts';
 import { AUTH_INVALIDATION_CHANNEL, type SystemAuthenticator } from './system-authenticator.ts';
 import { generateSystemKey, generateSystemSecret, parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
 import type { System, SystemCountsByStatus, SystemCredentials, SystemFilter, SystemsStore } from './systems-store.ts';
@@ -46,12 +47,15 @@ export interface SystemsService {
   /** Systems that are not deleted, per type (null: none) and version (null: none reported yet). */
   countByVersion(organizationIds?: readonly string[]): Promise<{ type: string | null; version: string | null; count: number }[]>;
   list(filter: SystemFilter): Promise<Page<System>>;
+  countLabels(organizationIds: readonly string[] | undefined, limit: number): Promise<{ key: string; value: string; count: number }[]>;
   create(input: CreateSystemInput): Promise<SystemWithSecret>;
   update(id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }): Promise<System>;
   regenerateSecret(id: string): Promise<SystemWithSecret>;
   suspend(id: string): Promise<System>;
   reactivate(id: string): Promise<System>;
   delete(id: string): Promise<System>;
+  /** Suspends, reactivates, deletes or labels many systems at once (those of `organizationIds` only, when given). */
+  bulk(change: BulkChange, organizationIds: readonly string[] | undefined): Promise<BulkOutcome[]>;
   /**
    * Soft-deletes (restorably) up to `limit` live systems of the organization whose last check-in
    * is at or before `cutoff`, revoking their credentials; answers how many, or null when another
@@ -102,6 +106,7 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
 
   return {
     get,
+    bulk: createBulkChanges(deps),
     organizationOf: async (id) => (await store.findById(id))?.organizationId,
 
     countByStatus: (organizationIds) => store.countByStatus(organizationIds),
@@ -109,6 +114,8 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
     countByType: (organizationIds) => store.countByType(organizationIds),
 
     countByVersion: (organizationIds) => store.countByVersion(organizationIds),
+
+    countLabels: (organizationIds, limit) => store.countLabels(organizationIds, limit),
 
     list(filter: SystemFilter): Promise<Page<System>> {
       return store.list(filter);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { containsPattern, whereBuilder, type Sql } from '../../db/db.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
-import type { LivenessStatus } from './system-status.ts';
+import type { LivenessStatus, SystemState } from './system-status.ts';
 
 export interface System {
   id: string;
@@ -70,6 +70,14 @@ interface SystemRow {
   updated_at: Date;
 }
 
+export interface LockedSystem {
+  id: string;
+  systemKey: string;
+  labels: Record<string, string>;
+  suspendedAt: Date | null;
+  deletedAt: Date | null;
+}
+
 interface CredentialsRow {
   id: string;
   organization_id: string;
@@ -87,8 +95,18 @@ export type SystemSort = 'name' | 'type' | 'status' | 'created_at' | 'registered
 /** Live systems by liveness status, with the suspended and deleted ones counted apart. */
 export type SystemCountsByStatus = Record<LivenessStatus, number> & { suspended: number; deleted: number; total: number };
 
+/** A label filter: the key with this value (one of these values), or the key with any value when `values` is empty. */
+export interface LabelFilter {
+  key: string;
+  values: string[];
+}
+
 export interface SystemFilter extends PageRequest {
   status?: LivenessStatus[] | undefined;
+  /** Where the system stands, lifecycle included (system-status.ts); a filter naming `deleted` shows deleted systems. */
+  state?: SystemState[] | undefined;
+  /** Every one of these labels (a system matches a filter by any of its values). */
+  labels?: LabelFilter[] | undefined;
   type?: string[] | undefined;
   /** Only these organizations' systems; all when undefined. */
   organizationIds?: readonly string[] | undefined;
@@ -121,10 +139,18 @@ const SELECT = `SELECT s.id, s.organization_id, o.name AS organization_name, s.n
 const SELECT_CREDENTIALS = `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash,
   registered_at, suspended_at, deleted_at FROM systems`;
 
+/** The state of system-status.ts, in SQL. */
+const STATE = `CASE WHEN s.deleted_at IS NOT NULL THEN 'deleted' WHEN s.suspended_at IS NOT NULL THEN 'suspended'
+  WHEN s.registered_at IS NULL THEN 'never_registered' WHEN l.status = 'unknown' THEN 'awaiting_first_heartbeat' ELSE l.status END`;
+
+/** Sorting by status puts the worst first (ascending): silent, then warning, waiting, never registered, active, suspended, deleted. */
+const STATE_RANK = `CASE WHEN s.deleted_at IS NOT NULL THEN 6 WHEN s.suspended_at IS NOT NULL THEN 5 WHEN s.registered_at IS NULL THEN 3
+  ELSE CASE l.status WHEN 'inactive' THEN 0 WHEN 'warning' THEN 1 WHEN 'unknown' THEN 2 ELSE 4 END END`;
+
 const SORT_COLUMNS: Record<SystemSort, string> = {
   name: 'lower(s.name)',
   type: 's.type',
-  status: 'l.status',
+  status: STATE_RANK,
   created_at: 's.created_at',
   registered_at: 's.registered_at',
   last_heartbeat: 'l.last_heartbeat',
@@ -182,6 +208,10 @@ export interface SystemsStore {
   findCredentialsBySecretPublic(tx: Sql, secretPublic: string): Promise<SystemCredentials | null>;
   /** Locks and returns the row, for state changes that must see the latest version. */
   lockById(tx: Sql, id: string): Promise<SystemCredentials | null>;
+  /** Locks these systems (in id order, so that two bulk changes cannot deadlock), those of `organizationIds` only when given. */
+  /** The labels in use on live systems, each key and value with how many systems carry it, at most `limit`, by key. */
+  countLabels(organizationIds: readonly string[] | undefined, limit: number): Promise<{ key: string; value: string; count: number }[]>;
+  lockMany(tx: Sql, ids: readonly string[], organizationIds: readonly string[] | undefined): Promise<LockedSystem[]>;
   list(filter: SystemFilter): Promise<Page<System>>;
   update(tx: Sql, id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }, now: Date): Promise<void>;
   setSecret(tx: Sql, id: string, secret: { secretPublic: string; secretSalt: string; secretHash: string }, now: Date): Promise<void>;
@@ -246,6 +276,16 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       return rows[0] ? toCredentials(rows[0]) : null;
     },
 
+    async lockMany(tx: Sql, ids: readonly string[], organizationIds: readonly string[] | undefined): Promise<LockedSystem[]> {
+      const { rows } = await tx.query<{ id: string; system_key: string; labels: Record<string, string>; suspended_at: Date | null; deleted_at: Date | null }>(
+        `SELECT id, system_key, labels, suspended_at, deleted_at FROM systems
+         WHERE id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR organization_id = ANY($2::uuid[]))
+         ORDER BY id FOR UPDATE`,
+        [ids, organizationIds ?? null],
+      );
+      return rows.map((row) => ({ id: row.id, systemKey: row.system_key, labels: row.labels, suspendedAt: row.suspended_at, deletedAt: row.deleted_at }));
+    },
+
     async lockById(tx: Sql, id: string): Promise<SystemCredentials | null> {
       const { rows } = await tx.query<CredentialsRow>(`${SELECT_CREDENTIALS} WHERE id = $1 FOR UPDATE`, [id]);
       return rows[0] ? toCredentials(rows[0]) : null;
@@ -253,18 +293,29 @@ export function createSystemsStore(sql: Sql): SystemsStore {
 
     async list(filter: SystemFilter): Promise<Page<System>> {
       const { conditions, params, param, where: whereClause } = whereBuilder();
-      const deleted = filter.deleted ?? 'exclude';
+      // A state filter naming deleted systems shows them: the filter says which.
+      const deleted = filter.deleted ?? (filter.state?.includes('deleted') ? 'include' : 'exclude');
       if (deleted === 'exclude') conditions.push('s.deleted_at IS NULL');
       if (deleted === 'only') conditions.push('s.deleted_at IS NOT NULL');
       if (filter.suspended !== undefined) conditions.push(filter.suspended ? 's.suspended_at IS NOT NULL' : 's.suspended_at IS NULL');
       if (filter.status?.length) conditions.push(`l.status = ANY(${param(filter.status)}::text[])`);
+      if (filter.state?.length) conditions.push(`(${STATE}) = ANY(${param(filter.state)}::text[])`);
       if (filter.type?.length) conditions.push(`s.type = ANY(${param(filter.type)}::text[])`);
       if (filter.organizationIds) conditions.push(`s.organization_id = ANY(${param(filter.organizationIds)}::uuid[])`);
+      for (const label of filter.labels ?? []) {
+        // Containment and key-exists, both answered by the labels' GIN index (migration 0024).
+        if (label.values.length === 0) conditions.push(`s.labels ? ${param(label.key)}`);
+        else conditions.push(`(${label.values.map((value) => `s.labels @> ${param(JSON.stringify({ [label.key]: value }))}::jsonb`).join(' OR ')})`);
+      }
       if (filter.search) {
         const pattern = param(containsPattern(filter.search));
+        // The system's own fields and labels by substring; its latest inventory by words, through
+        // the search documents' index (migration 0028).
         conditions.push(
           `(s.name ILIKE ${pattern} OR s.system_key ILIKE ${pattern} OR s.fqdn ILIKE ${pattern}
-            OR s.ipv4_address ILIKE ${pattern} OR s.ipv6_address ILIKE ${pattern} OR s.id::text = ${param(filter.search.toLowerCase())})`,
+            OR s.ipv4_address ILIKE ${pattern} OR s.ipv6_address ILIKE ${pattern} OR s.labels::text ILIKE ${pattern}
+            OR s.id::text = ${param(filter.search.toLowerCase())}
+            OR s.id IN (SELECT system_id FROM system_search WHERE document @@ inventory_search_query(${param(filter.search)})))`,
         );
       }
       const where = whereClause();
@@ -275,7 +326,8 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       const direction = filter.order === 'desc' ? 'DESC' : 'ASC';
       const nulls = filter.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST';
       const { rows } = await sql.query<SystemRow>(
-        `${SELECT} ${where} ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction} ${nulls}, s.id ${direction}
+        // Ties keep one order, by name, whatever the direction: a status's systems stay alphabetical.
+        `${SELECT} ${where} ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction} ${nulls}, lower(s.name), s.id
          LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
         params,
       );
@@ -351,6 +403,16 @@ export function createSystemsStore(sql: Sql): SystemsStore {
          WHERE deleted_at IS NULL AND type IS NOT NULL AND ($1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]))
          GROUP BY type ORDER BY count(*) DESC, type`,
         [organizationIds ?? null],
+      );
+      return rows;
+    },
+
+    async countLabels(organizationIds: readonly string[] | undefined, limit: number): Promise<{ key: string; value: string; count: number }[]> {
+      const { rows } = await sql.query<{ key: string; value: string; count: number }>(
+        `SELECT label.key, label.value, count(*)::int AS count FROM systems s, jsonb_each_text(s.labels) AS label
+         WHERE s.deleted_at IS NULL AND s.labels <> '{}'::jsonb AND ($1::uuid[] IS NULL OR s.organization_id = ANY($1::uuid[]))
+         GROUP BY label.key, label.value ORDER BY label.key, count(*) DESC, label.value LIMIT $2`,
+        [organizationIds ?? null, limit],
       );
       return rows;
     },
