@@ -2,8 +2,10 @@
  * Dashboard API benchmark: a fleet of 10,000 systems (a share of them registered and sending a
  * heartbeat), then the requests the dashboard's pages make, each repeated, timed one at a time
  * over loopback: list pages (first and deep, several sorts), search, filters, health scores for
- * a page, the fleet summary, and the CSV export of the whole fleet. Goal: the systems list stays
- * fast (tens of milliseconds) at that size.
+ * a page, the fleet summary, and the CSV export of the whole fleet. The registered systems send an
+ * inventory (half NethServer 8 with its modules, half a generic Rocky Linux host), so that search
+ * reaches into inventory contents. Goal (issue 17): the list, search (names and inventory
+ * contents), filters and the alerts page at p50 < 50 ms, p99 < 150 ms.
  */
 import { prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import { DB_LABEL, type DbKind, progress } from './lib/basics.ts';
@@ -11,6 +13,7 @@ import { onCleanup } from './lib/cleanups.ts';
 import { createFleet } from './lib/fleet.ts';
 import { postgresReachable } from './lib/postgres.ts';
 import { type MusterProcess } from './lib/processes.ts';
+import { genericInventory, ns8Inventory } from '../test/fixtures/sample-inventories.ts';
 import { fmt, machineInfo, markdownTable, percentile, writeBenchmarkSection } from './lib/report.ts';
 
 export interface DashboardBenchOptions {
@@ -65,14 +68,26 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
     const started = performance.now();
     progress(`${DB_LABEL[db]}: creating ${options.registered} registered systems and ${options.systems - options.registered} more`);
     const fleet = await createFleet(muster, options.registered);
-    for (const system of fleet) {
-      const beat = await fetch(`${muster.url}/api/systems/heartbeat`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${system.systemKey}:${system.secret}`).toString('base64')}` },
-      });
+    for (const [index, system] of fleet.entries()) {
+      const authorization = `Basic ${Buffer.from(`${system.systemKey}:${system.secret}`).toString('base64')}`;
+      const beat = await fetch(`${muster.url}/api/systems/heartbeat`, { method: 'POST', headers: { authorization } });
       await beat.body?.cancel();
+      const inventory = { ...(index % 2 === 0 ? ns8Inventory() : genericInventory()), hostname: `fleet-host-${index}` };
+      const sent = await fetch(`${muster.url}/api/systems/inventory`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(inventory),
+      });
+      if (sent.status !== 202) throw new Error(`POST /api/systems/inventory answered ${sent.status}: ${await sent.text()}`);
     }
     await createUnregistered(muster, options.registered, options.systems);
+    // The inventories are processed by jobs: wait until every one is searchable.
+    const expected = Math.ceil(options.registered / 2);
+    for (let searchable = 0; searchable < expected;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const answer = await fetch(`${muster.url}/api/v1/systems?search=nextcloud&page_size=1`, { headers: { authorization: `Bearer ${muster.adminToken}` } });
+      searchable = ((await answer.json()) as { total: number }).total;
+    }
     const setupSeconds = (performance.now() - started) / 1000;
 
     const deepPage = Math.max(1, Math.floor(options.systems / 50 / 2));
@@ -81,7 +96,15 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       [`list, page ${deepPage} by last heartbeat`, `systems?page=${deepPage}&page_size=50&sort=last_heartbeat&order=desc`],
       ['list, by organization', 'systems?page=3&page_size=50&sort=organization'],
       ['search "fleet-0099"', 'systems?search=fleet-0099&page_size=50&sort=name'],
+      ['search inventory "nextcloud"', 'systems?search=nextcloud&page_size=50&sort=name'],
+      ['search inventory "rocky linux"', 'systems?search=rocky%20linux&page_size=50&sort=name'],
+      ['search, no match "zzz-nothing"', 'systems?search=zzz-nothing&page_size=50&sort=name'],
       ['filter type + status', 'systems?type=ns8&status=unknown&page_size=50&sort=name'],
+      ['filter 2 states + 2 types', 'systems?state=never_registered&state=active&type=ns8&type=nsec&page_size=50&sort=name'],
+      ['filter 2 labels, by status', 'systems?label=rack:r1&label=rack:r2&page_size=50&sort=status'],
+      ['labels in use', 'systems/labels'],
+      ['alerts page, firing', 'alerts?status=firing&page_size=50'],
+      ['alerts page, history', 'alerts?page_size=50'],
       ['fleet summary', 'summary'],
       ['firing alerts', 'alerts?status=firing&severity=critical&severity=high&page_size=10'],
     ];
@@ -94,13 +117,13 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
         const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((item) => `system_id=${item.id}`);
         healthPage = `health-scores?${ids.join('&')}`;
       }
-      rows.push([label, fmt(percentile(sorted, 50), 1), fmt(percentile(sorted, 95), 1), fmt(sorted.at(-1), 1), fmt(bytes / 1024, 1)]);
+      rows.push([label, fmt(percentile(sorted, 50), 1), fmt(percentile(sorted, 99), 1), fmt(sorted.at(-1), 1), fmt(bytes / 1024, 1)]);
     }
     const health = await timeRequest(muster, healthPage, options.repeats);
     rows.push([
       'health scores, a page of 50',
       fmt(percentile(health.sorted, 50), 1),
-      fmt(percentile(health.sorted, 95), 1),
+      fmt(percentile(health.sorted, 99), 1),
       fmt(health.sorted.at(-1), 1),
       fmt(health.bytes / 1024, 1),
     ]);
@@ -123,9 +146,9 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${muster.health.data.node_version} (Muster child)${target.postgresVersion ? `; ${target.postgresVersion} on the same machine` : ''}`,
       `- Code: git ${machine.git}`,
-      `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat each, the rest never registered), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
+      `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat and one inventory each, half NethServer 8 and half generic Rocky Linux, the rest never registered), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
       '',
-      markdownTable(['request', 'p50 ms', 'p95 ms', 'max ms', 'answer KiB'], rows),
+      markdownTable(['request', 'p50 ms', 'p99 ms', 'max ms', 'answer KiB'], rows),
     ];
     console.log(`\n${lines.join('\n')}\n`);
     await writeBenchmarkSection('dashboard', db, lines.join('\n'));

@@ -12,7 +12,7 @@
  *            --duration S (10) --warmup S (2); db default both
  * inventory: --systems N (200) --connections N (32) --duration S (10) --warmup S (2)
  *            --rounds N (enough for 1,500 requests/s) --drain-timeout S (240); db default both
- * dashboard: --systems N (10000) --registered N (1000) --repeats N (30); db default both
+ * dashboard: --systems N (10000) --registered N (1000) --repeats N (100); db default both
  * memory:    --inventories N (105) --keys N (440000) --connections N (4) --idle S (20); db default both
  * liveness:  --fleet N (1,000,000 on PostgreSQL, 100,000 on PGlite) --stopped N (1000)
  *            --scan-interval MS (500) --detect-timeout S (120) --no-analyze; db default postgres
@@ -42,7 +42,7 @@ const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|ho
   host-inventory: [--hosts 100000 (PGlite: 20000)] [--queries 100] (db default postgres)
   heartbeat: [--systems 1000] [--generator wrk|autocannon] [--connections 256 (autocannon: 64)] [--duration 10] [--warmup 2]
   backups:   [--size-mib 1024]
-  dashboard: [--systems 10000] [--registered 1000] [--repeats 30]
+  dashboard: [--systems 10000] [--registered 1000] [--repeats 100]
   memory:    [--inventories 105] [--keys 440000] [--connections 4] [--idle 20]
   inventory: [--systems 200] [--connections 32] [--duration 10] [--warmup 2] [--rounds N] [--drain-timeout 240]
   liveness:  [--fleet 1000000 (PGlite: 100000)] [--stopped 1000] [--scan-interval 500] [--detect-timeout 120] [--no-analyze]`;
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       dbs: databases(values.db, ['pglite', 'postgres']),
       systems,
       registered: Math.min(systems, integer(values.registered, 'registered', 1000, 0, 1_000_000)),
-      repeats: integer(values.repeats, 'repeats', 30, 1, 10_000),
+      repeats: integer(values.repeats, 'repeats', 100, 1, 10_000),
     });
   }
   if (which === 'memory' || which === 'all') {

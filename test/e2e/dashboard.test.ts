@@ -76,7 +76,7 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
   it('creates a system, shows its secret once with a working copy button and ready-to-paste commands', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Systems' }).click();
     await page.getByRole('button', { name: 'Create system' }).click();
-    await page.getByLabel('Name').fill('e2e-appliance');
+    await page.getByRole('dialog', { name: 'Create a system' }).getByLabel('Name').fill('e2e-appliance');
     await page.getByLabel('Type (optional)').fill('ns8');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     const secret = (await page.getByTestId('system-secret').textContent())!;
@@ -226,12 +226,14 @@ describe('operator dashboard in Chromium', { skip: chromiumMissing ? `${CHROMIUM
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Systems' }).click();
     await page.getByLabel('Search').fill('e2e-app');
     await page.waitForURL(/search=e2e-app/);
-    // The type filter offers the types the fleet has: here only the one system's.
-    const typeFilter = page.locator('form.filters label').filter({ hasText: /^Type/ }).locator('select');
-    await typeFilter.locator('option[value="ns8"]').waitFor({ state: 'attached' });
-    assert.deepEqual(await typeFilter.locator('option').allTextContents(), ['Any', 'ns8']);
-    await typeFilter.selectOption('ns8');
+    // The type filter offers the types the fleet has: here only the one system's, with its count.
+    await page.getByText('Type: any').click();
+    const typeFilter = page.locator('.multi-select').filter({ hasText: 'Type:' }).getByRole('checkbox');
+    await typeFilter.first().waitFor();
+    assert.deepEqual(await page.locator('.multi-select').filter({ hasText: 'Type:' }).locator('fieldset label').allTextContents(), ['ns8 (1)']);
+    await typeFilter.check();
     await page.waitForURL(/type=ns8/);
+    await page.keyboard.press('Escape');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     assert.equal(download.suggestedFilename(), 'systems.csv');
     const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');

@@ -55,6 +55,16 @@ export type TopSystem = Items<Answer<'get', 'metrics/top'>>;
 // The vocabulary of changes comes from the server's own source (the OpenAPI document types it, not its values).
 export { CATEGORIES, SEVERITIES, CHANGE_TYPES as DIFF_TYPES } from '../../src/domain/changes.ts';
 export const STATUSES: readonly LivenessStatus[] = ['active', 'warning', 'inactive', 'unknown'];
+/** Where a system stands, lifecycle included, worst first after the healthy (the API's `state`). */
+export const SYSTEM_STATES: readonly System['state'][] = [
+  'active',
+  'warning',
+  'inactive',
+  'awaiting_first_heartbeat',
+  'never_registered',
+  'suspended',
+  'deleted',
+];
 
 export class ApiError extends Error {
   readonly status: number;

@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { api, type System, type SystemWithSecret } from '../api.ts';
 import { explainError } from '../explain-error.ts';
 import { useAccess } from '../session.tsx';
 import { SecretDialog } from './secret-dialog.tsx';
+import { useClosedFromOutside } from './ui.tsx';
 
 /** Regenerate secret, suspend/reactivate, delete/restore: each asks first when it cuts an appliance off. */
 export function SystemActions({ system, compact = false }: { system: System; compact?: boolean }) {
@@ -36,9 +37,10 @@ function Actions({ system, compact }: { system: System; compact: boolean }) {
     action.mutate(name);
   };
   const size = compact ? 'button small' : 'button';
+  const Wrapper = compact ? RowMenu : Plain;
 
   return (
-    <div className="actions">
+    <Wrapper label={`Actions for ${system.name}`}>
       {system.deleted ? (
         <button type="button" className={size} onClick={() => run('restore')}>
           Restore
@@ -72,6 +74,24 @@ function Actions({ system, compact }: { system: System; compact: boolean }) {
         </span>
       ) : null}
       {secret ? <SecretDialog system={secret} onClose={() => setSecret(null)} /> : null}
-    </div>
+    </Wrapper>
+  );
+}
+
+function Plain({ children }: { label: string; children: ReactNode }) {
+  return <div className="actions">{children}</div>;
+}
+
+/** A list row's actions behind one button: a row stays one line, with one tab stop. */
+function RowMenu({ label, children }: { label: string; children: ReactNode }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  useClosedFromOutside(menu);
+  return (
+    <details className="row-menu" ref={menu}>
+      <summary className="button small" aria-label={label} title={label}>
+        <span aria-hidden="true">⋯</span>
+      </summary>
+      <div className="row-menu-items">{children}</div>
+    </details>
   );
 }

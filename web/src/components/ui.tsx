@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode, type RefObject } from 'react';
 import type { LivenessStatus, Severity } from '../api.ts';
 import { explainError } from '../explain-error.ts';
 import { exactTime, relativeTime } from '../format.ts';
@@ -131,4 +131,21 @@ export function Tabs<T extends string>({ tabs, current, onSelect }: { tabs: read
       ))}
     </div>
   );
+}
+
+/** A drop-down made of `<details>` closes as a menu does: on Escape and on a click outside it. */
+export function useClosedFromOutside(ref: RefObject<HTMLDetailsElement | null>): void {
+  useEffect(() => {
+    const close = (event: Event) => {
+      const details = ref.current;
+      if (!details?.open) return;
+      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !details.contains(event.target as Node)) details.open = false;
+    };
+    document.addEventListener('click', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('click', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [ref]);
 }
