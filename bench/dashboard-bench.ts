@@ -9,6 +9,7 @@
  */
 import { prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import { DB_LABEL, type DbKind, progress } from './lib/basics.ts';
+import { admin } from './lib/admin.ts';
 import { onCleanup } from './lib/cleanups.ts';
 import { createFleet } from './lib/fleet.ts';
 import { postgresReachable } from './lib/postgres.ts';
@@ -88,6 +89,15 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       const answer = await fetch(`${muster.url}/api/v1/systems?search=nextcloud&page_size=1`, { headers: { authorization: `Bearer ${muster.adminToken}` } });
       searchable = ((await answer.json()) as { total: number }).total;
     }
+    // The registered systems fall silent (a 1-second timeout), so that the alerts page lists one
+    // firing LinkFailed per registered system and a history of as many.
+    const organizations = (await admin(muster, 'GET', '/api/v1/organizations')) as { items: { id: string; is_default: boolean }[] };
+    const organization = organizations.items.find((item) => item.is_default)!.id;
+    await admin(muster, 'PATCH', `/api/v1/organizations/${organization}`, { heartbeat_timeout_seconds: 1, heartbeat_warning_seconds: 0 });
+    for (let firing = 0; firing < options.registered;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      firing = ((await admin(muster, 'GET', '/api/v1/alerts?status=firing&page_size=1')) as { total: number }).total;
+    }
     const setupSeconds = (performance.now() - started) / 1000;
 
     const deepPage = Math.max(1, Math.floor(options.systems / 50 / 2));
@@ -146,7 +156,7 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${muster.health.data.node_version} (Muster child)${target.postgresVersion ? `; ${target.postgresVersion} on the same machine` : ''}`,
       `- Code: git ${machine.git}`,
-      `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat and one inventory each, half NethServer 8 and half generic Rocky Linux, the rest never registered), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
+      `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat and one inventory each, half NethServer 8 and half generic Rocky Linux, then silent past a 1-second timeout so that each has a LinkFailed alert firing; the rest never registered), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
       '',
       markdownTable(['request', 'p50 ms', 'p99 ms', 'max ms', 'answer KiB'], rows),
     ];

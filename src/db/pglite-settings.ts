@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 /**
  * PostgreSQL settings of the embedded database, chosen for memory: WASM linear memory only ever
@@ -20,9 +21,12 @@ function memorySettings(sharedBuffers: number): string[] {
  * initdb runs its bootstrap backends with those too (and writes them into postgresql.conf): with
  * PostgreSQL's default 128MB of shared buffers, creating a fresh database alone took the process
  * past 600 MB (see pglite-create.ts for the rest).
+ * Also the extensions the migrations create, loaded at every start.
  */
 export function startOptions(sharedBuffers: number) {
   return {
+    // The contrib extensions the migrations create (0029: the systems list's trigram search).
+    extensions: { pg_trgm },
     startParams: [...PGlite.defaultStartParams.filter((param) => param !== '-F'), ...memorySettings(sharedBuffers)],
     initDbStartParams: memorySettings(sharedBuffers),
   };

@@ -151,6 +151,17 @@ for (const kind of databaseKinds()) {
       assert.equal((await list(`search=${created[4]!.systemKey}`)).json().items[0].name, 'echo');
       assert.equal((await list('search=%25')).json().total, 0, 'LIKE wildcards are literal');
       assert.deepEqual(
+        (await list(`search=${created[2]!.id.toUpperCase()}`)).json().items.map((item: { name: string }) => item.name),
+        ['charlie'],
+        'a system id, in any case',
+      );
+      assert.equal((await list(`search=${encodeURIComponent(`echo\n${created[4]!.systemKey}`)}`)).json().total, 0, 'a search never spans two fields');
+      assert.deepEqual(
+        (await list('search=ch&sort=name')).json().items.map((item: { name: string }) => item.name),
+        ['charlie', 'echo'],
+        'two characters, fewer than the trigram index narrows by',
+      );
+      assert.deepEqual(
         (await list('sort=last_heartbeat&order=desc&page_size=2')).json().items.map((item: { name: string }) => item.name),
         ['delta', 'bravo'],
       );

@@ -147,6 +147,10 @@ const STATE = `CASE WHEN s.deleted_at IS NOT NULL THEN 'deleted' WHEN s.suspende
 const STATE_RANK = `CASE WHEN s.deleted_at IS NOT NULL THEN 6 WHEN s.suspended_at IS NOT NULL THEN 5 WHEN s.registered_at IS NULL THEN 3
   ELSE CASE l.status WHEN 'inactive' THEN 0 WHEN 'warning' THEN 1 WHEN 'unknown' THEN 2 ELSE 4 END END`;
 
+/** Sort keys that are never null (the status rank is a CASE that always answers). */
+const NOT_NULL_SORTS = new Set<SystemSort>(['name', 'status', 'created_at', 'organization']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const SORT_COLUMNS: Record<SystemSort, string> = {
   name: 'lower(s.name)',
   type: 's.type',
@@ -308,29 +312,39 @@ export function createSystemsStore(sql: Sql): SystemsStore {
         else conditions.push(`(${label.values.map((value) => `s.labels @> ${param(JSON.stringify({ [label.key]: value }))}::jsonb`).join(' OR ')})`);
       }
       if (filter.search) {
-        const pattern = param(containsPattern(filter.search));
-        // The system's own fields and labels by substring; its latest inventory by words, through
-        // the search documents' index (migration 0028).
+        // The system's own fields and labels by substring, through their trigram index (migration
+        // 0029); its latest inventory by words, through the search documents' index (0028). The
+        // documents' matches are an array, not IN (subquery): so each side is an index scan and
+        // PostgreSQL ORs their bitmaps instead of testing every row against a hashed subplan.
+        const idMatch = UUID.test(filter.search.trim()) ? ` OR s.id = ${param(filter.search.trim().toLowerCase())}::uuid` : '';
         conditions.push(
-          `(s.name ILIKE ${pattern} OR s.system_key ILIKE ${pattern} OR s.fqdn ILIKE ${pattern}
-            OR s.ipv4_address ILIKE ${pattern} OR s.ipv6_address ILIKE ${pattern} OR s.labels::text ILIKE ${pattern}
-            OR s.id::text = ${param(filter.search.toLowerCase())}
-            OR s.id IN (SELECT system_id FROM system_search WHERE document @@ inventory_search_query(${param(filter.search)})))`,
+          // The fields are a line each: a search's own line breaks (and other controls) are spaces, so it stays within one field.
+          `(s.search_text ILIKE ${param(containsPattern(filter.search.replace(/\p{Cc}/gu, ' ')))}${idMatch}
+            OR s.id = ANY(ARRAY(SELECT system_id FROM system_search WHERE document @@ inventory_search_query(${param(filter.search)}))))`,
         );
       }
       const where = whereClause();
-      const { rows: countRows } = await sql.query<{ total: number }>(
-        `SELECT count(*)::int AS total FROM systems s JOIN system_liveness l ON l.system_id = s.id ${where}`,
-        params,
-      );
       const direction = filter.order === 'desc' ? 'DESC' : 'ASC';
-      const nulls = filter.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST';
-      const { rows } = await sql.query<SystemRow>(
-        // Ties keep one order, by name, whatever the direction: a status's systems stay alphabetical.
-        `${SELECT} ${where} ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction} ${nulls}, lower(s.name), s.id
-         LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
+      // Never-null keys get no NULLS clause, so that ascending by name walks its index (lower(name), id).
+      const nulls = NOT_NULL_SORTS.has(filter.sort) ? '' : filter.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST';
+      // Ties keep one order, by name, whatever the direction: a status's systems stay alphabetical.
+      const order = `${SORT_COLUMNS[filter.sort]} ${direction} ${nulls}, ${filter.sort === 'name' ? `s.id ${direction}` : 'lower(s.name), s.id'}`;
+      // Liveness is joined only where a condition or the order reads it (each names its table's alias).
+      const liveness = (text: string) => (/\bl\./.test(text) ? 'JOIN system_liveness l ON l.system_id = s.id' : '');
+      const { rows: countRows } = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM systems s ${liveness(where)} ${where}`, params);
+      // The page's ids first, sorting narrow rows (the organizations joined only to sort by their
+      // name), then those rows whole: a deep page or a sort by an expression sorts every match.
+      const organizations = filter.sort === 'organization' ? 'JOIN organizations o ON o.id = s.organization_id' : '';
+      const { rows: page } = await sql.query<{ id: string }>(
+        `SELECT s.id FROM systems s ${liveness(where + order)} ${organizations} ${where}
+         ORDER BY ${order} LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
         params,
       );
+      const ids = page.map((row) => row.id);
+      const { rows: unordered } = ids.length ? await sql.query<SystemRow>(`${SELECT} WHERE s.id = ANY($1::uuid[])`, [ids]) : { rows: [] };
+      const byId = new Map(unordered.map((row) => [row.id, row]));
+      // A system deleted for good between the two statements is left out.
+      const rows = ids.flatMap((id) => byId.get(id) ?? []);
       return { items: rows.map(toSystem), total: countRows[0]?.total ?? 0, page: filter.page, pageSize: filter.pageSize };
     },
 
