@@ -165,6 +165,14 @@ for (const kind of databaseKinds()) {
         (await list('sort=last_heartbeat&order=desc&page_size=2')).json().items.map((item: { name: string }) => item.name),
         ['delta', 'bravo'],
       );
+      // Every sort, both ways, with no filter at all (the statement then has no condition before its order).
+      for (const sort of ['name', 'type', 'status', 'created_at', 'registered_at', 'last_heartbeat', 'last_inventory_at', 'organization']) {
+        for (const order of ['asc', 'desc']) {
+          const response = await t.admin.get(`/api/v1/systems?sort=${sort}&order=${order}&deleted=include&page_size=500`);
+          assert.equal(response.statusCode, 200, `${sort} ${order}: ${response.body}`);
+          assert.ok(response.json().items.length >= 5);
+        }
+      }
 
       for (const query of ['page=0', 'page_size=501', 'sort=secret', 'order=sideways', 'status=dead', 'organization_id=x', 'deleted=maybe']) {
         const response = await t.admin.get(`/api/v1/systems?${query}`);

@@ -336,7 +336,7 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       // name), then those rows whole: a deep page or a sort by an expression sorts every match.
       const organizations = filter.sort === 'organization' ? 'JOIN organizations o ON o.id = s.organization_id' : '';
       const { rows: page } = await sql.query<{ id: string }>(
-        `SELECT s.id FROM systems s ${liveness(where + order)} ${organizations} ${where}
+        `SELECT s.id FROM systems s ${liveness(`${where} ${order}`)} ${organizations} ${where}
          ORDER BY ${order} LIMIT ${filter.pageSize} OFFSET ${offsetOf(filter)}`,
         params,
       );
