@@ -9148,7 +9148,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Changes grouped by UTC day with counts per severity (days without changes are left out)
+         * Changes grouped by day (in UTC or `time_zone`) with counts per severity (days without changes are left out)
          * @description Access: `systems:read` (viewer or above) in the system's organization.
          */
         get: {
@@ -9158,6 +9158,8 @@ export interface paths {
                     from?: string;
                     /** @description Only significant changes */
                     significant?: boolean;
+                    /** @description The IANA time zone whose calendar days group the changes, e.g. `Europe/Rome`. Default: UTC */
+                    time_zone?: string;
                     /** @description Default: now */
                     to?: string;
                 };
@@ -9187,6 +9189,7 @@ export interface paths {
                                 total: number;
                             }[];
                             from: string;
+                            time_zone: string;
                             to: string;
                         };
                     };

@@ -14,10 +14,6 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return iso;
 }
 
-export function exactTime(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
 export function bytes(size: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = size;

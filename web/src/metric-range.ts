@@ -45,14 +45,3 @@ export function rangeBounds(range: MetricRange, now: number = Date.now()): Range
   }
   return { from, to, step: stepFor((to.getTime() - from.getTime()) / 1000) };
 }
-
-/** A `datetime-local` input's value (local time, minutes) for a moment, and back. */
-export function toLocalInput(at: Date): string {
-  const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 16);
-}
-export function fromLocalInput(value: string): Date | null {
-  if (!value) return null;
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? null : at;
-}

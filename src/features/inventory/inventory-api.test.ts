@@ -112,6 +112,25 @@ for (const kind of databaseKinds()) {
       ).json();
       assert.equal(timeline.days.length, 1);
       assert.deepEqual(timeline.days[0].by_severity, { low: 0, medium: 2, high: 1, critical: 0 });
+      assert.equal(timeline.time_zone, 'UTC');
+      // Days in a zone: at +14 h or -12 h (one of the two is always another calendar day than UTC's).
+      const detectedAt = (await t.admin.get(`/api/v1/systems/${system.id}/inventory/diffs`)).json().items[0].detected_at;
+      const days = new Set<string>();
+      for (const zone of ['Pacific/Kiritimati', 'Etc/GMT+12']) {
+        const zoned = (
+          await t.admin.get(`/api/v1/systems/${system.id}/inventory/timeline?time_zone=${encodeURIComponent(zone)}&to=${encodeURIComponent(timeline.to)}`)
+        ).json();
+        const expected = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(detectedAt));
+        assert.deepEqual([zoned.time_zone, zoned.days.map((day: { date: string }) => day.date)], [zone, [expected]]);
+        days.add(expected);
+      }
+      days.add(timeline.days[0].date);
+      assert.ok(days.size >= 2, 'one of the zones puts the changes on another day than UTC');
+      for (const zone of ['Mars/Olympus_Mons', "UTC'; --", '+01:00']) {
+        const refused = await t.admin.get(`/api/v1/systems/${system.id}/inventory/timeline?time_zone=${encodeURIComponent(zone)}`);
+        assert.equal(refused.statusCode, 400, zone);
+        assert.match(refused.json().message, /time_zone/);
+      }
 
       const records = (await t.admin.get(`/api/v1/systems/${system.id}/inventory`)).json();
       assert.equal(records.total, 2);

@@ -127,7 +127,8 @@ export interface InventoryQueries {
   /** How many systems have a change of `severity` since `since` (deleted systems left out). */
   systemsWithChanges(filter: { organizationIds?: readonly string[] | undefined; severity: string; since: Date }): Promise<number>;
   /** Changes per UTC day between `from` and `to`, with counts per severity; days without changes are left out. */
-  timeline(systemId: string, from: Date, to: Date, significantOnly: boolean): Promise<TimelineDay[]>;
+  /** Changes per calendar day in `timeZone` (an IANA name the caller has checked; default UTC). */
+  timeline(systemId: string, from: Date, to: Date, significantOnly: boolean, timeZone?: string): Promise<TimelineDay[]>;
 }
 
 /** What operators read of inventories: records, diffs, the timeline. */
@@ -210,13 +211,13 @@ export function createInventoryQueries(sql: Sql): InventoryQueries {
       return rows[0]?.count ?? 0;
     },
 
-    async timeline(systemId: string, from: Date, to: Date, significantOnly: boolean): Promise<TimelineDay[]> {
+    async timeline(systemId: string, from: Date, to: Date, significantOnly: boolean, timeZone = 'UTC'): Promise<TimelineDay[]> {
       const { rows } = await sql.query<{ day: string; severity: string; count: number }>(
-        `SELECT to_char(detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, severity, count(*)::int AS count
+        `SELECT to_char(detected_at AT TIME ZONE $5, 'YYYY-MM-DD') AS day, severity, count(*)::int AS count
          FROM inventory_diffs
          WHERE system_id = $1 AND detected_at >= $2 AND detected_at < $3 AND ($4::boolean = false OR significant)
          GROUP BY 1, 2 ORDER BY 1 DESC`,
-        [systemId, from, to, significantOnly],
+        [systemId, from, to, significantOnly, timeZone],
       );
       const days = new Map<string, TimelineDay>();
       for (const row of rows) {

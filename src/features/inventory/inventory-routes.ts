@@ -105,6 +105,17 @@ function dateOrUndefined(text: string | undefined): Date | undefined {
   return text === undefined ? undefined : new Date(text);
 }
 
+/** Whether ICU knows the zone: the same tz database names PostgreSQL and PGlite read. */
+function knownTimeZone(name: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A system's inventory history, its changes and their timeline; fleet-wide recent changes. */
 export function inventoryRoutes(queries: InventoryQueries, systems: SystemsService, clock: Clock): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -209,17 +220,21 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
         config: access.system('systems:read'),
         schema: {
           tags,
-          summary: 'Changes grouped by UTC day with counts per severity (days without changes are left out)',
+          summary: 'Changes grouped by day (in UTC or `time_zone`) with counts per severity (days without changes are left out)',
           params: IdParams,
           querystring: Type.Object({
             from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: 30 days before `to`' })),
             to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
             significant: Type.Optional(Type.Boolean({ description: 'Only significant changes' })),
+            time_zone: Type.Optional(
+              Type.String({ maxLength: 64, description: 'The IANA time zone whose calendar days group the changes, e.g. `Europe/Rome`. Default: UTC' }),
+            ),
           }),
           response: {
             200: Type.Object({
               from: Type.String(),
               to: Type.String(),
+              time_zone: Type.String(),
               days: Type.Array(
                 Type.Object({
                   date: Type.String(),
@@ -238,10 +253,17 @@ export function inventoryRoutes(queries: InventoryQueries, systems: SystemsServi
         // Not before year 1, which PostgreSQL cannot read as an ISO string.
         const from = dateOrUndefined(request.query.from) ?? new Date(Math.max(to.getTime() - 30 * DAY, EARLIEST_DATE_TIME));
         if (from >= to) throw new BadRequestError('`from` must be before `to`');
-        const days = await queries.timeline(request.params.id, from, to, request.query.significant ?? false);
+        const timeZone = request.query.time_zone ?? 'UTC';
+        if (!knownTimeZone(timeZone)) throw new BadRequestError(`\`time_zone\` must be an IANA time zone such as Europe/Rome, not ${JSON.stringify(timeZone)}`);
+        const days = await queries.timeline(request.params.id, from, to, request.query.significant ?? false, timeZone).catch((error: unknown) => {
+          // A zone newer than the database's own tz data: invalid_parameter_value.
+          if ((error as { code?: unknown }).code === '22023') throw new BadRequestError(`the database does not know the time zone ${JSON.stringify(timeZone)}`);
+          throw error;
+        });
         return {
           from: from.toISOString(),
           to: to.toISOString(),
+          time_zone: timeZone,
           days: days.map((day) => ({ date: day.date, total: day.total, by_severity: day.bySeverity })),
         };
       },

@@ -3,6 +3,8 @@ import { NavLink, Outlet } from 'react-router';
 import { useOrganization } from '../organization.tsx';
 import { useAccess, useSession } from '../session.tsx';
 import { currentTheme, setTheme, type Theme } from '../theme.ts';
+import { zoneOf, type ZoneChoice } from '../time.ts';
+import { setZoneChoice, useZoneChoice } from '../time-zone.ts';
 
 export function Layout() {
   const { current, signOut } = useSession();
@@ -36,6 +38,7 @@ export function Layout() {
         </nav>
         <span className="spacer" />
         <OrganizationSwitcher />
+        <ZoneSwitch />
         <span className="muted" data-testid="signed-in-as">
           {current?.kind === 'user' ? current.user.email : 'admin token'}
         </span>
@@ -71,6 +74,21 @@ function OrganizationSwitcher() {
             </option>
           );
         })}
+      </select>
+    </label>
+  );
+}
+
+/** Every absolute time on every page in the browser's zone or in UTC; the choice is kept in this browser. */
+function ZoneSwitch() {
+  const choice = useZoneChoice();
+  const local = zoneOf('local');
+  return (
+    <label className="org-switcher">
+      <span>Times</span>
+      <select value={choice} onChange={(event) => setZoneChoice(event.target.value as ZoneChoice)} data-testid="time-zone">
+        <option value="local">Local ({local})</option>
+        <option value="utc">UTC</option>
       </select>
     </label>
   );

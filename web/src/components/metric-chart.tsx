@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { exactTime } from '../format.ts';
+import { formatTick } from '../time.ts';
+import { useTimeFormat } from '../time-zone.ts';
 
 /** One line of a chart: `[unix seconds, value]` points, drawn against the left or the right axis. */
 export interface ChartLine {
@@ -68,8 +69,8 @@ export function MetricChart({
   }
   const data = [...rows.values()].sort((a, b) => a.t! - b.t!);
   const spanS = (to.getTime() - from.getTime()) / 1000;
-  const tick = (seconds: number) =>
-    new Date(seconds * 1000).toLocaleString(undefined, spanS > DAY_S ? { month: 'short', day: 'numeric' } : { hour: '2-digit', minute: '2-digit' });
+  const time = useTimeFormat();
+  const tick = (seconds: number) => formatTick(seconds * 1000, time.timeZone, spanS > DAY_S);
   const right = lines.find((line) => line.axis === 'right');
   // Evenly spaced ticks over the whole range: a time scale would otherwise tick only where points are.
   const domain: [number, number] = [from.getTime() / 1000, to.getTime() / 1000];
@@ -126,7 +127,7 @@ export function MetricChart({
               />
             ) : null}
             <Tooltip
-              labelFormatter={(at) => exactTime(new Date(Number(at) * 1000).toISOString())}
+              labelFormatter={(at) => time.dateTime(Number(at) * 1000)}
               formatter={(value, key) => {
                 const line = byKey.get(String(key));
                 return [withUnit(Number(value), line?.unit ?? ''), line?.label ?? String(key)];
@@ -157,7 +158,7 @@ export function MetricChart({
           <caption className="sr-only">{title}</caption>
           <thead>
             <tr>
-              <th scope="col">Time</th>
+              <th scope="col">Time ({time.zone})</th>
               {lines.map((line) => (
                 <th key={line.key} scope="col">
                   {line.label} ({line.unit})
@@ -168,7 +169,7 @@ export function MetricChart({
           <tbody>
             {data.map((row) => (
               <tr key={row.t}>
-                <td>{exactTime(new Date(row.t! * 1000).toISOString())}</td>
+                <td>{time.dateTime(row.t! * 1000)}</td>
                 {lines.map((line) => (
                   <td key={line.key}>{row[line.key] === undefined ? '—' : formatNumber(row[line.key]!)}</td>
                 ))}

@@ -1,7 +1,8 @@
 import { useEffect, useState, type ReactNode, type RefObject } from 'react';
 import type { LivenessStatus, Severity } from '../api.ts';
 import { explainError } from '../explain-error.ts';
-import { exactTime, relativeTime } from '../format.ts';
+import { relativeTime } from '../format.ts';
+import { useTimeFormat } from '../time-zone.ts';
 
 export const STATUS_LABEL: Record<LivenessStatus, string> = { active: 'Active', warning: 'Warning', inactive: 'Inactive', unknown: 'Unknown' };
 
@@ -28,12 +29,19 @@ function useNow(intervalMs = 30_000): number {
   return now;
 }
 
-export function Time({ iso, empty = 'never' }: { iso: string | null | undefined; empty?: string }) {
+/**
+ * A moment: "3 minutes ago" with the exact time (in the chosen zone, labelled) on hover, or with
+ * `absolute` the exact time with "3 minutes ago" on hover.
+ */
+export function Time({ iso, empty = 'never', absolute = false }: { iso: string | null | undefined; empty?: string; absolute?: boolean }) {
   const now = useNow();
+  const time = useTimeFormat();
   if (!iso) return <span className="muted">{empty}</span>;
+  const exact = time.dateTime(iso);
+  const ago = relativeTime(iso, now);
   return (
-    <time dateTime={iso} title={exactTime(iso)}>
-      {relativeTime(iso, now)}
+    <time dateTime={iso} title={absolute ? ago : exact}>
+      {absolute ? exact : ago}
     </time>
   );
 }

@@ -2,9 +2,11 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type AuditEntry } from '../api.ts';
-import { Empty, ErrorBox, Loading, Pagination } from '../components/ui.tsx';
-import { exactTime, showValue } from '../format.ts';
+import { Empty, ErrorBox, Loading, Pagination, Time } from '../components/ui.tsx';
+import { showValue } from '../format.ts';
 import { useOrganization } from '../organization.tsx';
+import { startOfDay } from '../time.ts';
+import { useTimeFormat } from '../time-zone.ts';
 import { useUrlFilters } from '../url-filters.ts';
 import { useAccess, useSession } from '../session.tsx';
 
@@ -22,15 +24,6 @@ const ACTOR_TYPES: [AuditEntry['actor_type'], string][] = [
 const PERSON_TARGETS = new Set(['member', 'user']);
 const OUTCOME_DOT: Record<AuditEntry['outcome'], string> = { success: 'dot-active', failure: 'dot-warning', denied: 'dot-inactive' };
 
-/** A day picked in the filter (the browser's local time) as the instant the API compares with; `to` is the day after, so the day is included. */
-function dayStart(day: string | null, after = false): string | undefined {
-  if (!day) return undefined;
-  const start = new Date(`${day}T00:00:00`);
-  if (Number.isNaN(start.getTime())) return undefined;
-  if (after) start.setDate(start.getDate() + 1);
-  return start.toISOString();
-}
-
 /** The audit log of the organizations where the caller holds audit:read, filtered from the URL so a view can be linked. */
 export function AuditPage() {
   const { params, update } = useUrlFilters();
@@ -38,6 +31,7 @@ export function AuditPage() {
   const access = useAccess();
   const organizationId = params.get('organization_id') ?? selected?.id;
   const allowed = access.can('audit:read', organizationId);
+  const time = useTimeFormat();
   const filters = {
     organization_id: organizationId,
     outcome: params.get('outcome') ?? undefined,
@@ -45,8 +39,9 @@ export function AuditPage() {
     actor_id: params.get('actor_id') ?? undefined,
     action: params.get('action') ?? undefined,
     target_id: params.get('target_id') ?? undefined,
-    from: dayStart(params.get('from')),
-    to: dayStart(params.get('to'), true),
+    // Days picked in the chosen zone; `to` is the day after, so the day is included.
+    from: startOfDay(params.get('from') ?? '', time.timeZone)?.toISOString(),
+    to: startOfDay(params.get('to') ?? '', time.timeZone, 1)?.toISOString(),
   };
   const page = Number(params.get('page') ?? '1') || 1;
 
@@ -93,11 +88,11 @@ export function AuditPage() {
         <TextFilter label="Action" placeholder="systems.suspend" value={filters.action ?? ''} onChange={(action) => update({ action })} />
         <TextFilter label="Target id" placeholder="An id" value={filters.target_id ?? ''} onChange={(target_id) => update({ target_id })} />
         <label>
-          From
+          From ({time.zone})
           <input type="date" value={params.get('from') ?? ''} onChange={(event) => update({ from: event.target.value || undefined })} />
         </label>
         <label>
-          To
+          To ({time.zone})
           <input type="date" value={params.get('to') ?? ''} onChange={(event) => update({ to: event.target.value || undefined })} />
         </label>
         {filters.actor_id ? (
@@ -207,7 +202,7 @@ function AuditRow({
           </button>
         </td>
         <td>
-          <time dateTime={entry.occurred_at}>{exactTime(entry.occurred_at)}</time>
+          <Time iso={entry.occurred_at} absolute />
         </td>
         <td data-testid="audit-actor">{actor}</td>
         <td>

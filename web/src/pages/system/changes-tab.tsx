@@ -5,12 +5,11 @@ import { api, CATEGORIES, DIFF_TYPES, LIVE_INTERVAL_MS, SEVERITIES, type Diff, t
 import { ChangeList } from '../../components/change-list.tsx';
 import { groupByDay } from '../../day-groups.ts';
 import { Empty, ErrorBox, Loading, Pagination } from '../../components/ui.tsx';
+import { formatDay, startOfDay } from '../../time.ts';
+import { useTimeFormat } from '../../time-zone.ts';
 
 const DAY_MS = 86_400_000;
 const SEVERITY_COLOR: Record<Severity, string> = { low: 'var(--low)', medium: 'var(--medium)', high: 'var(--high)', critical: 'var(--critical)' };
-
-/** A day's label, in UTC like the timeline. */
-const dayOf = (iso: string) => iso.slice(0, 10);
 
 export function ChangesTab({ systemId }: { systemId: string }) {
   const [severity, setSeverity] = useState<Severity[]>([]);
@@ -20,12 +19,14 @@ export function ChangesTab({ systemId }: { systemId: string }) {
   const [to, setTo] = useState('');
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
+  const time = useTimeFormat();
   const filters = {
     severity,
     category: category || undefined,
     diff_type: diffType || undefined,
-    from: from ? new Date(`${from}T00:00:00Z`).toISOString() : undefined,
-    to: to ? new Date(new Date(`${to}T00:00:00Z`).getTime() + DAY_MS).toISOString() : undefined,
+    // Days in the chosen zone; `to` is the day after, so the day is included.
+    from: startOfDay(from, time.timeZone)?.toISOString(),
+    to: startOfDay(to, time.timeZone, 1)?.toISOString(),
     search: search.trim() || undefined,
   };
   const diffs = useQuery({
@@ -35,8 +36,8 @@ export function ChangesTab({ systemId }: { systemId: string }) {
     placeholderData: keepPreviousData,
   });
   const timeline = useQuery({
-    queryKey: ['timeline', systemId],
-    queryFn: () => api.get('systems/{id}/inventory/timeline', { path: { id: systemId } }),
+    queryKey: ['timeline', systemId, time.timeZone],
+    queryFn: () => api.get('systems/{id}/inventory/timeline', { path: { id: systemId }, query: { time_zone: time.timeZone } }),
     refetchInterval: LIVE_INTERVAL_MS,
   });
   const reset =
@@ -90,11 +91,11 @@ export function ChangesTab({ systemId }: { systemId: string }) {
             </select>
           </label>
           <label>
-            From
+            From ({time.zone})
             <input type="date" value={from} onChange={(event) => reset(setFrom)(event.target.value)} />
           </label>
           <label>
-            To
+            To ({time.zone})
             <input type="date" value={to} onChange={(event) => reset(setTo)(event.target.value)} />
           </label>
           <label className="grow">
@@ -116,11 +117,12 @@ export function ChangesTab({ systemId }: { systemId: string }) {
   );
 }
 
-/** Changes grouped by day, newest first, with the quiet days between groups called out. */
+/** Changes grouped by day in the chosen zone, newest first, with the quiet days between groups called out. */
 function DayGroups({ changes }: { changes: Diff[] }) {
+  const time = useTimeFormat();
   return (
     <div className="timeline">
-      {groupByDay(changes, (change) => change.detected_at).map((group) => (
+      {groupByDay(changes, (change) => time.day(change.detected_at)).map((group) => (
         <div key={group.day}>
           {group.quietDaysBefore > 0 ? (
             <p className="gap muted">
@@ -128,7 +130,7 @@ function DayGroups({ changes }: { changes: Diff[] }) {
             </p>
           ) : null}
           <h3 className="day">
-            {new Date(`${group.day}T00:00:00Z`).toLocaleDateString(undefined, { dateStyle: 'full', timeZone: 'UTC' })}{' '}
+            {formatDay(group.day)}{' '}
             <span className="muted">
               {group.items.length} change{group.items.length === 1 ? '' : 's'}
             </span>
@@ -140,11 +142,14 @@ function DayGroups({ changes }: { changes: Diff[] }) {
   );
 }
 
+/** Bars per calendar day of the chosen zone, the days the API grouped the changes by. */
 function TimelineChart({ from, to, days }: { from: string; to: string; days: TimelineDay[] }) {
+  const time = useTimeFormat();
   const byDay = new Map(days.map((day) => [day.date, day]));
   const data: ({ date: string } & Record<Severity, number>)[] = [];
-  for (let time = Date.parse(dayOf(from)); time <= Date.parse(to); time += DAY_MS) {
-    const date = new Date(time).toISOString().slice(0, 10);
+  const last = Date.parse(time.day(to));
+  for (let at = Date.parse(time.day(from)); at <= last; at += DAY_MS) {
+    const date = new Date(at).toISOString().slice(0, 10);
     const day = byDay.get(date);
     data.push({
       date: date.slice(5),

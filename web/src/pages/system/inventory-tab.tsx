@@ -2,7 +2,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, LIVE_INTERVAL_MS } from '../../api.ts';
 import { Empty, ErrorBox, Loading, Pagination, Time } from '../../components/ui.tsx';
-import { bytes, exactTime } from '../../format.ts';
+import { bytes } from '../../format.ts';
+import { useTimeFormat } from '../../time-zone.ts';
 
 export function InventoryTab({ systemId }: { systemId: string }) {
   const [page, setPage] = useState(1);
@@ -18,6 +19,7 @@ export function InventoryTab({ systemId }: { systemId: string }) {
     queryFn: () => api.get('systems/{id}/inventory/latest', { path: { id: systemId } }).catch(() => null),
     refetchInterval: LIVE_INTERVAL_MS,
   });
+  const time = useTimeFormat();
   const toggle = (id: string) => setSelected((current) => (current.includes(id) ? current.filter((item) => item !== id) : [...current.slice(-1), id]));
 
   if (records.isPending) return <Loading />;
@@ -48,14 +50,14 @@ export function InventoryTab({ systemId }: { systemId: string }) {
                     type="checkbox"
                     checked={selected.includes(record.id)}
                     onChange={() => toggle(record.id)}
-                    aria-label={`Compare the record of ${exactTime(record.received_at)}`}
+                    aria-label={`Compare the record of ${time.dateTime(record.received_at)}`}
                   />
                 </td>
                 <td>
-                  <Time iso={record.received_at} />
+                  <Time iso={record.received_at} absolute />
                 </td>
                 <td>
-                  <Time iso={record.last_seen_at} />
+                  <Time iso={record.last_seen_at} absolute />
                 </td>
                 <td>{bytes(record.size)}</td>
                 <td>{record.change_count}</td>
@@ -91,6 +93,7 @@ function flatten(value: unknown, prefix = '', into = new Map<string, string>()):
 
 function Comparison({ systemId, ids }: { systemId: string; ids: [string, string] }) {
   const [onlyDifferences, setOnlyDifferences] = useState(true);
+  const time = useTimeFormat();
   const records = useQuery({
     queryKey: ['inventory-pair', systemId, ids],
     queryFn: async () => {
@@ -120,8 +123,8 @@ function Comparison({ systemId, ids }: { systemId: string; ids: [string, string]
           <thead>
             <tr>
               <th scope="col">Path</th>
-              <th scope="col">{exactTime(records.data[0]!.received_at)}</th>
-              <th scope="col">{exactTime(records.data[1]!.received_at)}</th>
+              <th scope="col">{time.dateTime(records.data[0]!.received_at)}</th>
+              <th scope="col">{time.dateTime(records.data[1]!.received_at)}</th>
             </tr>
           </thead>
           <tbody>

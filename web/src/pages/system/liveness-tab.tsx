@@ -2,7 +2,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, LIVE_INTERVAL_MS, type Availability } from '../../api.ts';
 import { Empty, ErrorBox, Loading, Pagination, STATUS_LABEL, StatusDot, Time } from '../../components/ui.tsx';
-import { duration, exactTime } from '../../format.ts';
+import { duration } from '../../format.ts';
+import { useTimeFormat } from '../../time-zone.ts';
 
 const WINDOWS = [
   ['24h', '24 hours'],
@@ -90,6 +91,7 @@ export function LivenessTab({ systemId }: { systemId: string }) {
 function AvailabilityStrip({ availability }: { availability: Availability }) {
   const start = new Date(availability.from).getTime();
   const total = new Date(availability.to).getTime() - start;
+  const time = useTimeFormat();
   return (
     <div>
       <p className="big-number">
@@ -104,13 +106,13 @@ function AvailabilityStrip({ availability }: { availability: Availability }) {
               key={span.from}
               className={`strip-span span-${span.status}`}
               style={{ width: `${width}%` }}
-              title={`${label}: ${exactTime(span.from)} – ${exactTime(span.to)}`}
+              title={`${label}: ${time.dateTime(span.from)} – ${time.dateTime(span.to)}`}
             />
           );
         })}
       </div>
       <div className="strip-axis muted">
-        <span>{exactTime(availability.from)}</span>
+        <span>{time.dateTime(availability.from)}</span>
         <span>now</span>
       </div>
       <ul className="legend">

@@ -1,14 +1,18 @@
 import { useState } from 'react';
-import { fromLocalInput, rangeBounds, RANGES, toLocalInput, type MetricRange } from '../../metric-range.ts';
+import { rangeBounds, RANGES, type MetricRange } from '../../metric-range.ts';
+import { instantToWall, wallToInstant } from '../../time.ts';
+import { useTimeFormat } from '../../time-zone.ts';
 
 /** The presets as a segmented control, and a custom from/to applied with a button. */
 export function RangePicker({ range, onChange }: { range: MetricRange; onChange: (range: MetricRange) => void }) {
   const [customOpen, setCustomOpen] = useState(range.kind === 'custom');
+  const time = useTimeFormat();
   const initial = rangeBounds(range);
-  const [from, setFrom] = useState(() => toLocalInput(initial.from));
-  const [to, setTo] = useState(() => toLocalInput(initial.to));
-  const fromAt = fromLocalInput(from);
-  const toAt = fromLocalInput(to);
+  // The inputs' wall-clock times are read in the chosen zone, which their labels name.
+  const [from, setFrom] = useState(() => instantToWall(initial.from, time.timeZone));
+  const [to, setTo] = useState(() => instantToWall(initial.to, time.timeZone));
+  const fromAt = from ? wallToInstant(from, time.timeZone) : null;
+  const toAt = to ? wallToInstant(to, time.timeZone) : null;
   const invalid = !fromAt || !toAt || toAt <= fromAt;
 
   return (
@@ -45,11 +49,11 @@ export function RangePicker({ range, onChange }: { range: MetricRange; onChange:
           }}
         >
           <label>
-            From
+            From ({time.zone})
             <input type="datetime-local" value={from} onChange={(event) => setFrom(event.target.value)} />
           </label>
           <label>
-            To
+            To ({time.zone})
             <input type="datetime-local" value={to} onChange={(event) => setTo(event.target.value)} aria-invalid={invalid} />
           </label>
           <button type="submit" className="button small" disabled={invalid}>

@@ -5,6 +5,7 @@ import { formatNumber, hasPoints, MetricChart, type ChartLine } from '../../comp
 import { Empty, ErrorBox, Loading } from '../../components/ui.tsx';
 import { duration } from '../../format.ts';
 import { rangeBounds, type MetricRange } from '../../metric-range.ts';
+import { useTimeFormat, useZoneChoice } from '../../time-zone.ts';
 import { RangePicker } from './metric-range-picker.tsx';
 
 /** The metrics the tab draws; each is asked for only when the system has a series of it. */
@@ -32,6 +33,7 @@ type Answer = MetricSeries & { from: Date; to: Date };
 
 export function MetricsTab({ systemId }: { systemId: string }) {
   const [range, setRange] = useState<MetricRange>({ kind: 'preset', name: '24h' });
+  const zone = useZoneChoice();
   const list = useQuery({
     queryKey: ['metric-series', systemId],
     queryFn: async () => (await api.get('systems/{id}/metrics', { path: { id: systemId } })) as { items: MetricSeriesSummary[] },
@@ -80,7 +82,8 @@ export function MetricsTab({ systemId }: { systemId: string }) {
         <div className="page-head">
           <h2>Metrics</h2>
           <span className="spacer" />
-          <RangePicker range={range} onChange={setRange} />
+          {/* Keyed by the zone: the custom inputs are wall-clock times in it. */}
+          <RangePicker key={zone} range={range} onChange={setRange} />
         </div>
         {first ? (
           <p className="muted" data-testid="metrics-resolution" data-resolution={first.resolution} data-step={first.step}>
@@ -212,6 +215,7 @@ function containerNames(series: MetricSeriesSummary[]): { name: string; reportin
 
 function ContainerTable({ series, byName }: { series: MetricSeriesSummary[]; byName: Map<MetricName, Answer> }) {
   const containers = containerNames(series);
+  const time = useTimeFormat();
   return (
     <table className="table" data-testid="containers">
       <thead>
@@ -229,7 +233,7 @@ function ContainerTable({ series, byName }: { series: MetricSeriesSummary[]; byN
           return (
             <tr key={name} data-container={name}>
               <td>{name}</td>
-              <td>{reporting ? 'reporting' : <span title={`Last sample ${new Date(lastAt).toLocaleString()}`}>not reporting</span>}</td>
+              <td>{reporting ? 'reporting' : <span title={`Last sample ${time.dateTime(lastAt)}`}>not reporting</span>}</td>
               <td>{cpu === undefined ? '—' : `${formatNumber(cpu)} %`}</td>
               <td>{memory === undefined ? '—' : `${formatNumber(memory)} MB`}</td>
             </tr>
