@@ -14,6 +14,7 @@ import { ApiKeysPage } from './pages/api-keys-page.tsx';
 import { HeartbeatDaemonPage } from './pages/heartbeat-daemon-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
+import { SettingsPage } from './pages/settings-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { SystemPage } from './pages/system-page.tsx';
 import { SystemsPage } from './pages/systems-page.tsx';
@@ -55,6 +56,7 @@ function App() {
           <Route path="systems" element={<SystemsPage />} />
           <Route path="systems/:id" element={<SystemPage />} />
           <Route path="systems/:id/:tab" element={<SystemPage />} />
+          <Route path="settings" element={<SettingsPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
           <Route path="heartbeat-daemon" element={<HeartbeatDaemonPage />} />

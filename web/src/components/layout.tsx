@@ -27,6 +27,7 @@ export function Layout() {
           </NavLink>
           <NavLink to="/systems">Systems</NavLink>
           <NavLink to="/alerts">Alerts</NavLink>
+          {access.can('organizations:read', selected?.id) ? <NavLink to="/settings">Settings</NavLink> : null}
           <NavLink to="/members">Members</NavLink>
           {access.can('api-keys:manage', selected?.id) ? <NavLink to="/api-keys">API keys</NavLink> : null}
           <NavLink to="/heartbeat-daemon">Heartbeat daemon</NavLink>
