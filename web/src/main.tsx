@@ -18,6 +18,7 @@ import { SettingsPage } from './pages/settings-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { SystemPage } from './pages/system-page.tsx';
 import { SystemsPage } from './pages/systems-page.tsx';
+import { WebhooksPage } from './pages/webhooks-page.tsx';
 import { Loading } from './components/ui.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { applyStoredTheme } from './theme.ts';
@@ -59,6 +60,7 @@ function App() {
           <Route path="settings" element={<SettingsPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
+          <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="heartbeat-daemon" element={<HeartbeatDaemonPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />

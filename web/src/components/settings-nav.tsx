@@ -11,6 +11,7 @@ export function SettingsNav({ organizationId }: { organizationId: string }) {
       </NavLink>
       <NavLink to="/members">Members</NavLink>
       {access.can('api-keys:manage', organizationId) ? <NavLink to="/api-keys">API keys</NavLink> : null}
+      {access.can('webhooks:manage', organizationId) ? <NavLink to="/webhooks">Webhooks</NavLink> : null}
       <NavLink to="/heartbeat-daemon">Heartbeat daemon</NavLink>
     </nav>
   );
