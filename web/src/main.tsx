@@ -12,6 +12,7 @@ import { AttentionPage } from './pages/attention-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
 import { HeartbeatDaemonPage } from './pages/heartbeat-daemon-page.tsx';
+import { JobsPage } from './pages/jobs-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { SettingsPage } from './pages/settings-page.tsx';
@@ -62,6 +63,7 @@ function App() {
           <Route path="api-keys" element={<ApiKeysPage />} />
           <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="heartbeat-daemon" element={<HeartbeatDaemonPage />} />
+          <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -33,6 +33,7 @@ export function Layout() {
           <NavLink to="/heartbeat-daemon">Heartbeat daemon</NavLink>
           {/* Wherever the caller reads an audit log: the page narrows to the switcher's choice, or says whose it is. */}
           {access.can('audit:read') ? <NavLink to="/audit">Audit log</NavLink> : null}
+          {access.globalAdmin ? <NavLink to="/jobs">Jobs</NavLink> : null}
           {current?.kind === 'user' ? <NavLink to="/account">My account</NavLink> : null}
         </nav>
         <span className="spacer" />
