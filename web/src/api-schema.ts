@@ -1995,7 +1995,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Backup storage used, per organization and per system
+         * Backup storage used, per organization and per system, and the limits it counts against
          * @description Access: `systems:read`; the answer covers the organizations where the caller holds it (403 when it holds it in none).
          */
         get: {
@@ -2016,6 +2016,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            limits: {
+                                /** @description BACKUP_MAX_SIZE_PER_ORG: an upload beyond it is refused with 413; null when there is no quota */
+                                organization_quota_bytes: number | null;
+                                /** @description BACKUP_MAX_PER_SYSTEM: backups kept per system */
+                                system_max_backups: number;
+                                /** @description BACKUP_MAX_SIZE_PER_SYSTEM: retention keeps each system within it (its newest backup always) */
+                                system_max_bytes: number;
+                            };
                             organizations: {
                                 bytes: number;
                                 count: number;
@@ -2026,6 +2034,7 @@ export interface paths {
                                 count: number;
                                 organization_id: string;
                                 system_id: string;
+                                system_name: string;
                             }[];
                         };
                     };

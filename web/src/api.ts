@@ -43,6 +43,14 @@ export type CreatedPersonalToken = Answer<'post', 'tokens'>;
 export type UserSession = Items<Answer<'get', 'sessions'>>;
 export type AuditEntry = Items<Answer<'get', 'audit'>>;
 export type HeartbeatDaemonParams = Answer<'get', 'organizations/{id}/heartbeat-daemon/params'>;
+export type OrganizationDetails = Answer<'get', 'organizations/{id}'>;
+export type MonitoringSettings = Answer<'get', 'organizations/{id}/monitoring/settings'>;
+export type Webhook = Items<Answer<'get', 'organizations/{id}/webhooks'>>;
+export type CreatedWebhook = Answer<'post', 'organizations/{id}/webhooks'>;
+export type WebhookTestResult = Answer<'post', 'organizations/{id}/webhooks/{webhookId}/test'>;
+export type JobQueue = Answer<'get', 'jobs'>['queues'][number];
+export type DeadJob = Items<Answer<'get', 'jobs/{queue}/dead'>>;
+export type BackupUsage = Answer<'get', 'backups/usage'>;
 /** A metric name of SPEC §10, as the metrics API takes it. */
 export type MetricName = NonNullable<NonNullable<Operation<'get', 'systems/{id}/metrics'>['parameters']['query']>['name']>;
 type MetricsAnswer = Answer<'get', 'systems/{id}/metrics'>;

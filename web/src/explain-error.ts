@@ -35,3 +35,17 @@ export function explainError(error: unknown): string {
     return `Too many attempts. Try again${error.retryAfter ? ` in ${Math.ceil(error.retryAfter / 60)} minute${error.retryAfter > 60 ? 's' : ''}` : ' later'}.`;
   return error.message;
 }
+
+/** The fields a refused request named (`data.errors`: `[{field, message}]`, from validation or a service), or none. */
+export function fieldErrors(error: unknown): { field: string; message: string }[] {
+  if (!(error instanceof ApiError) || error.status !== 400) return [];
+  const errors = (error.data as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.filter(
+    (item): item is { field: string; message: string } =>
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as { field?: unknown }).field === 'string' &&
+      typeof (item as { message?: unknown }).message === 'string',
+  );
+}

@@ -32,6 +32,26 @@ export function duration(seconds: number): string {
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
 
+const SPELLED: [string, number][] = [
+  ['d', 86_400],
+  ['h', 3600],
+  ['min', 60],
+  ['s', 1],
+];
+
+/** Whole seconds in their two largest units: 90 → "1 min 30 s", 86_400 → "1 d"; "≈ 1 h 2 min" when smaller units are left out (3_725). */
+export function spelledSeconds(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(seconds);
+  for (const [unit, size] of SPELLED) {
+    if (rest < size) continue;
+    parts.push(`${Math.floor(rest / size)} ${unit}`);
+    rest %= size;
+  }
+  if (parts.length === 0) return '0 s';
+  return parts.length > 2 ? `≈ ${parts.slice(0, 2).join(' ')}` : parts.join(' ');
+}
+
 /** A change's value as one line: strings bare, anything else as JSON. */
 export function showValue(value: unknown): string {
   if (value === null || value === undefined) return '—';

@@ -12,11 +12,14 @@ import { AttentionPage } from './pages/attention-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
 import { HeartbeatDaemonPage } from './pages/heartbeat-daemon-page.tsx';
+import { JobsPage } from './pages/jobs-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
+import { SettingsPage } from './pages/settings-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { SystemPage } from './pages/system-page.tsx';
 import { SystemsPage } from './pages/systems-page.tsx';
+import { WebhooksPage } from './pages/webhooks-page.tsx';
 import { Loading } from './components/ui.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { applyStoredTheme } from './theme.ts';
@@ -55,9 +58,12 @@ function App() {
           <Route path="systems" element={<SystemsPage />} />
           <Route path="systems/:id" element={<SystemPage />} />
           <Route path="systems/:id/:tab" element={<SystemPage />} />
+          <Route path="settings" element={<SettingsPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
+          <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="heartbeat-daemon" element={<HeartbeatDaemonPage />} />
+          <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />

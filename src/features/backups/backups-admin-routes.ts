@@ -57,29 +57,55 @@ export function backupsAdminRoutes(service: BackupsService, systems: SystemsServ
         config: access.fleet('systems:read'),
         schema: {
           tags,
-          summary: 'Backup storage used, per organization and per system',
+          summary: 'Backup storage used, per organization and per system, and the limits it counts against',
           querystring: Type.Object({ organization_id: Type.Optional(Type.String({ format: 'uuid' })) }),
           response: {
             200: Type.Object({
+              limits: Type.Object({
+                organization_quota_bytes: Type.Union([Type.Integer(), Type.Null()], {
+                  description: 'BACKUP_MAX_SIZE_PER_ORG: an upload beyond it is refused with 413; null when there is no quota',
+                }),
+                system_max_bytes: Type.Integer({ description: 'BACKUP_MAX_SIZE_PER_SYSTEM: retention keeps each system within it (its newest backup always)' }),
+                system_max_backups: Type.Integer({ description: 'BACKUP_MAX_PER_SYSTEM: backups kept per system' }),
+              }),
               organizations: Type.Array(Type.Object({ organization_id: Type.String(), bytes: Type.Integer(), count: Type.Integer() })),
-              systems: Type.Array(Type.Object({ system_id: Type.String(), organization_id: Type.String(), bytes: Type.Integer(), count: Type.Integer() })),
+              systems: Type.Array(
+                Type.Object({
+                  system_id: Type.String(),
+                  system_name: Type.String(),
+                  organization_id: Type.String(),
+                  bytes: Type.Integer(),
+                  count: Type.Integer(),
+                }),
+              ),
             }),
             ...errors,
           },
         },
       },
       async (request) => {
-        const bySystem = await service.usage(organizationScope(request.principal, 'systems:read', request.query.organization_id));
+        const usage = await service.usage(organizationScope(request.principal, 'systems:read', request.query.organization_id));
         const byOrganization = new Map<string, { bytes: number; count: number }>();
-        for (const entry of bySystem) {
+        for (const entry of usage.systems) {
           const total = byOrganization.get(entry.organizationId) ?? { bytes: 0, count: 0 };
           total.bytes += entry.bytes;
           total.count += entry.count;
           byOrganization.set(entry.organizationId, total);
         }
         return {
+          limits: {
+            organization_quota_bytes: usage.organizationQuotaBytes,
+            system_max_bytes: usage.systemMaxBytes,
+            system_max_backups: usage.systemMaxBackups,
+          },
           organizations: [...byOrganization].map(([organizationId, total]) => ({ organization_id: organizationId, ...total })),
-          systems: bySystem.map((entry) => ({ system_id: entry.systemId, organization_id: entry.organizationId, bytes: entry.bytes, count: entry.count })),
+          systems: usage.systems.map((entry) => ({
+            system_id: entry.systemId,
+            system_name: entry.systemName,
+            organization_id: entry.organizationId,
+            bytes: entry.bytes,
+            count: entry.count,
+          })),
         };
       },
     );

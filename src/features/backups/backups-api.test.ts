@@ -162,7 +162,8 @@ for (const kind of databaseKinds()) {
     });
 
     it("lets operators list, download and delete any system's backups, and see usage", async () => {
-      const system = await t.createRegisteredSystem();
+      const name = `usage-${Math.random().toString(36).slice(2, 8)}`;
+      const system = await t.createRegisteredSystem({ name });
       const blob = randomBytes(5000);
       const id = (await upload(system.basic, blob)).json().data.id as string;
       const listed = (await t.admin.get(`/api/v1/systems/${system.id}/backups`)).json();
@@ -170,7 +171,9 @@ for (const kind of databaseKinds()) {
       const download = await t.admin.get(`/api/v1/systems/${system.id}/backups/${id}`);
       assert.equal(sha256(download.rawPayload), sha256(blob));
       const usage = (await t.admin.get(`/api/v1/backups/usage?organization_id=${system.organizationId}`)).json();
-      assert.ok(usage.systems.some((entry: { system_id: string; bytes: number }) => entry.system_id === system.id && entry.bytes === 5000));
+      const mine = usage.systems.find((entry: { system_id: string }) => entry.system_id === system.id);
+      assert.deepEqual(mine, { system_id: system.id, system_name: name, organization_id: system.organizationId, bytes: 5000, count: 1 });
+      assert.deepEqual(usage.limits, { organization_quota_bytes: 100 * 1024 ** 3, system_max_bytes: 1024 ** 2, system_max_backups: 3 }, 'BACKUP_MAX_* as set');
       assert.equal((await t.admin.delete(`/api/v1/systems/${system.id}/backups/${id}`)).statusCode, 204);
 
       // Destroying a system removes all its backups.
@@ -204,12 +207,25 @@ describe('backup quotas, unavailable storage and organizations', () => {
     assert.equal(refused.statusCode, 413);
     assert.equal(refused.json().message, 'organization backup quota exceeded');
     assert.equal((await upload(elsewhere.basic, 2000)).statusCode, 201, "another organization's quota is its own");
+    const usage = (await t.admin.get(`/api/v1/backups/usage?organization_id=${organization.id}`)).json();
+    assert.deepEqual(usage.organizations, [{ organization_id: organization.id, bytes: 2000, count: 1 }]);
+    assert.equal(usage.limits.organization_quota_bytes, 3 * 1024, 'the quota the refused upload counted against');
     const mine = (await t.muster.app.inject({ method: 'GET', url: '/api/systems/backups', headers: { authorization: first.basic } })).json().data.backups[0]
       .id as string;
     assert.equal(
       (await t.muster.app.inject({ method: 'GET', url: `/api/systems/backups/${mine}`, headers: { authorization: elsewhere.basic } })).statusCode,
       404,
     );
+  });
+
+  it('reports no organization quota when BACKUP_MAX_SIZE_PER_ORG is 0', async () => {
+    const unlimited = await startTestMuster(await database.openAnother(), { BACKUP_MAX_SIZE_PER_ORG: '0' });
+    try {
+      const usage = (await unlimited.admin.get('/api/v1/backups/usage')).json();
+      assert.equal(usage.limits.organization_quota_bytes, null);
+    } finally {
+      await unlimited.close();
+    }
   });
 
   it('answers 503 when the backup store cannot be written, keeping nothing', async () => {

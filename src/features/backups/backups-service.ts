@@ -6,7 +6,7 @@ import type { Db, Sql } from '../../db/db.ts';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, TooManyRequestsError } from '../../errors/errors.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
 import { SizeMismatchError, TooLargeError, type BackupStorage } from './storage/backup-storage.ts';
-import type { Backup, BackupsStore } from './backups-store.ts';
+import type { Backup, BackupsStore, SystemBackupUsage } from './backups-store.ts';
 
 export const BACKUP_PURGE_QUEUE = 'backups.purge';
 
@@ -15,6 +15,16 @@ const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 
 /** The BACKUP_* limits (maxSizePerOrganization 0: no quota). */
 export type BackupLimits = Omit<Config['backups'], 's3'>;
+
+/** Storage used per system, and the limits it counts against. */
+export interface BackupUsage {
+  systems: SystemBackupUsage[];
+  /** BACKUP_MAX_SIZE_PER_ORG; null when there is no quota. */
+  organizationQuotaBytes: number | null;
+  /** BACKUP_MAX_SIZE_PER_SYSTEM and BACKUP_MAX_PER_SYSTEM: what retention keeps of each system. */
+  systemMaxBytes: number;
+  systemMaxBackups: number;
+}
 
 export interface BackupsServiceDeps {
   db: Db;
@@ -63,7 +73,7 @@ export interface BackupsService {
   delete(systemId: string, id: string): Promise<void>;
   /** The purge job: removes objects whose rows are gone (idempotent). */
   purge(keys: readonly string[]): Promise<void>;
-  usage(organizationIds?: readonly string[]): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
+  usage(organizationIds?: readonly string[]): Promise<BackupUsage>;
   /** In the transaction that destroys a system: schedules removal of all its objects. */
   purgeAllOf(tx: Sql, systemId: string): Promise<void>;
   /** Forgets accepted uploads older than the longest rate window. */
@@ -197,7 +207,14 @@ export function createBackupsService(deps: BackupsServiceDeps): BackupsService {
       for (const key of keys) await storage.delete(key);
     },
 
-    usage: (organizationIds?: readonly string[]) => store.usageBySystem(organizationIds),
+    async usage(organizationIds?: readonly string[]): Promise<BackupUsage> {
+      return {
+        systems: await store.usageBySystem(organizationIds),
+        organizationQuotaBytes: limits.maxSizePerOrganization > 0 ? limits.maxSizePerOrganization : null,
+        systemMaxBytes: limits.maxSizePerSystem,
+        systemMaxBackups: limits.maxPerSystem,
+      };
+    },
 
     async purgeAllOf(tx: Sql, systemId: string): Promise<void> {
       const all = await store.listForSystem(systemId, tx);

@@ -39,6 +39,14 @@ const toBackup = (row: BackupRow): Backup => ({
   uploadedAt: row.uploaded_at,
 });
 
+export interface SystemBackupUsage {
+  systemId: string;
+  systemName: string;
+  organizationId: string;
+  bytes: number;
+  count: number;
+}
+
 export interface BackupsStore {
   insert(tx: Sql, backup: Backup): Promise<void>;
   /** Newest first. */
@@ -48,7 +56,8 @@ export interface BackupsStore {
   /** Serializes retention of one system's backups across concurrent uploads and nodes. */
   lockSystem(tx: Sql, systemId: string): Promise<boolean>;
   organizationUsage(organizationId: string): Promise<number>;
-  usageBySystem(organizationIds: readonly string[] | undefined): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]>;
+  /** Bytes and backups per system with any, the largest first. */
+  usageBySystem(organizationIds: readonly string[] | undefined): Promise<SystemBackupUsage[]>;
   /** When the system's uploads since `since` were accepted, oldest first. */
   recentUploads(tx: Sql, systemId: string, since: Date): Promise<Date[]>;
   logUpload(tx: Sql, systemId: string, at: Date): Promise<void>;
@@ -102,13 +111,21 @@ export function createBackupsStore(sql: Sql): BackupsStore {
       return Number(rows[0]?.bytes ?? 0);
     },
 
-    async usageBySystem(organizationIds: readonly string[] | undefined): Promise<{ systemId: string; organizationId: string; bytes: number; count: number }[]> {
-      const { rows } = await sql.query<{ system_id: string; organization_id: string; bytes: number; count: number }>(
-        `SELECT system_id, organization_id, sum(size)::bigint AS bytes, count(*)::int AS count FROM backups
-         WHERE $1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]) GROUP BY system_id, organization_id ORDER BY 3 DESC`,
+    async usageBySystem(organizationIds: readonly string[] | undefined): Promise<SystemBackupUsage[]> {
+      const { rows } = await sql.query<{ system_id: string; system_name: string; organization_id: string; bytes: number; count: number }>(
+        `SELECT b.system_id, s.name AS system_name, b.organization_id, sum(b.size)::bigint AS bytes, count(*)::int AS count
+         FROM backups b JOIN systems s ON s.id = b.system_id
+         WHERE $1::uuid[] IS NULL OR b.organization_id = ANY($1::uuid[])
+         GROUP BY b.system_id, s.name, b.organization_id ORDER BY 4 DESC, 2`,
         [organizationIds ?? null],
       );
-      return rows.map((row) => ({ systemId: row.system_id, organizationId: row.organization_id, bytes: Number(row.bytes), count: row.count }));
+      return rows.map((row) => ({
+        systemId: row.system_id,
+        systemName: row.system_name,
+        organizationId: row.organization_id,
+        bytes: Number(row.bytes),
+        count: row.count,
+      }));
     },
 
     async recentUploads(tx: Sql, systemId: string, since: Date): Promise<Date[]> {

@@ -29,11 +29,13 @@ export function Layout() {
           </NavLink>
           <NavLink to="/systems">Systems</NavLink>
           <NavLink to="/alerts">Alerts</NavLink>
+          {access.can('organizations:read', selected?.id) ? <NavLink to="/settings">Settings</NavLink> : null}
           <NavLink to="/members">Members</NavLink>
           {access.can('api-keys:manage', selected?.id) ? <NavLink to="/api-keys">API keys</NavLink> : null}
           <NavLink to="/heartbeat-daemon">Heartbeat daemon</NavLink>
           {/* Wherever the caller reads an audit log: the page narrows to the switcher's choice, or says whose it is. */}
           {access.can('audit:read') ? <NavLink to="/audit">Audit log</NavLink> : null}
+          {access.globalAdmin ? <NavLink to="/jobs">Jobs</NavLink> : null}
           {current?.kind === 'user' ? <NavLink to="/account">My account</NavLink> : null}
         </nav>
         <span className="spacer" />

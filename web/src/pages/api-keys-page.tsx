@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, type ApiKey, type CreatedApiKey } from '../api.ts';
+import { SettingsNav } from '../components/settings-nav.tsx';
 import { NoOrganization, ShownOnce } from '../components/shown-once.tsx';
 import { Empty, ErrorBox, Loading, Time } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
@@ -39,6 +40,7 @@ export function ApiKeysPage() {
   return (
     <div className="page">
       <h1>API keys of {selected.name}</h1>
+      <SettingsNav organizationId={selected.id} />
       <CreateKeyForm organizationId={organizationId} onCreated={refresh} />
       <section className="card">
         <h2>Keys in use</h2>

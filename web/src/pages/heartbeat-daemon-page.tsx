@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, type HeartbeatDaemonParams } from '../api.ts';
+import { SettingsNav } from '../components/settings-nav.tsx';
 import { NoOrganization } from '../components/shown-once.tsx';
 import { ErrorBox, Loading } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
@@ -68,6 +69,7 @@ export function HeartbeatDaemonPage() {
   return (
     <div className="page">
       <h1>Heartbeat daemon of {selected.name}</h1>
+      <SettingsNav organizationId={selected.id} />
       <p className="muted">
         Compute nodes report to <code>/hmi/v1</code> with an API key of scope <code>heartbeat-daemon</code>; each becomes a system of type <code>node</code>{' '}
         named by its xname. These parameters apply at once to every node of the organization.

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, type Member } from '../api.ts';
+import { SettingsNav } from '../components/settings-nav.tsx';
 import { NoOrganization, ShownOnce } from '../components/shown-once.tsx';
 import { Empty, ErrorBox, Loading, Time } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
@@ -40,6 +41,7 @@ export function MembersPage() {
   return (
     <div className="page">
       <h1>Members of {selected.name}</h1>
+      <SettingsNav organizationId={selected.id} />
       {manage ? <InviteForm organizationId={organizationId} onInvited={refresh} /> : null}
       <section className="card">
         <h2>Members and roles</h2>
