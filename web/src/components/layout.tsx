@@ -3,6 +3,7 @@ import { NavLink, Outlet } from 'react-router';
 import { useOrganization } from '../organization.tsx';
 import { useAccess, useSession } from '../session.tsx';
 import { currentTheme, setTheme, type Theme } from '../theme.ts';
+import { ConnectionBanner } from './connection-banner.tsx';
 
 export function Layout() {
   const { current, signOut } = useSession();
@@ -47,6 +48,7 @@ export function Layout() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
+        <ConnectionBanner />
         <Outlet />
       </main>
     </div>

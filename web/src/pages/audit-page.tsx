@@ -7,6 +7,7 @@ import { exactTime, showValue } from '../format.ts';
 import { useOrganization } from '../organization.tsx';
 import { useUrlFilters } from '../url-filters.ts';
 import { useAccess, useSession } from '../session.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 const PAGE_SIZE = 50;
 const OUTCOMES: AuditEntry['outcome'][] = ['success', 'failure', 'denied'];
@@ -33,6 +34,7 @@ function dayStart(day: string | null, after = false): string | undefined {
 
 /** The audit log of the organizations where the caller holds audit:read, filtered from the URL so a view can be linked. */
 export function AuditPage() {
+  usePageTitle('Audit log');
   const { params, update } = useUrlFilters();
   const { selected, organizations } = useOrganization();
   const access = useAccess();
