@@ -293,6 +293,20 @@ describe(
       await page.getByRole('link', { name: 'bulk-3' }).waitFor();
     });
 
+    it('keeps a toast while it is hovered and hides it about 10 s after the pointer leaves', async () => {
+      await page.getByLabel('Actions for db-01').click();
+      await page.locator('.row-menu[open]').getByRole('button', { name: 'Suspend' }).click();
+      const suspended = toast('Suspended db-01.');
+      await suspended.hover();
+      await sleep(11_000);
+      assert.equal(await suspended.isVisible(), true, 'held while hovered');
+      await page.mouse.move(5, 5);
+      const left = Date.now();
+      await suspended.waitFor({ state: 'detached', timeout: 12_000 });
+      assert.ok(Date.now() - left >= 9000, `hid ${Date.now() - left} ms after the pointer left`);
+      await call('POST', `/api/v1/systems/${ids.get('db-01')!}/reactivate`);
+    });
+
     it('creates a system with labels (checked as the API checks them), its secret dialog asking before it closes uncopied', async () => {
       await page.reload();
       await page.getByRole('button', { name: 'Create system' }).click();

@@ -143,7 +143,7 @@ export function CreateSystemDialog({
             </button>
           ) : null}
         </fieldset>
-        <ErrorBox error={create.error} />
+        <ErrorBox error={create.error} inDialog />
         <div className="actions">
           <button type="button" className="button" onClick={() => dialog.current?.close()}>
             Cancel

@@ -63,10 +63,11 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-export function ErrorBox({ error }: { error: unknown }) {
+/** `inDialog`: a modal dialog covers the connection banner, so a lost connection is told here too. */
+export function ErrorBox({ error, inDialog = false }: { error: unknown; inDialog?: boolean }) {
   // While the connection is down the banner above every page says so, once, and the last data stays.
   const { lost } = useConnection();
-  if (!error || (lost && isConnectionError(error))) return null;
+  if (!error || (lost && !inDialog && isConnectionError(error))) return null;
   const message = error instanceof Error ? explainError(error) : JSON.stringify(error);
   return (
     <div className="error-box" role="alert">
