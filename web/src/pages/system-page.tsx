@@ -40,13 +40,13 @@ export function SystemPage() {
     name === 'alerts' && firing.data && firing.data.total > 0 ? ([name, `${label} (${firing.data.total})`] as const) : ([name, label] as const),
   );
 
+  // A malformed id fails the API's validation (400); an unknown one, or one of an organization the user cannot see, is a 404.
+  const notFound = system.error instanceof ApiError && (system.error.status === 404 || system.error.status === 400);
   const tabLabel = TABS.find(([name]) => name === tab)![1];
-  usePageTitle(system.data ? `${system.data.name} · ${tabLabel}` : system.error ? 'System not found' : null);
+  usePageTitle(notFound ? 'System not found' : system.data ? `${system.data.name} · ${tabLabel}` : null);
 
   if (system.isPending) return <Loading shape="page" />;
-  // A malformed id fails the API's validation (400); an unknown one, or one of an organization the user cannot see, is a 404.
-  if (system.error instanceof ApiError && (system.error.status === 404 || system.error.status === 400))
-    return <SystemNotFoundPage id={id} malformed={system.error.status === 400} />;
+  if (notFound) return <SystemNotFoundPage id={id} malformed={(system.error as ApiError).status === 400} />;
   // Other errors replace the page only when there is nothing to show: a lost connection keeps the last data.
   if (!system.data) return <ErrorBox error={system.error} />;
   const data = system.data;
