@@ -17,8 +17,16 @@ function isOrganizationPermission(name: string): name is OrganizationPermission 
   return name in ORGANIZATION_PERMISSIONS;
 }
 
+/** Muster could not be reached: fetch failed (network down, server stopped) or a proxy or draining server answered 502–504. */
+export function isConnectionError(error: unknown): boolean {
+  if (error instanceof ApiError) return error.status === 502 || error.status === 503 || error.status === 504;
+  // fetch rejects with a TypeError only when no answer came at all.
+  return error instanceof TypeError;
+}
+
 /** An error in words an operator can act on; a 403 says which permission and role it takes. */
 export function explainError(error: unknown): string {
+  if (isConnectionError(error)) return 'Muster could not be reached (the connection was lost). Try again once it is back.';
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   if (error.status === 403) {
     if (/CSRF/.test(error.message))

@@ -1,9 +1,11 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ApiError } from './api.ts';
+import { ConnectionProvider } from './connection.tsx';
 import { Layout } from './components/layout.tsx';
+import { ToastProvider } from './components/toasts.tsx';
 import { OrganizationProvider } from './organization.tsx';
 import { AcceptInvitationPage } from './pages/accept-invitation-page.tsx';
 import { AccountPage } from './pages/account-page.tsx';
@@ -14,6 +16,7 @@ import { ApiKeysPage } from './pages/api-keys-page.tsx';
 import { HeartbeatDaemonPage } from './pages/heartbeat-daemon-page.tsx';
 import { JobsPage } from './pages/jobs-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
 import { SettingsPage } from './pages/settings-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -66,7 +69,7 @@ function App() {
           <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />
-          <Route path="*" element={<Navigate to="/" replace />} />
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
     </OrganizationProvider>
@@ -76,11 +79,15 @@ function App() {
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <SessionProvider>
-        <BrowserRouter basename={basename}>
-          <App />
-        </BrowserRouter>
-      </SessionProvider>
+      <ConnectionProvider>
+        <ToastProvider>
+          <SessionProvider>
+            <BrowserRouter basename={basename}>
+              <App />
+            </BrowserRouter>
+          </SessionProvider>
+        </ToastProvider>
+      </ConnectionProvider>
     </QueryClientProvider>
   </StrictMode>,
 );

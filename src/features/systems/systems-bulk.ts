@@ -1,4 +1,5 @@
 import { notify, type Sql } from '../../db/db.ts';
+import { MAX_LABELS } from '../../domain/labels.ts';
 import { NotFoundError } from '../../errors/errors.ts';
 import { AUTH_INVALIDATION_CHANNEL } from './system-authenticator.ts';
 import type { LockedSystem } from './systems-store.ts';
@@ -6,9 +7,6 @@ import type { SystemsServiceDeps } from './systems-service.ts';
 
 export const BULK_ACTIONS = ['suspend', 'reactivate', 'delete', 'label'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
-
-/** The most labels a system holds (the API's `labels` schema says the same). */
-export const MAX_LABELS = 64;
 
 export interface BulkChange {
   action: BulkAction;

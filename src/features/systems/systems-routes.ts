@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { Type, type Static } from 'typebox';
 import { organizationScope, type Principal } from '../../domain/access.ts';
+import { LABEL_KEY, MAX_LABEL_VALUE_LENGTH, MAX_LABELS } from '../../domain/labels.ts';
 import { access } from '../../http/access-control.ts';
 import { noteAudit } from '../../http/audit-trail.ts';
 import { BadRequestError } from '../../errors/errors.ts';
@@ -9,7 +10,7 @@ import { listQuerySchema, MAX_PAGE_SIZE, pageSchema, presentPage } from '../../h
 import { errorResponses, IdParams } from '../../http/schemas.ts';
 import { presentSystem, SystemSchema, SystemWithSecretSchema } from './systems-presenter.ts';
 import { LIVENESS_STATUSES, SYSTEM_STATES } from './system-status.ts';
-import { BULK_ACTIONS, MAX_LABELS } from './systems-bulk.ts';
+import { BULK_ACTIONS } from './systems-bulk.ts';
 import type { SystemsService, SystemWithSecret } from './systems-service.ts';
 import { systemsCsv } from './systems-csv.ts';
 import type { LabelFilter, SystemFilter, SystemSort } from './systems-store.ts';
@@ -18,9 +19,8 @@ const SORT_FIELDS: readonly SystemSort[] = ['name', 'type', 'status', 'created_a
 
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
 const SystemType = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'e.g. ns8, nsec, linux, node' });
-const LABEL_KEY = '[A-Za-z0-9_.\\-/]{1,63}';
 const LabelKey = Type.String({ pattern: `^${LABEL_KEY}$` });
-const Labels = Type.Record(LabelKey, Type.String({ maxLength: 255 }), {
+const Labels = Type.Record(LabelKey, Type.String({ maxLength: MAX_LABEL_VALUE_LENGTH }), {
   maxProperties: MAX_LABELS,
   additionalProperties: false,
   description: 'Free-form string labels (at most 64; keys of letters, digits and _.-/)',

@@ -187,7 +187,7 @@ function TriageDialog({ alert, mode, onDone, onClose }: { alert: Alert; mode: Mo
           Comment (optional)
           <textarea value={comment} onChange={(event) => setComment(event.target.value)} maxLength={500} rows={3} />
         </label>
-        <ErrorBox error={save.error} />
+        <ErrorBox error={save.error} inDialog />
         <div className="actions">
           <button type="button" className="button" onClick={() => dialog.current?.close()}>
             Cancel

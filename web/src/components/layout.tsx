@@ -5,6 +5,7 @@ import { useAccess, useSession } from '../session.tsx';
 import { currentTheme, setTheme, type Theme } from '../theme.ts';
 import { zoneOf, type ZoneChoice } from '../time.ts';
 import { setZoneChoice, useZoneChoice } from '../time-zone.ts';
+import { ConnectionBanner } from './connection-banner.tsx';
 
 export function Layout() {
   const { current, signOut } = useSession();
@@ -52,6 +53,7 @@ export function Layout() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
+        <ConnectionBanner />
         <Outlet />
       </main>
     </div>

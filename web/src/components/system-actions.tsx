@@ -4,6 +4,7 @@ import { api, type System, type SystemWithSecret } from '../api.ts';
 import { explainError } from '../explain-error.ts';
 import { useAccess } from '../session.tsx';
 import { SecretDialog } from './secret-dialog.tsx';
+import { useToast } from './toasts.tsx';
 import { useClosedFromOutside } from './ui.tsx';
 
 /** Regenerate secret, suspend/reactivate, delete/restore: each asks first when it cuts an appliance off. */
@@ -15,6 +16,7 @@ export function SystemActions({ system, compact = false }: { system: System; com
 
 function Actions({ system, compact }: { system: System; compact: boolean }) {
   const queryClient = useQueryClient();
+  const toast = useToast();
   const [secret, setSecret] = useState<SystemWithSecret | null>(null);
   const [error, setError] = useState<string | null>(null);
   const action = useMutation({
@@ -23,15 +25,32 @@ function Actions({ system, compact }: { system: System; compact: boolean }) {
       if (name === 'delete') return api.delete('systems/{id}', { path: { id: system.id } });
       return api.post(`systems/{id}/${name}`, { path: { id: system.id } });
     },
-    onSuccess: (result) => {
+    onSuccess: (result, name) => {
       setError(null);
       if (result && 'system_secret' in result) setSecret(result);
-      void queryClient.invalidateQueries({ queryKey: ['systems'] });
-      void queryClient.invalidateQueries({ queryKey: ['system', system.id] });
-      void queryClient.invalidateQueries({ queryKey: ['summary'] });
+      refresh();
+      // Both cut the appliance off and both are reversible: say so, with the way back.
+      if (name === 'delete' || name === 'suspend') {
+        const reverse = name === 'delete' ? 'restore' : 'reactivate';
+        toast({
+          message: `${name === 'delete' ? 'Deleted' : 'Suspended'} ${system.name}.`,
+          undo: {
+            run: async () => {
+              await api.post(`systems/{id}/${reverse}`, { path: { id: system.id } });
+              refresh();
+            },
+            done: `${name === 'delete' ? 'Restored' : 'Reactivated'} ${system.name}.`,
+          },
+        });
+      }
     },
     onError: (caught) => setError(explainError(caught)),
   });
+  function refresh() {
+    void queryClient.invalidateQueries({ queryKey: ['systems'] });
+    void queryClient.invalidateQueries({ queryKey: ['system', system.id] });
+    void queryClient.invalidateQueries({ queryKey: ['summary'] });
+  }
   const run = (name: Parameters<typeof action.mutate>[0], question?: string) => {
     if (question && !window.confirm(question)) return;
     action.mutate(name);

@@ -1,6 +1,7 @@
-import { useEffect, useState, type ReactNode, type RefObject } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type ReactNode, type RefObject } from 'react';
 import type { LivenessStatus, Severity } from '../api.ts';
-import { explainError } from '../explain-error.ts';
+import { useConnection } from '../connection.tsx';
+import { explainError, isConnectionError } from '../explain-error.ts';
 import { relativeTime } from '../format.ts';
 import { useTimeFormat } from '../time-zone.ts';
 
@@ -70,8 +71,11 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-export function ErrorBox({ error }: { error: unknown }) {
-  if (!error) return null;
+/** `inDialog`: a modal dialog covers the connection banner, so a lost connection is told here too. */
+export function ErrorBox({ error, inDialog = false }: { error: unknown; inDialog?: boolean }) {
+  // While the connection is down the banner above every page says so, once, and the last data stays.
+  const { lost } = useConnection();
+  if (!error || (lost && !inDialog && isConnectionError(error))) return null;
   const message = error instanceof Error ? explainError(error) : JSON.stringify(error);
   return (
     <div className="error-box" role="alert">
@@ -80,15 +84,39 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
-export function Loading() {
+/**
+ * Grey placeholders in the shape of what is loading (rows of a list, a page's head and cards, or
+ * the overview's count cards), busy for assistive technology, which hears "Loading…".
+ */
+export function Loading({ shape = 'rows', rows = 5 }: { shape?: 'rows' | 'page' | 'cards'; rows?: number }) {
   return (
-    <div className="loading" role="status" aria-live="polite">
-      Loading…
+    <div className={`skeleton skeleton-${shape}`} aria-busy="true" data-testid="skeleton">
+      <span className="sr-only" role="status">
+        Loading…
+      </span>
+      {shape === 'page' ? (
+        <>
+          <div className="skeleton-block skeleton-title" />
+          <div className="skeleton-block skeleton-tabs" />
+          <div className="skeleton-cards">
+            <div className="skeleton-block skeleton-card" />
+            <div className="skeleton-block skeleton-card" />
+          </div>
+        </>
+      ) : null}
+      {shape === 'cards' ? (
+        <div className="skeleton-cards">
+          {Array.from({ length: rows }, (_, index) => (
+            <div key={index} className="skeleton-block skeleton-stat" />
+          ))}
+        </div>
+      ) : null}
+      {shape === 'rows' ? Array.from({ length: rows }, (_, index) => <div key={index} className="skeleton-block skeleton-row" />) : null}
     </div>
   );
 }
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+export function CopyButton({ text, label = 'Copy', onCopied }: { text: string; label?: string; onCopied?: () => void }) {
   const [copied, setCopied] = useState(false);
   async function copy() {
     try {
@@ -103,6 +131,7 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
       area.remove();
     }
     setCopied(true);
+    onCopied?.();
     setTimeout(() => setCopied(false), 2000);
   }
   return (
@@ -129,15 +158,67 @@ export function Pagination({ page, pageSize, total, onPage }: { page: number; pa
   );
 }
 
-export function Tabs<T extends string>({ tabs, current, onSelect }: { tabs: readonly (readonly [T, string])[]; current: T; onSelect: (tab: T) => void }) {
+/**
+ * The WAI-ARIA tabs pattern: one tab stop (the selected tab), arrows move and select (wrapping),
+ * Home and End go to the ends; every tab controls the one panel below, which shows the selected
+ * tab's content and is labelled by it.
+ */
+export function Tabs<T extends string>({
+  id,
+  label,
+  tabs,
+  current,
+  onSelect,
+  children,
+}: {
+  /** Prefix of the tabs' and the panel's element ids, unique on the page. */
+  id: string;
+  label: string;
+  tabs: readonly (readonly [T, string])[];
+  current: T;
+  onSelect: (tab: T) => void;
+  children: ReactNode;
+}) {
+  const buttons = useRef(new Map<T, HTMLButtonElement>());
+  const panelId = `${id}-panel`;
+  const onKeyDown = (event: ReactKeyboardEvent) => {
+    // From the focused tab, not the selected one: the router may not have applied the previous key's selection yet.
+    const focused = [...buttons.current].find(([, button]) => button === event.target)?.[0] ?? current;
+    const index = tabs.findIndex(([name]) => name === focused);
+    const target = ({ ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 } as Record<string, number>)[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    const [name] = tabs[(target + tabs.length) % tabs.length]!;
+    onSelect(name);
+    buttons.current.get(name)?.focus();
+  };
   return (
-    <div className="tabs" role="tablist">
-      {tabs.map(([id, label]) => (
-        <button key={id} type="button" role="tab" aria-selected={current === id} className={current === id ? 'tab active' : 'tab'} onClick={() => onSelect(id)}>
-          {label}
-        </button>
-      ))}
-    </div>
+    <>
+      <div className="tabs" role="tablist" aria-label={label} onKeyDown={onKeyDown}>
+        {tabs.map(([name, text]) => (
+          <button
+            key={name}
+            ref={(element) => {
+              if (element) buttons.current.set(name, element);
+              else buttons.current.delete(name);
+            }}
+            type="button"
+            role="tab"
+            id={`${id}-tab-${name}`}
+            aria-selected={current === name}
+            aria-controls={panelId}
+            tabIndex={current === name ? 0 : -1}
+            className={current === name ? 'tab active' : 'tab'}
+            onClick={() => onSelect(name)}
+          >
+            {text}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={panelId} aria-labelledby={`${id}-tab-${current}`}>
+        {children}
+      </div>
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { explainError } from '../explain-error.ts';
+import { usePageTitle } from '../page-title.ts';
 
 /** The invitation token travels in the link's fragment (never sent to a server or kept in logs); read once, then taken off the address bar. */
 function takeTokenFromFragment(): string {
@@ -11,6 +12,7 @@ function takeTokenFromFragment(): string {
 
 /** Where an invited person sets their password; then they sign in. */
 export function AcceptInvitationPage({ onDone }: { onDone: () => void }) {
+  usePageTitle('Accept invitation');
   const [token] = useState(takeTokenFromFragment);
   const [password, setPassword] = useState('');
   const [repeated, setRepeated] = useState('');

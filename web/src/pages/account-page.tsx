@@ -5,9 +5,11 @@ import { ShownOnce } from '../components/shown-once.tsx';
 import { Empty, ErrorBox, Loading, Time } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
 import { useSession } from '../session.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 /** My account: who I am, where I sign in from, and my personal API tokens. */
 export function AccountPage() {
+  usePageTitle('My account');
   const { current } = useSession();
   const { organizations } = useOrganization();
   if (current?.kind !== 'user') return <p className="muted">Signed in with the admin token: it has no account, sessions or personal tokens.</p>;

@@ -4,6 +4,7 @@ import { AlertRows } from '../components/alert-triage.tsx';
 import { Empty, ErrorBox, Loading, Pagination, Tabs } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
 import { useUrlFilters } from '../url-filters.ts';
+import { usePageTitle } from '../page-title.ts';
 
 const PAGE_SIZE = 50;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'warning', 'info'] as const;
@@ -20,6 +21,7 @@ export function AlertsPage() {
   const { params, update } = useUrlFilters();
   const { selected, organizations } = useOrganization();
   const view = params.get('view') === 'history' ? 'history' : 'firing';
+  usePageTitle(view === 'history' ? 'Alert history' : 'Alerts');
   const severity = params.getAll('severity');
   const grouping = (['system', 'rule'].includes(params.get('group') ?? '') ? params.get('group') : 'none') as Grouping;
   const acknowledged = params.get('acknowledged');
@@ -45,78 +47,79 @@ export function AlertsPage() {
   return (
     <div className="page">
       <h1>Alerts</h1>
-      <Tabs tabs={VIEWS} current={view} onSelect={(next) => update({ view: next === 'firing' ? undefined : next })} />
-      <section className="card filters" aria-label="Filters">
-        <fieldset className="checkbox-group">
-          <legend>Severity</legend>
-          {SEVERITIES.map((value) => (
-            <label key={value}>
-              <input type="checkbox" checked={severity.includes(value)} onChange={() => toggleSeverity(value)} /> {value}
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          Rule
-          <input
-            list="alert-rules"
-            value={params.get('rule') ?? ''}
-            onChange={(event) => update({ rule: event.target.value || undefined })}
-            placeholder="any"
-          />
-          <datalist id="alert-rules">
-            {RULES.map((rule) => (
-              <option key={rule} value={rule} />
+      <Tabs id="alerts" label="Alerts shown" tabs={VIEWS} current={view} onSelect={(next) => update({ view: next === 'firing' ? undefined : next })}>
+        <section className="card filters" aria-label="Filters">
+          <fieldset className="checkbox-group">
+            <legend>Severity</legend>
+            {SEVERITIES.map((value) => (
+              <label key={value}>
+                <input type="checkbox" checked={severity.includes(value)} onChange={() => toggleSeverity(value)} /> {value}
+              </label>
             ))}
-          </datalist>
-        </label>
-        <label>
-          Organization
-          <select value={query.organization_id ?? ''} onChange={(event) => update({ organization_id: event.target.value || undefined })}>
-            <option value="">All I may see</option>
-            {organizations.map((organization) => (
-              <option key={organization.id} value={organization.id}>
-                {organization.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Acknowledged
-          <select value={acknowledged ?? ''} onChange={(event) => update({ acknowledged: event.target.value || undefined })}>
-            <option value="">Either</option>
-            <option value="false">Not acknowledged</option>
-            <option value="true">Acknowledged</option>
-          </select>
-        </label>
-        <label>
-          Group by
-          <select value={grouping} onChange={(event) => update({ group: event.target.value === 'none' ? undefined : event.target.value })}>
-            <option value="none">Nothing</option>
-            <option value="system">System</option>
-            <option value="rule">Rule</option>
-          </select>
-        </label>
-        {query.system_id ? (
-          <button type="button" className="button small" onClick={() => update({ system_id: undefined })}>
-            Only one system: show all
-          </button>
-        ) : null}
-      </section>
-      <ErrorBox error={alerts.error} />
-      {alerts.isPending ? <Loading /> : null}
-      {alerts.data ? (
-        <section className="card" aria-label={view === 'firing' ? 'Firing alerts' : 'All alerts'}>
-          <p className="muted" data-testid="alerts-total">
-            {alerts.data.total.toLocaleString()} {view === 'firing' ? 'firing' : 'in all'}
-          </p>
-          {alerts.data.items.length === 0 ? (
-            <Empty title={view === 'firing' ? 'Nothing firing' : 'No alerts'}>No alert matches these filters.</Empty>
-          ) : (
-            <Grouped alerts={alerts.data.items} grouping={grouping} />
-          )}
-          <Pagination page={page} pageSize={PAGE_SIZE} total={alerts.data.total} onPage={(next) => update({ page: String(next) })} />
+          </fieldset>
+          <label>
+            Rule
+            <input
+              list="alert-rules"
+              value={params.get('rule') ?? ''}
+              onChange={(event) => update({ rule: event.target.value || undefined })}
+              placeholder="any"
+            />
+            <datalist id="alert-rules">
+              {RULES.map((rule) => (
+                <option key={rule} value={rule} />
+              ))}
+            </datalist>
+          </label>
+          <label>
+            Organization
+            <select value={query.organization_id ?? ''} onChange={(event) => update({ organization_id: event.target.value || undefined })}>
+              <option value="">All I may see</option>
+              {organizations.map((organization) => (
+                <option key={organization.id} value={organization.id}>
+                  {organization.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Acknowledged
+            <select value={acknowledged ?? ''} onChange={(event) => update({ acknowledged: event.target.value || undefined })}>
+              <option value="">Either</option>
+              <option value="false">Not acknowledged</option>
+              <option value="true">Acknowledged</option>
+            </select>
+          </label>
+          <label>
+            Group by
+            <select value={grouping} onChange={(event) => update({ group: event.target.value === 'none' ? undefined : event.target.value })}>
+              <option value="none">Nothing</option>
+              <option value="system">System</option>
+              <option value="rule">Rule</option>
+            </select>
+          </label>
+          {query.system_id ? (
+            <button type="button" className="button small" onClick={() => update({ system_id: undefined })}>
+              Only one system: show all
+            </button>
+          ) : null}
         </section>
-      ) : null}
+        <ErrorBox error={alerts.error} />
+        {alerts.isPending ? <Loading rows={8} /> : null}
+        {alerts.data ? (
+          <section className="card" aria-label={view === 'firing' ? 'Firing alerts' : 'All alerts'}>
+            <p className="muted" data-testid="alerts-total">
+              {alerts.data.total.toLocaleString()} {view === 'firing' ? 'firing' : 'in all'}
+            </p>
+            {alerts.data.items.length === 0 ? (
+              <Empty title={view === 'firing' ? 'Nothing firing' : 'No alerts'}>No alert matches these filters.</Empty>
+            ) : (
+              <Grouped alerts={alerts.data.items} grouping={grouping} />
+            )}
+            <Pagination page={page} pageSize={PAGE_SIZE} total={alerts.data.total} onPage={(next) => update({ page: String(next) })} />
+          </section>
+        ) : null}
+      </Tabs>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { Empty, ErrorBox, Loading, Time } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
 import { useAccess } from '../session.tsx';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../../src/domain/access.ts';
+import { usePageTitle } from '../page-title.ts';
 
 const SCOPE_WORDS: Record<ApiKeyScope, string> = {
   'heartbeat-daemon': 'heartbeat daemons (/hmi/v1)',
@@ -19,6 +20,7 @@ const SCOPE_WORDS: Record<ApiKeyScope, string> = {
 
 /** Organization API keys for machines: made with scopes, the key shown once, revoked at once everywhere. */
 export function ApiKeysPage() {
+  usePageTitle('API keys');
   const { selected } = useOrganization();
   const access = useAccess();
   const queryClient = useQueryClient();

@@ -4,11 +4,13 @@ import { api, LIVE_INTERVAL_MS } from '../api.ts';
 import { AttentionList } from '../components/attention-list.tsx';
 import { Empty, ErrorBox, Loading, Pagination } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 const PAGE_SIZE = 50;
 
 /** Every system needing attention, worst first, paged (the page in the URL). */
 export function AttentionPage() {
+  usePageTitle('Needs attention');
   const organization_id = useOrganization().selected?.id;
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Number(params.get('page')) || 1);

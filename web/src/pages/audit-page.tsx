@@ -9,6 +9,7 @@ import { startOfDay } from '../time.ts';
 import { useTimeFormat } from '../time-zone.ts';
 import { useUrlFilters } from '../url-filters.ts';
 import { useAccess, useSession } from '../session.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 const PAGE_SIZE = 50;
 const OUTCOMES: AuditEntry['outcome'][] = ['success', 'failure', 'denied'];
@@ -26,6 +27,7 @@ const OUTCOME_DOT: Record<AuditEntry['outcome'], string> = { success: 'dot-activ
 
 /** The audit log of the organizations where the caller holds audit:read, filtered from the URL so a view can be linked. */
 export function AuditPage() {
+  usePageTitle('Audit log');
   const { params, update } = useUrlFilters();
   const { selected, organizations } = useOrganization();
   const access = useAccess();

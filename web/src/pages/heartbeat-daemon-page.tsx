@@ -6,6 +6,7 @@ import { NoOrganization } from '../components/shown-once.tsx';
 import { ErrorBox, Loading } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
 import { useAccess } from '../session.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 type Field = keyof HeartbeatDaemonParams;
 /** What a change may hold: every field but Port. */
@@ -55,6 +56,7 @@ function refusalClauses(error: unknown): string[] | null {
 
 /** The organization's heartbeat-daemon parameters (`/hmi/v1/params`): every member reads them, admins and owners change them. */
 export function HeartbeatDaemonPage() {
+  usePageTitle('Heartbeat daemon');
   const { selected } = useOrganization();
   const access = useAccess();
   const organizationId = selected?.id ?? '';

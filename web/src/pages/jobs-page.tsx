@@ -4,6 +4,7 @@ import { api, LIVE_INTERVAL_MS, type DeadJob } from '../api.ts';
 import { Empty, ErrorBox, Loading, Pagination, Time } from '../components/ui.tsx';
 import { useAccess } from '../session.tsx';
 import { useUrlFilters } from '../url-filters.ts';
+import { usePageTitle } from '../page-title.ts';
 
 const DEAD_PAGE_SIZE = 20;
 
@@ -29,6 +30,7 @@ function breakable(name: string) {
 
 /** Background job queues for global admins: how many wait, run and died, and a queue's dead jobs with their errors, sent back on demand. */
 export function JobsPage() {
+  usePageTitle('Background jobs');
   const access = useAccess();
   const { params, update } = useUrlFilters();
   const chosen = params.get('queue');

@@ -7,6 +7,7 @@ import { Empty, ErrorBox, Loading, Time } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
 import { useAccess, useSession } from '../session.tsx';
 import { ROLES, type Role } from '../../../src/domain/access.ts';
+import { usePageTitle } from '../page-title.ts';
 
 /** The link an invited person opens: the token in the fragment, so it reaches no server log. */
 export function invitationLink(token: string): string {
@@ -14,6 +15,7 @@ export function invitationLink(token: string): string {
 }
 
 export function MembersPage() {
+  usePageTitle('Members');
   const { selected } = useOrganization();
   const access = useAccess();
   const { current } = useSession();

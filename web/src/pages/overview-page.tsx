@@ -9,12 +9,14 @@ import { useOrganization } from '../organization.tsx';
 import { AttentionTotals } from './attention-page.tsx';
 import { TopSystems } from './overview/top-systems.tsx';
 import { VersionDistribution } from './overview/version-distribution.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 /** Systems shown in the overview's Needs attention card. */
 const ATTENTION_ROWS = 10;
 const STATUS_COLOR = { active: 'var(--active)', warning: 'var(--warning)', inactive: 'var(--inactive)', unknown: 'var(--unknown)' };
 
 export function OverviewPage() {
+  usePageTitle('Fleet overview');
   // The organization switcher's choice narrows every count and list here.
   const organization_id = useOrganization().selected?.id;
   const summary = useQuery({
@@ -29,8 +31,9 @@ export function OverviewPage() {
     refetchInterval: LIVE_INTERVAL_MS,
   });
 
-  if (summary.isPending) return <Loading />;
-  if (summary.error) return <ErrorBox error={summary.error} />;
+  if (summary.isPending) return <OverviewSkeleton />;
+  // A lost connection keeps the last counts on screen (the banner says so); other errors with nothing to show replace them.
+  if (!summary.data) return <ErrorBox error={summary.error} />;
   const data = summary.data;
   const chart = STATUSES.map((status) => ({ name: STATUS_LABEL[status], status, value: data.by_status[status] })).filter((entry) => entry.value > 0);
 
@@ -96,7 +99,7 @@ export function OverviewPage() {
               ) : null}
             </>
           ) : (
-            <Loading />
+            <Loading rows={ATTENTION_ROWS / 2} />
           )}
         </section>
 
@@ -113,6 +116,24 @@ export function OverviewPage() {
       <VersionDistribution versions={data.by_version} />
 
       <TopSystems organizationId={organization_id} />
+    </div>
+  );
+}
+
+/** The overview's cards, greyed out while the first counts load. */
+function OverviewSkeleton() {
+  return (
+    <div className="page">
+      <h1>Fleet overview</h1>
+      <Loading shape="cards" rows={7} />
+      <div className="columns">
+        <section className="card">
+          <Loading rows={4} />
+        </section>
+        <section className="card">
+          <Loading rows={4} />
+        </section>
+      </div>
     </div>
   );
 }

@@ -8,9 +8,11 @@ import { useAccess } from '../session.tsx';
 import { BackupUsage } from './settings/backup-usage.tsx';
 import { LivenessThresholds } from './settings/liveness-thresholds.tsx';
 import { MonitoringSettingsCard } from './settings/monitoring-settings.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 /** The selected organization's settings: liveness thresholds, the monitoring agents' settings, backup usage against its quota. */
 export function SettingsPage() {
+  usePageTitle('Settings');
   const { selected } = useOrganization();
   const access = useAccess();
   const organizationId = selected?.id ?? '';

@@ -3,9 +3,11 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { explainError } from '../explain-error.ts';
 import { useSession } from '../session.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 /** Email and password first; single sign-on when configured; the admin token for bootstrap. */
 export function SignInPage() {
+  usePageTitle('Sign in');
   const sso = useQuery({ queryKey: ['sso'], queryFn: () => api.get('session/oidc'), retry: false });
   const returnTo = `${window.location.pathname}${window.location.search}`;
   return (

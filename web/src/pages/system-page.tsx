@@ -1,9 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, LIVE_INTERVAL_MS, type System } from '../api.ts';
+import { api, ApiError, LIVE_INTERVAL_MS, type System } from '../api.ts';
 import { SystemActions } from '../components/system-actions.tsx';
 import { ErrorBox, HealthBadge, Loading, STATUS_LABEL, StatusDot, Tabs, Time } from '../components/ui.tsx';
+import { HeartbeatHint } from '../components/heartbeat-hint.tsx';
 import { useOrganization } from '../organization.tsx';
+import { usePageTitle } from '../page-title.ts';
+import { SystemNotFoundPage } from './not-found-page.tsx';
 import { AlertsTab } from './system/alerts-tab.tsx';
 import { BackupsTab } from './system/backups-tab.tsx';
 import { ChangesTab } from './system/changes-tab.tsx';
@@ -37,8 +40,15 @@ export function SystemPage() {
     name === 'alerts' && firing.data && firing.data.total > 0 ? ([name, `${label} (${firing.data.total})`] as const) : ([name, label] as const),
   );
 
-  if (system.isPending) return <Loading />;
-  if (system.error) return <ErrorBox error={system.error} />;
+  // A malformed id fails the API's validation (400); an unknown one, or one of an organization the user cannot see, is a 404.
+  const notFound = system.error instanceof ApiError && (system.error.status === 404 || system.error.status === 400);
+  const tabLabel = TABS.find(([name]) => name === tab)![1];
+  usePageTitle(notFound ? 'System not found' : system.data ? `${system.data.name} · ${tabLabel}` : null);
+
+  if (system.isPending) return <Loading shape="page" />;
+  if (notFound) return <SystemNotFoundPage id={id} malformed={(system.error as ApiError).status === 400} />;
+  // Other errors replace the page only when there is nothing to show: a lost connection keeps the last data.
+  if (!system.data) return <ErrorBox error={system.error} />;
   const data = system.data;
 
   return (
@@ -58,16 +68,21 @@ export function SystemPage() {
         <span className="spacer" />
         <SystemActions system={data} />
       </div>
-      <Tabs tabs={tabs} current={tab} onSelect={(next) => void navigate(`/systems/${id}${next === 'overview' ? '' : `/${next}`}`)} />
-      <div role="tabpanel">
+      <Tabs
+        id="system"
+        label={`Sections of ${data.name}`}
+        tabs={tabs}
+        current={tab}
+        onSelect={(next) => void navigate(`/systems/${id}${next === 'overview' ? '' : `/${next}`}`)}
+      >
         {tab === 'overview' ? <OverviewTab system={data} /> : null}
-        {tab === 'liveness' ? <LivenessTab systemId={id} /> : null}
+        {tab === 'liveness' ? <LivenessTab systemId={id} organizationId={data.organization_id} /> : null}
         {tab === 'metrics' ? <MetricsTab systemId={id} /> : null}
         {tab === 'inventory' ? <InventoryTab systemId={id} /> : null}
         {tab === 'changes' ? <ChangesTab systemId={id} /> : null}
         {tab === 'alerts' ? <AlertsTab systemId={id} /> : null}
         {tab === 'backups' ? <BackupsTab systemId={id} organizationId={data.organization_id} /> : null}
-      </div>
+      </Tabs>
     </div>
   );
 }
@@ -100,6 +115,12 @@ function OverviewTab({ system }: { system: System }) {
           <dt>Last heartbeat</dt>
           <dd>
             <Time iso={system.last_heartbeat} />
+            {system.source === 'heartbeat-daemon' ? null : (
+              <>
+                {' '}
+                <HeartbeatHint organizationId={system.organization_id} />
+              </>
+            )}
           </dd>
           <dt>Registered</dt>
           <dd>

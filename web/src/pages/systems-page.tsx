@@ -1,13 +1,16 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, LIVE_INTERVAL_MS, SYSTEM_STATES, type Answer, type LivenessStatus, type Organization, type System, type SystemWithSecret } from '../api.ts';
+import { api, LIVE_INTERVAL_MS, SYSTEM_STATES, type Answer, type LivenessStatus, type System, type SystemWithSecret } from '../api.ts';
+import { CreateSystemDialog } from '../components/create-system-dialog.tsx';
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { SystemActions } from '../components/system-actions.tsx';
+import { useToast } from '../components/toasts.tsx';
 import { Empty, ErrorBox, HealthBadge, Loading, Pagination, Time, useClosedFromOutside } from '../components/ui.tsx';
 import { useOrganization } from '../organization.tsx';
 import { useUrlFilters } from '../url-filters.ts';
 import { useAccess } from '../session.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 const DEFAULT_PAGE_SIZE = 50;
@@ -98,6 +101,7 @@ function StateBadge({ system }: { system: Listed }) {
 }
 
 export function SystemsPage() {
+  usePageTitle('Systems');
   const { params, update } = useUrlFilters();
   const [created, setCreated] = useState<SystemWithSecret | null>(null);
   const [creating, setCreating] = useState(false);
@@ -261,7 +265,7 @@ export function SystemsPage() {
       ) : null}
 
       <ErrorBox error={systems.error ?? exportError} />
-      {systems.isPending ? <Loading /> : null}
+      {systems.isPending ? <Loading rows={10} /> : null}
       {systems.data && systems.data.items.length === 0 ? (
         <Empty title="No systems match">
           {params.size > 0 ? 'Try other filters, or clear the search.' : 'Create a system, then register the appliance with its secret.'}
@@ -420,6 +424,7 @@ function BulkBar({
   onClear: () => void;
 }) {
   const queryClient = useQueryClient();
+  const toast = useToast();
   const [labelling, setLabelling] = useState(false);
   const [outcome, setOutcome] = useState<string | null>(null);
   const change = useMutation({
@@ -431,10 +436,29 @@ function BulkBar({
       setOutcome(
         `${VERB[answer.action]}: ${answer.changed} changed, ${answer.unchanged} already so${skipped.length ? `, ${skipped.length} skipped (${reasons})` : ''}.`,
       );
-      void queryClient.invalidateQueries({ queryKey: ['systems'] });
-      void queryClient.invalidateQueries({ queryKey: ['summary'] });
+      refresh();
+      // Undo reverses only what this change did: systems already suspended (or deleted) stay so.
+      const changed = answer.items.filter((item) => item.outcome === 'changed').map((item) => item.system_id);
+      if ((answer.action === 'suspend' || answer.action === 'delete') && changed.length > 0) {
+        const systems = `${changed.length} ${changed.length === 1 ? 'system' : 'systems'}`;
+        toast({
+          message: `${VERB[answer.action]} ${systems}.`,
+          undo: {
+            run: async () => {
+              if (answer.action === 'suspend') await api.post('systems/bulk', { body: { action: 'reactivate', system_ids: changed } });
+              else await restoreEach(changed);
+              refresh();
+            },
+            done: `${answer.action === 'suspend' ? 'Reactivated' : 'Restored'} ${systems}.`,
+          },
+        });
+      }
     },
   });
+  function refresh() {
+    void queryClient.invalidateQueries({ queryKey: ['systems'] });
+    void queryClient.invalidateQueries({ queryKey: ['summary'] });
+  }
   const run = (action: BulkAnswer['action'], question?: string) => {
     if (question && !window.confirm(question)) return;
     change.mutate({ action });
@@ -482,6 +506,15 @@ function BulkBar({
       ) : null}
     </section>
   );
+}
+
+/** The bulk endpoint has no restore: a bulk delete is undone one system at a time (at most MAX_BULK, a few at once). */
+async function restoreEach(ids: readonly string[]): Promise<void> {
+  const queue = ids.slice(0, MAX_BULK);
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) await api.post('systems/{id}/restore', { path: { id } });
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
 }
 
 const VERB: Record<BulkAnswer['action'], string> = { suspend: 'Suspended', reactivate: 'Reactivated', delete: 'Deleted', label: 'Labelled' };
@@ -605,84 +638,5 @@ function SearchBox({ value, onChange }: { value: string; onChange: (value: strin
       Search
       <input type="search" placeholder="Name, key, FQDN, IP or id" value={text} onChange={(event) => setText(event.target.value)} />
     </label>
-  );
-}
-
-function CreateSystemDialog({
-  organizations,
-  preselected,
-  offerDefault,
-  onClose,
-  onCreated,
-}: {
-  organizations: Organization[];
-  preselected: string | null;
-  offerDefault: boolean;
-  onClose: () => void;
-  onCreated: (system: SystemWithSecret) => void;
-}) {
-  const queryClient = useQueryClient();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [name, setName] = useState('');
-  const [type, setType] = useState('');
-  const [organizationId, setOrganizationId] = useState(
-    () => organizations.find((organization) => organization.id === preselected)?.id ?? (offerDefault ? '' : (organizations[0]?.id ?? '')),
-  );
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
-  const create = useMutation({
-    mutationFn: () =>
-      api.post('systems', { body: { name: name.trim(), ...(type ? { type } : {}), ...(organizationId ? { organization_id: organizationId } : {}) } }),
-    onSuccess: (system) => {
-      void queryClient.invalidateQueries({ queryKey: ['systems'] });
-      void queryClient.invalidateQueries({ queryKey: ['summary'] });
-      onCreated(system);
-    },
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
-  return (
-    <dialog ref={dialog} className="dialog" onClose={onClose} aria-labelledby="create-title">
-      <form onSubmit={submit} className="form">
-        <h2 id="create-title">Create a system</h2>
-        <label>
-          Name
-          <input value={name} onChange={(event) => setName(event.target.value)} required maxLength={255} autoFocus />
-        </label>
-        <label>
-          Type (optional)
-          <input
-            value={type}
-            onChange={(event) => setType(event.target.value)}
-            placeholder="ns8, nsec, linux…"
-            pattern="[a-z0-9][a-z0-9_.\-]*"
-            maxLength={32}
-          />
-        </label>
-        <label>
-          Organization
-          <select value={organizationId} onChange={(event) => setOrganizationId(event.target.value)}>
-            {offerDefault ? <option value="">Default organization</option> : null}
-            {organizations.map((organization) => (
-              <option key={organization.id} value={organization.id}>
-                {organization.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <ErrorBox error={create.error} />
-        <div className="actions">
-          <button type="button" className="button" onClick={() => dialog.current?.close()}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={create.isPending || name.trim() === ''}>
-            {create.isPending ? 'Creating…' : 'Create'}
-          </button>
-        </div>
-      </form>
-    </dialog>
   );
 }

@@ -7,9 +7,11 @@ import { Empty, ErrorBox, Loading, Time } from '../components/ui.tsx';
 import { explainError, fieldErrors } from '../explain-error.ts';
 import { useOrganization } from '../organization.tsx';
 import { useAccess } from '../session.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 /** The organization's webhooks: each alert POSTed to them, signed with the webhook's own secret; a test delivery on demand. */
 export function WebhooksPage() {
+  usePageTitle('Webhooks');
   const { selected } = useOrganization();
   const access = useAccess();
   const queryClient = useQueryClient();

@@ -23,7 +23,7 @@ export function InventoryTab({ systemId }: { systemId: string }) {
   const toggle = (id: string) => setSelected((current) => (current.includes(id) ? current.filter((item) => item !== id) : [...current.slice(-1), id]));
 
   if (records.isPending) return <Loading />;
-  if (records.error) return <ErrorBox error={records.error} />;
+  if (records.error && !records.data) return <ErrorBox error={records.error} />;
   if (records.data.total === 0) return <Empty title="No inventory yet">The appliance sends it to POST /api/systems/inventory.</Empty>;
 
   return (

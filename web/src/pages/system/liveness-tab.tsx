@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, LIVE_INTERVAL_MS, type Availability } from '../../api.ts';
 import { Empty, ErrorBox, Loading, Pagination, STATUS_LABEL, StatusDot, Time } from '../../components/ui.tsx';
 import { duration } from '../../format.ts';
+import { spellSeconds, suggestedHeartbeatSeconds, useHeartbeatTimeout } from '../../heartbeat-interval.ts';
 import { useTimeFormat } from '../../time-zone.ts';
 
 const WINDOWS = [
@@ -11,7 +12,8 @@ const WINDOWS = [
   ['30d', '30 days'],
 ] as const;
 
-export function LivenessTab({ systemId }: { systemId: string }) {
+export function LivenessTab({ systemId, organizationId }: { systemId: string; organizationId: string }) {
+  const timeout = useHeartbeatTimeout(organizationId);
   const [window, setWindow] = useState<(typeof WINDOWS)[number][0]>('24h');
   const [page, setPage] = useState(1);
   const availability = useQuery({
@@ -53,7 +55,14 @@ export function LivenessTab({ systemId }: { systemId: string }) {
       <section className="card">
         <h2>Liveness events</h2>
         <ErrorBox error={events.error} />
-        {events.data && events.data.items.length === 0 ? <Empty title="No transitions yet">The first heartbeat turns the system active.</Empty> : null}
+        {events.data && events.data.items.length === 0 ? (
+          <Empty title="No transitions yet">
+            The first heartbeat turns the system active.
+            {timeout === undefined
+              ? null
+              : ` Send one every ${spellSeconds(suggestedHeartbeatSeconds(timeout))} or so: the organization's timeout is ${spellSeconds(timeout)}, after which a silent system turns inactive.`}
+          </Empty>
+        ) : null}
         {events.data && events.data.items.length > 0 ? (
           <>
             <table className="table">

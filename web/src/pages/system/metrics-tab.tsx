@@ -59,7 +59,7 @@ export function MetricsTab({ systemId }: { systemId: string }) {
   });
 
   if (list.isPending) return <Loading />;
-  if (list.error) return <ErrorBox error={list.error} />;
+  if (list.error && !list.data) return <ErrorBox error={list.error} />;
   if (list.data.items.length === 0)
     return (
       <Empty title="This system has not sent metrics yet">
