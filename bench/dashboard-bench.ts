@@ -7,6 +7,7 @@
  * reaches into inventory contents. Goal (issue 17): the list, search (names and inventory
  * contents), filters and the alerts page at p50 < 50 ms, p99 < 150 ms.
  */
+import pg from 'pg';
 import { prepareDatabase, startMusterOn } from './lib/muster-on-database.ts';
 import { DB_LABEL, type DbKind, progress } from './lib/basics.ts';
 import { admin } from './lib/admin.ts';
@@ -98,6 +99,14 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       await new Promise((resolve) => setTimeout(resolve, 500));
       firing = ((await admin(muster, 'GET', '/api/v1/alerts?status=firing&page_size=1')) as { total: number }).total;
     }
+    // As autovacuum would within a minute of such a change on a long-running PostgreSQL (PGlite's
+    // Muster runs VACUUM ANALYZE itself): the planner sees 10,000 systems, not an empty table.
+    if (target.scratch) {
+      const client = new pg.Client({ connectionString: target.scratch.url });
+      await client.connect();
+      await client.query('VACUUM ANALYZE');
+      await client.end();
+    }
     const setupSeconds = (performance.now() - started) / 1000;
 
     const deepPage = Math.max(1, Math.floor(options.systems / 50 / 2));
@@ -156,7 +165,7 @@ export async function runDashboardBench(options: DashboardBenchOptions): Promise
       `- Date: ${new Date().toISOString()}`,
       `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.platform}; Node ${muster.health.data.node_version} (Muster child)${target.postgresVersion ? `; ${target.postgresVersion} on the same machine` : ''}`,
       `- Code: git ${machine.git}`,
-      `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat and one inventory each, half NethServer 8 and half generic Rocky Linux, then silent past a 1-second timeout so that each has a LinkFailed alert firing; the rest never registered), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
+      `- Parameters: ${options.systems.toLocaleString('en-US')} systems (${options.registered.toLocaleString('en-US')} registered with one heartbeat and one inventory each, half NethServer 8 and half generic Rocky Linux, then silent past a 1-second timeout so that each has a LinkFailed alert firing; the rest never registered; on PostgreSQL then VACUUM ANALYZE, as autovacuum would), one organization; each request ${options.repeats} times after 2 warm-ups, one at a time over loopback (the CSV export 3 times). Set-up through the API took ${fmt(setupSeconds, 1)} s.`,
       '',
       markdownTable(['request', 'p50 ms', 'p99 ms', 'max ms', 'answer KiB'], rows),
     ];
