@@ -139,9 +139,21 @@ const SELECT = `SELECT s.id, s.organization_id, o.name AS organization_name, s.n
 const SELECT_CREDENTIALS = `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash,
   registered_at, suspended_at, deleted_at FROM systems`;
 
-/** The state of system-status.ts, in SQL. */
-const STATE = `CASE WHEN s.deleted_at IS NOT NULL THEN 'deleted' WHEN s.suspended_at IS NOT NULL THEN 'suspended'
-  WHEN s.registered_at IS NULL THEN 'never_registered' WHEN l.status = 'unknown' THEN 'awaiting_first_heartbeat' ELSE l.status END`;
+/**
+ * The states of system-status.ts (stateOf) in SQL, each as plain conditions on the columns: the
+ * planner estimates these from the columns' statistics (a CASE it cannot), so a filter by state walks the order's
+ * index when most systems match instead of sorting them all.
+ */
+const LIVE_REGISTERED = 's.deleted_at IS NULL AND s.suspended_at IS NULL AND s.registered_at IS NOT NULL';
+const STATE_CONDITION: Record<SystemState, string> = {
+  deleted: 's.deleted_at IS NOT NULL',
+  suspended: '(s.deleted_at IS NULL AND s.suspended_at IS NOT NULL)',
+  never_registered: '(s.deleted_at IS NULL AND s.suspended_at IS NULL AND s.registered_at IS NULL)',
+  awaiting_first_heartbeat: `(${LIVE_REGISTERED} AND l.status = 'unknown')`,
+  active: `(${LIVE_REGISTERED} AND l.status = 'active')`,
+  warning: `(${LIVE_REGISTERED} AND l.status = 'warning')`,
+  inactive: `(${LIVE_REGISTERED} AND l.status = 'inactive')`,
+};
 
 /** Sorting by status puts the worst first (ascending): silent, then warning, waiting, never registered, active, suspended, deleted. */
 const STATE_RANK = `CASE WHEN s.deleted_at IS NOT NULL THEN 6 WHEN s.suspended_at IS NOT NULL THEN 5 WHEN s.registered_at IS NULL THEN 3
@@ -303,7 +315,7 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       if (deleted === 'only') conditions.push('s.deleted_at IS NOT NULL');
       if (filter.suspended !== undefined) conditions.push(filter.suspended ? 's.suspended_at IS NOT NULL' : 's.suspended_at IS NULL');
       if (filter.status?.length) conditions.push(`l.status = ANY(${param(filter.status)}::text[])`);
-      if (filter.state?.length) conditions.push(`(${STATE}) = ANY(${param(filter.state)}::text[])`);
+      if (filter.state?.length) conditions.push(`(${filter.state.map((state) => STATE_CONDITION[state]).join(' OR ')})`);
       if (filter.type?.length) conditions.push(`s.type = ANY(${param(filter.type)}::text[])`);
       if (filter.organizationIds) conditions.push(`s.organization_id = ANY(${param(filter.organizationIds)}::uuid[])`);
       for (const label of filter.labels ?? []) {
