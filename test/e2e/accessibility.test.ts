@@ -40,7 +40,19 @@ const tabPanel = (text: string | RegExp) => (page: Page) => page.getByRole('head
 const SCREENS: Screen[] = [
   { name: 'overview', path: () => '/', ready: heading('Fleet overview') },
   { name: 'needs attention', path: () => '/attention', ready: heading(/attention/i) },
-  { name: 'alerts', path: () => '/alerts', ready: (page) => page.locator('[data-testid="alerts-total"], table, .empty').first().waitFor() },
+  {
+    name: 'alerts',
+    path: () => '/alerts',
+    ready: (page) => page.getByRole('button', { name: 'Acknowledge' }).first().waitFor(),
+    dialogs: ['Acknowledge', 'Silence'].map((action) => ({
+      name: action.toLowerCase(),
+      open: async (page: Page) => {
+        await page.getByRole('button', { name: action, exact: true }).first().click();
+        await page.getByRole('dialog').waitFor();
+      },
+      close: (page: Page) => page.keyboard.press('Escape'),
+    })),
+  },
   {
     name: 'systems',
     path: () => '/systems',
@@ -60,6 +72,32 @@ const SCREENS: Screen[] = [
         open: (page) => page.getByLabel('Actions for web-01').click(),
         close: (page) => page.keyboard.press('Escape'),
       },
+      {
+        name: "a new system's one-time secret",
+        open: async (page) => {
+          await page.getByRole('button', { name: 'Create system' }).click();
+          const dialog = page.getByRole('dialog');
+          await dialog.getByLabel('Name').fill(`a11y-${Math.random().toString(36).slice(2, 8)}`);
+          await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+          await page.getByTestId('system-key').waitFor();
+        },
+        close: async (page) => {
+          await page.getByRole('button', { name: 'Done' }).click();
+          await page.getByRole('button', { name: 'Close without copying' }).click();
+        },
+      },
+      {
+        name: 'bulk label',
+        open: async (page) => {
+          await page.getByLabel('Select every system on this page').check();
+          await page.getByRole('button', { name: 'Label…' }).click();
+          await page.getByRole('dialog').waitFor();
+        },
+        close: async (page) => {
+          await page.keyboard.press('Escape');
+          await page.getByRole('button', { name: 'Clear selection' }).click();
+        },
+      },
     ],
   },
   { name: 'system overview', path: (ids) => `/systems/${ids.web}`, ready: (page) => page.getByRole('tab', { name: 'Overview' }).waitFor() },
@@ -75,6 +113,8 @@ const SCREENS: Screen[] = [
   { name: 'webhooks', path: () => '/webhooks', ready: heading(/Webhooks of/) },
   { name: 'heartbeat daemon', path: () => '/heartbeat-daemon', ready: heading(/Heartbeat daemon of/i) },
   { name: 'jobs', path: () => '/jobs', ready: heading('Background jobs') },
+  { name: 'an unknown system', path: () => '/systems/00000000-0000-4000-8000-000000000000', ready: heading('System not found') },
+  { name: 'an unknown page', path: () => '/no-such-page', ready: heading('Page not found') },
   { name: 'audit log', path: () => '/audit', ready: (page) => page.locator('table time').first().waitFor() },
 ];
 
@@ -105,9 +145,12 @@ describe('accessibility (axe-core, both themes) and 360 px screens, in Chromium'
     ensureDashboardBuilt();
     dataDir = await mkdtemp(path.join(tmpdir(), 'muster-e2e-a11y-'));
     muster = await startMusterProcess({ DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'info', LIVENESS_SCAN_INTERVAL_MS: '250' });
-    const branches = (
-      await call<{ id: string }>('POST', '/api/v1/organizations', { name: 'branches', heartbeat_timeout_seconds: 1, heartbeat_warning_seconds: 0 })
-    ).id;
+    // A second organization for the switcher; the default one (the pages' choice) with a 1-second
+    // timeout, so that its systems fall silent and alerts fire.
+    await call('POST', '/api/v1/organizations', { name: 'branches' });
+    const organizations = await call<{ items: { id: string; is_default: boolean }[] }>('GET', '/api/v1/organizations');
+    const defaultId = organizations.items.find((organization) => organization.is_default)!.id;
+    await call('PATCH', `/api/v1/organizations/${defaultId}`, { heartbeat_timeout_seconds: 1, heartbeat_warning_seconds: 0 });
     const make = async (name: string, organization_id?: string, register = true) => {
       const created = await call<{ id: string; system_key: string; system_secret: string }>('POST', '/api/v1/systems', {
         name,
@@ -140,7 +183,7 @@ describe('accessibility (axe-core, both themes) and 360 px screens, in Chromium'
       );
     }
     await call('POST', '/api/systems/backups', 'backup bytes', web.basic, { 'content-type': 'application/octet-stream', 'x-filename': 'nightly.tar.gz' });
-    const silent = await make('silent-02', branches);
+    const silent = await make('silent-02');
     ids.silent = silent.id;
     await call('POST', '/api/systems/heartbeat', undefined, silent.basic);
     const suspended = await make('suspended-03');
