@@ -110,13 +110,14 @@ for (const kind of databaseKinds()) {
       const before = receiver.received.length;
       await t.muster.deliveries.deliver({ alertId: alert.id, target });
       await t.muster.deliveries.deliver({ alertId: other.id, target });
-      assert.deepEqual(
+      // The job runner delivers what earlier tests queued meanwhile (and may deliver these too): only these two alerts count.
+      const delivered = new Set(
         sent()
           .slice(before)
-          .map((entry) => entry.alert.id),
-        [other.id],
-        'the silenced alert is not delivered',
+          .map((entry) => entry.alert.id)
+          .filter((id) => id === alert.id || id === other.id),
       );
+      assert.deepEqual([...delivered], [other.id], 'the silenced alert is not delivered');
 
       // Ended early: delivered again.
       const ended = await t.admin.delete(url);
