@@ -109,8 +109,40 @@ const SCREENS: Screen[] = [
   { name: 'system backups', path: (ids) => `/systems/${ids.web}/backups`, ready: (page) => page.getByText('nightly.tar.gz').first().waitFor() },
   { name: 'settings', path: () => '/settings', ready: heading(/Settings of/) },
   { name: 'members', path: () => '/members', ready: heading(/Members of/) },
-  { name: 'API keys', path: () => '/api-keys', ready: heading(/API keys of/) },
-  { name: 'webhooks', path: () => '/webhooks', ready: heading(/Webhooks of/) },
+  {
+    name: 'API keys',
+    path: () => '/api-keys',
+    ready: heading(/API keys of/),
+    dialogs: [
+      {
+        name: 'a new key shown once',
+        open: async (page) => {
+          const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Create key' }) });
+          await form.getByLabel('Key name').fill(`a11y-${Math.random().toString(36).slice(2, 8)}`);
+          await form.getByRole('checkbox').first().check();
+          await form.getByRole('button', { name: 'Create key' }).click();
+          await page.locator('.shown-once').waitFor();
+        },
+        close: async () => {},
+      },
+    ],
+  },
+  {
+    name: 'webhooks',
+    path: () => '/webhooks',
+    ready: heading(/Webhooks of/),
+    dialogs: [
+      {
+        name: "a new webhook's secret shown once",
+        open: async (page) => {
+          await page.getByLabel('Delivery URL').fill('http://127.0.0.1:9/hook');
+          await page.getByRole('button', { name: 'Add webhook' }).click();
+          await page.locator('.shown-once').waitFor();
+        },
+        close: async () => {},
+      },
+    ],
+  },
   { name: 'heartbeat daemon', path: () => '/heartbeat-daemon', ready: heading(/Heartbeat daemon of/i) },
   { name: 'jobs', path: () => '/jobs', ready: heading('Background jobs') },
   { name: 'an unknown system', path: () => '/systems/00000000-0000-4000-8000-000000000000', ready: heading('System not found') },
