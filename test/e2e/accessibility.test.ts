@@ -7,24 +7,20 @@
  * systems, an inventory change, firing alerts, a backup.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureDashboardBuilt } from '../../scripts/build-dashboard.ts';
 import { genericInventory } from '../fixtures/sample-inventories.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startMusterProcess, type RunningMuster } from '../helpers/muster-process.ts';
+import { chromiumSkip, launchChromium, signInWithAdminToken } from '../helpers/chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_TOKEN = 'e2e-admin-token-accessibility-0123456789';
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-const chromiumMissing = !existsSync(CHROMIUM);
-if (chromiumMissing && process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 
 /** A page of the dashboard, how to know it has rendered, and the dialogs it opens. */
 interface Screen {
@@ -150,7 +146,7 @@ const SCREENS: Screen[] = [
   { name: 'audit log', path: () => '/audit', ready: (page) => page.locator('table time').first().waitFor() },
 ];
 
-describe('accessibility (axe-core, both themes) and 360 px screens, in Chromium', { skip: chromiumMissing ? `${CHROMIUM} not installed` : false }, () => {
+describe('accessibility (axe-core, both themes) and 360 px screens, in Chromium', { skip: chromiumSkip }, () => {
   let muster: RunningMuster;
   let dataDir: string;
   let browser: Browser;
@@ -224,10 +220,7 @@ describe('accessibility (axe-core, both themes) and 360 px screens, in Chromium'
     await eventually(async () => (await call<{ total: number }>('GET', `/api/v1/systems/${silent.id}/alerts?status=firing`)).total > 0, 'LinkFailed firing');
     await eventually(async () => (await call<{ total: number }>('GET', `/api/v1/systems/${web.id}/inventory/diffs`)).total > 0, 'the change detected');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -241,11 +234,7 @@ describe('accessibility (axe-core, both themes) and 360 px screens, in Chromium'
     const context = await browser.newContext({ viewport: { width: options.width, height: 900 }, colorScheme: options.colorScheme });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await page.goto(`${muster.url}/`);
-    await page.getByText('Bootstrap: sign in with the admin token').click();
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in with the token' }).click();
-    await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+    await signInWithAdminToken(page, muster.url, ADMIN_TOKEN);
     // The organization's own pages need one chosen.
     await page.getByLabel('Organization').selectOption({ label: 'Default' });
     return { context, page };

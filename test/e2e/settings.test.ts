@@ -8,27 +8,23 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { ensureDashboardBuilt } from '../../scripts/build-dashboard.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startFakeStateManager, type FakeStateManager } from '../helpers/fake-state-manager.ts';
 import { REPO_ROOT, startMusterProcess, type RunningMuster } from '../helpers/muster-process.ts';
 import { expectedSignature, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
+import { chromiumSkip, launchChromium, signInWithAdminToken } from '../helpers/chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_TOKEN = 'e2e-admin-token-settings-0123456789';
 const SCREENSHOTS = path.join(REPO_ROOT, 'artifacts', 'screenshots');
 const PASSWORD = 'correct horse battery staple';
 const NOTIFICATIONS = 'heartbeat-daemon-notifications';
 const XNAME = 'x9c0s0b0n0';
-
-const chromiumMissing = !existsSync(CHROMIUM);
-if (chromiumMissing && process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 
 interface OrganizationAnswer {
   id: string;
@@ -38,7 +34,7 @@ interface OrganizationAnswer {
   effective_heartbeat_warning_seconds: number;
 }
 
-describe('organization settings, webhooks, jobs and backup usage in Chromium', { skip: chromiumMissing ? `${CHROMIUM} not installed` : false }, () => {
+describe('organization settings, webhooks, jobs and backup usage in Chromium', { skip: chromiumSkip }, () => {
   let muster: RunningMuster;
   let dataDir: string;
   let browser: Browser;
@@ -68,10 +64,7 @@ describe('organization settings, webhooks, jobs and backup usage in Chromium', {
     muster = await startMusterProcess({ DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'info', LIVENESS_SCAN_INTERVAL_MS: '250', BACKUP_MAX_SIZE_PER_ORG: '1MB' });
     receiver = await startWebhookReceiver();
     stateManager = await startFakeStateManager();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
 
     organization = await call<OrganizationAnswer>('POST', '/api/v1/organizations', { name: 'Settings e2e' });
     const viewer = await call<{ id: string }>('POST', '/api/v1/users', { email: viewerEmail, name: 'The viewer', password: PASSWORD });
@@ -114,11 +107,7 @@ describe('organization settings, webhooks, jobs and backup usage in Chromium', {
       dialogs.push(dialog.message());
       void (dismissDialogs ? dialog.dismiss() : dialog.accept());
     });
-    await page.goto(`${muster.url}/`);
-    await page.getByText('Bootstrap: sign in with the admin token').click();
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in with the token' }).click();
-    await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+    await signInWithAdminToken(page, muster.url, ADMIN_TOKEN);
     await page.getByLabel('Organization').selectOption({ label: 'Settings e2e' });
     return page;
   }
