@@ -12,7 +12,7 @@ const ROLLUP_TABLE: Record<Rollup, MetricTable> = { '5m': 'metric_rollups_5m', '
 export interface NewLayout {
   systemId: string;
   hash: string;
-  series: SeriesKey[];
+  series: readonly SeriesKey[];
   at: Date;
 }
 
