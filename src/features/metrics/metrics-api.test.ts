@@ -63,6 +63,21 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(disk.series, [{ labels: { mountpoint: '/data' }, points: [[t.clock.now().getTime() / 1000, 99]] }]);
     });
 
+    it('stores samples sent again for the same moment once (a spool re-sent after a crash), a new moment anew', async () => {
+      const system = await t.createRegisteredSystem();
+      const at = new Date(t.clock.now().getTime() - 2 * MINUTE).toISOString();
+      for (const cpu of [10, 99]) assert.equal((await post(system.basic, { ...numbers(cpu), timestamp: at })).statusCode, 200);
+      assert.equal((await post(system.basic, numbers(30))).statusCode, 200);
+      const from = new Date(t.clock.now().getTime() - 10 * MINUTE).toISOString();
+      const cpu = await query(system.id, `name=cpu.percent&from=${from}&step=60`);
+      assert.deepEqual(cpu.series[0]!.points, [
+        [Date.parse(at) / 1000, 10],
+        [t.clock.now().getTime() / 1000, 30],
+      ]);
+      const { rows } = await database.db.query<{ count: number }>('SELECT count(*)::int AS count FROM metric_samples WHERE system_id = $1', [system.id]);
+      assert.equal(rows[0]!.count, 2);
+    });
+
     it('refuses numbers of the wrong type, a timestamp ahead of the server and one past the raw retention, storing nothing', async () => {
       const system = await t.createRegisteredSystem();
       for (const body of [

@@ -122,7 +122,10 @@ export function createMetricsStore(db: Db) {
            FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[], $4::int[], $5::int[]) AS b(system_id, at, layout_id, first, last),
              (SELECT $6::float8[] AS flat) v
          ),
-         samples AS (INSERT INTO metric_samples (system_id, at, layout_id, "values") SELECT system_id, at, layout_id, vals FROM batch),
+         samples AS (
+           INSERT INTO metric_samples (system_id, at, layout_id, "values") SELECT system_id, at, layout_id, vals FROM batch
+           ON CONFLICT (system_id, at) DO NOTHING
+         ),
          latest AS (
            INSERT INTO metric_latest (system_id, at, layout_id, "values")
            SELECT DISTINCT ON (system_id) system_id, at, layout_id, vals FROM batch ORDER BY system_id, at DESC
