@@ -2,7 +2,8 @@
  * The systems list in Chromium (issue 17, item 3): states that tell never registered, waiting,
  * silent and suspended apart; multi-select filters kept in the URL; search through inventory
  * contents; a row menu instead of a row of buttons; bulk suspend of a filtered selection and bulk
- * labels; the choice of columns and page size. A real Muster process (embedded database) and
+ * labels; the choice of columns and page size; the Muster agent's version as a column and a
+ * filter (issue 18, part 6). A real Muster process (embedded database) and
  * Debian's Chromium.
  */
 import assert from 'node:assert/strict';
@@ -31,10 +32,14 @@ describe('systems list: states, filters, inventory search, bulk changes, in Chro
   let page: Page;
   const systems = new Map<string, { id: string; basic: string }>();
 
-  const call = async <T>(method: string, route: string, body?: unknown, authorization = `Bearer ${ADMIN_TOKEN}`): Promise<T> => {
+  const call = async <T>(method: string, route: string, body?: unknown, authorization = `Bearer ${ADMIN_TOKEN}`, userAgent?: string): Promise<T> => {
     const response = await fetch(`${muster.url}${route}`, {
       method,
-      headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(userAgent === undefined ? {} : { 'user-agent': userAgent }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -80,8 +85,19 @@ describe('systems list: states, filters, inventory search, bulk changes, in Chro
     const alive = [...systems.keys()].filter((name) => name.startsWith('prod-') || name === 'test-ns8');
     await call('POST', '/api/systems/inventory', ns8Inventory(), systems.get('prod-ns8-1')!.basic);
     await call('POST', '/api/systems/inventory', genericInventory(), systems.get('prod-nsec')!.basic);
-    const beatAll = () => Promise.all(alive.map((name) => call('POST', '/api/systems/heartbeat', undefined, systems.get(name)!.basic)));
+    // Three ns8 systems run Muster agent 1.2.3, the nsec one 1.3.0; the rest send curl's User-Agent.
+    const agentOf = (name: string) =>
+      ['prod-ns8-1', 'prod-ns8-2', 'prod-ns8-3'].includes(name)
+        ? 'muster-agent/1.2.3 (linux; x64)'
+        : name === 'prod-nsec'
+          ? 'muster-agent/1.3.0 (linux; arm64)'
+          : 'curl/8.0';
+    const beatAll = () => Promise.all(alive.map((name) => call('POST', '/api/systems/heartbeat', undefined, systems.get(name)!.basic, agentOf(name))));
     await beatAll();
+    await eventually(
+      async () => (await call<{ agent_version: string | null }>('GET', `/api/v1/systems/${systems.get('prod-nsec')!.id}`)).agent_version === '1.3.0',
+      'the agent versions recorded',
+    );
     heartbeats = setInterval(() => void beatAll().catch(() => {}), 500);
     await eventually(async () => (await call<{ total: number }>('GET', '/api/v1/systems?search=nextcloud')).total === 1, 'the ns8 inventory processed');
   });
@@ -197,5 +213,51 @@ describe('systems list: states, filters, inventory search, bulk changes, in Chro
     await page.getByRole('region', { name: 'Selected systems' }).getByRole('button', { name: 'Reactivate' }).click();
     await page.getByTestId('bulk-outcome').filter({ hasText: 'Reactivated: 6 changed' }).waitFor();
     await eventually(async () => (await stateOf('prod-ns8-3')) === 'active', 'prod-ns8-3 reporting again');
+  });
+
+  it('shows the agent version in a column, filters by version and by no agent, sorts by it, and on the system page', async () => {
+    await page.goto(`${muster.url}/systems`);
+    await total(11);
+    const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+    const headers = await page.getByRole('columnheader').allTextContents();
+    const agentColumn = headers.findIndex((header) => header.startsWith('Agent'));
+    assert.ok(agentColumn >= 0, `an Agent column among ${headers.join(', ')}`);
+    const agentIn = async (name: string) => (await row(name).locator('td').nth(agentColumn).textContent())?.trim();
+    assert.equal(await agentIn('prod-ns8-1'), '1.2.3');
+    assert.equal(await agentIn('prod-nsec'), '1.3.0');
+    assert.equal(await agentIn('test-ns8'), '—', 'curl is no Muster agent');
+
+    // The filter offers the versions in use with their counts, and systems without an agent.
+    await page.getByText('Agent: any').click();
+    await page.getByRole('checkbox', { name: /^1\.2\.3 \(3\)$/ }).waitFor();
+    await page.getByRole('checkbox', { name: /^1\.3\.0 \(1\)$/ }).check();
+    await total(1);
+    assert.deepEqual(await rowNames(), ['prod-nsec']);
+    await page.getByRole('checkbox', { name: /^No agent \(/ }).check();
+    await total(8);
+    assert.match(page.url(), /agent_version=1\.3\.0&agent_version=none/);
+    assert.ok(!(await rowNames()).includes('prod-ns8-1'));
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'systems-agent-filter.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    await total(11);
+
+    // Sorted by agent version, newest first: 1.3.0, then the three 1.2.3 by name.
+    await page.getByRole('button', { name: /^Agent/ }).click();
+    await page.getByRole('button', { name: /^Agent/ }).click();
+    await page.getByRole('columnheader', { name: /Agent/ }).and(page.locator('[aria-sort="descending"]')).waitFor();
+    await eventually(
+      async () => JSON.stringify((await rowNames()).slice(0, 4)) === JSON.stringify(['prod-nsec', 'prod-ns8-1', 'prod-ns8-2', 'prod-ns8-3']),
+      'sorted by agent',
+    );
+
+    // The system page's overview says it too.
+    await row('prod-nsec').getByRole('link', { name: 'prod-nsec', exact: true }).click();
+    const identity = page.locator('dl.facts').first();
+    await identity.getByText('Muster agent').waitFor();
+    await identity
+      .locator('dt:has-text("Muster agent") + dd')
+      .filter({ hasText: /^1\.3\.0 since / })
+      .waitFor();
   });
 });
