@@ -93,7 +93,15 @@ export function createSystemMetrics(deps: SystemMetricsDeps) {
     /** The forwarder's state, when METRICS_REMOTE_WRITE_URL is set. */
     remote,
     mount: {
-      applianceRoutes: [nativeMetricsRoutes({ service, authenticator: deps.systems.authenticator, clock, rawRetentionMs: settings.rawRetentionMs, bodyBudget: deps.bodyBudget })],
+      applianceRoutes: [
+        nativeMetricsRoutes({
+          service,
+          authenticator: deps.systems.authenticator,
+          clock,
+          rawRetentionMs: settings.rawRetentionMs,
+          bodyBudget: deps.bodyBudget,
+        }),
+      ],
       managementRoutes: [metricsRoutes(queries, deps.systems.service, clock)],
       tasks: [{ name: 'metrics-rollup', intervalMs: settings.rollupIntervalMs, run: (signal) => rollups.runOnce(signal) }],
       // Today's partition before the first sample (the rollup task makes tomorrow's in time).

@@ -56,7 +56,11 @@ for (const kind of databaseKinds()) {
       const systemId = systems[0]!.id;
       const count = async (sql: string) => (await database.db.query<{ n: number }>(sql, [systemId])).rows[0]!.n;
       assert.equal(await count('SELECT count(*)::int AS n FROM metric_layouts WHERE system_id = $1'), 1);
-      assert.equal(await count('SELECT count(*)::int AS n FROM metric_samples WHERE system_id = $1'), 20, 'the two first reports, of one moment, are one sample; then the 19 after them');
+      assert.equal(
+        await count('SELECT count(*)::int AS n FROM metric_samples WHERE system_id = $1'),
+        20,
+        'the two first reports, of one moment, are one sample; then the 19 after them',
+      );
 
       t.clock.set(new Date(Date.parse(START) + 40 * MINUTE));
       await Promise.all([t.muster.systemMetrics.rollups.runOnce(), second.muster.systemMetrics.rollups.runOnce()]);
