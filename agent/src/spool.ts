@@ -117,8 +117,15 @@ export async function openSpool(directory: string, maxBytes: number): Promise<Sp
         } catch {
           continue; // dropped meanwhile
         }
+        let parsed: Omit<SpoolRecord, 'seq'>;
+        try {
+          parsed = JSON.parse(raw) as Omit<SpoolRecord, 'seq'>;
+        } catch {
+          // Not written by this agent (records are complete once named): out of the way.
+          await rename(fileOf(seq), path.join(rejected, `${seq}.json`)).catch(() => undefined);
+          continue;
+        }
         inFlight = seq;
-        const parsed = JSON.parse(raw) as Omit<SpoolRecord, 'seq'>;
         return { seq, ...parsed };
       }
       return undefined;
