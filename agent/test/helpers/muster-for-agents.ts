@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { openPgliteDb } from '../../../src/db/pglite-db.ts';
 import { freePort } from '../../../test/helpers/free-port.ts';
 import { startMusterProcess, type RunningMuster } from '../../../test/helpers/muster-process.ts';
 import { createPostgresDatabase, type DatabaseKind } from '../../../test/helpers/test-databases.ts';
@@ -11,6 +13,8 @@ const ADMIN_TOKEN = 'agent-test-admin-token-0123456789';
 export interface MusterForAgents {
   url: string;
   admin<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
+  /** Stops Muster and counts the system's rows in metric_samples (one per report stored), and how many distinct times they hold. */
+  stopAndCountSampleRows(systemId: string): Promise<{ rows: number; times: number }>;
   stop(): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
@@ -45,6 +49,25 @@ export async function startMusterForAgents(kind: DatabaseKind): Promise<MusterFo
       const text = await response.text();
       if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
       return (text ? JSON.parse(text) : undefined) as T;
+    },
+    async stopAndCountSampleRows(systemId) {
+      await stop();
+      const sql = 'SELECT count(*)::int AS rows, count(DISTINCT at)::int AS times FROM metric_samples WHERE system_id = $1';
+      if (!database) {
+        const db = await openPgliteDb(path.join(dataDir, 'pglite'));
+        try {
+          return (await db.query<{ rows: number; times: number }>(sql, [systemId])).rows[0]!;
+        } finally {
+          await db.close();
+        }
+      }
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        return (await client.query<{ rows: number; times: number }>(sql, [systemId])).rows[0]!;
+      } finally {
+        await client.end();
+      }
     },
     stop,
     async start() {
