@@ -3,10 +3,11 @@
  * (ADR 0024). esbuild bundles src/main.ts and its dependencies into one CommonJS file; Node's
  * single-executable-application support turns it into a blob, which postject injects into a
  * copy of the Node 24 binary this build runs on (the `node` package's, under npm run).
- * Output: dist/muster-agent (git-ignored).
+ * Output, all that install.sh needs on the target: dist/muster-agent, dist/install.sh and
+ * dist/muster-agent.service (git-ignored).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -37,12 +38,17 @@ await build({
 
 const seaConfig = path.join(dist, 'sea-config.json');
 await writeFile(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'ignore' });
 
 await copyFile(process.execPath, executable);
 const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
 // postject warns about the binary's many note sections; its own failure still fails the build.
 execFileSync(process.execPath, [postject, executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: 'ignore' });
+
+for (const file of ['install.sh', 'muster-agent.service']) await copyFile(path.join(agentDir, 'packaging', file), path.join(dist, file));
+await chmod(path.join(dist, 'install.sh'), 0o755);
+await rm(blob);
+await rm(seaConfig);
 
 const version = execFileSync(executable, ['--help'], { encoding: 'utf8' }).split('\n')[0];
 console.log(`built ${path.relative(process.cwd(), executable)} in ${Math.round(performance.now() - started)} ms: ${version}`);

@@ -1,5 +1,6 @@
-import { chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ownLikeItsDirectory } from './file-ownership.ts';
 import { SettingsError } from './settings.ts';
 
 /** The config file's object; an absent file is an empty one. */
@@ -33,7 +34,6 @@ export async function updateConfigFile(file: string, changes: Record<string, unk
   const merged = { ...(await readConfigFile(file)), ...changes };
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
-  const owner = await stat(directory);
-  if (process.getuid?.() === 0 && owner.uid !== 0) await chown(temporary, owner.uid, owner.gid);
+  await ownLikeItsDirectory(temporary, directory);
   await rename(temporary, file);
 }

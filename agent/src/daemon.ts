@@ -8,8 +8,9 @@ import { AGENT_VERSION } from './version.ts';
 
 /**
  * `muster-agent run`: heartbeats, metrics and inventory checks on their jittered schedules, the
- * spool sent in the background, the config file re-read for a new secret after a 401 (or on
- * SIGHUP). SIGTERM and SIGINT stop it once the request in flight is answered.
+ * spool sent in the background, the config file re-read for a new secret after a 401. SIGHUP
+ * (`once`, `systemctl reload`) re-reads it at once and sends what was spooled meanwhile. SIGTERM
+ * and SIGINT stop it once the request in flight is answered.
  */
 export async function runDaemon(context: AgentContext, configFile: string): Promise<number> {
   const { settings, log } = context;
@@ -78,7 +79,10 @@ export async function runDaemon(context: AgentContext, configFile: string): Prom
     pid: process.pid,
   });
 
-  const onHangup = () => void task('credentials', lookForNewSecret)();
+  const onHangup = () => {
+    sender.wake();
+    void task('credentials', lookForNewSecret)();
+  };
   process.on('SIGHUP', onHangup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

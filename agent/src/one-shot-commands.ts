@@ -22,7 +22,9 @@ export async function once(context: AgentContext, kind: 'heartbeat' | 'inventory
   const lock = pidLock(context.settings.stateDir);
   const acquired = await lock.acquire();
   if (!acquired.acquired) {
-    console.log(`${kind} spooled; the running agent (pid ${acquired.pid}) sends it`);
+    // SIGHUP has the daemon send its spool now (when it may be signalled: root, or its own user).
+    const woken = signal(acquired.pid, 'SIGHUP');
+    console.log(`${kind} spooled; the running agent (pid ${acquired.pid}) sends it${woken ? '' : ' with its next report'}`);
     return 0;
   }
   try {
@@ -78,4 +80,13 @@ export async function showStatus(settings: Settings): Promise<number> {
   };
   console.log(JSON.stringify(report, null, 2));
   return 0;
+}
+
+function signal(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 import { readCa } from './agent-context.ts';
 import { readConfigFile, updateConfigFile } from './config-file.ts';
 import { createMusterClient } from './muster-client.ts';
+import { pidLock } from './pid-lock.ts';
 import type { Settings } from './settings.ts';
 
 /**
@@ -29,6 +30,9 @@ export async function register(settings: Settings, configFile: string, secret: s
     const check = await client.get('/api/systems/info');
     if (check.outcome.kind === 'ok') {
       await updateConfigFile(configFile, { url, system_secret: secret });
+      // A daemon waiting after a 401 takes the new secret at once on SIGHUP (else within credentials_check_interval).
+      const daemon = await pidLock(settings.stateDir).holder();
+      if (daemon !== undefined) process.kill(daemon, 'SIGHUP');
       return { ok: true, message: `${known} is registered already: its new secret is stored in ${configFile}` };
     }
     return { ok: false, message: `${known} is registered already and Muster refused this secret for it (${describe(check.outcome)})` };

@@ -1,5 +1,6 @@
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { ownLikeItsDirectory } from './file-ownership.ts';
 
 /**
  * The on-disk queue of inventories and metrics not yet accepted by Muster (ADR 0024). One file
@@ -89,6 +90,7 @@ export async function openSpool(directory: string, maxBytes: number): Promise<Sp
         const seq = String(next).padStart(16, '0');
         const temporary = path.join(directory, `.${seq}.${process.pid}.tmp`);
         const handle = await open(temporary, 'w', 0o600);
+        await ownLikeItsDirectory(temporary, directory);
         try {
           await handle.writeFile(contents);
           await handle.sync();

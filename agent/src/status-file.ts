@@ -1,5 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ownLikeItsDirectory } from './file-ownership.ts';
 
 export type ReportKind = 'heartbeat' | 'inventory' | 'metrics';
 
@@ -50,6 +51,7 @@ export function statusFile(stateDir: string): StatusFile {
         change(status);
         const temporary = `${file}.${process.pid}.tmp`;
         await writeFile(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+        await ownLikeItsDirectory(temporary);
         await rename(temporary, file);
         return status;
       });
