@@ -37,7 +37,10 @@ await build({
 });
 
 const seaConfig = path.join(dist, 'sea-config.json');
-await writeFile(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+// --jitless: V8 interprets and compiles nothing. The agent idles between short collections, so it
+// costs no measurable CPU, and it spares several MB of resident code (ADR 0024, BENCHMARKS.md).
+const execArgv = ['--jitless'];
+await writeFile(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, execArgv }));
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'ignore' });
 
 await copyFile(process.execPath, executable);

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import si from 'systeminformation';
 import { AGENT_VERSION } from '../version.ts';
+import { compareText } from './compare-text.ts';
 import { run } from './run-command.ts';
 
 const GiB = 1024 ** 3;
@@ -28,7 +29,7 @@ export async function collectInventory(): Promise<Record<string, unknown>> {
   ]);
   const primary = interfaces.find((item) => item.iface === defaultInterface) ?? interfaces.find((item) => !item.internal && item.ip4);
   const network: Record<string, Record<string, string>> = {};
-  for (const item of [...interfaces].sort((a, b) => a.iface.localeCompare(b.iface))) {
+  for (const item of [...interfaces].sort((a, b) => compareText(a.iface, b.iface))) {
     if (item.internal || TRANSIENT_INTERFACE.test(item.iface)) continue;
     network[item.iface] = { ip: item.ip4, netmask: item.ip4subnet, ipv6: item.ip6, mac: item.mac };
   }

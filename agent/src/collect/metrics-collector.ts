@@ -1,6 +1,7 @@
 import os from 'node:os';
 import si from 'systeminformation';
 import { dockerReachable } from './inventory-collector.ts';
+import { compareText } from './compare-text.ts';
 import { run } from './run-command.ts';
 
 const GiB = 1024 ** 3;
@@ -61,7 +62,7 @@ async function diskMetrics(): Promise<Record<string, unknown>[]> {
   return filesystems
     .filter((item) => !PSEUDO_FILESYSTEM.test(item.type) && item.size > 0)
     .filter((item) => !seen.has(item.mount) && seen.add(item.mount))
-    .sort((a, b) => a.mount.localeCompare(b.mount))
+    .sort((a, b) => compareText(a.mount, b.mount))
     .map((item) => ({ mountpoint: item.mount, free_gb: round2(item.available / GiB), total_gb: round2(item.size / GiB), percent: round2(item.use) }));
 }
 
@@ -85,5 +86,5 @@ async function containerMetrics(): Promise<Record<string, unknown>[] | undefined
   return stats
     .filter((item) => names.has(item.id))
     .map((item) => ({ name: names.get(item.id)!, cpu_pct: round2(item.cpuPercent), mem_mb: round2(item.memUsage / MiB) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareText(a.name, b.name));
 }

@@ -1,60 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { access, mkdtemp, open, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { AGENT_EXECUTABLE } from '../../scripts/built-executable.ts';
 
-const AGENT_DIR = path.join(import.meta.dirname, '..', '..');
-export const AGENT_EXECUTABLE = path.join(AGENT_DIR, 'dist', 'muster-agent');
-const BUILD_LOCK = path.join(AGENT_DIR, '.build.lock');
-
-const exists = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
-
-/** Whether the executable is there and newer than every source it is built from. */
-async function builtAndFresh(): Promise<boolean> {
-  if (!(await exists(AGENT_EXECUTABLE))) return false;
-  const built = (await stat(AGENT_EXECUTABLE)).mtimeMs;
-  const sources = [
-    path.join(AGENT_DIR, 'package.json'),
-    ...(await readdir(path.join(AGENT_DIR, 'src'), { recursive: true })).map((name) => path.join(AGENT_DIR, 'src', name)),
-  ];
-  for (const source of sources) if ((await stat(source)).mtimeMs > built) return false;
-  return true;
-}
-
-/**
- * Builds the single executable (npm run build -w agent) unless it is there and fresh; test files
- * running at once build it once (the first takes a lock file, the others wait for it).
- */
-export async function ensureBuiltAgent(): Promise<string> {
-  for (;;) {
-    if (!(await exists(BUILD_LOCK)) && (await builtAndFresh())) return AGENT_EXECUTABLE;
-    let lock;
-    try {
-      lock = await open(BUILD_LOCK, 'wx');
-    } catch {
-      await sleep(200);
-      continue;
-    }
-    try {
-      if (!(await builtAndFresh())) {
-        const code = await new Promise<number | null>((resolve) => {
-          const child = spawn(process.execPath, [path.join(AGENT_DIR, 'scripts', 'build.ts')], { cwd: AGENT_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
-          child.on('exit', resolve);
-        });
-        if (code !== 0) throw new Error(`building the agent failed (exit ${code})`);
-      }
-      return AGENT_EXECUTABLE;
-    } finally {
-      await lock.close();
-      await unlink(BUILD_LOCK);
-    }
-  }
-}
+export { ensureBuiltAgent } from '../../scripts/built-executable.ts';
 
 /** A scratch home for one agent: its config file, state directory and collector fixture. */
 export interface AgentHome {
