@@ -73,7 +73,13 @@ export async function runAgentBench(options: { minutes: number }): Promise<void>
     partial += chunk.toString();
     const complete = partial.split('\n');
     partial = complete.pop()!;
-    for (const line of complete) lines.push(JSON.parse(line) as LogLine);
+    for (const line of complete) {
+      try {
+        lines.push(JSON.parse(line) as LogLine);
+      } catch {
+        lines.push({ msg: line }); // not the agent's JSON: counted with the problems below
+      }
+    }
   });
 
   const started = performance.now();

@@ -39,8 +39,9 @@ await build({
 const seaConfig = path.join(dist, 'sea-config.json');
 // --jitless: V8 interprets and compiles nothing. The agent idles between short collections, so it
 // costs no measurable CPU, and it spares several MB of resident code (ADR 0024, BENCHMARKS.md).
+// No code cache: V8 rejects one made without the flags it runs with (and says so at every start).
 const execArgv = ['--jitless'];
-await writeFile(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, execArgv }));
+await writeFile(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, execArgv }));
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'ignore' });
 
 await copyFile(process.execPath, executable);
