@@ -37,6 +37,8 @@ export function createSpoolSender(deps: SenderDeps) {
   const random = deps.random ?? Math.random;
   let failures = 0;
   let stopped = false;
+  let onStop = () => {};
+  const stopping = new Promise<void>((resolve) => (onStop = resolve));
   let sleeping: ReturnType<typeof interruptibleSleep> | undefined;
 
   /** One record: true to go on with the next, or why to stop. */
@@ -92,7 +94,7 @@ export function createSpoolSender(deps: SenderDeps) {
         const result = await sendOldest();
         if (result === true) continue;
         if (result === 'refused') {
-          await deps.gate.opened();
+          await Promise.race([deps.gate.opened(), stopping]);
           continue;
         }
         sleeping = interruptibleSleep(result === 'empty' ? 60_000 : result.retryInMs);
@@ -109,7 +111,7 @@ export function createSpoolSender(deps: SenderDeps) {
     stop(): void {
       stopped = true;
       sleeping?.interrupt();
-      deps.gate.open();
+      onStop();
     },
   };
 }
