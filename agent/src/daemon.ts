@@ -74,7 +74,6 @@ export async function runDaemon(context: AgentContext, configFile: string): Prom
   log.info('muster-agent started', {
     version: AGENT_VERSION,
     url: settings.url,
-    system_key: settings.systemKey,
     state_dir: settings.stateDir,
     pid: process.pid,
   });
