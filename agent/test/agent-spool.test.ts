@@ -49,6 +49,8 @@ for (const kind of databaseKinds()) {
       const left = (await agentStatus(home)).spool.records;
       assert.ok(left > 0, 'killed with records still spooled');
 
+      // A second apart, as the samples of one run are: the API's points are per second.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       const second = startAgent(home);
       agents.push(second);
       await eventually(async () => (await agentStatus(home)).spool.records === 0, 'the restarted agent to drain the spool', 30_000);
