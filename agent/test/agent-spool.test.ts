@@ -35,16 +35,17 @@ for (const kind of databaseKinds()) {
       const spooledWhileDown = () => first.lines().filter((line) => line.msg === 'record spooled').length;
       const before = spooledWhileDown();
       await eventually(
-        () => spooledWhileDown() - before >= 8 && first.lines().some((line) => /cannot take the record now/.test(line.msg)),
+        () => spooledWhileDown() - before >= 10 && first.lines().some((line) => /cannot take the record now/.test(line.msg)),
         'reports spooled while Muster is down',
         30_000,
       );
-      assert.ok((await agentStatus(home)).spool.records >= 8);
+      assert.ok((await agentStatus(home)).spool.records >= 10);
 
+      // Killed the moment it reports the second record sent since Muster came back: mid-drain.
+      let sentSinceRestart = 0;
+      const killed = first.signalWhen((line) => line.msg === 'record sent' && ++sentSinceRestart === 2, 'SIGKILL');
       await muster.start();
-      const sentBefore = first.lines().filter((line) => line.msg === 'record sent').length;
-      await eventually(() => first.lines().filter((line) => line.msg === 'record sent').length >= sentBefore + 3, 'the drain to begin', 30_000);
-      first.child.kill('SIGKILL');
+      await killed;
       await first.exited;
       const left = (await agentStatus(home)).spool.records;
       assert.ok(left > 0, 'killed with records still spooled');
