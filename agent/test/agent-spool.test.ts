@@ -5,12 +5,14 @@ import { databaseKinds } from '../../test/helpers/test-databases.ts';
 import { FIXTURE } from './helpers/fixture.ts';
 import { agentStatus, ensureBuiltAgent, makeAgentHome, runAgentCommand, startAgent, type AgentHome, type RunningAgent } from './helpers/built-agent.ts';
 import { rawPoints, startMusterForAgents, type MusterForAgents } from './helpers/muster-for-agents.ts';
+import { startRelay } from './helpers/relay.ts';
 
 for (const kind of databaseKinds()) {
   describe(`the built agent's spool through a Muster outage (${kind})`, () => {
     let muster: MusterForAgents;
     let home: AgentHome;
     const agents: RunningAgent[] = [];
+    const relays: { close(): Promise<void> }[] = [];
     before(async () => {
       const [, started, made] = await Promise.all([ensureBuiltAgent(), startMusterForAgents(kind), makeAgentHome()]);
       muster = started;
@@ -18,6 +20,7 @@ for (const kind of databaseKinds()) {
     });
     after(async () => {
       for (const agent of agents) if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+      for (const relay of relays) await relay.close();
       await muster?.dispose();
       await home?.dispose();
     });
@@ -25,7 +28,9 @@ for (const kind of databaseKinds()) {
     it('keeps reports while Muster is down, sends them in order once it is back, and a SIGKILL mid-drain loses and doubles nothing', async () => {
       const system = await muster.admin<{ id: string; system_secret: string }>('POST', '/api/v1/systems', { name: `agent-spool-${kind}` });
       await home.writeFixture(FIXTURE);
-      const registered = await runAgentCommand(home, ['register', '--url', muster.url, '--secret', system.system_secret]);
+      const relay = await startRelay(muster.url);
+      relays.push(relay);
+      const registered = await runAgentCommand(home, ['register', '--url', relay.url, '--secret', system.system_secret]);
       assert.equal(registered.code, 0, registered.stderr);
 
       const first = startAgent(home);
@@ -41,12 +46,16 @@ for (const kind of databaseKinds()) {
       );
       assert.ok((await agentStatus(home)).spool.records >= 10);
 
-      // Killed the moment it reports the second record sent since Muster came back: mid-drain.
-      let sentSinceRestart = 0;
-      const killed = first.signalWhen((line) => line.msg === 'record sent' && ++sentSinceRestart === 2, 'SIGKILL');
+      // Killed mid-drain at the worst moment: Muster has stored the third record since it came
+      // back, and the agent has not heard so (the relay holds the answer). That record is still
+      // spooled, and is sent again by the restarted agent.
+      let storedSinceRestart = 0;
+      relay.beforeAnswer = (route, status) => {
+        if (route === '/api/systems/metrics' && status === 200 && ++storedSinceRestart === 3) first.child.kill('SIGKILL');
+      };
       await muster.start();
-      await killed;
       await first.exited;
+      relay.beforeAnswer = () => {};
       const left = (await agentStatus(home)).spool.records;
       assert.ok(left > 0, 'killed with records still spooled');
 
@@ -76,8 +85,8 @@ for (const kind of databaseKinds()) {
       );
       const inventories = await muster.admin<{ total: number }>('GET', `/api/v1/systems/${system.id}/inventory`);
       assert.equal(inventories.total, 1, 'the unchanged inventory stored once');
-      // Beneath the API, which shows one point per time: each report stored once, even the one in
-      // flight at the kill and sent again (Muster keeps one sample row per system and timestamp).
+      // Beneath the API, which shows one point per time: each report stored once, even the one
+      // stored before the kill and sent again (Muster keeps one sample row per system and timestamp).
       assert.deepEqual(await muster.stopAndCountSampleRows(system.id), { rows: metricsSpooled, times: metricsSpooled }, 'no sample row stored twice');
     });
   });

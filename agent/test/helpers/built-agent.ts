@@ -58,8 +58,6 @@ export interface RunningAgent {
   child: ChildProcess;
   /** Its JSON log lines so far. */
   lines(): AgentLogLine[];
-  /** Sends `signal` as soon as a line satisfies `predicate` (from the output handler itself, not a poll). */
-  signalWhen(predicate: (line: AgentLogLine) => boolean, signal: NodeJS.Signals): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -67,25 +65,16 @@ export interface RunningAgent {
 export function startAgent(home: AgentHome): RunningAgent {
   const child = spawn(AGENT_EXECUTABLE, ['run'], { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: AgentLogLine[] = [];
-  const watchers: { predicate: (line: AgentLogLine) => boolean; signal: NodeJS.Signals; done: () => void }[] = [];
   let partial = '';
   child.stderr.on('data', (chunk: Buffer) => {
     partial += chunk.toString();
     const complete = partial.split('\n');
     partial = complete.pop()!;
     for (const line of complete) {
-      let parsed: AgentLogLine;
       try {
-        parsed = JSON.parse(line) as AgentLogLine;
+        lines.push(JSON.parse(line) as AgentLogLine);
       } catch {
-        parsed = { level: 'raw', msg: line };
-      }
-      lines.push(parsed);
-      for (const watcher of [...watchers]) {
-        if (!watcher.predicate(parsed)) continue;
-        watchers.splice(watchers.indexOf(watcher), 1);
-        child.kill(watcher.signal);
-        watcher.done();
+        lines.push({ level: 'raw', msg: line });
       }
     }
   });
@@ -97,7 +86,6 @@ export function startAgent(home: AgentHome): RunningAgent {
     child,
     lines: () => lines,
     exited,
-    signalWhen: (predicate, signal) => new Promise((resolve) => watchers.push({ predicate, signal, done: resolve })),
   };
 }
 
