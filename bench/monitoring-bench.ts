@@ -1,7 +1,9 @@
 /**
  * The monitoring-agent dialect at load (issue 15): many servers post their reports to
- * `POST /monitoring/api/report` (wrk, unpaced, 256 connections), first the seed's own example
- * report, then a large one (8 disks, 4 GPUs, 30 containers); each 200 means the heartbeat,
+ * `POST /monitoring/api/report` (wrk, 256 connections): the seed's own example report unpaced
+ * (capacity), then paced at `--rate` reports/s (7,000 by default: latency at a set load, which a
+ * closed loop of 256 clients cannot show), then a large one (8 disks, 4 GPUs, 30 containers)
+ * unpaced; each 200 means the heartbeat,
  * the samples and the latest report are committed. Beside throughput, the CPU each report costs
  * Muster and PostgreSQL. Then a month of history for 1,000 of the servers is written straight to
  * the tables (a day of 1-minute samples, 30 days of hourly rollups), and the bench times the
@@ -28,8 +30,8 @@ export interface MonitoringOptions {
   warmupSeconds: number;
   historySystems: number;
   queries: number;
-  /** Paces the seed report's measured window (open loop) at this rate; unpaced when absent. */
-  ratePerSecond?: number;
+  /** After the unpaced phases, the seed report again paced (open loop) at this rate, for latency at a set load; none when 0. */
+  ratePerSecond: number;
 }
 
 interface Phase {
@@ -90,8 +92,8 @@ async function drive(
       watch: { muster: muster.pid, postgres: 'postgres' },
     });
   // Warm-up until every server has its system (creation is a first report's cost), at most 10 rounds.
-  let warmup = await wrk(options.warmupSeconds);
-  for (let round = 1; (await serverCount(muster)) < created + servers && round < 10; round++) warmup = await wrk(options.warmupSeconds);
+  let warmup = await wrk(options.warmupSeconds, ratePerSecond);
+  for (let round = 1; (await serverCount(muster)) < created + servers && round < 10; round++) warmup = await wrk(options.warmupSeconds, ratePerSecond);
   await sleep(1_000);
   const before = await samplesStored(muster);
   progress(`${name}: measuring ${options.durationSeconds} s${ratePerSecond ? ` at ${fmt(ratePerSecond)} reports/s offered` : ''}`);
@@ -157,7 +159,13 @@ async function benchDb(db: DbKind, options: MonitoringOptions): Promise<DbResult
   const rss = sampleRss(muster.url, 500);
   const label = DB_LABEL[db];
   progress(`${label}: ${fmt(options.servers)} servers with the seed's report; warm-up ${options.warmupSeconds} s`);
-  const seed = await drive(muster, options, `${label}, seed report`, SEED_REPORT, 'seed', options.servers, key, 0, options.ratePerSecond);
+  const seed = await drive(muster, options, `${label}, seed report`, SEED_REPORT, 'seed', options.servers, key, 0);
+  const paced: Phase[] = [];
+  if (options.ratePerSecond > 0) {
+    progress(`${label}: the seed report's servers again, at ${fmt(options.ratePerSecond)} reports/s offered`);
+    const name = `${label}, seed report at ${fmt(options.ratePerSecond)}/s offered`;
+    paced.push(await drive(muster, options, name, SEED_REPORT, 'seed', options.servers, key, 0, options.ratePerSecond));
+  }
   progress(`${label}: ${fmt(options.largeServers)} servers with the large report`);
   const large = await drive(muster, options, `${label}, large report`, largeReport(), 'large', options.largeServers, key, options.servers);
   const systems = await serverCount(muster);
@@ -180,7 +188,7 @@ async function benchDb(db: DbKind, options: MonitoringOptions): Promise<DbResult
   await target.scratch?.drop();
   return {
     db,
-    phases: [seed, large],
+    phases: [seed, ...paced, large],
     queries,
     storage,
     history: { raw: history.raw, hourly: history.hourly, seconds: historySeconds },
@@ -260,7 +268,7 @@ export async function runMonitoringBench(options: MonitoringOptions): Promise<vo
     results.push(result);
     const parameters =
       `${fmt(options.servers)} servers posting the seed's example report and ${fmt(options.largeServers)} a large one (8 disks, 4 GPUs, 30 containers), each under its own alias with one monitoring:write key; ` +
-      `wrk over ${options.connections} connections and 2 threads, ${options.ratePerSecond ? `the seed report's measured window paced (open loop) at ${fmt(options.ratePerSecond)} reports/s offered, the rest unpaced` : 'unpaced'}, warm-up ${options.warmupSeconds} s (until every server exists), ${options.durationSeconds} s measured per report; Muster defaults, LOG_LEVEL=warn.`;
+      `wrk over ${options.connections} connections and 2 threads, unpaced (closed loop: the answered rate is the capacity, and latency is the queue of ${options.connections} clients), ${options.ratePerSecond ? `the seed report's servers then again paced (open loop) at ${fmt(options.ratePerSecond)} reports/s offered (latency at that load), ` : ''}warm-up ${options.warmupSeconds} s (until every server exists), ${options.durationSeconds} s measured per phase; Muster defaults, LOG_LEVEL=warn.`;
     const body = [
       `## Monitoring-agent dialect and metrics store — ${DB_LABEL[db]}`,
       '',

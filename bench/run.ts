@@ -5,7 +5,7 @@
  *
  * heartbeat-daemon: --components N (50,000 on PostgreSQL, 20,000 on PGlite) --period S (3) --connections N (256)
  *            --duration S (60) --warmup S (10) --stop-every N (100); db default both
- * monitoring: --servers N (2000) --large-servers N (500) --connections N (256) --duration S (20) --warmup S (10) --rate N (unpaced)
+ * monitoring: --servers N (2000) --large-servers N (500) --connections N (256) --duration S (20) --warmup S (10) --rate N (7000; 0: no paced phase)
  *            --history-systems N (1000) --queries N (100); db default both
  * host-inventory: --hosts N (100,000 on PostgreSQL, 20,000 on PGlite) --queries N (100); db default postgres
  * heartbeat: --systems N (1000) --generator wrk|autocannon (wrk) --connections N (256 with wrk, 64 with autocannon)
@@ -40,7 +40,7 @@ import { runLivenessBench } from './liveness-bench.ts';
 
 const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|host-inventory|liveness|inventory|backups|dashboard|memory|agent|all [--db pglite|postgres|both]
   heartbeat-daemon: [--components 50000 (PGlite: 20000)] [--period 3] [--connections 256] [--duration 60] [--warmup 10] [--stop-every 100]
-  monitoring: [--servers 2000] [--large-servers 500] [--connections 256] [--duration 20] [--warmup 10] [--rate N] [--history-systems 1000] [--queries 100]
+  monitoring: [--servers 2000] [--large-servers 500] [--connections 256] [--duration 20] [--warmup 10] [--rate 7000] [--history-systems 1000] [--queries 100]
   host-inventory: [--hosts 100000 (PGlite: 20000)] [--queries 100] (db default postgres)
   heartbeat: [--systems 1000] [--generator wrk|autocannon] [--connections 256 (autocannon: 64)] [--duration 10] [--warmup 2]
   backups:   [--size-mib 1024]
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       connections: integer(values.connections, 'connections', 256, 1, 10_000),
       durationSeconds: integer(values.duration, 'duration', 20, 1, 3600),
       warmupSeconds: integer(values.warmup, 'warmup', 10, 1, 600),
-      ratePerSecond: values.rate === undefined ? undefined : integer(values.rate, 'rate', 0, 1, 1_000_000),
+      ratePerSecond: values.rate === undefined ? 7000 : integer(values.rate, 'rate', 0, 0, 1_000_000),
       historySystems: integer(values['history-systems'], 'history-systems', 1000, 1, 100_000),
       queries: integer(values.queries, 'queries', 100, 1, 100_000),
     });

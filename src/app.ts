@@ -85,7 +85,7 @@ export async function createMuster(options: MusterOptions) {
       await sessions.signInVerified(user.id, request, reply);
     },
   });
-  const systemMetrics = createSystemMetrics({ db: database, clock, logger, config, metrics, systems });
+  const systemMetrics = createSystemMetrics({ db: database, clock, logger, config, metrics, systems, bodyBudget });
   const alerts = createAlerts({
     db,
     clock,

@@ -60,7 +60,9 @@ export async function writeHistory(runner: Runner, systems: number, now: Date): 
   await runner.query(
     `INSERT INTO metric_samples (system_id, at, layout_id, "values")
      SELECT c.id, t, c.layout_id, ARRAY[1.2, 0.9, 1.1, 20 + (extract(minute FROM t))::float8, 2592000, 24576, 9000, 72, 64, 31.2, 20, 2048, 14.2, 50, 100, 200]::float8[]
-     FROM unnest($1::uuid[], $2::bigint[]) AS c(id, layout_id), generate_series($3::timestamptz, $4::timestamptz, interval '1 minute') AS t`,
+     FROM unnest($1::uuid[], $2::bigint[]) AS c(id, layout_id), generate_series($3::timestamptz, $4::timestamptz, interval '1 minute') AS t
+     -- A moment the seed phase's reports hold already (one sample per system and moment).
+     ON CONFLICT (system_id, at) DO NOTHING`,
     [ids, layouts, from, new Date(now.getTime() - 60_000)],
   );
   await runner.query(

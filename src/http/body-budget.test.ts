@@ -45,6 +45,8 @@ for (const kind of databaseKinds()) {
       assert.match(refused.json().message, /in flight/);
       const chunked = await send('chunked', 250_000, { 'transfer-encoding': 'chunked' });
       assert.equal(chunked.statusCode, 503, 'a body without Content-Length is refused as it arrives');
+      const declared = await t.admin.patch(`/api/v1/systems/${system.id}`, { labels: { big: 'x'.repeat(250_000) } });
+      assert.equal(declared.statusCode, 503, 'a counted route refuses a declared length that cannot fit, before reading it');
       const small = await t.admin.patch(`/api/v1/systems/${system.id}`, { labels: { room: 'yes' } });
       assert.equal(small.statusCode, 200, 'a small body still fits');
 

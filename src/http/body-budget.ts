@@ -73,6 +73,10 @@ export function createBodyBudget(maxBytes: number) {
         const count: preParsingHookHandler = (request, _reply, payload, done) => {
           const { 'content-length': length, 'transfer-encoding': encoding } = request.headers;
           if (length === '0' || (length === undefined && encoding === undefined)) return done(null, payload);
+          // A declared length is all that can arrive (the HTTP parser reads no more): reserved at
+          // once, with no counting stream in the body's way. Only a chunked body is counted as it comes.
+          const declared = encoding === undefined ? Number(length) : NaN;
+          if (Number.isSafeInteger(declared) && declared > 0) return reserve(request, declared) ? done(null, payload) : done(tooMuchInFlight());
           try {
             done(null, track(request, payload));
           } catch (error) {

@@ -5927,6 +5927,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Systems that are not deleted, per Muster agent version (null: no agent seen), the most common first */
+                            agent_versions: {
+                                count: number;
+                                version: string | null;
+                            }[];
                             /** @description Systems neither suspended nor deleted, by liveness status */
                             by_status: {
                                 active: number;
@@ -6056,6 +6061,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Muster agent version, exactly; comma-separated or repeated for several; `none` for systems without an agent */
+                    agent_version?: string[];
                     /** @description Soft-deleted systems: hidden (exclude, unless a state filter names deleted), shown too (include), or alone (only) */
                     deleted?: "exclude" | "include" | "only";
                     /** @description `key:value`, or `key` for any value; repeat for several: every key must match, by any of its values */
@@ -6071,7 +6078,7 @@ export interface paths {
                     /** @description Matches name, system key, FQDN, IP addresses, labels or id by substring, and the words of the latest inventory's contents by prefix */
                     search?: string;
                     /** @description Field to sort by */
-                    sort: "name" | "type" | "status" | "created_at" | "registered_at" | "last_heartbeat" | "last_inventory_at" | "organization";
+                    sort: "name" | "type" | "status" | "created_at" | "registered_at" | "last_heartbeat" | "last_inventory_at" | "organization" | "agent_version";
                     /** @description Where the system stands, lifecycle included (see `state` on a system); repeat for several. Naming `deleted` shows deleted systems */
                     state?: ("active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted")[];
                     /** @description Liveness status; repeat for several */
@@ -6094,6 +6101,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                                agent_version: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the current agent version was first recorded
+                                 */
+                                agent_version_changed_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 deleted: boolean;
@@ -6259,6 +6273,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -6422,6 +6443,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -6572,6 +6600,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -6732,6 +6767,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -9441,6 +9483,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -9604,6 +9653,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -9769,6 +9825,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -9932,6 +9995,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen */
+                            agent_version: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the current agent version was first recorded
+                             */
+                            agent_version_changed_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             deleted: boolean;
@@ -10221,6 +10291,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Muster agent version, exactly; comma-separated or repeated for several; `none` for systems without an agent */
+                    agent_version?: string[];
                     /** @description Soft-deleted systems: hidden (exclude, unless a state filter names deleted), shown too (include), or alone (only) */
                     deleted?: "exclude" | "include" | "only";
                     /** @description `key:value`, or `key` for any value; repeat for several: every key must match, by any of its values */
@@ -10232,7 +10304,7 @@ export interface paths {
                     /** @description Matches name, system key, FQDN, IP addresses, labels or id by substring, and the words of the latest inventory's contents by prefix */
                     search?: string;
                     /** @description Field to sort by */
-                    sort: "name" | "type" | "status" | "created_at" | "registered_at" | "last_heartbeat" | "last_inventory_at" | "organization";
+                    sort: "name" | "type" | "status" | "created_at" | "registered_at" | "last_heartbeat" | "last_inventory_at" | "organization" | "agent_version";
                     /** @description Where the system stands, lifecycle included (see `state` on a system); repeat for several. Naming `deleted` shows deleted systems */
                     state?: ("active" | "warning" | "inactive" | "awaiting_first_heartbeat" | "never_registered" | "suspended" | "deleted")[];
                     /** @description Liveness status; repeat for several */

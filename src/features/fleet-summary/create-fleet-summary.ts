@@ -10,7 +10,7 @@ export interface FleetSummaryDeps {
   clock: Clock;
   /** The database the attention list reads (systems, liveness and alerts at once). */
   db: Sql;
-  systems: Pick<SystemsService, 'countByStatus' | 'countByType' | 'countByVersion'>;
+  systems: Pick<SystemsService, 'countByStatus' | 'countByType' | 'countByVersion' | 'countByAgentVersion'>;
   inventory: InventoryQueries;
 }
 

@@ -37,6 +37,9 @@ const Summary = Type.Object({
     Type.Object({ type: Type.Union([Type.String(), Type.Null()]), version: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() }),
     { description: 'Systems that are not deleted, per type (null: none) and version (null: none reported yet), the most common first within a type' },
   ),
+  agent_versions: Type.Array(Type.Object({ version: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() }), {
+    description: 'Systems that are not deleted, per Muster agent version (null: no agent seen), the most common first',
+  }),
   needs_attention: Type.Object({
     systems: Type.Integer({ description: 'Systems needing attention (GET /api/v1/attention lists them)' }),
     by_tier: ByTier,
@@ -98,7 +101,7 @@ function presentAttention(item: AttentionItem) {
 
 /** `GET /api/v1/summary` (fleet totals, what needs attention, recent changes) and `GET /api/v1/attention`. */
 export function fleetSummaryRoutes(
-  systems: Pick<SystemsService, 'countByStatus' | 'countByType' | 'countByVersion'>,
+  systems: Pick<SystemsService, 'countByStatus' | 'countByType' | 'countByVersion' | 'countByAgentVersion'>,
   inventory: InventoryQueries,
   attention: ReturnType<typeof createAttentionStore>,
   clock: Clock,
@@ -137,10 +140,11 @@ export function fleetSummaryRoutes(
       },
       async (request) => {
         const organizationIds = organizationScope(request.principal, 'systems:read', request.query.organization_id);
-        const [counts, types, versions, needing, recent, critical] = await Promise.all([
+        const [counts, types, versions, agentVersions, needing, recent, critical] = await Promise.all([
           systems.countByStatus(organizationIds),
           systems.countByType(organizationIds),
           systems.countByVersion(organizationIds),
+          systems.countByAgentVersion(organizationIds),
           attention.byTier(organizationIds),
           inventory.diffs({ organizationIds, significant: true, page: 1, pageSize: RECENT_CHANGES, order: 'desc' }),
           inventory.systemsWithChanges({ organizationIds, severity: 'critical', since: new Date(clock.now().getTime() - ATTENTION_WINDOW_MS) }),
@@ -150,6 +154,7 @@ export function fleetSummaryRoutes(
           by_status: { unknown: counts.unknown, active: counts.active, warning: counts.warning, inactive: counts.inactive },
           by_type: types,
           by_version: versions,
+          agent_versions: agentVersions,
           suspended: counts.suspended,
           deleted: counts.deleted,
           needs_attention: {

@@ -1,8 +1,7 @@
-import { createGunzip } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { BadRequestError } from '../../errors/errors.ts';
 import type { BodyBudget } from '../../http/body-budget.ts';
+import { decodedBody } from '../../http/decoded-body.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { requireSystem, type SystemAuthenticator } from '../systems/index.ts';
 import type { InventoryService } from './inventory-service.ts';
@@ -38,18 +37,7 @@ export function inventoryIngestRoutes(
         onRequest: requireSystem(authenticator),
         // Counted against the in-flight budget as decoded, below.
         config: { bodyBudget: 'decoded' },
-        // Decoded before the size limit is applied, so a small gzip body cannot expand past it.
-        preParsing: async (request, _reply, payload) => {
-          const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-          if (!encoding || encoding === 'identity') return budget.track(request, payload);
-          if (encoding !== 'gzip' && encoding !== 'x-gzip') throw new BadRequestError(`unsupported Content-Encoding '${encoding}'; send identity or gzip`);
-          // 128 KiB chunks rather than zlib's 16 KiB: 10 MB decoded in 80 event-loop turns, not 640,
-          // so a large body (or a gzip bomb) is not answered seconds late while the loop is busy.
-          const gunzip = createGunzip({ chunkSize: 128 * 1024 });
-          gunzip.on('error', () => undefined);
-          delete request.headers['content-length'];
-          return budget.track(request, payload.pipe(gunzip));
-        },
+        preParsing: decodedBody(budget),
         schema: {
           tags: ['appliance'],
           summary: 'Send an inventory: the whole JSON body is the snapshot',

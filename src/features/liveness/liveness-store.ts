@@ -1,4 +1,5 @@
 import type { Sql } from '../../db/db.ts';
+import { arrayLiteral, timesLiteral } from '../../db/array-literal.ts';
 import { offsetOf, type Page, type PageRequest } from '../../http/pagination.ts';
 import type { Thresholds } from '../organizations/index.ts';
 import type { LivenessStatus } from '../systems/index.ts';
@@ -147,30 +148,6 @@ SELECT input.system_id FROM input WHERE NOT EXISTS (SELECT 1 FROM updated WHERE 
 const RECORD_HEARTBEATS = recordHeartbeatsStatement(false);
 const RECORD_HEARTBEATS_WITH_REPORTS = recordHeartbeatsStatement(true);
 
-/**
- * A PostgreSQL array literal (`{a,b}`) of values that need no quoting (UUIDs, ISO times): the
- * drivers' own array encoding escapes every element, which shows with batches of hundreds.
- */
-function arrayLiteral<T>(items: readonly T[], value: (item: T) => string): string {
-  let literal = '{';
-  for (let index = 0; index < items.length; index++) literal += (index === 0 ? '' : ',') + value(items[index]!);
-  return `${literal}}`;
-}
-
-/** The heartbeats' times as an array literal; beats of one batch mostly share a millisecond, formatted once. */
-function timesLiteral(beats: readonly Heartbeat[]): string {
-  let lastTime = NaN;
-  let lastIso = '';
-  return arrayLiteral(beats, (beat) => {
-    const time = beat.at.getTime();
-    if (time !== lastTime) {
-      lastTime = time;
-      lastIso = beat.at.toISOString();
-    }
-    return lastIso;
-  });
-}
-
 function toEvent(row: LivenessEventRow): LivenessEvent {
   return {
     id: row.id,
@@ -227,10 +204,10 @@ export function createLivenessStore(sql: Sql): LivenessStore {
       const { rows } = beats.some((beat) => beat.report)
         ? await sql.query<{ system_id: string }>(
             RECORD_HEARTBEATS_WITH_REPORTS,
-            [ids, timesLiteral(beats), beats.map((beat) => beat.report?.status ?? null), beats.map((beat) => beat.report?.time ?? null)],
+            [ids, timesLiteral(beats, (beat) => beat.at), beats.map((beat) => beat.report?.status ?? null), beats.map((beat) => beat.report?.time ?? null)],
             { prepareAs: 'record_heartbeats_with_reports' },
           )
-        : await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, [ids, timesLiteral(beats)], { prepareAs: 'record_heartbeats' });
+        : await sql.query<{ system_id: string }>(RECORD_HEARTBEATS, [ids, timesLiteral(beats, (beat) => beat.at)], { prepareAs: 'record_heartbeats' });
       return new Set(rows.map((row) => row.system_id));
     },
 

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { FeatureMount } from '../../composition/feature.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/db.ts';
+import type { BodyBudget } from '../../http/body-budget.ts';
 import type { SystemAuthenticator, Systems, SystemsService } from '../systems/index.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { createMetricIngest, type IngestedSamples } from './metric-ingest.ts';
@@ -23,6 +24,8 @@ export interface SystemMetricsDeps {
   config: Pick<Config, 'metrics' | 'databasePoolSize' | 'shutdownTimeoutMs'>;
   metrics: Pick<Metrics, 'metricSamplesStored' | 'remoteWriteSamplesSent' | 'remoteWriteSamplesDropped' | 'remoteWriteFailedAttempts'>;
   systems: { service: SystemsService; authenticator: SystemAuthenticator; onDestroy: Systems['onDestroy'] };
+  /** The in-flight request bodies' byte budget the native endpoint reserves from (as decoded). */
+  bodyBudget: BodyBudget;
 }
 
 /** The samples of stored batches as remote write sends them: each series with its system's and organization's ids. */
@@ -90,7 +93,7 @@ export function createSystemMetrics(deps: SystemMetricsDeps) {
     /** The forwarder's state, when METRICS_REMOTE_WRITE_URL is set. */
     remote,
     mount: {
-      applianceRoutes: [nativeMetricsRoutes({ service, authenticator: deps.systems.authenticator, clock, rawRetentionMs: settings.rawRetentionMs })],
+      applianceRoutes: [nativeMetricsRoutes({ service, authenticator: deps.systems.authenticator, clock, rawRetentionMs: settings.rawRetentionMs, bodyBudget: deps.bodyBudget })],
       managementRoutes: [metricsRoutes(queries, deps.systems.service, clock)],
       tasks: [{ name: 'metrics-rollup', intervalMs: settings.rollupIntervalMs, run: (signal) => rollups.runOnce(signal) }],
       // Today's partition before the first sample (the rollup task makes tomorrow's in time).

@@ -29,7 +29,8 @@ export interface SeriesKey {
 
 /** The series of one moment in a fixed order, and what identifies that order. */
 export interface SampleSet {
-  series: SeriesKey[];
+  /** Shared by every set of the same shape: read only. */
+  series: readonly SeriesKey[];
   values: number[];
   /** The series keys in order, one per line: equal sets share one stored layout. */
   layoutKey: string;
@@ -59,11 +60,35 @@ export const METRIC_NAMES: Readonly<Record<string, string | null>> = {
   uptime_seconds: null,
 };
 
+/** How a report's series, in the order they were read, sort into their layout. */
+interface Ordering {
+  /** Indexes into the series as read, in layout order. */
+  order: number[];
+  series: readonly SeriesKey[];
+  layoutKey: string;
+}
+
+/** Orderings of series sets seen lately, by their keys as read: a fleet's reports mostly share a few shapes. */
+const orderings = new Map<string, Ordering>();
+const ORDERINGS_CACHED = 1024;
+
+function orderingOf(keys: readonly string[], series: readonly SeriesKey[]): Ordering {
+  const readKey = keys.join('\n');
+  const cached = orderings.get(readKey);
+  if (cached) return cached;
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+  const ordering = { order, series: order.map((i) => series[i]!), layoutKey: order.map((i) => keys[i]!).join('\n') };
+  if (orderings.size >= ORDERINGS_CACHED) orderings.delete(orderings.keys().next().value!);
+  orderings.set(readKey, ordering);
+  return ordering;
+}
+
 /**
  * The samples of a report's numbers, ordered by series key so that a system reporting the same
  * disks, GPUs and containers always produces the same layout. A series seen twice (two disks
  * with one mountpoint) keeps its first value; values that are not finite numbers are left out.
- * It runs for every report: plain arrays, one labels object per disk, GPU or container.
+ * It runs for every report: plain arrays, one labels object per disk, GPU or container, and the
+ * sort done once per shape of report (the series of a shape are shared: never to be changed).
  */
 export function sampleSet(numbers: MetricNumbers): SampleSet {
   const keys: string[] = [];
@@ -118,12 +143,8 @@ export function sampleSet(numbers: MetricNumbers): SampleSet {
     add('container.cpu_pct', `container.cpu_pct${label}`, labels, container.cpu_pct);
     add('container.mem_mb', `container.mem_mb${label}`, labels, container.mem_mb);
   }
-  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
-  return {
-    series: order.map((i) => series[i]!),
-    values: order.map((i) => values[i]!),
-    layoutKey: order.map((i) => keys[i]!).join('\n'),
-  };
+  const ordering = orderingOf(keys, series);
+  return { series: ordering.series, values: ordering.order.map((i) => values[i]!), layoutKey: ordering.layoutKey };
 }
 
 /** Whether a series matches a metric name and label filters (every filter's label equal). */

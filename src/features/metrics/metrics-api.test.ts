@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { databaseKinds } from '../../../test/helpers/test-databases.ts';
 import { useTestMuster } from '../../../test/helpers/test-muster.ts';
 import { ManualClock } from '../../clock/clock.ts';
@@ -61,6 +62,39 @@ for (const kind of databaseKinds()) {
       );
       assert.equal(disk.resolution, 'raw');
       assert.deepEqual(disk.series, [{ labels: { mountpoint: '/data' }, points: [[t.clock.now().getTime() / 1000, 99]] }]);
+    });
+
+    it('stores samples sent again for the same moment once (a spool re-sent after a crash), a new moment anew', async () => {
+      const system = await t.createRegisteredSystem();
+      const at = new Date(t.clock.now().getTime() - 2 * MINUTE).toISOString();
+      for (const cpu of [10, 99]) assert.equal((await post(system.basic, { ...numbers(cpu), timestamp: at })).statusCode, 200);
+      assert.equal((await post(system.basic, numbers(30))).statusCode, 200);
+      const from = new Date(t.clock.now().getTime() - 10 * MINUTE).toISOString();
+      const cpu = await query(system.id, `name=cpu.percent&from=${from}&step=60`);
+      assert.deepEqual(cpu.series[0]!.points, [
+        [Date.parse(at) / 1000, 10],
+        [t.clock.now().getTime() / 1000, 30],
+      ]);
+      const { rows } = await database.db.query<{ count: number }>('SELECT count(*)::int AS count FROM metric_samples WHERE system_id = $1', [system.id]);
+      assert.equal(rows[0]!.count, 2);
+    });
+
+    it('takes a gzip-compressed body (an agent compresses what is over 1 KB), and refuses another coding or a broken one', async () => {
+      const system = await t.createRegisteredSystem();
+      const send = (payload: Buffer, encoding: string) =>
+        t.muster.app.inject({
+          method: 'POST',
+          url: '/api/systems/metrics',
+          headers: { authorization: system.basic, 'content-type': 'application/json', 'content-encoding': encoding },
+          payload,
+        });
+      const zipped = await send(gzipSync(JSON.stringify(numbers(42))), 'gzip');
+      assert.equal(zipped.statusCode, 200, zipped.body);
+      assert.equal(zipped.json<{ data: { samples: number } }>().data.samples, 19);
+      const cpu = await query(system.id, `name=cpu.percent&from=${new Date(t.clock.now().getTime() - MINUTE).toISOString()}&step=60`);
+      assert.deepEqual(cpu.series[0]!.points, [[t.clock.now().getTime() / 1000, 42]]);
+      assert.equal((await send(Buffer.from(JSON.stringify(numbers(1))), 'br')).statusCode, 400);
+      assert.equal((await send(Buffer.from('not gzip at all'), 'gzip')).statusCode, 400);
     });
 
     it('refuses numbers of the wrong type, a timestamp ahead of the server and one past the raw retention, storing nothing', async () => {

@@ -4,6 +4,8 @@ import type { Clock } from '../../clock/clock.ts';
 import { organizationScope } from '../../domain/access.ts';
 import { BadRequestError } from '../../errors/errors.ts';
 import { access } from '../../http/access-control.ts';
+import type { BodyBudget } from '../../http/body-budget.ts';
+import { decodedBody } from '../../http/decoded-body.ts';
 import { envelope, errorResponses, IdParams, Uuid } from '../../http/schemas.ts';
 import { requireSystem, type SystemAuthenticator, type SystemsService } from '../systems/index.ts';
 import type { MetricsService } from './metrics-service.ts';
@@ -155,6 +157,7 @@ export function nativeMetricsRoutes(deps: {
   authenticator: SystemAuthenticator;
   clock: Clock;
   rawRetentionMs: number;
+  bodyBudget: BodyBudget;
 }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
@@ -162,6 +165,9 @@ export function nativeMetricsRoutes(deps: {
       {
         onRequest: requireSystem(deps.authenticator),
         bodyLimit: 1024 * 1024,
+        // gzip accepted, as for inventories (an agent compresses what is over 1 KB).
+        config: { bodyBudget: 'decoded' },
+        preParsing: decodedBody(deps.bodyBudget),
         schema: {
           tags: ['appliance'],
           summary: 'Report metric samples (the monitoring report shape)',

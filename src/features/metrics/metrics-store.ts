@@ -1,3 +1,4 @@
+import { arrayLiteral, timesLiteral } from '../../db/array-literal.ts';
 import type { Db, Sql } from '../../db/db.ts';
 import { partitionOf, parsePartitionName, type MetricTable, type Partition } from './metric-partitions.ts';
 import type { SeriesKey } from './metric-samples.ts';
@@ -11,7 +12,7 @@ const ROLLUP_TABLE: Record<Rollup, MetricTable> = { '5m': 'metric_rollups_5m', '
 export interface NewLayout {
   systemId: string;
   hash: string;
-  series: SeriesKey[];
+  series: readonly SeriesKey[];
   at: Date;
 }
 
@@ -48,8 +49,6 @@ export interface LatestValue {
   labels: Record<string, string>;
   value: number;
 }
-
-const arrayLiteral = (values: readonly number[]): string => `{${values.join(',')}}`;
 
 /** One bucket expression for both rollups: buckets start at multiples of their length since the epoch. */
 const binned = (seconds: number, column: string) => `date_bin('${seconds} seconds', ${column}, TIMESTAMPTZ 'epoch')`;
@@ -105,19 +104,46 @@ export function createMetricsStore(db: Db) {
      * older than `lateBefore` reopen (rolled up again by the next run).
      */
     async insertSamples(rows: readonly SampleRow[], lateBefore: Date): Promise<void> {
+      // Every row's values in one flat float8[] (parsed once, at bind), each row its slice [first, last].
+      let flat = '{';
+      const firsts: number[] = [];
+      const lasts: number[] = [];
+      let count = 0;
+      for (const row of rows) {
+        if (row.values.length > 0) flat += (count === 0 ? '' : ',') + row.values.join(',');
+        firsts.push(count + 1);
+        count += row.values.length;
+        lasts.push(count);
+      }
+      flat += '}';
       await db.query(
-        `WITH batch AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[], $4::text[]) AS b(system_id, at, layout_id, vals)),
-         samples AS (INSERT INTO metric_samples (system_id, at, layout_id, "values") SELECT system_id, at, layout_id, vals::float8[] FROM batch),
+        `WITH batch AS (
+           SELECT b.system_id, b.at, b.layout_id, v.flat[b.first:b.last] AS vals
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[], $4::int[], $5::int[]) AS b(system_id, at, layout_id, first, last),
+             (SELECT $6::float8[] AS flat) v
+         ),
+         samples AS (
+           INSERT INTO metric_samples (system_id, at, layout_id, "values") SELECT system_id, at, layout_id, vals FROM batch
+           ON CONFLICT (system_id, at) DO NOTHING
+         ),
          latest AS (
            INSERT INTO metric_latest (system_id, at, layout_id, "values")
-           SELECT DISTINCT ON (system_id) system_id, at, layout_id, vals::float8[] FROM batch ORDER BY system_id, at DESC
+           SELECT DISTINCT ON (system_id) system_id, at, layout_id, vals FROM batch ORDER BY system_id, at DESC
            ON CONFLICT (system_id) DO UPDATE SET at = excluded.at, layout_id = excluded.layout_id, "values" = excluded."values"
              WHERE excluded.at >= metric_latest.at
          )
          INSERT INTO metric_rollup_stale (resolution, system_id, bucket)
-         SELECT DISTINCT '5m', system_id, ${binned(300, 'at')} FROM batch WHERE at < $5
+         SELECT DISTINCT '5m', system_id, ${binned(300, 'at')} FROM batch WHERE at < $7
          ON CONFLICT DO NOTHING`,
-        [rows.map((r) => r.systemId), rows.map((r) => r.at), rows.map((r) => r.layoutId), rows.map((r) => arrayLiteral(r.values)), lateBefore],
+        [
+          arrayLiteral(rows, (r) => r.systemId),
+          timesLiteral(rows, (r) => r.at),
+          arrayLiteral(rows, (r) => r.layoutId),
+          `{${firsts.join(',')}}`,
+          `{${lasts.join(',')}}`,
+          flat,
+          lateBefore,
+        ],
         { prepareAs: 'metrics-insert-samples' },
       );
     },

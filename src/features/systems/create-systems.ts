@@ -6,6 +6,7 @@ import type { Db } from '../../db/db.ts';
 import { createTransactionHook, type TransactionListener } from '../../db/transaction-hook.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import type { OrganizationsService } from '../organizations/index.ts';
+import { createAgentVersionRecorder } from './agent-version-recorder.ts';
 import { applianceSystemsRoutes } from './appliance-routes.ts';
 import { createPeerReports } from './peer-reports.ts';
 import { createPeerSystems } from './peer-systems.ts';
@@ -36,12 +37,14 @@ export interface SystemsDeps {
 export function createSystems(deps: SystemsDeps) {
   const { db, config } = deps;
   const store = createSystemsStore(db);
+  const agentVersions = createAgentVersionRecorder({ store, clock: deps.clock, logger: deps.logger });
   const authenticator = createSystemAuthenticator({
     db,
     store,
     systemKeyPrefix: config.systemKeyPrefix,
     cacheTtlSeconds: config.systemAuthCacheTtlSeconds,
     cacheSize: config.systemAuthCacheSize,
+    agentVersions,
   });
   const registered = createTransactionHook<[systemId: string, at: Date]>();
   const destroying = createTransactionHook<[systemId: string]>();
@@ -94,7 +97,9 @@ export function createSystems(deps: SystemsDeps) {
       managementRoutes: [systemsRoutes(service)],
       // Other nodes' credential changes reach this node's authentication cache.
       start: () => authenticator.listen(),
-      drain: () => peerReports.drain(),
+      drain: async () => {
+        await Promise.all([peerReports.drain(), agentVersions.drain()]);
+      },
     } satisfies FeatureMount,
   };
 }

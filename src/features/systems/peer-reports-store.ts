@@ -1,3 +1,4 @@
+import { arrayLiteral, jsonArrayText, timesLiteral } from '../../db/array-literal.ts';
 import type { Sql } from '../../db/db.ts';
 
 /** A live component's latest report, as its peer sent it. */
@@ -26,10 +27,10 @@ export function createPeerReportsStore(sql: Sql) {
     async upsert(reports: readonly { systemId: string; receivedAt: Date; json: string }[]): Promise<void> {
       await sql.query(
         `INSERT INTO peer_reports (system_id, received_at, report)
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::json[])
+         SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::timestamptz[]), json_array_elements($3::json))
          ON CONFLICT (system_id) DO UPDATE SET received_at = excluded.received_at, report = excluded.report
            WHERE excluded.received_at >= peer_reports.received_at`,
-        [reports.map((r) => r.systemId), reports.map((r) => r.receivedAt), reports.map((r) => r.json)],
+        [arrayLiteral(reports, (r) => r.systemId), timesLiteral(reports, (r) => r.receivedAt), jsonArrayText(reports.map((r) => r.json))],
         { prepareAs: 'peer-reports-upsert' },
       );
     },

@@ -9,7 +9,8 @@ declare module 'fastify' {
 }
 
 /**
- * An onRequest hook that admits only appliances presenting valid HTTP Basic credentials. In
+ * An onRequest hook that admits only appliances presenting valid HTTP Basic credentials, and
+ * notes the Muster agent version their User-Agent names (written only when it changed). In
  * callback style: credentials verified a moment ago are admitted without creating a promise.
  */
 export function requireSystem(authenticator: SystemAuthenticator) {
@@ -18,11 +19,13 @@ export function requireSystem(authenticator: SystemAuthenticator) {
     const cached = authenticator.cached(authorization);
     if (cached) {
       request.system = cached;
+      authenticator.noteUserAgent(cached, request.headers['user-agent']);
       done();
       return;
     }
     authenticator.authenticate(authorization).then((system) => {
       request.system = system;
+      authenticator.noteUserAgent(system, request.headers['user-agent']);
       done();
     }, done);
   };

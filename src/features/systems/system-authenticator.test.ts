@@ -25,6 +25,7 @@ function setUp(cacheTtlSeconds = 600, verifySecret?: typeof verifySystemSecret, 
     registeredAt: new Date(0),
     suspendedAt: null,
     deletedAt: null,
+    agentVersion: '1.2.3',
   };
   let reads = 0;
   const store = {
@@ -68,7 +69,13 @@ describe('system authenticator cache', () => {
     const { authenticator, credentials, secret, reads } = setUp();
     const header = basic(SYSTEM_KEY, secret);
     assert.equal(authenticator.cached(header), undefined, 'nothing cached before a verification');
-    assert.deepEqual(await authenticator.authenticate(header), { id: credentials.id, organizationId: credentials.organizationId, systemKey: SYSTEM_KEY });
+    // With the agent version stored for it, so that the agent's next requests need not write it.
+    assert.deepEqual(await authenticator.authenticate(header), {
+      id: credentials.id,
+      organizationId: credentials.organizationId,
+      systemKey: SYSTEM_KEY,
+      agentVersion: '1.2.3',
+    });
     assert.equal(reads(), 1);
     assert.equal(authenticator.cached(header)?.id, credentials.id);
     assert.equal((await authenticator.authenticate(header)).id, credentials.id);

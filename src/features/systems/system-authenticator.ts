@@ -3,13 +3,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../db/db.ts';
 import { createInvalidatedCache } from '../../db/invalidated-cache.ts';
 import { ServiceUnavailableError, UnauthorizedError } from '../../errors/errors.ts';
+import type { AgentVersionRecorder } from './agent-version-recorder.ts';
 import { parseSystemSecret, verifySystemSecret } from './system-credentials.ts';
 import type { SystemCredentials, SystemsStore } from './systems-store.ts';
 
 export interface AuthenticatedSystem {
-  id: string;
-  organizationId: string;
-  systemKey: string;
+  readonly id: string;
+  readonly organizationId: string;
+  readonly systemKey: string;
+  /**
+   * The Muster agent version this node knows is stored for the system (null: none): read with the
+   * credentials, then moved by the agent-version recorder alone when it stores another.
+   */
+  agentVersion: string | null;
 }
 
 export const AUTH_INVALIDATION_CHANNEL = 'muster_system_auth';
@@ -31,6 +37,8 @@ export interface SystemAuthenticatorOptions {
   verifySecret?: typeof verifySystemSecret;
   /** Shortest time a failure after the database lookup takes to answer (default FAILURE_FLOOR_MS). */
   failureFloorMs?: number;
+  /** Records the agent versions authenticated requests name; none recorded without it. */
+  agentVersions?: AgentVersionRecorder;
 }
 
 /**
@@ -51,6 +59,8 @@ export interface SystemAuthenticator {
   /** Verifies an `Authorization` header; throws a 401 (or 503 when the database is down). */
   authenticate(authorization: string | undefined): Promise<AuthenticatedSystem>;
   invalidate(systemKey: string): void;
+  /** Records the Muster agent version an authenticated request's User-Agent names, if it is new to this node (never waits, never throws). */
+  noteUserAgent(system: AuthenticatedSystem, userAgent: string | undefined): void;
   /** Subscribes to invalidations from every node; call once at start-up. */
   listen(): Promise<void>;
   /** How many verified credentials are cached now. */
@@ -119,7 +129,12 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions): 
       throw invalidCredentialsError();
     }
 
-    const system = { id: credentials.id, organizationId: credentials.organizationId, systemKey: credentials.systemKey };
+    const system: AuthenticatedSystem = {
+      id: credentials.id,
+      organizationId: credentials.organizationId,
+      systemKey: credentials.systemKey,
+      agentVersion: credentials.agentVersion,
+    };
     cache.fill(headerDigest(authorization), system, readGeneration);
     return system;
   }
@@ -146,6 +161,10 @@ export function createSystemAuthenticator(options: SystemAuthenticatorOptions): 
     },
 
     invalidate: cache.invalidate,
+
+    noteUserAgent(system: AuthenticatedSystem, userAgent: string | undefined): void {
+      options.agentVersions?.note(system, userAgent);
+    },
 
     listen: () => cache.listen(options.db, AUTH_INVALIDATION_CHANNEL),
 

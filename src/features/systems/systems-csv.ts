@@ -8,6 +8,7 @@ const COLUMNS: readonly [string, (system: System) => string | null][] = [
   ['organization', (s) => s.organizationName],
   ['system_key', (s) => s.systemKey],
   ['version', (s) => s.version],
+  ['agent_version', (s) => s.agentVersion],
   ['fqdn', (s) => s.fqdn],
   ['ipv4_address', (s) => s.ipv4Address],
   ['ipv6_address', (s) => s.ipv6Address],

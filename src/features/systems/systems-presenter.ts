@@ -34,6 +34,12 @@ export const SystemSchema = Type.Object(
     ipv6_address: Type.Union([Type.String(), Type.Null()]),
     version: Type.Union([Type.String(), Type.Null()]),
     os: Type.Union([Type.String(), Type.Null()]),
+    agent_version: Type.Union([Type.String(), Type.Null()], {
+      description: 'The Muster agent version its requests name in their User-Agent (`muster-agent/1.2.3 (linux; x64)`), or null when no Muster agent was seen',
+    }),
+    agent_version_changed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When the current agent version was first recorded',
+    }),
     labels: Type.Record(Type.String(), Type.String()),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
@@ -76,6 +82,8 @@ export function presentSystem(system: System) {
     ipv6_address: system.ipv6Address,
     version: system.version,
     os: system.os,
+    agent_version: system.agentVersion,
+    agent_version_changed_at: iso(system.agentVersionChangedAt),
     labels: system.labels,
     created_at: system.createdAt.toISOString(),
     updated_at: system.updatedAt.toISOString(),

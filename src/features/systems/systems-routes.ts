@@ -15,7 +15,19 @@ import type { SystemsService, SystemWithSecret } from './systems-service.ts';
 import { systemsCsv } from './systems-csv.ts';
 import type { LabelFilter, SystemFilter, SystemSort } from './systems-store.ts';
 
-const SORT_FIELDS: readonly SystemSort[] = ['name', 'type', 'status', 'created_at', 'registered_at', 'last_heartbeat', 'last_inventory_at', 'organization'];
+const SORT_FIELDS: readonly SystemSort[] = [
+  'name',
+  'type',
+  'status',
+  'created_at',
+  'registered_at',
+  'last_heartbeat',
+  'last_inventory_at',
+  'organization',
+  'agent_version',
+];
+/** What the agent version filter names for systems without a Muster agent. */
+const NO_AGENT = 'none';
 
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S' });
 const SystemType = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'e.g. ns8, nsec, linux, node' });
@@ -35,6 +47,12 @@ const ListQuery = listQuerySchema(SORT_FIELDS, 'created_at', {
   ),
   type: Type.Optional(Type.Array(SystemType, { description: 'System type; repeat for several' })),
   organization_id: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { description: 'Organization; repeat for several' })),
+  agent_version: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 1000, pattern: '^[0-9A-Za-z.+-]+(,[0-9A-Za-z.+-]+)*$' }), {
+      maxItems: 20,
+      description: `Muster agent version, exactly; comma-separated or repeated for several; \`${NO_AGENT}\` for systems without an agent`,
+    }),
+  ),
   label: Type.Optional(
     Type.Array(Type.String({ pattern: `^${LABEL_KEY}(:.{0,255})?$` }), {
       maxItems: 20,
@@ -72,11 +90,18 @@ function filterOf(query: Static<typeof ListQuery>, principal: Principal): System
     state: query.state,
     labels: labelFilters(query.label),
     type: query.type,
+    agentVersions: agentVersionFilter(query.agent_version),
     organizationIds: organizationScope(principal, 'systems:read', query.organization_id),
     search: query.search,
     deleted: query.deleted,
     suspended: query.suspended,
   };
+}
+
+/** `1.2.3,1.3.0` and `none` as the versions they name, null for none. */
+function agentVersionFilter(values: readonly string[] | undefined): (string | null)[] | undefined {
+  if (!values?.length) return undefined;
+  return [...new Set(values.flatMap((value) => value.split(',')))].map((version) => (version === NO_AGENT ? null : version));
 }
 
 /** `env:prod`, `env:test`, `owner` as one filter per key: env is prod or test, and owner is set (to anything). */

@@ -35,6 +35,7 @@ function createFakeSystemsStore(db: FakeDb, organizations: readonly Organization
     registeredAt: stored.registeredAt,
     suspendedAt: stored.suspendedAt,
     deletedAt: stored.deletedAt,
+    agentVersion: stored.agentVersion,
   });
   const notUsed = () => Promise.reject(new Error('not used by the service rules tested here'));
   const store: SystemsStore = {
@@ -56,6 +57,8 @@ function createFakeSystemsStore(db: FakeDb, organizations: readonly Organization
         ipv6Address: null,
         version: null,
         os: null,
+        agentVersion: null,
+        agentVersionChangedAt: null,
         lastInventoryAt: null,
         registeredAt: null,
         suspendedAt: null,
@@ -102,6 +105,8 @@ function createFakeSystemsStore(db: FakeDb, organizations: readonly Organization
     countByStatus: notUsed,
     countByType: notUsed,
     countByVersion: notUsed,
+    countByAgentVersion: notUsed,
+    setAgentVersion: notUsed,
     deleteSilent: notUsed,
     countLabels: notUsed,
     lockMany: notUsed,
@@ -123,6 +128,7 @@ function setUp() {
     authenticate: () => Promise.reject(new Error('not used')),
     invalidate: (systemKey) => void invalidated.push({ systemKey, inTransaction: db.currentTransaction !== null }),
     listen: () => Promise.resolve(),
+    noteUserAgent: () => {},
     cachedEntries: 0,
   };
   const hookCalls: { hook: 'registered' | 'destroy'; systemId: string; at?: Date; inTransaction: boolean; rowPresent: boolean }[] = [];

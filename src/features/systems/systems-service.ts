@@ -46,6 +46,8 @@ export interface SystemsService {
   countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]>;
   /** Systems that are not deleted, per type (null: none) and version (null: none reported yet). */
   countByVersion(organizationIds?: readonly string[]): Promise<{ type: string | null; version: string | null; count: number }[]>;
+  /** Systems that are not deleted, per Muster agent version (null: no agent seen), the most common first. */
+  countByAgentVersion(organizationIds?: readonly string[]): Promise<{ version: string | null; count: number }[]>;
   list(filter: SystemFilter): Promise<Page<System>>;
   countLabels(organizationIds: readonly string[] | undefined, limit: number): Promise<{ key: string; value: string; count: number }[]>;
   create(input: CreateSystemInput): Promise<SystemWithSecret>;
@@ -114,6 +116,8 @@ export function createSystemsService(deps: SystemsServiceDeps): SystemsService {
     countByType: (organizationIds) => store.countByType(organizationIds),
 
     countByVersion: (organizationIds) => store.countByVersion(organizationIds),
+
+    countByAgentVersion: (organizationIds) => store.countByAgentVersion(organizationIds),
 
     countLabels: (organizationIds, limit) => store.countLabels(organizationIds, limit),
 

@@ -23,6 +23,9 @@ export interface System {
   ipv6Address: string | null;
   version: string | null;
   os: string | null;
+  /** The Muster agent's version its requests last named (null: no agent seen), and since when. */
+  agentVersion: string | null;
+  agentVersionChangedAt: Date | null;
   lastInventoryAt: Date | null;
   registeredAt: Date | null;
   suspendedAt: Date | null;
@@ -42,6 +45,7 @@ export interface SystemCredentials {
   registeredAt: Date | null;
   suspendedAt: Date | null;
   deletedAt: Date | null;
+  agentVersion: string | null;
 }
 
 interface SystemRow {
@@ -62,6 +66,8 @@ interface SystemRow {
   ipv6_address: string | null;
   version: string | null;
   os: string | null;
+  agent_version: string | null;
+  agent_version_changed_at: Date | null;
   last_inventory_at: Date | null;
   registered_at: Date | null;
   suspended_at: Date | null;
@@ -88,9 +94,11 @@ interface CredentialsRow {
   registered_at: Date | null;
   suspended_at: Date | null;
   deleted_at: Date | null;
+  agent_version: string | null;
 }
 
-export type SystemSort = 'name' | 'type' | 'status' | 'created_at' | 'registered_at' | 'last_heartbeat' | 'last_inventory_at' | 'organization';
+export type SystemSort =
+  'name' | 'type' | 'status' | 'created_at' | 'registered_at' | 'last_heartbeat' | 'last_inventory_at' | 'organization' | 'agent_version';
 
 /** Live systems by liveness status, with the suspended and deleted ones counted apart. */
 export type SystemCountsByStatus = Record<LivenessStatus, number> & { suspended: number; deleted: number; total: number };
@@ -108,6 +116,8 @@ export interface SystemFilter extends PageRequest {
   /** Every one of these labels (a system matches a filter by any of its values). */
   labels?: LabelFilter[] | undefined;
   type?: string[] | undefined;
+  /** Systems whose Muster agent has one of these versions (exactly); null stands for systems without one. */
+  agentVersions?: (string | null)[] | undefined;
   /** Only these organizations' systems; all when undefined. */
   organizationIds?: readonly string[] | undefined;
   search?: string | undefined;
@@ -131,13 +141,13 @@ export interface NewSystem {
 
 const SELECT = `SELECT s.id, s.organization_id, o.name AS organization_name, s.name, s.type, s.source, s.external_id, s.system_key, s.labels,
   l.status, l.last_heartbeat, l.status_changed_at, s.fqdn, s.ipv4_address, s.ipv6_address, s.version, s.os,
-  s.last_inventory_at, s.registered_at, s.suspended_at, s.deleted_at, s.created_at, s.updated_at
+  s.agent_version, s.agent_version_changed_at, s.last_inventory_at, s.registered_at, s.suspended_at, s.deleted_at, s.created_at, s.updated_at
   FROM systems s
   JOIN system_liveness l ON l.system_id = s.id
   JOIN organizations o ON o.id = s.organization_id`;
 
 const SELECT_CREDENTIALS = `SELECT id, organization_id, system_key, secret_public, secret_salt, secret_hash,
-  registered_at, suspended_at, deleted_at FROM systems`;
+  registered_at, suspended_at, deleted_at, agent_version FROM systems`;
 
 /**
  * The states of system-status.ts (stateOf) in SQL, each as plain conditions on the columns: the
@@ -159,6 +169,13 @@ const STATE_CONDITION: Record<SystemState, string> = {
 const STATE_RANK = `CASE WHEN s.deleted_at IS NOT NULL THEN 6 WHEN s.suspended_at IS NOT NULL THEN 5 WHEN s.registered_at IS NULL THEN 3
   ELSE CASE l.status WHEN 'inactive' THEN 0 WHEN 'warning' THEN 1 WHEN 'unknown' THEN 2 ELSE 4 END END`;
 
+/**
+ * Agent versions in version order, not as text (1.10.0 after 1.9.2): their numbers (validated on
+ * the way in, agent-version.ts), then a release after its pre-releases (1.2.0-rc.1, 1.2.0).
+ */
+const AGENT_VERSION_ORDER = `(string_to_array(substring(s.agent_version from '^[0-9.]+'), '.')::numeric[]
+  || ARRAY[CASE WHEN s.agent_version ~ '^[0-9.]+(\\+|$)' THEN 1 ELSE 0 END]::numeric[])`;
+
 /** Sort keys that are never null (the status rank is a CASE that always answers). */
 const NOT_NULL_SORTS = new Set<SystemSort>(['name', 'status', 'created_at', 'organization']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -172,6 +189,7 @@ const SORT_COLUMNS: Record<SystemSort, string> = {
   last_heartbeat: 'l.last_heartbeat',
   last_inventory_at: 's.last_inventory_at',
   organization: 'lower(o.name)',
+  agent_version: AGENT_VERSION_ORDER,
 };
 
 function toSystem(row: SystemRow): System {
@@ -193,6 +211,8 @@ function toSystem(row: SystemRow): System {
     ipv6Address: row.ipv6_address,
     version: row.version,
     os: row.os,
+    agentVersion: row.agent_version,
+    agentVersionChangedAt: row.agent_version_changed_at,
     lastInventoryAt: row.last_inventory_at,
     registeredAt: row.registered_at,
     suspendedAt: row.suspended_at,
@@ -213,6 +233,7 @@ function toCredentials(row: CredentialsRow): SystemCredentials {
     registeredAt: row.registered_at,
     suspendedAt: row.suspended_at,
     deletedAt: row.deleted_at,
+    agentVersion: row.agent_version,
   };
 }
 
@@ -231,6 +252,8 @@ export interface SystemsStore {
   list(filter: SystemFilter): Promise<Page<System>>;
   update(tx: Sql, id: string, change: { name?: string | undefined; labels?: Record<string, string> | undefined }, now: Date): Promise<void>;
   setSecret(tx: Sql, id: string, secret: { secretPublic: string; secretSalt: string; secretHash: string }, now: Date): Promise<void>;
+  /** Stores the system's agent version unless it is that already (then nothing is written). */
+  setAgentVersion(id: string, version: string, now: Date): Promise<void>;
   /** Sets one of the lifecycle timestamps (registered_at, suspended_at, deleted_at) to `value`. */
   setLifecycle(tx: Sql, id: string, column: 'registered_at' | 'suspended_at' | 'deleted_at', value: Date | null, now: Date): Promise<void>;
   /**
@@ -245,6 +268,8 @@ export interface SystemsStore {
   countByType(organizationIds?: readonly string[]): Promise<{ type: string; count: number }[]>;
   /** Systems that are not deleted, per type (null: none) and version (null: none reported yet), the most common first within a type. */
   countByVersion(organizationIds?: readonly string[]): Promise<{ type: string | null; version: string | null; count: number }[]>;
+  /** Systems that are not deleted, per Muster agent version (null: none), the most common first. */
+  countByAgentVersion(organizationIds?: readonly string[]): Promise<{ version: string | null; count: number }[]>;
 }
 
 /**
@@ -317,6 +342,14 @@ export function createSystemsStore(sql: Sql): SystemsStore {
       if (filter.status?.length) conditions.push(`l.status = ANY(${param(filter.status)}::text[])`);
       if (filter.state?.length) conditions.push(`(${filter.state.map((state) => STATE_CONDITION[state]).join(' OR ')})`);
       if (filter.type?.length) conditions.push(`s.type = ANY(${param(filter.type)}::text[])`);
+      if (filter.agentVersions?.length) {
+        const versions = filter.agentVersions.filter((version) => version !== null);
+        const matches = [
+          ...(versions.length ? [`s.agent_version = ANY(${param(versions)}::text[])`] : []),
+          ...(filter.agentVersions.includes(null) ? ['s.agent_version IS NULL'] : []),
+        ];
+        conditions.push(`(${matches.join(' OR ')})`);
+      }
       if (filter.organizationIds) conditions.push(`s.organization_id = ANY(${param(filter.organizationIds)}::uuid[])`);
       for (const label of filter.labels ?? []) {
         // Containment and key-exists, both answered by the labels' GIN index (migration 0024).
@@ -375,6 +408,14 @@ export function createSystemsStore(sql: Sql): SystemsStore {
         secret.secretPublic,
         secret.secretSalt,
         secret.secretHash,
+        now,
+      ]);
+    },
+
+    async setAgentVersion(id: string, version: string, now: Date): Promise<void> {
+      await sql.query('UPDATE systems SET agent_version = $2, agent_version_changed_at = $3 WHERE id = $1 AND agent_version IS DISTINCT FROM $2', [
+        id,
+        version,
         now,
       ]);
     },
@@ -448,6 +489,16 @@ export function createSystemsStore(sql: Sql): SystemsStore {
         `SELECT type, version, count(*)::int AS count FROM systems
          WHERE deleted_at IS NULL AND ($1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]))
          GROUP BY type, version ORDER BY type NULLS LAST, count(*) DESC, version NULLS LAST`,
+        [organizationIds ?? null],
+      );
+      return rows;
+    },
+
+    async countByAgentVersion(organizationIds?: readonly string[]): Promise<{ version: string | null; count: number }[]> {
+      const { rows } = await sql.query<{ version: string | null; count: number }>(
+        `SELECT agent_version AS version, count(*)::int AS count FROM systems
+         WHERE deleted_at IS NULL AND ($1::uuid[] IS NULL OR organization_id = ANY($1::uuid[]))
+         GROUP BY agent_version ORDER BY count(*) DESC, agent_version NULLS LAST`,
         [organizationIds ?? null],
       );
       return rows;

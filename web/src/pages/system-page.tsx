@@ -107,6 +107,16 @@ function OverviewTab({ system }: { system: System }) {
           <dd>{system.organization_name}</dd>
           <dt>Type</dt>
           <dd>{system.type ?? '—'}</dd>
+          <dt>Muster agent</dt>
+          <dd>
+            {system.agent_version === null ? (
+              <span className="muted">none seen</span>
+            ) : (
+              <>
+                <code>{system.agent_version}</code> since <Time iso={system.agent_version_changed_at} />
+              </>
+            )}
+          </dd>
           {system.source === 'heartbeat-daemon' ? <HeartbeatDaemonComponent system={system} /> : null}
           <dt>Status</dt>
           <dd>

@@ -24,6 +24,8 @@ interface Column {
 }
 
 const muted = <span className="muted">—</span>;
+/** What the agent version filter names for systems without a Muster agent. */
+const NO_AGENT = 'none';
 
 /** Every column the list can show; the operator picks which (kept in the URL with the rest of the view). */
 const COLUMNS: Column[] = [
@@ -40,6 +42,7 @@ const COLUMNS: Column[] = [
   },
   { id: 'type', label: 'Type', sort: 'type', cell: (system) => system.type ?? muted },
   { id: 'version', label: 'Version', cell: (system) => system.version ?? muted },
+  { id: 'agent', label: 'Agent', sort: 'agent_version', cell: (system) => system.agent_version ?? muted },
   { id: 'address', label: 'FQDN / IP', cell: (system) => system.fqdn ?? system.ipv4_address ?? system.ipv6_address ?? muted },
   { id: 'os', label: 'OS', cell: (system) => system.os ?? muted },
   {
@@ -60,7 +63,7 @@ const COLUMNS: Column[] = [
   { id: 'created_at', label: 'Created', sort: 'created_at', cell: (system) => <Time iso={system.created_at} /> },
   { id: 'health', label: 'Health', cell: (_system, { score }) => <HealthBadge score={score?.score} grade={score?.grade} /> },
 ];
-const DEFAULT_COLUMNS = ['state', 'name', 'type', 'version', 'address', 'organization', 'last_heartbeat', 'health'];
+const DEFAULT_COLUMNS = ['state', 'name', 'type', 'version', 'agent', 'address', 'organization', 'last_heartbeat', 'health'];
 
 export const STATE_LABEL: Record<System['state'], string> = {
   active: 'Active',
@@ -112,6 +115,7 @@ export function SystemsPage() {
   const filters = {
     state: params.getAll('state') as System['state'][],
     type: params.getAll('type'),
+    agent_version: params.getAll('agent_version'),
     // Links may name organizations; otherwise the switcher's choice narrows the list.
     organization_id: params.getAll('organization_id').length ? params.getAll('organization_id') : chosen ? [chosen.id] : undefined,
     label: params.getAll('label'),
@@ -154,6 +158,13 @@ export function SystemsPage() {
   });
   const types = fleet.data?.by_type.map((entry) => ({ value: entry.type, label: entry.type, count: entry.count })) ?? [];
   for (const type of filters.type) if (!types.some((option) => option.value === type)) types.push({ value: type, label: type, count: 0 });
+  // The agent filter offers the versions in use, and systems without a Muster agent (`none`).
+  const agentVersions =
+    fleet.data?.agent_versions.map((entry) => ({ value: entry.version ?? NO_AGENT, label: entry.version ?? 'No agent', count: entry.count })) ?? [];
+  for (const version of filters.agent_version) {
+    if (!agentVersions.some((option) => option.value === version))
+      agentVersions.push({ value: version, label: version === NO_AGENT ? 'No agent' : version, count: 0 });
+  }
   const labelOptions = (labels.data?.items ?? []).map((item) => ({
     value: `${item.key}:${item.value}`,
     label: `${item.key}: ${item.value}`,
@@ -197,6 +208,7 @@ export function SystemsPage() {
           onChange={(state) => update({ state })}
         />
         <MultiSelect label="Type" options={types} selected={filters.type} onChange={(type) => update({ type })} />
+        <MultiSelect label="Agent" options={agentVersions} selected={filters.agent_version} onChange={(agent_version) => update({ agent_version })} />
         {organizations.length > 1 ? (
           <MultiSelect
             label="Organization"
