@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../test/helpers/eventually.ts';
 import { databaseKinds } from '../../test/helpers/test-databases.ts';
+import agentPackage from '../package.json' with { type: 'json' };
 import { agentStatus, ensureBuiltAgent, makeAgentHome, runAgentCommand, startAgent, type AgentHome, type RunningAgent } from './helpers/built-agent.ts';
 import { FIXTURE } from './helpers/fixture.ts';
 import { rawPoints, startMusterForAgents, type MusterForAgents } from './helpers/muster-for-agents.ts';
@@ -47,7 +48,11 @@ for (const kind of databaseKinds()) {
 
       const agent = startAgent(home);
       agents.push(agent);
-      await eventually(async () => (await muster.admin<System>('GET', `/api/v1/systems/${system.id}`)).status === 'active', 'the system to turn active');
+      const active = await eventually(async () => {
+        const current = await muster.admin<System & { agent_version: string | null }>('GET', `/api/v1/systems/${system.id}`);
+        return current.status === 'active' && current;
+      }, 'the system to turn active');
+      assert.equal(active.agent_version, agentPackage.version, 'Muster records the version from the User-Agent');
       await eventually(async () => (await muster.admin<{ total: number }>('GET', `/api/v1/systems/${system.id}/inventory`)).total === 1, 'the first inventory');
 
       const changed = structuredClone(FIXTURE);
