@@ -158,7 +158,7 @@ export async function runAgentBench(options: { minutes: number }): Promise<void>
     '',
     `- Goals: RSS under 80 MB — ${rssGoal ? 'met' : '**not met**'} (peak ${fmt(peakRss / MB, 1)} MB); average CPU under 0.5 % of one core — ${cpuGoal ? 'met' : '**not met**'} (${fmt(steadyCpuPercent, 3)} % after the first minute).`,
     `- RSS counts the executable's own pages that the agent touched (Node's code and read-only data, file-backed, clean and shared with any other process running it); its private memory is the RssAnon column. Run --jitless (ADR 0024).`,
-    `- Bodies over 1 KB are gzip-compressed on the inventory route only (Muster's metrics route takes plain JSON); the gzip column is what compression would give. Warnings and errors logged: ${problems.length}.`,
+    `- Bodies over 1 KB are sent gzip-compressed; the gzip column is what compression gives any body. Warnings and errors logged: ${problems.length}.`,
   ];
   console.log(`\n${report.join('\n')}\n`);
   await writeBenchmarkSection('agent', 'pglite', report.join('\n'));

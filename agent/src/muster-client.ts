@@ -30,7 +30,7 @@ export interface ClientOptions {
   timeoutMs: number;
 }
 
-/** Bodies larger than this are sent gzip-compressed where the endpoint accepts it. */
+/** Bodies larger than this are sent gzip-compressed (Muster decodes gzip on the inventory and metrics routes). */
 export const GZIP_THRESHOLD_BYTES = 1024;
 
 export function createMusterClient(options: ClientOptions): MusterClient {

@@ -11,9 +11,6 @@ export const PATHS: Record<RecordKind | 'heartbeat', string> = {
   metrics: '/api/systems/metrics',
 };
 
-/** Muster decodes gzip on the inventory route; the others take plain JSON. */
-const COMPRESSED: Record<RecordKind, boolean> = { inventory: true, metrics: false };
-
 export interface SenderDeps {
   spool: Spool;
   client: () => MusterClient;
@@ -46,7 +43,7 @@ export function createSpoolSender(deps: SenderDeps) {
     if (deps.gate.refusal !== undefined) return 'refused';
     const record = await deps.spool.oldest();
     if (!record) return 'empty';
-    const sent = await deps.client().post(PATHS[record.kind], record.body, { compress: COMPRESSED[record.kind] });
+    const sent = await deps.client().post(PATHS[record.kind], record.body, { compress: true });
     const { outcome } = sent;
     const fields = { kind: record.kind, seq: record.seq, json_bytes: sent.jsonBytes, wire_bytes: sent.wireBytes };
     switch (outcome.kind) {

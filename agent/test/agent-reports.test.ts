@@ -83,6 +83,12 @@ for (const kind of databaseKinds()) {
       assert.ok(points.every(([, value]) => value === 12.5));
       assert.equal((await rawPoints(muster, system.id, 'disk.free_gb')).at(-1)?.[1], 150);
 
+      for (const kind of ['inventory', 'metrics']) {
+        const sent = agent.lines().find((line) => line.msg === 'record sent' && line.kind === kind)!;
+        assert.ok((sent.json_bytes as number) > 1024 && (sent.wire_bytes as number) < (sent.json_bytes as number), `${kind} went gzip-compressed`);
+      }
+      assert.equal((await rawPoints(muster, system.id, 'container.mem_mb')).length > 0, true, 'containers stored');
+
       const status = await agentStatus(home);
       assert.deepEqual(Object.keys(status.last_success).sort(), ['heartbeat', 'inventory', 'metrics']);
       agent.child.kill('SIGTERM');
