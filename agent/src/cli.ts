@@ -24,7 +24,7 @@ commands:
 
 options (each overrides its environment variable, which overrides the config file's key):`;
 
-export const USAGE = `${COMMANDS}\n${settingsHelp()}\n  --secret SECRET\n      register only: the system's secret (never logged).\n\nexit codes: 0 done, 1 failed, 2 bad usage, 78 bad setting`;
+export const USAGE = `${COMMANDS}\n${settingsHelp()}\n  --secret SECRET\n      register only: the system's secret (never logged); - reads it from standard input, out of the process list.\n\nexit codes: 0 done, 1 failed, 2 bad usage, 78 bad setting`;
 
 /** Runs one command line; answers the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -58,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'register': {
         if (values.secret === undefined) return usage('register needs --secret SECRET');
-        const result = await register(settings, configFile, values.secret);
+        const secret = values.secret === '-' ? (await readStdin()).trim() : values.secret;
+        const result = await register(settings, configFile, secret);
         (result.ok ? console.log : console.error)(result.message);
         return result.ok ? 0 : 1;
       }
@@ -88,4 +89,10 @@ export async function main(argv: string[]): Promise<number> {
 function usage(message: string): number {
   console.error(`${message}\n\n${USAGE}`);
   return 2;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

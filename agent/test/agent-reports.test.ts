@@ -120,7 +120,7 @@ for (const kind of databaseKinds()) {
       assert.match(refused.refused?.reason ?? '', /401/);
       assert.ok(refused.spool.records >= 2);
 
-      const stored = await runAgentCommand(home, ['register', '--url', muster.url, '--secret', regenerated.system_secret]);
+      const stored = await runAgentCommand(home, ['register', '--url', muster.url, '--secret', '-'], `${regenerated.system_secret}\n`);
       assert.equal(stored.code, 0, stored.stderr);
       assert.match(stored.stdout, /registered already: its new secret is stored/);
       await eventually(async () => {

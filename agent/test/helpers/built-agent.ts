@@ -89,9 +89,10 @@ export function startAgent(home: AgentHome): RunningAgent {
   };
 }
 
-/** A one-shot command (`register`, `once`, `status`, `collect`): its exit code and output. */
-export async function runAgentCommand(home: AgentHome, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(AGENT_EXECUTABLE, args, { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A one-shot command (`register`, `once`, `status`, `collect`), `input` on its standard input: its exit code and output. */
+export async function runAgentCommand(home: AgentHome, args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(AGENT_EXECUTABLE, args, { env: home.env, stdio: 'pipe' });
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
