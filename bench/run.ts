@@ -1,7 +1,7 @@
 /**
  * Benchmarks entry point:
  *
- *   node bench/run.ts heartbeat|heartbeat-daemon|monitoring|host-inventory|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both] [options]
+ *   node bench/run.ts heartbeat|heartbeat-daemon|monitoring|host-inventory|liveness|inventory|backups|dashboard|memory|agent|all [--db pglite|postgres|both] [options]
  *
  * heartbeat-daemon: --components N (50,000 on PostgreSQL, 20,000 on PGlite) --period S (3) --connections N (256)
  *            --duration S (60) --warmup S (10) --stop-every N (100); db default both
@@ -14,6 +14,7 @@
  *            --rounds N (enough for 1,500 requests/s) --drain-timeout S (240); db default both
  * dashboard: --systems N (10000) --registered N (1000) --repeats N (100); db default both
  * memory:    --inventories N (105) --keys N (440000) --connections N (4) --idle S (20); db default both
+ * agent:     --minutes N (10): the built muster-agent at its default intervals against a PGlite Muster
  * liveness:  --fleet N (1,000,000 on PostgreSQL, 100,000 on PGlite) --stopped N (1000)
  *            --scan-interval MS (500) --detect-timeout S (120) --no-analyze; db default postgres
  *
@@ -28,6 +29,7 @@ import { runHeartbeatBench } from './heartbeat-bench.ts';
 import { runHeartbeatDaemonBench } from './heartbeat-daemon-bench.ts';
 import { runMonitoringBench } from './monitoring-bench.ts';
 import { runHostInventoryBench } from './host-inventory-bench.ts';
+import { runAgentBench } from './agent-bench.ts';
 import { runBackupsBench } from './backups-bench.ts';
 import { runDashboardBench } from './dashboard-bench.ts';
 import { runInventoryBench } from './inventory-bench.ts';
@@ -36,7 +38,7 @@ import { type DbKind, progress } from './lib/basics.ts';
 import { runAllCleanups } from './lib/cleanups.ts';
 import { runLivenessBench } from './liveness-bench.ts';
 
-const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|host-inventory|liveness|inventory|backups|dashboard|memory|all [--db pglite|postgres|both]
+const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|host-inventory|liveness|inventory|backups|dashboard|memory|agent|all [--db pglite|postgres|both]
   heartbeat-daemon: [--components 50000 (PGlite: 20000)] [--period 3] [--connections 256] [--duration 60] [--warmup 10] [--stop-every 100]
   monitoring: [--servers 2000] [--large-servers 500] [--connections 256] [--duration 20] [--warmup 10] [--rate 7000] [--history-systems 1000] [--queries 100]
   host-inventory: [--hosts 100000 (PGlite: 20000)] [--queries 100] (db default postgres)
@@ -45,6 +47,7 @@ const USAGE = `usage: node bench/run.ts heartbeat|heartbeat-daemon|monitoring|ho
   dashboard: [--systems 10000] [--registered 1000] [--repeats 100]
   memory:    [--inventories 105] [--keys 440000] [--connections 4] [--idle 20]
   inventory: [--systems 200] [--connections 32] [--duration 10] [--warmup 2] [--rounds N] [--drain-timeout 240]
+  agent:     [--minutes 10]
   liveness:  [--fleet 1000000 (PGlite: 100000)] [--stopped 1000] [--scan-interval 500] [--detect-timeout 120] [--no-analyze]`;
 
 function fail(message: string): never {
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
         'large-servers': { type: 'string' },
         'history-systems': { type: 'string' },
         queries: { type: 'string' },
+        minutes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
       which !== 'backups' &&
       which !== 'dashboard' &&
       which !== 'memory' &&
+      which !== 'agent' &&
       which !== 'all')
   )
     fail('name one benchmark');
@@ -210,6 +215,9 @@ async function main(): Promise<void> {
       connections: integer(values.connections, 'connections', 4, 1, 1000),
       idleSeconds: integer(values.idle, 'idle', 20, 0, 3600),
     });
+  }
+  if (which === 'agent' || which === 'all') {
+    await runAgentBench({ minutes: integer(values.minutes, 'minutes', 10, 1, 24 * 60) });
   }
   if (which === 'inventory' || which === 'all') {
     await runInventoryBench({
