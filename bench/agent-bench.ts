@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureBuiltAgent } from '../agent/scripts/built-executable.ts';
+import { agentLogLines, ensureBuiltAgent } from '../agent/scripts/built-executable.ts';
 import { DB_LABEL, progress, sleep } from './lib/basics.ts';
 import { onCleanup } from './lib/cleanups.ts';
 import { createFleet } from './lib/fleet.ts';
@@ -67,20 +67,8 @@ export async function runAgentBench(options: { minutes: number }): Promise<void>
   onCleanup(async () => {
     if (agent.exitCode === null) agent.kill('SIGKILL');
   });
-  const lines: LogLine[] = [];
-  let partial = '';
-  agent.stderr.on('data', (chunk: Buffer) => {
-    partial += chunk.toString();
-    const complete = partial.split('\n');
-    partial = complete.pop()!;
-    for (const line of complete) {
-      try {
-        lines.push(JSON.parse(line) as LogLine);
-      } catch {
-        lines.push({ msg: line }); // not the agent's JSON: counted with the problems below
-      }
-    }
-  });
+  // A line that is not the agent's JSON is counted with the problems below.
+  const lines = agentLogLines<LogLine>(agent.stderr, (line) => ({ msg: line }));
 
   const started = performance.now();
   const readings: Reading[] = [];

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access, open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const AGENT_DIR = path.join(import.meta.dirname, '..');
@@ -54,4 +55,26 @@ export async function ensureBuiltAgent(): Promise<string> {
       await unlink(BUILD_LOCK);
     }
   }
+}
+
+/**
+ * The agent's log as it writes it (JSON lines on stderr), parsed line by line into the returned
+ * array as they come; a line that is not JSON becomes `notJson(line)`.
+ */
+export function agentLogLines<T>(stderr: Readable, notJson: (line: string) => T): T[] {
+  const lines: T[] = [];
+  let partial = '';
+  stderr.on('data', (chunk: Buffer) => {
+    partial += chunk.toString();
+    const complete = partial.split('\n');
+    partial = complete.pop()!;
+    for (const line of complete) {
+      try {
+        lines.push(JSON.parse(line) as T);
+      } catch {
+        lines.push(notJson(line));
+      }
+    }
+  });
+  return lines;
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AGENT_EXECUTABLE } from '../../scripts/built-executable.ts';
+import { AGENT_EXECUTABLE, agentLogLines } from '../../scripts/built-executable.ts';
 
 export { ensureBuiltAgent } from '../../scripts/built-executable.ts';
 
@@ -64,20 +64,7 @@ export interface RunningAgent {
 /** `muster-agent run` in the background. */
 export function startAgent(home: AgentHome): RunningAgent {
   const child = spawn(AGENT_EXECUTABLE, ['run'], { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: AgentLogLine[] = [];
-  let partial = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    partial += chunk.toString();
-    const complete = partial.split('\n');
-    partial = complete.pop()!;
-    for (const line of complete) {
-      try {
-        lines.push(JSON.parse(line) as AgentLogLine);
-      } catch {
-        lines.push({ level: 'raw', msg: line });
-      }
-    }
-  });
+  const lines = agentLogLines<AgentLogLine>(child.stderr, (line) => ({ level: 'raw', msg: line }));
   child.stdout.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
