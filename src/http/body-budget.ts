@@ -55,6 +55,9 @@ export function createBodyBudget(maxBytes: number) {
       },
     });
     stream.on('error', (error) => counter.destroy(error));
+    // The body parser reading it hears its errors; a body no parser reads (a 415 for its content
+    // type) fails with nobody listening, which must not take the process down.
+    counter.on('error', () => undefined);
     return stream.pipe(counter);
   }
 

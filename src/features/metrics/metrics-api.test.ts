@@ -79,13 +79,13 @@ for (const kind of databaseKinds()) {
       assert.equal(rows[0]!.count, 2);
     });
 
-    it('takes a gzip-compressed body (an agent compresses what is over 1 KB), and refuses another coding or a broken one', async () => {
+    it('takes a gzip-compressed body (an agent compresses what is over 1 KB), and refuses another coding, a broken one, or one of a refused type', async () => {
       const system = await t.createRegisteredSystem();
-      const send = (payload: Buffer, encoding: string) =>
+      const send = (payload: Buffer, encoding: string, type = 'application/json') =>
         t.muster.app.inject({
           method: 'POST',
           url: '/api/systems/metrics',
-          headers: { authorization: system.basic, 'content-type': 'application/json', 'content-encoding': encoding },
+          headers: { authorization: system.basic, 'content-type': type, 'content-encoding': encoding },
           payload,
         });
       const zipped = await send(gzipSync(JSON.stringify(numbers(42))), 'gzip');
@@ -95,6 +95,9 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(cpu.series[0]!.points, [[t.clock.now().getTime() / 1000, 42]]);
       assert.equal((await send(Buffer.from(JSON.stringify(numbers(1))), 'br')).statusCode, 400);
       assert.equal((await send(Buffer.from('not gzip at all'), 'gzip')).statusCode, 400);
+      // A body no parser reads (its type is refused) whose decoding fails: answered, and the process stays up.
+      assert.equal((await send(Buffer.from('not gzip at all'), 'gzip', 'application/x-www-form-urlencoded')).statusCode, 415);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     });
 
     it('refuses numbers of the wrong type, a timestamp ahead of the server and one past the raw retention, storing nothing', async () => {
