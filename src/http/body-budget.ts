@@ -43,11 +43,19 @@ export function createBodyBudget(maxBytes: number) {
     request[reserved] = 0;
   }
 
-  /** Counts `stream`'s bytes against the budget for `request`; the stream fails with a 503 past it. */
+  /**
+   * Counts `stream`'s bytes against the budget for `request`. A declared length (the HTTP parser
+   * delivers no more) is reserved whole at once, with no counting stream in the body's way, and
+   * refused at once when it cannot fit; a body of unknown length (chunked, or decoded) is counted
+   * as it arrives, the stream failing with a 503 past the budget.
+   */
   function track(request: FastifyRequest, stream: Readable): Readable {
-    const declared = Number(request.headers['content-length']);
-    // Refused at once when the announced length cannot fit.
-    if (Number.isFinite(declared) && declared > 0 && used + declared > maxBytes) throw tooMuchInFlight();
+    const { 'content-length': length, 'transfer-encoding': encoding } = request.headers;
+    const declared = encoding === undefined ? Number(length) : NaN;
+    if (Number.isSafeInteger(declared) && declared > 0) {
+      if (!reserve(request, declared)) throw tooMuchInFlight();
+      return stream;
+    }
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         if (reserve(request, chunk.length)) callback(null, chunk);
@@ -76,10 +84,6 @@ export function createBodyBudget(maxBytes: number) {
         const count: preParsingHookHandler = (request, _reply, payload, done) => {
           const { 'content-length': length, 'transfer-encoding': encoding } = request.headers;
           if (length === '0' || (length === undefined && encoding === undefined)) return done(null, payload);
-          // A declared length is all that can arrive (the HTTP parser reads no more): reserved at
-          // once, with no counting stream in the body's way. Only a chunked body is counted as it comes.
-          const declared = encoding === undefined ? Number(length) : NaN;
-          if (Number.isSafeInteger(declared) && declared > 0) return reserve(request, declared) ? done(null, payload) : done(tooMuchInFlight());
           try {
             done(null, track(request, payload));
           } catch (error) {
