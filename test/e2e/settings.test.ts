@@ -250,6 +250,8 @@ describe('organization settings, webhooks, jobs and backup usage in Chromium', {
     const page = await asAdmin();
     await nav(page).getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('heading', { name: 'Background jobs' }).waitFor();
+    // The heading shows before the queues have loaded: wait for a row before reading them all.
+    await page.locator('table.queues tbody th', { hasText: NOTIFICATIONS }).first().waitFor();
     const queues = await page.locator('table.queues tbody th').allTextContents();
     assert.ok(queues.includes(NOTIFICATIONS) && queues.length >= 4, queues.join(', '));
     await page.getByRole('button', { name: `Dead jobs of ${NOTIFICATIONS}: 1` }).click();
